@@ -1,0 +1,74 @@
+"""Messages on the peer-to-peer control data channel (chat, heartbeat, goodbye).
+
+Permission changes travel through the signaling server instead, where they are checked
+against the helper's role and audited; this channel carries what the server need not see.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from common.text_fields import ChatText
+
+MAX_PEER_MESSAGE_BYTES = 16 * 1024
+
+
+class PeerMessageError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _PeerMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Chat(_PeerMessage):
+    type: Literal["chat"] = "chat"
+    text: ChatText
+
+
+class Heartbeat(_PeerMessage):
+    type: Literal["heartbeat"] = "heartbeat"
+    seq: int = Field(ge=0)
+    sent_ms: float = Field(ge=0, allow_inf_nan=False)
+
+
+class HeartbeatAck(_PeerMessage):
+    type: Literal["heartbeat_ack"] = "heartbeat_ack"
+    seq: int = Field(ge=0)
+    sent_ms: float = Field(ge=0, allow_inf_nan=False)
+
+
+class Bye(_PeerMessage):
+    """Sent just before a side closes, so the other need not wait for a timeout."""
+
+    type: Literal["bye"] = "bye"
+    reason: str = Field(max_length=64)
+
+
+PeerMessage = Annotated[Chat | Heartbeat | HeartbeatAck | Bye, Field(discriminator="type")]
+_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "bye"})
+_ADAPTER: TypeAdapter[PeerMessage] = TypeAdapter(PeerMessage)
+
+
+def parse_peer_message(raw: str | bytes) -> PeerMessage:
+    if len(raw) > MAX_PEER_MESSAGE_BYTES:
+        raise PeerMessageError("message too large")
+    try:
+        data: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PeerMessageError("message is not valid JSON") from exc
+    if not isinstance(data, dict) or data.get("type") not in _TYPES:
+        raise PeerMessageError("unknown message type")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise PeerMessageError("invalid message") from exc
+
+
+def encode_peer_message(message: _PeerMessage) -> str:
+    return message.model_dump_json()

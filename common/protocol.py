@@ -1,0 +1,299 @@
+"""The signaling protocol: typed, versioned messages and the one place that validates them.
+
+Every message is a JSON object with ``v`` (the protocol version) and ``type``. The server
+and both apps parse everything they receive through :func:`parse_message`, which never lets
+an oversized, malformed, unknown or wrongly-typed message through, and says why in a
+:class:`ProtocolError` whose code goes back to the sender in an ``error`` message.
+
+Flow (see DESIGN.md):
+
+helper:  hello -> welcome; request_code -> code; ... consent (from server); signal <-> signal
+sharer:  hello -> welcome; redeem_code -> helper_identity | error; consent; signal <-> signal
+both:    control (relayed, audited), feature (audited), end -> ended (to the other side)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from common.identity_card import SignedCard
+from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
+from common.text_fields import DisplayText, ShortText
+
+PROTOCOL_VERSION: Literal[1] = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+class ErrorCode(StrEnum):
+    TOO_LARGE = "too_large"
+    MALFORMED = "malformed"
+    UNKNOWN_TYPE = "unknown_type"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    INVALID = "invalid"
+    WRONG_STATE = "wrong_state"
+    UNAUTHENTICATED = "unauthenticated"
+    INVALID_TOKEN = "invalid_token"
+    TOKEN_EXPIRED = "token_expired"
+    FORBIDDEN = "forbidden"
+    INVALID_CODE = "invalid_code"
+    RATE_LIMITED = "rate_limited"
+    OUT_OF_SCOPE = "out_of_scope"
+    NOT_OFFERED = "not_offered"
+    PEER_GONE = "peer_gone"
+    INTERNAL = "internal"
+
+
+class PeerRole(StrEnum):
+    HELPER = "helper"
+    SHARER = "sharer"
+
+
+class SignalKind(StrEnum):
+    OFFER = "offer"
+    ANSWER = "answer"
+    CANDIDATE = "candidate"
+
+
+class ControlAction(StrEnum):
+    REQUEST_CONTROL = "request_control"
+    GRANT_CONTROL = "grant_control"
+    REVOKE_CONTROL = "revoke_control"
+    DENY_CONTROL = "deny_control"
+
+
+class EndReason(StrEnum):
+    """Why a session ended, as told to both sides and written to the audit record."""
+
+    HELPER_ENDED = "helper_ended"
+    SHARER_ENDED = "sharer_ended"
+    DECLINED = "declined"
+    HELPER_DISCONNECTED = "helper_disconnected"
+    SHARER_DISCONNECTED = "sharer_disconnected"
+    PEER_TIMEOUT = "peer_timeout"
+    CODE_EXPIRED = "code_expired"
+    IDENTITY_MISMATCH = "identity_mismatch"
+    CONNECTION_FAILED = "connection_failed"
+    SERVER_SHUTDOWN = "server_shutdown"
+    ERROR = "error"
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    v: Literal[1] = PROTOCOL_VERSION
+
+
+# ---- client -> server ------------------------------------------------------------
+
+
+class Hello(_Message):
+    """First message on a connection: who I am (bearer token) and which side I play."""
+
+    type: Literal["hello"] = "hello"
+    token: str = Field(min_length=1, max_length=16_384)
+    role: PeerRole
+    device_name: DisplayText = ""
+
+
+class RequestCode(_Message):
+    """Helper asks for a code; its DTLS fingerprint goes into the card the server signs."""
+
+    type: Literal["request_code"] = "request_code"
+    dtls_fingerprint: str = Field(default="", max_length=200, pattern=r"^[A-Za-z0-9:\- ]*$")
+
+
+class RedeemCode(_Message):
+    type: Literal["redeem_code"] = "redeem_code"
+    code: str = Field(max_length=64)
+
+
+class Consent(_Message):
+    """Sharer's answer to the card it was shown."""
+
+    type: Literal["consent"] = "consent"
+    level: ConsentChoice
+
+
+class ReportFeature(_Message):
+    """A side says a feature was used that the server cannot see (chat rides the data channel)."""
+
+    type: Literal["feature"] = "feature"
+    feature: Feature
+
+
+class ReportConnected(_Message):
+    """A side says the peer-to-peer link is up."""
+
+    type: Literal["connected"] = "connected"
+
+
+class End(_Message):
+    type: Literal["end"] = "end"
+    reason: EndReason | None = None
+
+
+# ---- relayed both ways (the server stamps nothing in; it validates and forwards) ----
+
+
+class Candidate(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    candidate: str = Field(max_length=1024)
+    sdp_mid: str | None = Field(default=None, max_length=64)
+    sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
+
+
+class Signal(_Message):
+    """WebRTC offer, answer or trickled ICE candidate, relayed to the other side."""
+
+    type: Literal["signal"] = "signal"
+    kind: SignalKind
+    sdp: str | None = Field(default=None, max_length=60_000)
+    candidate: Candidate | None = None
+
+
+class Control(_Message):
+    """Control-plane change, relayed and audited: the server checks who may send which."""
+
+    type: Literal["control"] = "control"
+    action: ControlAction
+
+
+# ---- server -> client ------------------------------------------------------------
+
+
+class Welcome(_Message):
+    type: Literal["welcome"] = "welcome"
+    user: ShortText
+    name: DisplayText
+    permissions: list[Permission]
+    server_key: str = Field(max_length=200)
+
+
+class CodeIssued(_Message):
+    type: Literal["code"] = "code"
+    code: str = Field(max_length=16)
+    expires_at: datetime
+    session_id: ShortText
+
+
+class HelperIdentity(_Message):
+    """Sent to the sharer: the signed card and the levels it may grant."""
+
+    type: Literal["helper_identity"] = "helper_identity"
+    signed_card: SignedCard
+    offered_levels: list[ConsentLevel]
+
+
+class SharerJoined(_Message):
+    """Sent to the helper when a sharer redeemed its code and is looking at the card."""
+
+    type: Literal["sharer_joined"] = "sharer_joined"
+    sharer: ShortText
+    device_name: DisplayText = ""
+
+
+class ConsentResult(_Message):
+    type: Literal["consent_result"] = "consent_result"
+    level: ConsentOutcome
+
+
+class Ended(_Message):
+    type: Literal["ended"] = "ended"
+    reason: EndReason
+
+
+class Error(_Message):
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str = Field(max_length=500)
+    retry_after: int | None = None
+
+
+Message = Annotated[
+    Hello
+    | RequestCode
+    | RedeemCode
+    | Consent
+    | ReportFeature
+    | ReportConnected
+    | End
+    | Signal
+    | Control
+    | Welcome
+    | CodeIssued
+    | HelperIdentity
+    | SharerJoined
+    | ConsentResult
+    | Ended
+    | Error,
+    Field(discriminator="type"),
+]
+
+_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
+_KNOWN_TYPES = frozenset(
+    m.model_fields["type"].default
+    for m in (
+        Hello,
+        RequestCode,
+        RedeemCode,
+        Consent,
+        ReportFeature,
+        ReportConnected,
+        End,
+        Signal,
+        Control,
+        Welcome,
+        CodeIssued,
+        HelperIdentity,
+        SharerJoined,
+        ConsentResult,
+        Ended,
+        Error,
+    )
+)
+
+
+class ProtocolError(Exception):
+    """Input that cannot be accepted; ``code`` and ``message`` are safe to send back."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def to_message(self) -> Error:
+        return Error(code=self.code, message=self.message)
+
+
+def parse_message(raw: str | bytes) -> Message:
+    """The one validation entry point for everything received over the signaling link."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
+    try:
+        data: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(ErrorCode.MALFORMED, "message is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise ProtocolError(ErrorCode.MALFORMED, "message must be a JSON object")
+    if data.get("v") != PROTOCOL_VERSION:
+        raise ProtocolError(
+            ErrorCode.UNSUPPORTED_VERSION, f"protocol version must be {PROTOCOL_VERSION}"
+        )
+    if data.get("type") not in _KNOWN_TYPES:
+        raise ProtocolError(ErrorCode.UNKNOWN_TYPE, "unknown message type")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
+        raise ProtocolError(ErrorCode.INVALID, f"invalid field {where}: {first['msg']}") from exc
+
+
+def encode_message(message: _Message) -> str:
+    return message.model_dump_json(exclude_none=True)
