@@ -1,0 +1,1 @@
+"""Fixtures for the virtual X display (filled in by the media work)."""
