@@ -36,7 +36,8 @@ class IdentityCard(BaseModel):
     job_title: DisplayText = ""
     tenant: ShortText
     session_id: ShortText
-    dtls_fingerprint: ShortText = ""
+    # Every fingerprint of the helper's DTLS certificate: "alg HEX,alg HEX" (session.fingerprint).
+    dtls_fingerprint: str = Field(default="", max_length=1000, pattern=r"^[A-Za-z0-9:, \-]*$")
     issued_at: datetime
 
     def canonical_bytes(self) -> bytes:

@@ -79,6 +79,7 @@ class EndReason(StrEnum):
     IDENTITY_MISMATCH = "identity_mismatch"
     CONNECTION_FAILED = "connection_failed"
     SERVER_SHUTDOWN = "server_shutdown"
+    SIGNALING_LOST = "signaling_lost"
     ERROR = "error"
 
 
@@ -104,7 +105,7 @@ class RequestCode(_Message):
     """Helper asks for a code; its DTLS fingerprint goes into the card the server signs."""
 
     type: Literal["request_code"] = "request_code"
-    dtls_fingerprint: str = Field(default="", max_length=200, pattern=r"^[A-Za-z0-9:\- ]*$")
+    dtls_fingerprint: str = Field(default="", max_length=1000, pattern=r"^[A-Za-z0-9:, \-]*$")
 
 
 class RedeemCode(_Message):

@@ -1,0 +1,1 @@
+"""UI-free session engines: the headless apps and the Qt apps drive these same objects."""

@@ -1,0 +1,94 @@
+"""Getting a bearer token for the Helpline API.
+
+Two ways, one result: the development identity provider (only when the server runs with
+``--dev-identity``) or Microsoft Entra ID through MSAL. The server validates both the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from common.app_settings import AppSettings
+
+
+class SignInError(Exception):
+    """Sign-in failed; the message is fit to show a person."""
+
+
+async def dev_users(server: str) -> list[dict[str, Any]]:
+    """The development directory, for a user picker."""
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.get(server.rstrip("/") + "/dev-idp/users")
+    except httpx.HTTPError as exc:
+        raise SignInError(f"cannot reach the server at {server}") from exc
+    if response.status_code == 404:
+        raise SignInError("this server does not run the development identity provider")
+    if response.status_code != 200:
+        raise SignInError(f"the server refused the user list ({response.status_code})")
+    users: list[dict[str, Any]] = response.json().get("users", [])
+    return users
+
+
+async def dev_token(server: str, upn: str) -> str:
+    """A token for a development user, issued by the server's development provider."""
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(server.rstrip("/") + "/dev-idp/token", json={"upn": upn})
+    except httpx.HTTPError as exc:
+        raise SignInError(f"cannot reach the server at {server}") from exc
+    if response.status_code == 404:
+        raise SignInError(f"no development user {upn!r} on this server")
+    if response.status_code != 200:
+        raise SignInError(f"the server refused to sign in {upn!r} ({response.status_code})")
+    token = response.json().get("access_token")
+    if not isinstance(token, str) or not token:
+        raise SignInError("the server sent no token")
+    return token
+
+
+async def entra_token(settings: AppSettings, *, interactive: bool) -> str:
+    """Sign in with Entra ID: the system browser when interactive, else the device-code flow."""
+    if not (settings.entra_client_id and settings.entra_tenant_id and settings.entra_scope):
+        raise SignInError(
+            "Entra ID sign-in needs HELPLINE_ENTRA_CLIENT_ID, HELPLINE_ENTRA_TENANT_ID and "
+            "HELPLINE_ENTRA_SCOPE (or --user with a development server)"
+        )
+    return await asyncio.to_thread(_entra_token_blocking, settings, interactive)
+
+
+def _entra_token_blocking(settings: AppSettings, interactive: bool) -> str:
+    import msal  # imported here: only Entra sign-in needs it
+
+    app = msal.PublicClientApplication(
+        settings.entra_client_id,
+        authority=f"https://login.microsoftonline.com/{settings.entra_tenant_id}",
+    )
+    scopes = [settings.entra_scope or ""]
+    result: dict[str, Any] | None = None
+    accounts = app.get_accounts()
+    if accounts:
+        result = app.acquire_token_silent(scopes, account=accounts[0])
+    if not result and interactive:
+        result = app.acquire_token_interactive(scopes)
+    if not result:
+        flow = app.initiate_device_flow(scopes=scopes)
+        if "user_code" not in flow:
+            raise SignInError("Entra ID refused to start the device-code sign-in")
+        import sys
+
+        print(flow["message"], file=sys.stderr, flush=True)
+        result = app.acquire_token_by_device_flow(flow)
+    token = (result or {}).get("access_token")
+    if not isinstance(token, str):
+        raise SignInError((result or {}).get("error_description") or "Entra ID sign-in failed")
+    return token
+
+
+async def sign_in(settings: AppSettings, *, interactive: bool) -> str:
+    if settings.user:
+        return await dev_token(settings.server, settings.user)
+    return await entra_token(settings, interactive=interactive)

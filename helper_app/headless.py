@@ -1,0 +1,46 @@
+"""The helper's headless mode: commands from CONTRACT.md mapped onto the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.app_settings import AppSettings
+from common.headless_io import Handler, run_headless
+from common.input_events import INPUT_TYPES
+from common.session.helper_engine import HelperEngine
+
+
+def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
+    async def send_input(command: dict[str, Any]) -> None:
+        event = {key: value for key, value in command.items() if key != "cmd"}
+        await engine.send_input({**event, "type": command["cmd"]})
+
+    async def request_control(_: dict[str, Any]) -> None:
+        await engine.request_control()
+
+    async def chat(command: dict[str, Any]) -> None:
+        await engine.chat(str(command.get("text", "")))
+
+    async def end(_: dict[str, Any]) -> None:
+        await engine.end()
+
+    async def new_code(_: dict[str, Any]) -> None:
+        await engine.request_code()
+
+    async def snapshot(command: dict[str, Any]) -> None:
+        saved = await engine.save_snapshot(str(command.get("path", "helper-snapshot.png")))
+        engine.emit("snapshot", **saved)
+
+    return {
+        **dict.fromkeys(INPUT_TYPES, send_input),
+        "request_control": request_control,
+        "chat": chat,
+        "end": end,
+        "new_code": new_code,
+        "snapshot": snapshot,
+    }
+
+
+async def run(settings: AppSettings) -> int:
+    engine = HelperEngine(settings)
+    return await run_headless(engine, handlers_for(engine), engine.request_code)

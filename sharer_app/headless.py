@@ -1,0 +1,84 @@
+"""The sharer's headless mode: commands from CONTRACT.md mapped onto the engine."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from common.app_settings import AppSettings
+from common.headless_io import Handler, run_headless
+from common.permissions import ConsentChoice
+from common.session.engine_base import EngineError
+from common.session.events import EngineEvent
+from common.session.sharer_engine import SharerEngine
+from sharer_app.engine_factory import build_engine
+
+
+def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
+    async def consent(command: dict[str, Any]) -> None:
+        try:
+            choice = ConsentChoice(command.get("level"))
+        except ValueError as exc:
+            raise EngineError("invalid_command", "level must be view, control or decline") from exc
+        await engine.consent(choice)
+
+    async def code(command: dict[str, Any]) -> None:
+        await engine.redeem(str(command.get("code", "")))
+
+    async def grant_control(_: dict[str, Any]) -> None:
+        await engine.grant_control()
+
+    async def revoke_control(_: dict[str, Any]) -> None:
+        await engine.revoke_control()
+
+    async def deny_control(_: dict[str, Any]) -> None:
+        await engine.deny_control()
+
+    async def pause(_: dict[str, Any]) -> None:
+        engine.set_paused(True)
+
+    async def resume(_: dict[str, Any]) -> None:
+        engine.set_paused(False)
+
+    async def chat(command: dict[str, Any]) -> None:
+        await engine.chat(str(command.get("text", "")))
+
+    async def end(_: dict[str, Any]) -> None:
+        await engine.end()
+
+    return {
+        "consent": consent,
+        "code": code,
+        "grant_control": grant_control,
+        "revoke_control": revoke_control,
+        "deny_control": deny_control,
+        "pause": pause,
+        "resume": resume,
+        "chat": chat,
+        "end": end,
+    }
+
+
+async def run(settings: AppSettings, *, code: str | None, consent: str | None) -> int:
+    engine = build_engine(settings)
+
+    async def start() -> None:
+        if code is None:
+            return
+        await engine.redeem(code)
+        if consent is not None:
+            # The answer is given as soon as the card has been verified and shown.
+            def answer(event: EngineEvent) -> None:
+                if event.name == "helper_identity":
+                    engine.spawn(_consent_logged(engine, ConsentChoice(consent)))
+
+            engine.subscribe(answer)
+
+    return await run_headless(engine, handlers_for(engine), start, device_name=socket.gethostname())
+
+
+async def _consent_logged(engine: SharerEngine, choice: ConsentChoice) -> None:
+    try:
+        await engine.consent(choice)
+    except EngineError as exc:
+        engine.emit("error", code=exc.code, message=exc.message)
