@@ -1,0 +1,39 @@
+"""One signed-in websocket, helper or sharer, and the session it takes part in."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketState
+
+from common.protocol import PeerRole, encode_message
+from signaling.rbac import Account
+
+if TYPE_CHECKING:
+    from common.protocol import Message
+    from signaling.sessions import PairingSession
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Connection:
+    ws: WebSocket
+    role: PeerRole
+    account: Account
+    address: str
+    device_name: str = ""
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    session: PairingSession | None = None
+
+    async def send(self, message: Message) -> None:
+        if self.ws.application_state is not WebSocketState.CONNECTED:
+            return
+        try:
+            await self.ws.send_text(encode_message(message))
+        except (RuntimeError, OSError):
+            log.info("send to a closed connection dropped")

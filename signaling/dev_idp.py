@@ -1,0 +1,86 @@
+"""The development identity provider: Entra-shaped tokens for the directory's users.
+
+Enabled only by ``--dev-identity``. Its tokens carry Entra's v2 claims and are checked by
+the same :class:`~signaling.tokens.TokenValidator` as real ones.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from signaling.directory import Directory
+
+TOKEN_LIFETIME_SECONDS = 3600
+KEY_ID = "helpline-dev-1"
+
+
+class TokenRequest(BaseModel):
+    upn: str = Field(min_length=1, max_length=256)
+
+
+class DevIdentityProvider:
+    def __init__(
+        self, directory: Directory, key: rsa.RSAPrivateKey, *, issuer: str, audience: str
+    ) -> None:
+        self.directory = directory
+        self._key = key
+        self.issuer = issuer
+        self.audience = audience
+
+    def issue(self, upn: str, *, lifetime: int = TOKEN_LIFETIME_SECONDS) -> str | None:
+        user = self.directory.by_upn(upn)
+        if user is None:
+            return None
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "tid": self.directory.tenant,
+            "oid": self.directory.oid_of(user),
+            "preferred_username": user.upn,
+            "name": user.name,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "ver": "2.0",
+        }
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
+
+    def jwks(self) -> dict[str, Any]:
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
+        return {"keys": [{**jwk, "kid": KEY_ID, "use": "sig", "alg": "RS256"}]}
+
+    def router(self) -> APIRouter:
+        router = APIRouter(prefix="/dev-idp", tags=["development identity provider"])
+
+        @router.get("/jwks.json")
+        async def jwks() -> dict[str, Any]:
+            return self.jwks()
+
+        @router.get("/users")
+        async def users() -> dict[str, Any]:
+            return {
+                "users": [
+                    {"upn": u.upn, "name": u.name, "company": u.company, "job_title": u.job_title}
+                    for u in self.directory.users
+                ]
+            }
+
+        @router.post("/token")
+        async def token(request: TokenRequest) -> dict[str, Any]:
+            issued = self.issue(request.upn)
+            if issued is None:
+                raise HTTPException(status_code=404, detail="no such development user")
+            return {
+                "access_token": issued,
+                "token_type": "Bearer",
+                "expires_in": TOKEN_LIFETIME_SECONDS,
+            }
+
+        return router

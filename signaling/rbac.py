@@ -1,0 +1,50 @@
+"""Roles scoped to device groups: who may help whom, and with what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from common.permissions import Permission
+from signaling.directory import Directory, User
+from signaling.tokens import Principal
+
+
+@dataclass(frozen=True)
+class Account:
+    """A verified principal with what the directory says about it."""
+
+    principal: Principal
+    user: User | None
+    permissions: frozenset[Permission]
+
+    @property
+    def upn(self) -> str:
+        return self.user.upn if self.user else self.principal.upn
+
+    @property
+    def name(self) -> str:
+        return self.user.name if self.user else self.principal.name
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return frozenset(self.user.groups) if self.user else frozenset()
+
+
+def account_for(principal: Principal, directory: Directory | None) -> Account:
+    user = directory.by_oid(principal.oid) if directory else None
+    permissions = directory.permissions_of(user) if directory and user else frozenset()
+    return Account(principal=principal, user=user, permissions=permissions)
+
+
+def permissions_over(
+    helper: Account, sharer: Account, directory: Directory | None
+) -> frozenset[Permission]:
+    """The helper's permissions from the roles whose scopes cover one of the sharer's groups."""
+    if directory is None or helper.user is None:
+        return frozenset()
+    granted: set[Permission] = set()
+    for role_name in helper.user.roles:
+        role = directory.roles[role_name]
+        if set(role.scopes) & sharer.groups:
+            granted.update(role.permissions)
+    return frozenset(granted)

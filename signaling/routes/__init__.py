@@ -1,0 +1,1 @@
+"""HTTP routes: health, the server's public key, and the audit report API."""

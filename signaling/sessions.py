@@ -1,0 +1,64 @@
+"""One pairing between a helper and a sharer, from code to end, on the server's side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from common.permissions import ConsentLevel, Feature, Permission
+from common.session.state_machine import StateMachine
+
+if TYPE_CHECKING:
+    from signaling.connection import Connection
+
+
+class ServerSessionState(Enum):
+    WAITING_FOR_SHARER = "waiting_for_sharer"
+    AWAITING_CONSENT = "awaiting_consent"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+_S = ServerSessionState
+SERVER_TRANSITIONS = {
+    _S.WAITING_FOR_SHARER: frozenset({_S.AWAITING_CONSENT, _S.ENDED}),
+    _S.AWAITING_CONSENT: frozenset({_S.ACTIVE, _S.ENDED}),
+    _S.ACTIVE: frozenset({_S.ENDED}),
+    _S.ENDED: frozenset(),
+}
+
+
+@dataclass(eq=False)
+class PairingSession:
+    id: str
+    helper: Connection
+    dtls_fingerprint: str
+    sharer: Connection | None = None
+    machine: StateMachine[ServerSessionState] = field(
+        default_factory=lambda: StateMachine(_S.WAITING_FOR_SHARER, SERVER_TRANSITIONS)
+    )
+    permissions: frozenset[Permission] = frozenset()
+    offered: list[ConsentLevel] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    audit_id: str | None = None
+
+    @property
+    def state(self) -> ServerSessionState:
+        return self.machine.state
+
+    def other(self, conn: Connection) -> Connection | None:
+        return self.sharer if conn is self.helper else self.helper
+
+    def note_level(self, level: str) -> bool:
+        if level in self.levels:
+            return False
+        self.levels.append(level)
+        return True
+
+    def note_feature(self, feature: Feature) -> bool:
+        if feature.value in self.features:
+            return False
+        self.features.append(feature.value)
+        return True

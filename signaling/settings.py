@@ -1,0 +1,47 @@
+"""Server settings: ``HELPLINE_*`` environment variables, overridden by command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_AUDIENCE = "api://helpline-dev"
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HELPLINE_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("helpline")))
+    # Development identity provider: only when a directory file is given explicitly.
+    dev_identity: Path | None = None
+    # Entra ID: tenant and the audience (application ID URI) of the Helpline API.
+    entra_tenant_id: str | None = None
+    entra_audience: str | None = None
+    # Roles and groups for Entra users (same TOML format as the development directory).
+    directory_file: Path | None = None
+    database_url: str | None = None
+    # The address clients use to reach us; the development issuer and JWKS URL derive from it.
+    public_url: str | None = None
+    allowed_origins: list[str] = Field(default_factory=list)
+    code_ttl_seconds: int = Field(default=600, ge=10)
+    redeem_max_failures: int = Field(default=5, ge=1)
+    redeem_window_seconds: int = Field(default=300, ge=1)
+    audit_retention_days: int = Field(default=30, ge=1)
+    jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'helpline.db'}"
+
+    @property
+    def dev_issuer(self) -> str:
+        return f"{self.base_url}/dev-idp/v2.0"
