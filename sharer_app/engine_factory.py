@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from common.media.capture_track import ScreenCaptureTrack
-from common.media.codecs import prefer_codecs
-from common.media.monitors import monitor_geometry
-from sharer_app.injector import InputInjector
-
 from common.app_settings import AppSettings
+from common.media.capture_track import ScreenCaptureTrack
+from common.media.monitors import monitor_geometry
 from common.session.sharer_engine import SharerEngine
+from sharer_app.injector import InputInjector
 
 
 def build_engine(settings: AppSettings) -> SharerEngine:
@@ -19,5 +17,4 @@ def build_engine(settings: AppSettings) -> SharerEngine:
         track_factory=lambda: ScreenCaptureTrack(
             monitor=settings.monitor, max_fps=settings.max_fps
         ),
-        prepare_transceiver=prefer_codecs,
     )

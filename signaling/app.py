@@ -65,9 +65,7 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
             "no identity provider: give --dev-identity FILE, or set HELPLINE_ENTRA_TENANT_ID "
             "and HELPLINE_ENTRA_AUDIENCE"
         )
-    entra_directory = (
-        load_directory(settings.directory_file) if settings.directory_file else None
-    )
+    entra_directory = load_directory(settings.directory_file) if settings.directory_file else None
     authority = f"https://login.microsoftonline.com/{tenant}"
     jwks = JwksCache(
         f"{authority}/discovery/v2.0/keys", min_refresh_seconds=settings.jwks_min_refresh_seconds

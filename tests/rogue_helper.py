@@ -48,7 +48,9 @@ class RogueHelper:
         await self.ws.recv()  # welcome
         card_pc = fingerprint_from or self.pc
         offer = await card_pc.createOffer()
-        await self.ws.send(encode_message(RequestCode(dtls_fingerprint=card_fingerprint(offer.sdp))))
+        await self.ws.send(
+            encode_message(RequestCode(dtls_fingerprint=card_fingerprint(offer.sdp)))
+        )
         return parse_message(await self.ws.recv()).code  # type: ignore[union-attr]
 
     async def wait_consent_and_offer(self) -> str:

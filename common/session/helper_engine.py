@@ -16,6 +16,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from common.app_settings import AppSettings
 from common.input_events import encode_input, validate_input
+from common.media.codecs import prefer_codecs
 from common.permissions import ConsentOutcome
 from common.protocol import (
     CodeIssued,
@@ -95,7 +96,7 @@ class HelperEngine(SessionEngine[HelperState]):
             raise EngineError("wrong_state", "a code can be requested only before a sharer joins")
         if self.link is None:
             link = self._new_link()
-            link.pc.addTransceiver("video", direction="recvonly")
+            prefer_codecs(link.pc.addTransceiver("video", direction="recvonly"))
             link.create_channels()
             link.pc.on("track", self._on_track)
         assert self.link is not None

@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from enum import Enum
-from typing import Protocol
 
 from aiortc import MediaStreamTrack, RTCSessionDescription
 
@@ -64,12 +63,7 @@ SHARER_TRANSITIONS = {
 }
 
 
-class PausableTrack(Protocol):
-    def set_paused(self, paused: bool) -> None: ...
-
-
 TrackFactory = Callable[[], MediaStreamTrack]
-PrepareTransceiver = Callable[[object], None]
 
 
 class SharerEngine(SessionEngine[SharerState]):
@@ -83,14 +77,12 @@ class SharerEngine(SessionEngine[SharerState]):
         *,
         injector: Injector,
         track_factory: TrackFactory,
-        prepare_transceiver: PrepareTransceiver | None = None,
     ) -> None:
         super().__init__(settings, StateMachine(SharerState.IDLE, SHARER_TRANSITIONS))
         self.card: IdentityCard | None = None
         self.offered: list[ConsentLevel] = []
         self.paused = False
         self._track_factory = track_factory
-        self._prepare_transceiver = prepare_transceiver
         self._track: MediaStreamTrack | None = None
         self._flusher: asyncio.Task[None] | None = None
         self.gate = InputGate(
@@ -227,11 +219,7 @@ class SharerEngine(SessionEngine[SharerState]):
         await link.pc.setRemoteDescription(RTCSessionDescription(sdp=message.sdp, type="offer"))
         self._track = self._track_factory()
         # addTrack reuses the transceiver the offer created; the answer becomes sendonly.
-        sender = link.pc.addTrack(self._track)
-        if self._prepare_transceiver is not None:
-            for transceiver in link.pc.getTransceivers():
-                if transceiver.sender is sender:
-                    self._prepare_transceiver(transceiver)
+        link.pc.addTrack(self._track)
         await link.pc.setLocalDescription(await link.pc.createAnswer())
         await self.send(Signal(kind=SignalKind.ANSWER, sdp=link.pc.localDescription.sdp))
 

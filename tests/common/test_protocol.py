@@ -60,7 +60,9 @@ def test_generated_codes_use_the_alphabet_and_format():
     assert not set("01OILU") & set(ALPHABET)
 
 
-@pytest.mark.parametrize("typed", ["abcd-efgh", " ABCD EFGH ", "abcdefgh", "AbCd_eFgH", "ab.cd-ef gh"])
+@pytest.mark.parametrize(
+    "typed", ["abcd-efgh", " ABCD EFGH ", "abcdefgh", "AbCd_eFgH", "ab.cd-ef gh"]
+)
 def test_normalise_is_forgiving_of_case_and_separators(typed):
     assert normalise_code(typed) == "ABCDEFGH"
 
@@ -80,9 +82,12 @@ def test_codes_equal():
 def _card(**changes):
     from datetime import UTC, datetime
 
-    fields = dict(name="Alice", upn="alice@contoso.example", company="Contoso",
-                  verified_domain="contoso.example", job_title="Support", tenant="contoso.example",
-                  session_id="s1", dtls_fingerprint="sha-256 AA:BB", issued_at=datetime.now(UTC))  # fmt: skip
+    fields = {
+        "name": "Alice", "upn": "alice@contoso.example", "company": "Contoso",
+        "verified_domain": "contoso.example", "job_title": "Support",
+        "tenant": "contoso.example", "session_id": "s1",
+        "dtls_fingerprint": "sha-256 AA:BB", "issued_at": datetime.now(UTC),
+    }  # fmt: skip
     fields.update(changes)
     return IdentityCard(**fields)
 

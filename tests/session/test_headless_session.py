@@ -67,10 +67,12 @@ def _audit_rows(data_dir: Path) -> list[sqlite3.Row]:
         table = conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%session%'"
         ).fetchone()[0]
-        return conn.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608
+        return conn.execute(f"SELECT * FROM {table}").fetchall()
 
 
-def test_frames_arrive_with_the_screen_size_and_show_the_screen(session_factory, xvfb_display, tmp_path):
+def test_frames_arrive_with_the_screen_size_and_show_the_screen(
+    session_factory, xvfb_display, tmp_path
+):
     from tests.display_tools import ColouredRectangle
 
     with ColouredRectangle(xvfb_display, x=100, y=200, width=300, height=150, rgb=(220, 30, 30)):

@@ -53,7 +53,7 @@ def test_view_only_blocks_and_reports():
 
 
 def test_granted_injects_and_revoking_stops_at_once_and_releases():
-    gate, injector, reports, _ = make_gate()
+    gate, injector, _reports, _ = make_gate()
     gate.set_granted(True)
     assert gate.handle(json.dumps({"type": "key", "key": "shift", "down": True}))
     assert gate.handle(MOVE)
@@ -65,7 +65,7 @@ def test_granted_injects_and_revoking_stops_at_once_and_releases():
 
 
 def test_pause_blocks_even_with_control():
-    gate, injector, reports, _ = make_gate()
+    gate, _injector, reports, _ = make_gate()
     gate.set_granted(True)
     gate.set_paused(True)
     assert not gate.handle(MOVE)

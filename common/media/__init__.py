@@ -1,0 +1,1 @@
+"""Screen capture into WebRTC, codec choice, and where normalised coordinates land."""

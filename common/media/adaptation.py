@@ -1,0 +1,53 @@
+"""Resolution that follows what the machine and the link can carry.
+
+A frame that costs more than the frame budget (capture, conversion and encoding) or a link
+that loses packets steps the resolution down; a long stretch of cheap, clean frames steps it
+back up. Hysteresis keeps it from flapping.
+"""
+
+from __future__ import annotations
+
+SCALES = (1.0, 0.75, 0.5)
+
+
+class ResolutionAdapter:
+    def __init__(
+        self,
+        budget_seconds: float,
+        *,
+        scales: tuple[float, ...] = SCALES,
+        smoothing: float = 0.2,
+        recover_after: int = 60,
+    ) -> None:
+        self._budget = budget_seconds
+        self._scales = scales
+        self._smoothing = smoothing
+        self._recover_after = recover_after
+        self._index = 0
+        self._cost: float | None = None
+        self._healthy = 0
+
+    @property
+    def scale(self) -> float:
+        return self._scales[self._index]
+
+    def observe(self, frame_cost_seconds: float, loss_fraction: float = 0.0) -> float:
+        if self._cost is None:
+            self._cost = frame_cost_seconds
+        else:
+            self._cost += self._smoothing * (frame_cost_seconds - self._cost)
+        overloaded = self._cost > 0.9 * self._budget or loss_fraction > 0.1
+        relaxed = self._cost < 0.4 * self._budget and loss_fraction < 0.02
+        if overloaded and self._index < len(self._scales) - 1:
+            self._index += 1
+            self._cost = None  # judge the new size on its own frames
+            self._healthy = 0
+        elif relaxed and self._index > 0:
+            self._healthy += 1
+            if self._healthy >= self._recover_after:
+                self._index -= 1
+                self._cost = None
+                self._healthy = 0
+        else:
+            self._healthy = 0
+        return self.scale

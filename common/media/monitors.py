@@ -1,0 +1,43 @@
+"""Monitors as mss sees them, and the mapping from normalised coordinates to real pixels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MonitorGeometry:
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+class MonitorError(Exception):
+    pass
+
+
+def list_monitors() -> list[MonitorGeometry]:
+    """Physical monitors, first one at index 0 (mss index 1); needs a display."""
+    import mss
+
+    with mss.MSS() as screen:
+        return [
+            MonitorGeometry(m["left"], m["top"], m["width"], m["height"])
+            for m in screen.monitors[1:]
+        ]
+
+
+def monitor_geometry(number: int) -> MonitorGeometry:
+    """Monitor ``number`` counted from 1, as on the command line."""
+    monitors = list_monitors()
+    if not 1 <= number <= len(monitors):
+        raise MonitorError(f"there is no monitor {number}; this machine has {len(monitors)}")
+    return monitors[number - 1]
+
+
+def to_pixels(geometry: MonitorGeometry, x: float, y: float) -> tuple[int, int]:
+    """Absolute desktop pixel for normalised (x, y); 1.0 is the last pixel, not past it."""
+    px = geometry.left + min(int(x * geometry.width), geometry.width - 1)
+    py = geometry.top + min(int(y * geometry.height), geometry.height - 1)
+    return px, py

@@ -1,0 +1,1 @@
+"""The end user's app: see who wants to help, consent, share, stay in charge."""
