@@ -72,15 +72,18 @@ async def test_garbage_floods_and_unknown_messages_do_not_get_through(
         # A flood, still view-only.
         for _ in range(3000):
             rogue.input.send(json.dumps({"type": "mouse_move", "x": 0.1, "y": 0.1}))
-        await asyncio.sleep(2.5)
+        # Every refused event is counted (the channel delivers them at its own pace).
+        counted = 0
+        for _ in range(120):
+            events = await asyncio.to_thread(sharer.drain, 0.5)
+            counted = sum(e["count"] for e in events if e.get("event") == "input_blocked")
+            if counted >= 3001:
+                break
+        assert counted >= 3001
         assert await asyncio.to_thread(xdotool_mouse_location, xvfb_display) == start
-
-        events = sharer.drain(0.5)
         reasons = {e["reason"] for e in events if e.get("event") == "input_blocked"}
         assert "view_only" in reasons
         assert any(r.startswith("invalid") for r in reasons)
-        counted = sum(e["count"] for e in events if e.get("event") == "input_blocked")
-        assert counted >= 3000, "every refused event is counted"
         # Batched: far fewer reports than events.
         assert sum(1 for e in events if e.get("event") == "input_blocked") < 50
 
