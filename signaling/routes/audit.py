@@ -1,7 +1,5 @@
 """The audit report API: only for verified users whose role grants ``reports``."""
 
-from __future__ import annotations
-
 import asyncio
 from datetime import datetime
 from typing import Annotated, Any
@@ -35,7 +33,7 @@ def audit_router(
 
     @router.get("/sessions")
     async def sessions(
-        _: Annotated[Account, Depends(reporter)],
+        _auditor: Annotated[Account, Depends(reporter)],
         since: datetime | None = None,
         until: datetime | None = None,
         helper: str | None = None,

@@ -1,0 +1,151 @@
+"""Audit records: written with the right fields, readable by auditors only, purged when old."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from common.protocol import Consent, Control, End, RedeemCode, ReportFeature
+from signaling.audit.store import AuditFilter, AuditStore
+from tests.fixtures_server import start_server
+from tests.signaling.test_pairing import _pair
+from tests.signaling.wsclient import WsClient
+
+
+def _api(server, token=None, **params):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.get(server.url + "/v1/audit/sessions", headers=headers, params=params)
+
+
+async def _wait_closed(server, predicate):
+    for _ in range(100):
+        rows = _api(server, server.token_for("dana@contoso.example")).json()["sessions"]
+        if rows and predicate(rows):
+            return rows
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"audit not as expected: {rows}")
+
+
+async def test_a_session_is_recorded_with_levels_features_and_reason(signaling_server):
+    helper, sharer, _ = await _pair(signaling_server)
+    await sharer.recv()
+    await helper.recv()
+    await sharer.send(Consent(level="view"))
+    await helper.recv()
+    await helper.send(ReportFeature(feature="chat"))
+    await sharer.send(Control(action="grant_control"))
+    await helper.recv()
+    await sharer.send(End())
+    await helper.recv()
+    rows = await _wait_closed(signaling_server, lambda r: r[0]["ended_at"] is not None)
+    row = rows[0]
+    assert row["helper_upn"] == "alice@contoso.example"
+    assert row["sharer_upn"] == "bob@contoso.example"
+    assert row["device_name"] == "BOB-LAPTOP"
+    assert row["helper_oid"] and row["sharer_oid"]
+    assert row["levels_granted"] == ["view", "control"]
+    assert set(row["features_used"]) == {"view", "chat", "control"}
+    assert row["outcome"] == "accepted" and row["end_reason"] == "sharer_ended"
+    assert row["consent_at"] and row["started_at"] <= row["consent_at"] <= row["ended_at"]
+
+
+async def test_failures_are_audited_and_the_api_filters(signaling_server):
+    sharer = await WsClient.signed_in(signaling_server, "bob@contoso.example", "sharer")
+    await sharer.send(RedeemCode(code="ABCD-EFGH"))
+    await sharer.recv()
+    _helper, carol, _ = await _pair(signaling_server, sharer_upn="carol@contoso.example")
+    await carol.recv()
+    dana = signaling_server.token_for("dana@contoso.example")
+    everything = _api(signaling_server, dana).json()["sessions"]
+    assert {r["outcome"] for r in everything} == {"invalid_code", "out_of_scope"}
+    failed = _api(signaling_server, dana, outcome="invalid_code").json()["sessions"]
+    assert [r["sharer_upn"] for r in failed] == ["bob@contoso.example"]
+    assert failed[0]["helper_upn"] == ""
+    scoped = _api(signaling_server, dana, helper="alice@contoso.example").json()["sessions"]
+    assert [r["outcome"] for r in scoped] == ["out_of_scope"]
+    by_sharer = _api(signaling_server, dana, sharer="carol@contoso.example").json()["sessions"]
+    assert len(by_sharer) == 1
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    assert _api(signaling_server, dana, since=future).json()["sessions"] == []
+    assert len(_api(signaling_server, dana, until=future).json()["sessions"]) == 2
+    # Nothing secret is stored: no code, no token.
+    text = json.dumps(everything)
+    assert "ABCD" not in text and "eyJ" not in text
+
+
+def test_the_api_needs_a_verified_token_with_reports(signaling_server):
+    assert _api(signaling_server).status_code == 401
+    assert _api(signaling_server, "forged.token.here").status_code == 401
+    bob = signaling_server.token_for("bob@contoso.example")
+    assert _api(signaling_server, bob).status_code == 403
+    alice = signaling_server.token_for("alice@contoso.example")
+    assert _api(signaling_server, alice).status_code == 403
+    dana = signaling_server.token_for("dana@contoso.example")
+    assert _api(signaling_server, dana).status_code == 200
+
+
+def test_old_records_are_purged_at_start_up(tmp_path, dev_identity_file):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
+    old = store.open(sharer_upn="old@contoso.example", outcome="accepted")
+    recent = store.open(sharer_upn="new@contoso.example", outcome="accepted")
+    store.update(old, started_at=datetime.now(UTC) - timedelta(days=31))
+    store.update(recent, started_at=datetime.now(UTC) - timedelta(days=29))
+    store.engine.dispose()
+    server = start_server(dev_identity_file, data_dir)
+    try:
+        rows = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}").query(AuditFilter())
+        assert [r["sharer_upn"] for r in rows] == ["new@contoso.example"]
+    finally:
+        server.stop()
+
+
+def test_retention_is_configurable(tmp_path, dev_identity_file):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
+    record = store.open(sharer_upn="x@contoso.example", outcome="accepted")
+    store.update(record, started_at=datetime.now(UTC) - timedelta(days=3))
+    store.engine.dispose()
+    server = start_server(dev_identity_file, data_dir, env={"HELPLINE_AUDIT_RETENTION_DAYS": "2"})
+    try:
+        assert AuditStore(f"sqlite:///{data_dir / 'helpline.db'}").query(AuditFilter()) == []
+    finally:
+        server.stop()
+
+
+def test_the_database_uses_wal(tmp_path):
+    store = AuditStore(f"sqlite:///{tmp_path / 'a.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+async def test_audit_list_on_the_command_line(signaling_server):
+    sharer = await WsClient.signed_in(signaling_server, "bob@contoso.example", "sharer")
+    await sharer.send(RedeemCode(code="ABCD-EFGH"))
+    await sharer.recv()
+    await asyncio.sleep(0.2)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "signaling",
+            "audit",
+            "list",
+            "--data-dir",
+            str(signaling_server.data_dir),
+            "--outcome",
+            "invalid_code",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["sharer_upn"] for r in rows] == ["bob@contoso.example"]
