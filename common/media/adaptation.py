@@ -18,6 +18,7 @@ class ResolutionAdapter:
         scales: tuple[float, ...] = SCALES,
         smoothing: float = 0.2,
         recover_after: int = 60,
+        settle: int = 5,
     ) -> None:
         self._budget = budget_seconds
         self._scales = scales
@@ -26,6 +27,8 @@ class ResolutionAdapter:
         self._index = 0
         self._cost: float | None = None
         self._healthy = 0
+        self._settle = settle
+        self._seen = 0
 
     @property
     def scale(self) -> float:
@@ -36,18 +39,20 @@ class ResolutionAdapter:
             self._cost = frame_cost_seconds
         else:
             self._cost += self._smoothing * (frame_cost_seconds - self._cost)
+        self._seen += 1
+        if self._seen < self._settle:
+            # Judge each size on a few of its own frames, not on the first one.
+            return self.scale
         overloaded = self._cost > 0.9 * self._budget or loss_fraction > 0.1
         relaxed = self._cost < 0.4 * self._budget and loss_fraction < 0.02
         if overloaded and self._index < len(self._scales) - 1:
             self._index += 1
-            self._cost = None  # judge the new size on its own frames
-            self._healthy = 0
+            self._cost, self._seen, self._healthy = None, 0, 0
         elif relaxed and self._index > 0:
             self._healthy += 1
             if self._healthy >= self._recover_after:
                 self._index -= 1
-                self._cost = None
-                self._healthy = 0
+                self._cost, self._seen, self._healthy = None, 0, 0
         else:
             self._healthy = 0
         return self.scale
