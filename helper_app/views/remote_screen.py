@@ -1,0 +1,149 @@
+"""The remote screen: the latest frame, scaled with its aspect kept, and input mapped back.
+
+Only the newest frame is kept and converted when painted, so a slow paint never queues
+frames. Mouse and keys leave this widget only while control is granted and it has focus.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import av
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from helper_app.views.keymap import key_name
+
+MOVE_INTERVAL = 1 / 60
+_BUTTONS = {
+    Qt.MouseButton.LeftButton: "left",
+    Qt.MouseButton.RightButton: "right",
+    Qt.MouseButton.MiddleButton: "middle",
+}
+
+
+class RemoteScreen(QWidget):
+    input_event = Signal(dict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 200)
+        self.setAccessibleName("Remote screen")
+        self._frame: av.VideoFrame | None = None
+        self._image: QImage | None = None
+        self.control = False
+        self._last_move = 0.0
+
+    def show_frame(self, frame: av.VideoFrame) -> None:
+        self._frame = frame
+        self._image = None
+        self.update()
+
+    def set_control(self, granted: bool) -> None:
+        self.control = granted
+        self.setCursor(Qt.CursorShape.CrossCursor if granted else Qt.CursorShape.ArrowCursor)
+
+    # ---- geometry ------------------------------------------------------------------
+
+    def image_rect(self) -> QRectF:
+        """Where the frame is drawn: 1:1 when it fits (crisp), else scaled with aspect kept."""
+        if self._frame is None:
+            return QRectF()
+        fw, fh = self._frame.width, self._frame.height
+        scale = min(1.0, self.width() / fw, self.height() / fh)
+        w, h = fw * scale, fh * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def normalise(self, point: QPointF) -> tuple[float, float] | None:
+        """Widget point to (0..1, 0..1) on the remote screen; None in the letterbox."""
+        rect = self.image_rect()
+        if rect.isEmpty() or not rect.contains(point):
+            return None
+        x = (point.x() - rect.left()) / rect.width()
+        y = (point.y() - rect.top()) / rect.height()
+        return min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)
+
+    # ---- painting ------------------------------------------------------------------
+
+    def paintEvent(self, _: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(32, 34, 38))
+        if self._frame is None:
+            painter.setPen(QColor(200, 200, 200))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the screen…")
+            return
+        if self._image is None:
+            rgb = self._frame.to_ndarray(format="rgb24")
+            height, width, _ = rgb.shape
+            self._image = QImage(
+                rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888
+            ).copy()
+        rect = self.image_rect()
+        if rect.width() < self._image.width():
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(rect, self._image)
+
+    # ---- input ---------------------------------------------------------------------
+
+    def _send(self, **event: Any) -> None:
+        if self.control and self.hasFocus():
+            self.input_event.emit(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        now = time.monotonic()
+        if now - self._last_move < MOVE_INTERVAL:
+            return
+        position = self.normalise(event.position())
+        if position is not None:
+            self._last_move = now
+            self._send(type="mouse_move", x=position[0], y=position[1])
+
+    def _button(self, event: QMouseEvent, down: bool) -> None:
+        self.setFocus()
+        button = _BUTTONS.get(event.button())
+        position = self.normalise(event.position())
+        if button is None or position is None:
+            return
+        self._send(type="mouse_move", x=position[0], y=position[1])
+        self._send(type="mouse_button", button=button, down=down)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._button(event, True)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._button(event, False)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = -round(event.angleDelta().y() / 120)
+        if steps:
+            self._send(type="scroll", dx=0, dy=max(-50, min(50, steps)))
+
+    def _key(self, event: QKeyEvent, down: bool) -> None:
+        if event.isAutoRepeat() and not down:
+            return
+        name = key_name(event.key(), event.text())
+        if name is not None:
+            self._send(type="key", key=name, down=down)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._key(event, True)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        self._key(event, False)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        # While controlling, Tab belongs to the remote machine, not to our focus chain.
+        return False if self.control else super().focusNextPrevChild(forward)
