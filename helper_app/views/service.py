@@ -6,15 +6,13 @@ asyncio loop and turns failures into ``error`` events, so no widget ever awaits 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
 from typing import Any
 
 import av
 from PySide6.QtCore import QObject, Signal
 
 from common.app_settings import AppSettings
-from common.session.engine_base import EngineError
+from common.session.command_runner import CommandRunner
 from common.session.events import EngineEvent
 from common.session.helper_engine import HelperEngine
 from common.signin import SignInError, dev_users
@@ -28,7 +26,8 @@ class HelperService(QObject):
         super().__init__()
         self.settings = settings
         self.engine: HelperEngine | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner = CommandRunner(self._report_error)
+        self._run = self._runner.run
 
     # ---- commands (called by widgets) ---------------------------------------------
 
@@ -91,15 +90,5 @@ class HelperService(QObject):
     def _on_frame(self, frame: av.VideoFrame) -> None:
         self.frame.emit(frame)
 
-    def _run(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.ensure_future(self._guarded(coro))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _guarded(self, coro: Coroutine[Any, Any, Any]) -> None:
-        try:
-            await coro
-        except EngineError as exc:
-            self.event.emit("error", {"code": exc.code, "message": exc.message})
-        except (ValueError, SignInError) as exc:
-            self.event.emit("error", {"code": "invalid", "message": str(exc)})
+    def _report_error(self, code: str, message: str) -> None:
+        self.event.emit("error", {"code": code, "message": message})
