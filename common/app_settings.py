@@ -18,6 +18,8 @@ class AppSettings(BaseSettings):
     # Media.
     max_fps: int = Field(default=30, ge=1, le=60)
     monitor: int = Field(default=1, ge=1)
+    # Step the resolution down when the machine or the link cannot keep up.
+    adaptive_resolution: bool = True
     # Liveness: the data channel heartbeat notices a vanished peer long before ICE does.
     heartbeat_interval: float = Field(default=1.0, gt=0)
     heartbeat_timeout: float = Field(default=5.0, gt=0)

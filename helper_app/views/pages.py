@@ -149,7 +149,7 @@ class CodePage(QWidget):
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.code.text())
         self.copy.setText("Copied ✓")
-        QTimer.singleShot(1500, lambda: self.copy.setText("&Copy code"))
+        QTimer.singleShot(1500, self.copy, lambda: self.copy.setText("&Copy code"))
 
 
 class StatusPage(QWidget):

@@ -25,7 +25,9 @@ SHARER = "bob@contoso.example"
 class Session:
     """A helper and a sharer process joined by a code, until the test ends."""
 
-    def __init__(self, server, *, consent: str | None, helper: str = HELPER) -> None:
+    def __init__(
+        self, server, *, consent: str | None, helper: str = HELPER, env: dict | None = None
+    ) -> None:
         self.server = server
         self.helper = HeadlessApp("helper_app", "--server", server.url, "--user", helper)
         self.helper.wait_for("signed_in")
@@ -33,7 +35,7 @@ class Session:
         args = ["--server", server.url, "--user", SHARER, "--code", self.code]
         if consent:
             args += ["--consent", consent]
-        self.sharer = HeadlessApp("sharer_app", *args)
+        self.sharer = HeadlessApp("sharer_app", *args, env=env)
         self.sharer.wait_for("signed_in")
         self.identity = self.sharer.wait_for("helper_identity")
 
@@ -76,7 +78,8 @@ def test_frames_arrive_with_the_screen_size_and_show_the_screen(
     from tests.display_tools import ColouredRectangle
 
     with ColouredRectangle(xvfb_display, x=100, y=200, width=300, height=150, rgb=(220, 30, 30)):
-        session = session_factory(consent="view")
+        # Full size, whatever the machine's load: adaptation is tested on its own.
+        session = session_factory(consent="view", env={"HELPLINE_ADAPTIVE_RESOLUTION": "false"})
         assert session.identity["verified"] is True
         assert session.identity["name"] == "Alice Example"
         assert session.helper.wait_for("consent")["level"] == "view"

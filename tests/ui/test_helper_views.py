@@ -1,0 +1,137 @@
+"""The helper's screens react to engine events and send the right commands."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication
+
+from common.app_settings import AppSettings
+from tests.ui.fakes import RecordingEngine
+
+
+@pytest.fixture
+def window(qtbot, qt_display, run_async):
+    from helper_app.views.main_window import HelperWindow
+    from helper_app.views.service import HelperService
+
+    service = HelperService(AppSettings(server="http://127.0.0.1:9"))
+    engine = RecordingEngine()
+    engine.subscribe(service._forward)
+    service.engine = engine
+    window = HelperWindow(service)
+    qtbot.addWidget(window)
+    window.show()
+    window.engine = engine
+    return window
+
+
+def test_sign_in_page_lists_development_users(qtbot, window):
+    page = window.sign_in_page
+    window.on_event("users", {"users": [{"upn": "alice@contoso.example", "name": "Alice",
+                                          "job_title": "Support"}], "message": ""})  # fmt: skip
+    assert page.users.isVisibleTo(window) and not page.entra.isVisibleTo(window)
+    with qtbot.waitSignal(page.sign_in) as signal:
+        page.button.click()
+    assert signal.args == ["alice@contoso.example"]
+
+
+def test_without_a_development_provider_it_offers_microsoft_sign_in(qtbot, window):
+    window.on_event("users", {"users": [], "message": "no development provider"})
+    page = window.sign_in_page
+    assert page.entra.isVisibleTo(window) and not page.button.isVisibleTo(window)
+    with qtbot.waitSignal(page.sign_in) as signal:
+        page.entra.click()
+    assert signal.args == [None]
+
+
+def test_code_page_shows_the_code_time_left_and_copies(window):
+    from datetime import UTC, datetime, timedelta
+
+    expires = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    window.engine.emit("code", code="ABCD-EFGH", expires_at=expires)
+    assert window.stack.currentWidget() is window.code_page
+    assert window.code_page.code.text() == "ABCD-EFGH"
+    assert window.code_page.expires.text().startswith(("Expires in 9:", "Expires in 10:"))
+    window.code_page.copy.click()
+    assert QGuiApplication.clipboard().text() == "ABCD-EFGH"
+    window.code_page.again.click()
+    # New code goes to the engine through the service (scheduled on the loop).
+
+
+def test_an_expired_code_says_so(window):
+    window.engine.emit("code", code="ABCD-EFGH", expires_at="2020-01-01T00:00:00+00:00")
+    assert "expired" in window.code_page.expires.text()
+
+
+def test_waiting_connecting_session_and_end(window):
+    engine = window.engine
+    engine.emit("sharer_joined", sharer="bob@contoso.example", device_name="BOB-PC")
+    assert window.stack.currentWidget() is window.status_page
+    assert "bob@contoso.example on BOB-PC" in window.status_page.detail.text()
+    engine.emit("consent", level="view")
+    assert window.status_page.title.text() == "Connecting…"
+    engine.emit("connected")
+    assert window.stack.currentWidget() is window.session_page
+    engine.emit("stats", frames=10, fps=29.6, width=1280, height=800, rtt_ms=4.2)
+    assert window.session_page.live.text() == "30 fps · RTT 4 ms"
+    assert window.session_page.mode.text() == "View only"
+    engine.emit("control", granted=True)
+    assert window.session_page.mode.text() == "● Controlling"
+    assert not window.session_page.request_action.isEnabled()
+    engine.emit("chat", **{"from": "sharer", "text": "<b>hi</b>"})
+    assert window.session_page.chat.isVisibleTo(window)
+    assert window.session_page.chat.log.toPlainText() == "Them: <b>hi</b>"
+    engine.emit("ended", reason="sharer_ended")
+    assert window.stack.currentWidget() is window.ended_page
+    assert window.ended_page.reason.text() == "The person you were helping ended the session."
+
+
+def test_toolbar_buttons_reach_the_engine(window, run_async):
+    import asyncio
+
+    window.engine.emit("connected")
+    window.session_page.request_action.trigger()
+    window.session_page.chat.entry.setText("hello")
+    window.session_page.chat.entry.returnPressed.emit()
+    window.session_page.end_action.trigger()
+    run_async(asyncio.sleep(0.1))
+    assert window.engine.called("request_control") == [()]
+    assert window.engine.called("chat") == [("hello",)]
+    assert window.engine.called("end") == [()]
+
+
+def test_remote_screen_sends_input_only_with_control_and_focus(qtbot, window):
+    import av
+    import numpy as np
+
+    screen = window.session_page.screen
+    window.engine.emit("connected")
+    frame = av.VideoFrame.from_ndarray(np.zeros((400, 640, 3), np.uint8), format="rgb24")
+    screen.show_frame(frame)
+    screen.resize(640, 600)  # letterboxed above and below
+    sent = []
+    screen.input_event.connect(sent.append)
+    qtbot.mouseMove(screen, screen.rect().center())
+    qtbot.mouseClick(screen, Qt.MouseButton.LeftButton, pos=screen.rect().center())
+    assert sent == [], "view only: nothing leaves the widget"
+
+    window.engine.emit("control", granted=True)
+    window.activateWindow()
+    screen.setFocus()
+    qtbot.waitUntil(screen.hasFocus)
+    qtbot.mouseClick(screen, Qt.MouseButton.LeftButton, pos=screen.rect().center())
+    assert {"type": "mouse_button", "button": "left", "down": True} in sent
+    moves = [e for e in sent if e["type"] == "mouse_move"]
+    assert moves and abs(moves[0]["x"] - 0.5) < 0.01 and abs(moves[0]["y"] - 0.5) < 0.01
+    assert screen.normalise(QPointF(5, 5)) is None, "letterbox is not the remote screen"
+    qtbot.keyClick(screen, Qt.Key.Key_A)
+    qtbot.keyClick(screen, Qt.Key.Key_Return)
+    keys = [(e["key"], e["down"]) for e in sent if e["type"] == "key"]
+    assert keys == [("a", True), ("a", False), ("enter", True), ("enter", False)]
+
+
+def test_errors_are_shown_in_plain_words(window):
+    window.on_event("error", {"code": "sign_in_failed", "message": "cannot reach the server"})
+    assert window.sign_in_page.status.text() == "cannot reach the server"
+    assert window.sign_in_page.status.textFormat() == Qt.TextFormat.PlainText

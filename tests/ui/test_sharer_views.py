@@ -1,0 +1,147 @@
+"""The sharer's screens: code entry, the card, consent, the banner and its controls."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from PySide6.QtCore import Qt
+
+from common.app_settings import AppSettings
+from common.permissions import ConsentChoice
+from tests.ui.fakes import RecordingEngine
+
+CARD = {
+    "verified": True, "name": "Alice Example", "upn": "alice@contoso.example",
+    "company": "Contoso", "verified_domain": "contoso.example", "job_title": "Support Engineer",
+    "offered_levels": ["view", "control"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def window(qtbot, qt_display, run_async):
+    from sharer_app.views.main_window import SharerWindow
+    from sharer_app.views.service import SharerService
+
+    engine = RecordingEngine()
+
+    def factory(_settings):
+        return engine
+
+    service = SharerService(AppSettings(server="http://127.0.0.1:9"), factory)
+    engine.subscribe(service._forward)
+    service.engine = engine
+    window = SharerWindow(service)
+    qtbot.addWidget(window)
+    qtbot.addWidget(window.banner)
+    window.show()
+    window.engine = engine
+    return window
+
+
+@pytest.mark.parametrize("typed", ["abcd-efgh", "ABCD EFGH", " abcdefgh ", "Ab-Cd_Ef.Gh"])
+def test_code_entry_is_forgiving(qtbot, window, typed):
+    page = window.entry_page
+    page.code.setText(typed)
+    with qtbot.waitSignal(page.connect_requested) as signal:
+        page.button.click()
+    assert signal.args[1] == "ABCDEFGH"
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "ABCD-EFG0", "ABCD-EFGHJK"])
+def test_what_cannot_be_a_code_gets_an_inline_error(qtbot, window, typed):
+    page = window.entry_page
+    page.code.setText(typed)
+    with qtbot.assertNotEmitted(page.connect_requested):
+        page.button.click()
+    assert "eight letters and digits" in page.error.text()
+
+
+def test_server_errors_show_on_the_entry_page(window):
+    window.on_event("error", {"code": "invalid_code", "message": "That code is not valid."})
+    assert window.entry_page.error.text() == "That code is not valid."
+    assert window.entry_page.button.isEnabled()
+    window.on_event(
+        "error", {"code": "out_of_scope", "message": "Alice is not allowed to help you"}
+    )
+    assert "not allowed" in window.entry_page.error.text()
+
+
+def test_verified_card_and_three_choices(window, run_async):
+    window.engine.emit("helper_identity", **CARD)
+    page = window.consent_page
+    assert window.stack.currentWidget() is page
+    assert page.name.text() == "Alice Example"
+    assert page.verified.text() == "✔ Verified organisation: contoso.example"
+    assert page.control.isVisibleTo(window)
+    page.control.click()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("consent") == [(ConsentChoice.CONTROL,)]
+    assert window.stack.currentWidget() is window.status_page
+
+
+def test_unverified_card_warns_and_control_only_when_offered(window, run_async):
+    card = {**CARD, "verified": False, "verified_domain": "", "offered_levels": ["view"]}
+    window.engine.emit("helper_identity", **card)
+    page = window.consent_page
+    assert page.verified.text().startswith("⚠ Not verified")
+    assert not page.control.isVisibleTo(window)
+    page.decline.click()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("consent") == [(ConsentChoice.DECLINE,)]
+
+
+def test_names_from_the_other_side_are_plain_text(window):
+    hostile = '<b>Bob</b><img src="http://evil.example/x.png">'
+    window.engine.emit("helper_identity", **{**CARD, "name": hostile, "job_title": "<i>CEO</i>"})
+    for label in (window.consent_page.name, window.consent_page.job_title):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert window.consent_page.name.text() == hostile
+
+
+def test_banner_shows_who_and_obeys(window, run_async):
+    engine = window.engine
+    engine.emit("helper_identity", **CARD)
+    engine.emit("connected")
+    banner = window.banner
+    assert banner.isVisible()
+    assert banner.message.text() == "Alice Example (Contoso) is viewing your screen."
+    assert banner.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    engine.emit("control", granted=True)
+    assert banner.message.text() == "Alice Example (Contoso) is controlling your screen."
+    banner.control.click()
+    engine.emit("control_requested")
+    assert banner.request_row.isVisibleTo(banner)
+    banner.allow.click()
+    engine.emit("control_requested")
+    banner.deny.click()
+    banner.pause.click()
+    engine.emit("paused", paused=True)
+    assert banner.message.text().startswith("Sharing paused")
+    engine.emit("chat", **{"from": "helper", "text": "<script>x</script>"})
+    assert window.sharing_page.log.toPlainText() == "Alice Example: <script>x</script>"
+    banner.stop_button.click()
+    run_async(asyncio.sleep(0.05))
+    assert engine.called("revoke_control") == [()]
+    assert engine.called("grant_control") == [()]
+    assert engine.called("deny_control") == [()]
+    assert engine.called("set_paused") == [(True,)]
+    assert engine.called("end") == [()]
+    engine.emit("ended", reason="sharer_ended")
+    assert not banner.isVisible()
+    assert window.ended_page.reason.text() == "You stopped sharing."
+
+
+def test_stop_works_while_connecting(window, run_async):
+    window.engine.emit("helper_identity", **CARD)
+    window.consent_page.view.click()
+    window.status_page.button.click()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("end") == [()]
+
+
+def test_connection_lost_is_said_plainly(window):
+    window.engine.emit("helper_identity", **CARD)
+    window.engine.emit("connected")
+    window.engine.emit("ended", reason="helper_disconnected")
+    assert window.ended_page.reason.text() == "Your helper's connection was lost."
