@@ -1,0 +1,209 @@
+"""Local demo: a signaling server with the development directory, a sharer and a helper.
+
+Without a display it starts Xvfb and says how to watch. ``--auto`` runs a whole session
+through the headless apps instead of the windows, and narrates it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIRECTORY = ROOT / "packaging" / "dev-identity.toml"
+DATA = ROOT / ".helpline-demo"
+HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
+
+
+def say(text: str) -> None:
+    print(f"\033[1m[demo]\033[0m {text}", flush=True)
+
+
+def free_port(preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError("no free port")
+
+
+def start_display() -> subprocess.Popen[bytes] | None:
+    if os.environ.get("DISPLAY"):
+        return None
+    if shutil.which("Xvfb") is None:
+        sys.exit("demo: no DISPLAY and no Xvfb; run ./scripts/demo.sh, which installs it")
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x900x24", "-noreset"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        display = f":{pipe.readline().strip()}"
+    os.environ["DISPLAY"] = display
+    say(f"No display here: started a virtual one, {display} (1600x900).")
+    say(f"To watch it live: x11vnc -display {display} -localhost, then a VNC viewer on :5900.")
+    say(f"Or look at {DATA / 'screen.png'}, refreshed every 2 seconds.")
+    threading.Thread(target=_screenshots, daemon=True).start()
+    return xvfb
+
+
+def _screenshots() -> None:
+    import mss
+    import mss.tools
+
+    with mss.MSS() as screen:
+        while True:
+            shot = screen.grab(screen.monitors[1])
+            mss.tools.to_png(shot.rgb, shot.size, output=str(DATA / "screen.png"))
+            time.sleep(2)
+
+
+def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
+    url = f"http://127.0.0.1:{port}"
+    log = (DATA / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "signaling",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(DATA / "server"),
+            "--dev-identity",
+            str(DIRECTORY),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(150):
+        if server.poll() is not None:
+            sys.exit(f"demo: the server did not start; see {DATA / 'server.log'}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1):  # noqa: S310
+                break
+        except OSError:
+            time.sleep(0.2)
+    say(f"Signaling server on {url} (development identities from {DIRECTORY.name}).")
+    return server, url
+
+
+def run_windows(url: str) -> list[subprocess.Popen[bytes]]:
+    apps = [
+        subprocess.Popen([sys.executable, "-m", "sharer_app", "--server", url, "--user", SHARER]),
+        subprocess.Popen([sys.executable, "-m", "helper_app", "--server", url, "--user", HELPER]),
+    ]
+    say("Two windows are opening: 'Helpline — Helper' (Alice, IT support) and")
+    say("'Helpline — Get help' (Bob, who needs help).")
+    say("1. The helper window shows a security code. Read it out (or copy it).")
+    say("2. In the sharer window, type the code and press Connect.")
+    say("3. Bob sees Alice's verified identity card: choose 'Allow view only' or full control.")
+    say("4. Alice sees Bob's screen. Try Request control, Chat, and the red banner's buttons.")
+    say("5. Stop sharing or End session at any time. Close both windows (or Ctrl+C) to quit.")
+    return apps
+
+
+class Headless:
+    def __init__(self, module: str, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", module, "--headless", *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def send(self, **command: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(command) + "\n")
+        self.proc.stdin.flush()
+
+    def until(self, name: str) -> dict[str, object]:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            event = json.loads(line)
+            if event["event"] == name:
+                return event
+            if event["event"] == "error":
+                say(f"  ({self.proc.args[2]} error: {event['message']})")
+        raise SystemExit(f"demo: {self.proc.args[2]} stopped before {name}")
+
+
+def run_auto(url: str) -> None:
+    say("Automatic session through the headless apps (JSON lines on stdin/stdout):")
+    helper = Headless("helper_app", "--server", url, "--user", HELPER)
+    code = helper.until("code")["code"]
+    say(f"  helper (Alice) got the security code {code}")
+    sharer = Headless("sharer_app", "--server", url, "--user", SHARER, "--code", str(code),
+                      "--consent", "control")  # fmt: skip
+    card = sharer.until("helper_identity")
+    mark = "verified" if card["verified"] else "NOT verified"
+    say(f"  sharer (Bob) sees: {card['name']}, {card['job_title']} at {card['company']} ({mark})")
+    say(f"  helper is told: consent = {helper.until('consent')['level']}")
+    helper.until("connected")
+    sharer.until("connected")
+    say("  peer-to-peer WebRTC connected")
+    stats = helper.until("stats")
+    while not stats["frames"]:
+        stats = helper.until("stats")
+    say(f"  helper receives Bob's screen: {stats['width']}x{stats['height']}")
+    helper.send(cmd="chat", text="Hello Bob, Alice from IT here.")
+    say(f"  sharer receives chat: {sharer.until('chat')['text']!r}")
+    helper.send(cmd="mouse_move", x=0.5, y=0.5)
+    say("  helper moved Bob's pointer to the middle of his screen")
+    sharer.send(cmd="revoke_control")
+    helper.until("control")
+    helper.send(cmd="mouse_move", x=0.1, y=0.1)
+    say(f"  after Bob revoked control, input is blocked: {sharer.until('input_blocked')['reason']}")
+    sharer.send(cmd="end")
+    say(f"  session ended: {helper.until('ended')['reason']}")
+    for app in (helper, sharer):
+        app.proc.wait(timeout=15)
+    say(f"Audit log: {sys.executable} -m signaling audit list --data-dir {DATA / 'server'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--auto", action="store_true", help="run a session headless, narrated")
+    args = parser.parse_args()
+    # Stopped by a signal or by Ctrl+C: either way, take everything down with us.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    DATA.mkdir(exist_ok=True)
+    xvfb = start_display()
+    server, url = start_server(free_port(args.port))
+    apps: list[subprocess.Popen[bytes]] = []
+    try:
+        if args.auto:
+            run_auto(url)
+        else:
+            apps = run_windows(url)
+            while all(app.poll() is None for app in apps):
+                time.sleep(0.5)
+    except KeyboardInterrupt:
+        say("Stopping.")
+    finally:
+        for proc in [*apps, server, *([xvfb] if xvfb else [])]:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
