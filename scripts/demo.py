@@ -174,13 +174,17 @@ def run_auto(url: str) -> None:
     say(f"Audit log: {sys.executable} -m signaling audit list --data-dir {DATA / 'server'}")
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--auto", action="store_true", help="run a session headless, narrated")
     args = parser.parse_args()
     # Stopped by a signal or by Ctrl+C: either way, take everything down with us.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     DATA.mkdir(exist_ok=True)
     xvfb = start_display()
     server, url = start_server(free_port(args.port))
