@@ -73,6 +73,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self._repeat_due = False
         self._returned_at: float | None = None
         self._own_cost = 0.0
+        self._loss = 0.0
 
     # ---- control -------------------------------------------------------------------
 
@@ -91,6 +92,10 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self._last_raw = None
         self._repeat_due = True
 
+    def report_loss(self, fraction: float) -> None:
+        """The receiver's packet loss (from RTCP), so a lossy link also steps the size down."""
+        self._loss = min(1.0, max(0.0, fraction))
+
     def stop(self) -> None:
         super().stop()
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -103,7 +108,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
         now = time.monotonic()
         if self._returned_at is not None and self.adapter is not None:
             # Time the encoder took since we returned the last frame, plus our own work.
-            self.adapter.observe(now - self._returned_at + self._own_cost)
+            self.adapter.observe(now - self._returned_at + self._own_cost, self._loss)
         loop = asyncio.get_running_loop()
         while True:
             if self.readyState != "live":

@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from enum import Enum
 
-from aiortc import MediaStreamTrack, RTCSessionDescription
+from aiortc import RTCRtpSender, RTCSessionDescription
 
 from common.app_settings import AppSettings
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
+from common.media.capture_track import ScreenCaptureTrack
 from common.permissions import ConsentChoice, ConsentLevel
 from common.protocol import (
     Consent,
@@ -63,7 +64,8 @@ SHARER_TRANSITIONS = {
 }
 
 
-TrackFactory = Callable[[], MediaStreamTrack]
+TrackFactory = Callable[[], ScreenCaptureTrack]
+LINK_CHECK_SECONDS = 2.0
 
 
 class SharerEngine(SessionEngine[SharerState]):
@@ -83,7 +85,8 @@ class SharerEngine(SessionEngine[SharerState]):
         self.offered: list[ConsentLevel] = []
         self.paused = False
         self._track_factory = track_factory
-        self._track: MediaStreamTrack | None = None
+        self._track: ScreenCaptureTrack | None = None
+        self._sender: RTCRtpSender | None = None
         self._flusher: asyncio.Task[None] | None = None
         self.gate = InputGate(
             injector,
@@ -141,9 +144,8 @@ class SharerEngine(SessionEngine[SharerState]):
         self._require_session()
         self.paused = paused
         self.gate.set_paused(paused)
-        track = self._track
-        if track is not None and hasattr(track, "set_paused"):
-            track.set_paused(paused)
+        if self._track is not None:
+            self._track.set_paused(paused)
         self.emit("paused", paused=paused)
 
     def _require_session(self) -> None:
@@ -219,7 +221,7 @@ class SharerEngine(SessionEngine[SharerState]):
         await link.pc.setRemoteDescription(RTCSessionDescription(sdp=message.sdp, type="offer"))
         self._track = self._track_factory()
         # addTrack reuses the transceiver the offer created; the answer becomes sendonly.
-        link.pc.addTrack(self._track)
+        self._sender = link.pc.addTrack(self._track)
         await link.pc.setLocalDescription(await link.pc.createAnswer())
         await self.send(Signal(kind=SignalKind.ANSWER, sdp=link.pc.localDescription.sdp))
 
@@ -228,6 +230,7 @@ class SharerEngine(SessionEngine[SharerState]):
     def _link_connected(self) -> None:
         self.machine.move(SharerState.ACTIVE)
         self._flusher = self.spawn(self._flush_reports())
+        self.spawn(self._watch_link())
         self.emit("control", granted=self.gate.granted)
 
     def _on_input(self, raw: str | bytes) -> None:
@@ -240,6 +243,17 @@ class SharerEngine(SessionEngine[SharerState]):
         while self.state is SharerState.ACTIVE:
             await asyncio.sleep(InputGate.REPORT_INTERVAL)
             self.gate.flush()
+
+    async def _watch_link(self) -> None:
+        """Pass the helper's reported packet loss to the track, which adapts its size."""
+        while self.state is SharerState.ACTIVE and self._sender is not None:
+            await asyncio.sleep(LINK_CHECK_SECONDS)
+            if self._track is None or self._sender is None:
+                return
+            for stats in (await self._sender.getStats()).values():
+                if stats.type == "remote-inbound-rtp":
+                    # RTCP carries the lost fraction in 1/256ths.
+                    self._track.report_loss(stats.fractionLost / 256)
 
     def _on_ending(self) -> None:
         self.gate.stop()

@@ -253,3 +253,23 @@ def _wait_until(predicate, timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(0.1)
+
+
+def test_a_frozen_peer_is_noticed_by_the_heartbeat_and_its_input_stops(session_factory):
+    """The sharer stops answering but its connections stay open: only the heartbeat can tell."""
+    import os
+    import signal
+
+    session = session_factory(consent="control")
+    session.connect()
+    pid = session.sharer.proc.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        ended = session.helper.wait_for("ended", timeout=60)
+        assert ended["reason"] == "peer_timeout"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # Thawed, the sharer learns the session is over and stops as well.
+    assert session.sharer.wait_for("ended", timeout=60)["reason"] in {
+        "peer_timeout", "helper_ended", "helper_disconnected",
+    }  # fmt: skip
