@@ -11,37 +11,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from helper_app.views.text import plain_label
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSize(font.pointSize() + 6)
-    font.setBold(True)
-    label.setFont(font)
-    return label
-
-
-def _page(*widgets: QWidget) -> QHBoxLayout:
-    """A readable column, centred, however wide the window is."""
-    column = QWidget()
-    column.setMaximumWidth(620)
-    layout = QVBoxLayout(column)
-    layout.setContentsMargins(40, 32, 40, 32)
-    layout.setSpacing(14)
-    for widget in widgets:
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    outer = QHBoxLayout()
-    outer.addStretch(1)
-    outer.addWidget(column, 3)
-    outer.addStretch(1)
-    return outer
+from desktop_widgets.widgets import page_layout, plain_label, title_label
 
 
 class SignInPage(QWidget):
@@ -60,7 +33,9 @@ class SignInPage(QWidget):
         self.button.clicked.connect(self._pick)
         self.entra.clicked.connect(lambda: self.sign_in.emit(None))
         self.setLayout(
-            _page(_title("Sign in to Helpline"), self.status, self.users, self.button, self.entra)
+            page_layout(
+                title_label("Sign in to Helpline"), self.status, self.users, self.button, self.entra
+            )
         )
         self.show_users([], "")
 
@@ -120,7 +95,9 @@ class CodePage(QWidget):
         holder.setLayout(buttons)
         self.status = plain_label("Read this code to the person you are helping.")
         self.setLayout(
-            _page(_title("Your security code"), self.status, self.code, self.expires, holder)
+            page_layout(
+                title_label("Your security code"), self.status, self.code, self.expires, holder
+            )
         )
         self._expires_at: datetime | None = None
         self._timer = QTimer(self)
@@ -159,11 +136,11 @@ class StatusPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = _title("")
+        self.title = title_label("")
         self.detail = plain_label("")
         self.cancel = QPushButton("&Cancel")
         self.cancel.clicked.connect(self.end.emit)
-        self.setLayout(_page(self.title, self.detail, self.cancel))
+        self.setLayout(page_layout(self.title, self.detail, self.cancel))
 
     def show_status(self, title: str, detail: str) -> None:
         self.title.setText(title)
@@ -179,4 +156,4 @@ class EndedPage(QWidget):
         self.button = QPushButton("&New session")
         self.button.setDefault(True)
         self.button.clicked.connect(self.again.emit)
-        self.setLayout(_page(_title("Session ended"), self.reason, self.button))
+        self.setLayout(page_layout(title_label("Session ended"), self.reason, self.button))

@@ -1,50 +1,35 @@
-"""The only object in the helper's UI that touches the session engine.
-
-Widgets connect to its signals and call its slots; it runs engine commands on the shared
-asyncio loop and turns failures into ``error`` events, so no widget ever awaits the network.
-"""
+"""The only object in the helper's UI that touches the session engine."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import av
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from common.app_settings import AppSettings
-from common.session.command_runner import CommandRunner
-from common.session.events import EngineEvent
 from common.session.helper_engine import HelperEngine
-from common.signin import SignInError, dev_users
+from desktop_widgets.engine_service import EngineService
 
 
-class HelperService(QObject):
-    event = Signal(str, dict)
+class HelperService(EngineService):
     frame = Signal(object)
 
     def __init__(self, settings: AppSettings) -> None:
-        super().__init__()
-        self.settings = settings
+        super().__init__(settings)
         self.engine: HelperEngine | None = None
-        self._runner = CommandRunner(self._report_error)
-        self._run = self._runner.run
-
-    # ---- commands (called by widgets) ---------------------------------------------
-
-    def load_users(self) -> None:
-        self._run(self._load_users())
 
     def sign_in(self, upn: str | None) -> None:
         if upn:
             self.settings.user = upn
         self._run(self._start_session())
 
+    def new_session(self) -> None:
+        self._run(self._start_session())
+
     def new_code(self) -> None:
         if self.engine is not None:
             self._run(self.engine.request_code())
-
-    def new_session(self) -> None:
-        self._run(self._start_session())
 
     def request_control(self) -> None:
         if self.engine is not None:
@@ -66,29 +51,13 @@ class HelperService(QObject):
         if self.engine is not None:
             await self.engine.end()
 
-    # ---- plumbing ------------------------------------------------------------------
-
-    async def _load_users(self) -> None:
-        try:
-            users = await dev_users(self.settings.server)
-        except SignInError as exc:
-            self.event.emit("users", {"users": [], "message": str(exc)})
-            return
-        self.event.emit("users", {"users": users, "message": ""})
-
     async def _start_session(self) -> None:
         engine = HelperEngine(self.settings)
         engine.subscribe(self._forward)
         engine.on_frame(self._on_frame)
         self.engine = engine
-        await engine.sign_in(interactive=True, device_name="")
+        await engine.sign_in(interactive=True)
         await engine.request_code()
-
-    def _forward(self, event: EngineEvent) -> None:
-        self.event.emit(event.name, dict(event.fields))
 
     def _on_frame(self, frame: av.VideoFrame) -> None:
         self.frame.emit(frame)
-
-    def _report_error(self, code: str, message: str) -> None:
-        self.event.emit("error", {"code": code, "message": message})

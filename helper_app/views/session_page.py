@@ -7,46 +7,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_widgets.chat import ChatPanel
 from helper_app.views.remote_screen import RemoteScreen
-
-
-class ChatPanel(QWidget):
-    """Chat as plain text: what the other side types is never interpreted."""
-
-    send = Signal(str)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setAccessibleName("Chat messages")
-        self.entry = QLineEdit()
-        self.entry.setPlaceholderText("Type a message and press Enter")
-        self.entry.setMaxLength(4000)
-        self.entry.returnPressed.connect(self._send)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(QLabel("Chat"))
-        layout.addWidget(self.log, 1)
-        layout.addWidget(self.entry)
-
-    def add(self, who: str, text: str) -> None:
-        self.log.appendPlainText(f"{who}: {text}")
-
-    def _send(self) -> None:
-        text = self.entry.text().strip()
-        if text:
-            self.send.emit(text)
-            self.add("You", text)
-            self.entry.clear()
 
 
 class SessionPage(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from sharer_app.views.text import plain_label
+from desktop_widgets.widgets import plain_label
 
 
 class SharingBanner(QWidget):

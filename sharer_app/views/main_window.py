@@ -7,49 +7,31 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_widgets.chat import ChatPanel
+from desktop_widgets.widgets import plain_label
 from sharer_app.views.banner import SharingBanner
 from sharer_app.views.pages import ConsentPage, EndedPage, EntryPage, StatusPage
 from sharer_app.views.service import SharerService
-from sharer_app.views.text import end_reason_text, plain_label
+from sharer_app.views.text import end_reason_text
 
 
 class SharingPage(QWidget):
     """While sharing: a plain sentence and the chat with the helper."""
 
-    def __init__(self, service: SharerService) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.status = plain_label("")
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setAccessibleName("Chat messages")
-        self.entry = QLineEdit()
-        self.entry.setPlaceholderText("Message your helper and press Enter")
-        self.entry.setMaxLength(4000)
-        self.entry.returnPressed.connect(self._send)
-        self._service = service
+        self.chat = ChatPanel("Message your helper and press Enter")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addWidget(self.status)
-        layout.addWidget(self.log, 1)
-        layout.addWidget(self.entry)
-
-    def add(self, who: str, text: str) -> None:
-        self.log.appendPlainText(f"{who}: {text}")
-
-    def _send(self) -> None:
-        text = self.entry.text().strip()
-        if text:
-            self._service.chat(text)
-            self.add("You", text)
-            self.entry.clear()
+        layout.addWidget(self.chat, 1)
 
 
 class SharerWindow(QMainWindow):
@@ -61,7 +43,7 @@ class SharerWindow(QMainWindow):
         self.entry_page = EntryPage()
         self.consent_page = ConsentPage()
         self.status_page = StatusPage()
-        self.sharing_page = SharingPage(service)
+        self.sharing_page = SharingPage()
         self.ended_page = EndedPage()
         for page in (self.entry_page, self.consent_page, self.status_page, self.sharing_page,
                      self.ended_page):  # fmt: skip
@@ -73,6 +55,7 @@ class SharerWindow(QMainWindow):
         self.entry_page.connect_requested.connect(service.connect)
         self.consent_page.choice.connect(self._consent)
         self.status_page.stop.connect(service.stop)
+        self.sharing_page.chat.send.connect(service.chat)
         self.ended_page.again.connect(self._again)
         self.banner.toggle_control.connect(self._toggle_control)
         self.banner.toggle_pause.connect(lambda: service.set_paused(not self.banner.paused))
@@ -113,7 +96,7 @@ class SharerWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
-        self.sharing_page.entry.setFocus()
+        self.sharing_page.chat.entry.setFocus()
 
     def _again(self) -> None:
         self.service.new_session()
@@ -160,7 +143,7 @@ class SharerWindow(QMainWindow):
         self.banner.ask()
 
     def _on_chat(self, fields: dict[str, Any]) -> None:
-        self.sharing_page.add(self.card.get("name", "Helper"), fields["text"])
+        self.sharing_page.chat.add(self.card.get("name", "Helper"), fields["text"])
 
     def _on_ended(self, fields: dict[str, Any]) -> None:
         self.banner.hide()

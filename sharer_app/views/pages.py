@@ -17,27 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.security_code import normalise_code
-from sharer_app.views.text import plain_label
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSize(font.pointSize() + 6)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    return label
-
-
-def _column(*widgets: QWidget) -> QVBoxLayout:
-    layout = QVBoxLayout()
-    layout.setContentsMargins(32, 28, 32, 28)
-    layout.setSpacing(12)
-    for widget in widgets:
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    return layout
+from desktop_widgets.widgets import page_layout, plain_label, title_label
 
 
 class EntryPage(QWidget):
@@ -67,8 +47,8 @@ class EntryPage(QWidget):
         code_label = QLabel("&Security code from your helper:")
         code_label.setBuddy(self.code)
         self.setLayout(
-            _column(
-                _title("Get help from your IT department"),
+            page_layout(
+                title_label("Get help from your IT department"),
                 plain_label(
                     "Only enter a code that someone from your organisation gave you. "
                     "You will see who they are before anything is shared."
@@ -153,8 +133,8 @@ class ConsentPage(QWidget):
         self.control.clicked.connect(lambda: self._choose("control"))
         self.decline.clicked.connect(lambda: self._choose("decline"))
         self.setLayout(
-            _column(
-                _title("Someone wants to help you"),
+            page_layout(
+                title_label("Someone wants to help you"),
                 card,
                 plain_label(
                     "View only lets them see your screen. Full control also lets them use your "
@@ -194,11 +174,11 @@ class StatusPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = _title("")
+        self.title = title_label("")
         self.detail = plain_label("")
         self.button = QPushButton("&Stop")
         self.button.clicked.connect(self.stop.emit)
-        self.setLayout(_column(self.title, self.detail, self.button))
+        self.setLayout(page_layout(self.title, self.detail, self.button))
 
     def show_status(self, title: str, detail: str, *, can_stop: bool = True) -> None:
         self.title.setText(title)
@@ -214,5 +194,5 @@ class EndedPage(QWidget):
         self.reason = plain_label("")
         self.button = QPushButton("&Get help again")
         self.button.clicked.connect(self.again.emit)
-        self.setLayout(_column(_title("Session ended"), self.reason, self.button))
+        self.setLayout(page_layout(title_label("Session ended"), self.reason, self.button))
         self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft)

@@ -1,9 +1,6 @@
-"""Plain words for the sharer, and labels that never interpret markup."""
+"""Plain words for the sharer about why a session ended."""
 
 from __future__ import annotations
-
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
 
 END_REASONS = {
     "sharer_ended": "You stopped sharing.",
@@ -22,12 +19,3 @@ END_REASONS = {
 
 def end_reason_text(reason: str) -> str:
     return END_REASONS.get(reason, "The session ended.")
-
-
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label for text from the other side or the server: shown as typed, never as HTML."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    label.setWordWrap(True)
-    return label

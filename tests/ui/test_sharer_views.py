@@ -119,7 +119,7 @@ def test_banner_shows_who_and_obeys(window, run_async):
     engine.emit("paused", paused=True)
     assert banner.message.text().startswith("Sharing paused")
     engine.emit("chat", **{"from": "helper", "text": "<script>x</script>"})
-    assert window.sharing_page.log.toPlainText() == "Alice Example: <script>x</script>"
+    assert window.sharing_page.chat.log.toPlainText() == "Alice Example: <script>x</script>"
     banner.stop_button.click()
     run_async(asyncio.sleep(0.05))
     assert engine.called("revoke_control") == [()]

@@ -79,7 +79,7 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
         helper.session_page.chat_action.setChecked(True)
         helper.session_page.chat.entry.setText("Hi Bob, I can see your screen now.")
         helper.session_page.chat.entry.returnPressed.emit()
-        await until(lambda: "Hi Bob" in sharer.sharing_page.log.toPlainText(), what="chat")
+        await until(lambda: "Hi Bob" in sharer.sharing_page.chat.log.toPlainText(), what="chat")
         await asyncio.sleep(1.5)  # a few frames of the windows as they are now
         snap("helper-session", helper)
         snap("sharer-sharing", sharer)

@@ -1,0 +1,45 @@
+"""The base of each app's service: the one QObject that talks to a session engine.
+
+Widgets connect to ``event`` and call the service's methods; commands run on the shared
+asyncio loop through a CommandRunner, so no widget awaits the network and failures come
+back as ``error`` events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from common.app_settings import AppSettings
+from common.session.command_runner import CommandRunner
+from common.session.events import EngineEvent
+from common.signin import SignInError, dev_users
+
+
+class EngineService(QObject):
+    event = Signal(str, dict)
+
+    def __init__(self, settings: AppSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self._runner = CommandRunner(self._report_error)
+        self._run = self._runner.run
+
+    def load_users(self) -> None:
+        """The development directory for a user picker, or a reason there is none."""
+        self._run(self._load_users())
+
+    async def _load_users(self) -> None:
+        try:
+            users: list[dict[str, Any]] = await dev_users(self.settings.server)
+            message = ""
+        except SignInError as exc:
+            users, message = [], str(exc)
+        self.event.emit("users", {"users": users, "message": message})
+
+    def _forward(self, event: EngineEvent) -> None:
+        self.event.emit(event.name, dict(event.fields))
+
+    def _report_error(self, code: str, message: str) -> None:
+        self.event.emit("error", {"code": code, "message": message})
