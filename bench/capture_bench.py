@@ -22,22 +22,10 @@ import mss
 import numpy as np
 
 from common.media.capture_track import ScreenCaptureTrack
+from tests.display_tools import start_xvfb
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
-
-
-def start_xvfb() -> subprocess.Popen[bytes]:
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-noreset"],
-        pass_fds=(write_fd,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        os.environ["DISPLAY"] = f":{pipe.readline().strip()}"
-    return proc
 
 
 async def naive(seconds: float) -> tuple[float, int]:
@@ -133,7 +121,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=6.0)
     args = parser.parse_args()
-    xvfb = start_xvfb()
+    xvfb, os.environ["DISPLAY"] = start_xvfb(1280, 800)
     try:
         asyncio.run(main(args.seconds))
     finally:

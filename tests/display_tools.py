@@ -105,6 +105,34 @@ class TextInputWindow(_QtProgram):
         return self
 
 
+def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
+    """A new Xvfb on a free display number (Xvfb picks it and tells us through a pipe)."""
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{width}x{height}x24",
+            "-noreset",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
+    return proc, f":{number}"
+
+
 def xdotool_mouse_location(display: str) -> tuple[int, int]:
     out = subprocess.run(
         ["xdotool", "getmouselocation", "--shell"],
