@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -17,6 +18,8 @@ def xvfb_display():
     previous = os.environ.get("DISPLAY")
     os.environ["DISPLAY"] = display
     yield display
+    # Let go of every X client of this process (pynput controllers) while the display lives.
+    gc.collect()
     if previous is None:
         os.environ.pop("DISPLAY", None)
     else:
