@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
 
-def _load_or_create(path: Path, create: object) -> bytes:
+
+def _load_or_create(path: Path, create: Callable[[], PrivateKey]) -> bytes:
     if path.exists():
         return path.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = create()  # type: ignore[operator]
-    pem: bytes = key.private_bytes(
+    pem = create().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),

@@ -114,12 +114,14 @@ class SharerEngine(SessionEngine[SharerState]):
             raise EngineError("wrong_state", "there is no helper waiting for an answer")
         if choice is ConsentChoice.CONTROL and ConsentLevel.CONTROL not in self.offered:
             raise EngineError("not_offered", "this helper may not take full control")
-        await self.send(Consent(level=choice))
         if choice is ConsentChoice.DECLINE:
+            await self.send(Consent(level=choice))
             await self._finish(EndReason.DECLINED, tell_server=False)
             return
+        # Ready for the offer before the helper can possibly send it.
         self.machine.move(SharerState.CONNECTING)
         self.gate.set_granted(choice is ConsentChoice.CONTROL)
+        await self.send(Consent(level=choice))
 
     async def grant_control(self) -> None:
         self._require_session()
