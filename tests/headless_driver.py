@@ -17,7 +17,10 @@ DEFAULT_TIMEOUT = 30.0
 class HeadlessApp:
     def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
         self.events: list[dict[str, Any]] = []
-        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
+        self._arrivals: dict[int, float] = {}
+        # When the event wait_for last returned was read from the process (perf_counter).
+        self.last_arrival = 0.0
         self.proc = subprocess.Popen(
             [sys.executable, "-m", module, "--headless", *args],
             stdin=subprocess.PIPE,
@@ -34,9 +37,10 @@ class HeadlessApp:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             try:
-                self._queue.put(json.loads(line))
+                event = json.loads(line)
             except ValueError:
-                self._queue.put({"event": "__not_json__", "line": line})
+                event = {"event": "__not_json__", "line": line}
+            self._queue.put((time.perf_counter(), event))
         self._queue.put(None)
 
     def _pump_err(self) -> None:
@@ -57,6 +61,7 @@ class HeadlessApp:
         for event in self.events:
             if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
                 self.events.remove(event)
+                self.last_arrival = self._arrivals.pop(id(event), 0.0)
                 return event
         deadline = time.monotonic() + timeout
         while True:
@@ -67,16 +72,19 @@ class HeadlessApp:
                     f"stderr: {''.join(self.stderr[-20:])}"
                 )
             try:
-                event = self._queue.get(timeout=remaining)
+                item = self._queue.get(timeout=remaining)
             except queue.Empty:
                 continue
-            if event is None:
+            if item is None:
                 raise AssertionError(
                     f"process exited before {name}; events: {self.events[-15:]}; "
                     f"stderr: {''.join(self.stderr[-20:])}"
                 )
+            arrived, event = item
             if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
+                self.last_arrival = arrived
                 return event
+            self._arrivals[id(event)] = arrived
             self.events.append(event)
 
     def drain(self, seconds: float) -> list[dict[str, Any]]:
@@ -84,12 +92,12 @@ class HeadlessApp:
         deadline = time.monotonic() + seconds
         while (remaining := deadline - time.monotonic()) > 0:
             try:
-                event = self._queue.get(timeout=remaining)
+                item = self._queue.get(timeout=remaining)
             except queue.Empty:
                 break
-            if event is None:
+            if item is None:
                 break
-            self.events.append(event)
+            self.events.append(item[1])
         return self.events
 
     def close(self, timeout: float = 15.0) -> int:

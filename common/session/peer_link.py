@@ -73,6 +73,9 @@ class PeerLink:
         elif channel.label == INPUT_LABEL and self.input is None:
             self.input = channel
             channel.on("message", self._on_input)
+            channel.on("open", self._maybe_connected)
+            if channel.readyState == "open":
+                self._maybe_connected()
         else:
             log.warning("unexpected data channel refused")
             channel.close()
@@ -108,7 +111,9 @@ class PeerLink:
     def _maybe_connected(self) -> None:
         if self._connected or self.pc.connectionState != "connected":
             return
-        if self.control is None or self.control.readyState != "open":
+        # Connected means usable: both channels open, so no first command is lost.
+        channels = (self.control, self.input)
+        if any(c is None or c.readyState != "open" for c in channels):
             return
         self._connected = True
         self._last_heard = time.monotonic()
