@@ -7,6 +7,7 @@ Two ways, one result: the development identity provider (only when the server ru
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import httpx
@@ -78,8 +79,6 @@ def _entra_token_blocking(settings: AppSettings, interactive: bool) -> str:
         flow = app.initiate_device_flow(scopes=scopes)
         if "user_code" not in flow:
             raise SignInError("Entra ID refused to start the device-code sign-in")
-        import sys
-
         print(flow["message"], file=sys.stderr, flush=True)
         result = app.acquire_token_by_device_flow(flow)
     token = (result or {}).get("access_token")
