@@ -14,6 +14,13 @@ import httpx
 import websockets
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from common.peer_messages import (
+    Heartbeat,
+    HeartbeatAck,
+    PeerMessageError,
+    encode_peer_message,
+    parse_peer_message,
+)
 from common.protocol import (
     ConsentResult,
     Hello,
@@ -38,6 +45,18 @@ class RogueHelper:
         self.ws: Any = None
         self.opened = asyncio.Event()
         self.control.on("open", self.opened.set)
+        # Misbehaving, but alive: it answers heartbeats, or the sharer would rightly drop it.
+        self.control.on("message", self._answer_heartbeat)
+
+    def _answer_heartbeat(self, raw: str | bytes) -> None:
+        try:
+            message = parse_peer_message(raw)
+        except PeerMessageError:
+            return
+        if isinstance(message, Heartbeat):
+            self.control.send(
+                encode_peer_message(HeartbeatAck(seq=message.seq, sent_ms=message.sent_ms))
+            )
 
     async def sign_in_and_get_code(self, fingerprint_from: RTCPeerConnection | None = None) -> str:
         async with httpx.AsyncClient() as client:

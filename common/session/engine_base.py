@@ -134,14 +134,17 @@ class SessionEngine(EventEmitter, Generic[S]):
     # ---- signaling -----------------------------------------------------------------
 
     async def _read(self, messages: Any) -> None:
-        try:
-            async for message in messages:
-                if isinstance(message, ProtocolError):
-                    log.warning("server message refused: %s", message.message)
-                    continue
+        async for message in messages:
+            if isinstance(message, ProtocolError):
+                log.warning("server message refused: %s", message.message)
+                continue
+            try:
                 await self._dispatch(message)
-        except Exception:
-            log.exception("signaling loop failed")
+            except Exception:
+                # What the other side relayed could not be used (a broken SDP, say): this
+                # session cannot go on, but the app must not fall over.
+                log.exception("could not handle a %s message", message.type)
+                await self._finish(EndReason.CONNECTION_FAILED, tell_server=True)
         if self.state is not self.ENDED:
             await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
 

@@ -8,6 +8,7 @@ import json
 import pytest
 from aiortc import RTCPeerConnection
 
+from common.protocol import Signal, encode_message, parse_message
 from tests.display_tools import xdotool_mouse_location
 from tests.headless_driver import HeadlessApp
 from tests.rogue_helper import RogueHelper
@@ -40,6 +41,32 @@ async def test_an_offer_from_another_peer_than_the_card_is_refused(signaling_ser
         assert not any(e.get("event") == "connected" for e in sharer.events)
     finally:
         await impostor_card_pc.close()
+        await rogue.close()
+        if sharer is not None:
+            sharer.close()
+
+
+async def test_a_broken_offer_ends_the_session_cleanly(signaling_server, xvfb_display):
+    rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
+    sharer = None
+    try:
+        code = await rogue.sign_in_and_get_code()
+        sharer = _sharer(signaling_server, code, "view")
+        await asyncio.to_thread(sharer.wait_for, "helper_identity")
+        while True:  # wait for consent, then send an offer that only looks right
+            message = parse_message(await rogue.ws.recv())
+            if message.type == "consent_result":
+                break
+        real = (await rogue.pc.createOffer()).sdp
+        fingerprints = "\r\n".join(
+            line for line in real.splitlines() if line.startswith("a=fingerprint:")
+        )
+        broken = f"v=0\r\nthis is not SDP\r\n{fingerprints}\r\n"
+        await rogue.ws.send(encode_message(Signal(kind="offer", sdp=broken)))
+        ended = await asyncio.to_thread(sharer.wait_for, "ended")
+        assert ended["reason"] == "connection_failed"
+        assert sharer.close() == 0
+    finally:
         await rogue.close()
         if sharer is not None:
             sharer.close()
