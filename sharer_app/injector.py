@@ -76,6 +76,15 @@ class InputInjector:
         self._held_keys.clear()
         self._held_buttons.clear()
 
+    def close(self) -> None:
+        """Let go of everything and of the display connections, while the display still lives."""
+        self.release_all()
+        for controller in (self._mouse, self._keyboard):
+            display = getattr(controller, "_display", None)
+            if display is not None:
+                display.close()
+                del controller._display  # pynput's __del__ would close it again
+
     @property
     def held(self) -> int:
         return len(self._held_keys) + len(self._held_buttons)

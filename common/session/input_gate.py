@@ -19,6 +19,8 @@ class Injector(Protocol):
 
     def release_all(self) -> None: ...
 
+    def close(self) -> None: ...
+
 
 BlockedReporter = Callable[[str, int], None]
 
@@ -65,9 +67,9 @@ class InputGate:
             self._injector.release_all()
 
     def stop(self) -> None:
-        """The session is over: nothing more gets through and nothing stays held down."""
+        """The session is over: nothing more gets through, nothing stays held down."""
         self._granted = False
-        self._injector.release_all()
+        self._injector.close()
 
     def handle(self, raw: str | bytes) -> bool:
         try:

@@ -19,7 +19,7 @@ def injector(xvfb_display):
 
     injector = InputInjector(MonitorGeometry(0, 0, 1280, 800))
     yield injector
-    injector.release_all()
+    injector.close()
 
 
 def test_mouse_move_lands_on_the_right_pixel(injector, xvfb_display):

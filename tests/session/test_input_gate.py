@@ -20,6 +20,10 @@ class RecordingInjector:
     def release_all(self):
         self.releases += 1
 
+    def close(self):
+        self.release_all()
+        self.closed = True
+
 
 class Clock:
     def __init__(self):
@@ -116,5 +120,5 @@ def test_stop_releases_and_closes_the_gate():
     gate, injector, _, _ = make_gate()
     gate.set_granted(True)
     gate.stop()
-    assert injector.releases == 1
+    assert injector.releases == 1 and injector.closed
     assert not gate.handle(MOVE)
