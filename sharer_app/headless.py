@@ -6,7 +6,8 @@ import socket
 from typing import Any
 
 from common.app_settings import AppSettings
-from common.headless_io import Handler, run_headless
+from common.headless_io import EventWriter, Handler, run_headless
+from common.media.monitors import MonitorError
 from common.permissions import ConsentChoice
 from common.session.engine_base import EngineError
 from common.session.events import EngineEvent
@@ -60,7 +61,12 @@ def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
 
 
 async def run(settings: AppSettings, *, code: str | None, consent: str | None) -> int:
-    engine = build_engine(settings)
+    try:
+        engine = build_engine(settings)
+    except (MonitorError, ImportError) as exc:
+        # No display, or no such monitor: say so as an event, not a traceback.
+        EventWriter().error("no_screen", str(exc).splitlines()[0])
+        return 2
 
     async def start() -> None:
         if code is None:

@@ -13,15 +13,20 @@ class MonitorGeometry:
     height: int
 
 
-class MonitorError(Exception):
-    pass
+class MonitorError(ValueError):
+    """The chosen monitor does not exist, or there is no screen to capture."""
 
 
 def list_monitors() -> list[MonitorGeometry]:
     """Physical monitors, first one at index 0 (mss index 1); needs a display."""
     import mss
+    import mss.exception
 
-    with mss.MSS() as screen:
+    try:
+        screen = mss.MSS()
+    except mss.exception.ScreenShotError as exc:
+        raise MonitorError(f"no screen to share: {exc}") from exc
+    with screen:
         return [
             MonitorGeometry(m["left"], m["top"], m["width"], m["height"])
             for m in screen.monitors[1:]

@@ -1,0 +1,37 @@
+"""Starting wrong gets one clear error event and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.headless_driver import HeadlessApp
+
+
+def _first_error(app: HeadlessApp) -> dict:
+    error = app.wait_for("error")
+    assert app.close() != 0
+    assert "Traceback" not in "".join(app.stderr)
+    return error
+
+
+def test_unreachable_server():
+    app = HeadlessApp("helper_app", "--server", "http://127.0.0.1:1", "--user", "a@b.example")
+    assert _first_error(app)["code"] == "sign_in_failed"
+
+
+def test_unknown_development_user(signaling_server):
+    app = HeadlessApp("helper_app", "--server", signaling_server.url, "--user", "ghost@x.example")
+    error = _first_error(app)
+    assert error["code"] == "sign_in_failed" and "ghost@x.example" in error["message"]
+
+
+@pytest.mark.display
+def test_a_monitor_that_does_not_exist(xvfb_display):
+    app = HeadlessApp("sharer_app", "--server", "http://127.0.0.1:1", "--monitor", "7")
+    error = _first_error(app)
+    assert error["code"] == "no_screen" and "no monitor 7" in error["message"]
+
+
+def test_no_display_at_all():
+    app = HeadlessApp("sharer_app", "--server", "http://127.0.0.1:1", env={"DISPLAY": ""})
+    assert _first_error(app)["code"] == "no_screen"
