@@ -15,17 +15,14 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import av
 import mss
 import numpy as np
 
+from bench.report import write_section
 from common.media.capture_track import ScreenCaptureTrack
 from tests.display_tools import start_xvfb
-
-ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 
 
 async def naive(seconds: float) -> tuple[float, int]:
@@ -93,15 +90,7 @@ def write_report(rows: list[tuple[str, float, int, float]], seconds: float) -> N
             f"{cpu / base_cpu:.2f}x | {frames / base_frames:.2f}x |"
         )
     lines.append("")
-    section = "\n".join(lines)
-    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n\n"
-    if "## Screen capture" in text:
-        start = text.index("## Screen capture")
-        rest = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[rest + 1 :] if rest != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    REPORT.write_text(text)
+    write_section("## Screen capture", "\n".join(lines))
 
 
 async def main(seconds: float) -> None:

@@ -17,7 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.capture_bench import REPORT
+from bench.report import write_section
+from common.input_events import MouseMove
+from common.media.monitors import MonitorGeometry
 from tests.display_tools import start_xvfb
 from tests.fixtures_server import DIRECTORY, start_server
 from tests.headless_driver import HeadlessApp
@@ -70,21 +72,23 @@ def run(moves: int) -> dict[str, float]:
             helper.wait_for("connected")
             t_connected = helper.last_arrival
 
-            from pynput.mouse import Controller
+            from sharer_app.injector import InputInjector
 
-            pointer, mouse = Pointer(display), Controller()
+            pointer = Pointer(display)
+            injector = InputInjector(MonitorGeometry(0, 0, 1280, 800))
             local, remote = [], []
             for x, y, pixel in _targets(moves):
                 start = time.perf_counter()
-                mouse.position = pixel
+                injector.inject(MouseMove(x=x, y=y))
                 pointer.wait_for(pixel)
                 local.append(time.perf_counter() - start)
-                mouse.position = (0, 0)
+                injector.inject(MouseMove(x=0, y=0))
                 pointer.wait_for((0, 0))
                 start = time.perf_counter()
                 helper.send("mouse_move", x=x, y=y)
                 pointer.wait_for(pixel)
                 remote.append(time.perf_counter() - start)
+            injector.close()
             helper.send("end")
             helper.close()
             sharer.close()
@@ -115,25 +119,20 @@ def write_report(r: dict[str, float], moves: int) -> None:
             f"| sharer start to verified card | {r['redeem_to_card']:.2f} s |",
             f"| card to connected (consent, offer/answer, ICE, DTLS) | "
             f"{r['card_to_connected']:.2f} s |",
-            f"| local injection (pynput in this process), median | {r['local_ms']:.2f} ms |",
+            f"| local injection (the sharer's injector, no network), median | "
+            f"{r['local_ms']:.2f} ms |",
             f"| remote pointer move, median (p90) | {r['remote_ms']:.2f} ms "
             f"({r['remote_p90_ms']:.2f} ms) |",
             f"| remote vs local | {r['remote_ms'] / r['local_ms']:.1f}x |",
             "",
             "Remote: a `mouse_move` line written to the helper's stdin until the X server "
             "reports the pointer there (helper validation, data channel, the sharer's gate, "
-            "pynput). Local: pynput in the benchmark process, polled the same way.",
+            "pynput). Local: the same injector called in the benchmark process, polled the "
+            "same way.",
             "",
         ]
     )
-    text = REPORT.read_text()
-    if "## Session" in text:
-        start = text.index("## Session")
-        rest = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[rest + 1 :] if rest != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    REPORT.write_text(text)
+    write_section("## Session", section)
 
 
 if __name__ == "__main__":
