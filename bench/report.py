@@ -9,6 +9,7 @@ REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 def write_section(heading: str, section: str) -> None:
     """Replace the section that starts with ``heading`` (or append it)."""
+    section = section.rstrip("\n") + "\n\n"
     text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n\n"
     if heading in text:
         start = text.index(heading)
@@ -16,4 +17,4 @@ def write_section(heading: str, section: str) -> None:
         text = text[:start] + section + (text[rest + 1 :] if rest != -1 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section
-    REPORT.write_text(text)
+    REPORT.write_text(text.rstrip("\n") + "\n")
