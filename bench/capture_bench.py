@@ -21,7 +21,7 @@ import mss
 import numpy as np
 
 from bench.report import write_section
-from common.media.capture_track import ScreenCaptureTrack
+from client.media.capture_track import ScreenCaptureTrack
 from tests.display_tools import start_xvfb
 
 

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from bench.report import write_section
+from client.media.monitors import MonitorGeometry
 from common.input_events import MouseMove
-from common.media.monitors import MonitorGeometry
 from tests.display_tools import start_xvfb
 from tests.fixtures_server import DIRECTORY, start_server
 from tests.headless_driver import HeadlessApp
@@ -72,7 +72,7 @@ def run(moves: int) -> dict[str, float]:
             helper.wait_for("connected")
             t_connected = helper.last_arrival
 
-            from sharer_app.injector import InputInjector
+            from client.media.injector import InputInjector
 
             pointer = Pointer(display)
             injector = InputInjector(MonitorGeometry(0, 0, 1280, 800))

@@ -11,10 +11,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from common.app_settings import AppSettings
-from common.session.command_runner import CommandRunner
-from common.session.events import EngineEvent
-from common.signin import SignInError, dev_users
+from client.session.events import EngineEvent
+from client.settings import AppSettings
+from client.signin import SignInError, dev_users
+from desktop_widgets.command_runner import CommandRunner
 
 
 class EngineService(QObject):

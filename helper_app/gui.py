@@ -8,7 +8,7 @@ import sys
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 from helper_app.views.main_window import HelperWindow
 from helper_app.views.service import HelperService
 

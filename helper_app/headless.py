@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.app_settings import AppSettings
-from common.headless_io import Handler, run_headless
+from client.headless_io import Handler, run_headless
+from client.session.helper_engine import HelperEngine
+from client.settings import AppSettings
 from common.input_events import INPUT_TYPES
-from common.session.helper_engine import HelperEngine
 
 
 def handlers_for(engine: HelperEngine) -> dict[str, Handler]:

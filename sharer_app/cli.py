@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from common.cli_args import add_common_flags, settings_from
+from client.cli_args import add_common_flags, settings_from
 from common.logging_setup import configure_logging
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from common.app_settings import AppSettings
-from common.media.capture_track import ScreenCaptureTrack
-from common.media.monitors import monitor_geometry
-from common.session.sharer_engine import SharerEngine
-from sharer_app.injector import InputInjector
+from client.media.capture_track import ScreenCaptureTrack
+from client.media.injector import InputInjector
+from client.media.monitors import monitor_geometry
+from client.session.sharer_engine import SharerEngine
+from client.settings import AppSettings
 
 
 def build_engine(settings: AppSettings) -> SharerEngine:

@@ -8,7 +8,7 @@ import sys
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 from sharer_app.engine_factory import build_engine
 from sharer_app.views.main_window import SharerWindow
 from sharer_app.views.service import SharerService

@@ -5,13 +5,13 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from common.app_settings import AppSettings
-from common.headless_io import EventWriter, Handler, run_headless
-from common.media.monitors import MonitorError
+from client.headless_io import EventWriter, Handler, run_headless
+from client.media.monitors import MonitorError
+from client.session.engine_base import EngineError
+from client.session.events import EngineEvent
+from client.session.sharer_engine import SharerEngine
+from client.settings import AppSettings
 from common.permissions import ConsentChoice
-from common.session.engine_base import EngineError
-from common.session.events import EngineEvent
-from common.session.sharer_engine import SharerEngine
 from sharer_app.engine_factory import build_engine
 
 

@@ -7,7 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from common.permissions import ConsentLevel, Feature, Permission
-from common.session.state_machine import StateMachine
+from common.state_machine import StateMachine
 
 if TYPE_CHECKING:
     from signaling.connection import Connection

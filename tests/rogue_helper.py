@@ -14,6 +14,7 @@ import httpx
 import websockets
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from client.session.fingerprint import card_fingerprint
 from common.peer_messages import (
     Heartbeat,
     HeartbeatAck,
@@ -30,7 +31,6 @@ from common.protocol import (
     encode_message,
     parse_message,
 )
-from common.session.fingerprint import card_fingerprint
 
 
 class RogueHelper:

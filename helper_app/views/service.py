@@ -7,8 +7,8 @@ from typing import Any
 import av
 from PySide6.QtCore import Signal
 
-from common.app_settings import AppSettings
-from common.session.helper_engine import HelperEngine
+from client.session.helper_engine import HelperEngine
+from client.settings import AppSettings
 from desktop_widgets.engine_service import EngineService
 
 

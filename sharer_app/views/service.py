@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
-from common.app_settings import AppSettings
+from client.session.sharer_engine import SharerEngine
+from client.settings import AppSettings
 from common.permissions import ConsentChoice
-from common.session.sharer_engine import SharerEngine
 from desktop_widgets.engine_service import EngineService
 
 EngineFactory = Callable[[AppSettings], SharerEngine]

@@ -8,8 +8,8 @@ import pytest
 from aiortc import RTCPeerConnection
 from aiortc.contrib.media import MediaBlackhole
 
-from common.media.capture_track import ScreenCaptureTrack
-from common.media.codecs import prefer_codecs
+from client.media.capture_track import ScreenCaptureTrack
+from client.media.codecs import prefer_codecs
 from tests.display_tools import ColouredRectangle
 
 pytestmark = pytest.mark.display

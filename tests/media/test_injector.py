@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from client.media.monitors import MonitorGeometry
 from common.input_events import Click, Key, MouseButtonEvent, MouseMove, TypeText
-from common.media.monitors import MonitorGeometry
 from tests.display_tools import TextInputWindow, xdotool_mouse_location
 
 pytestmark = pytest.mark.display
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.display
 
 @pytest.fixture
 def injector(xvfb_display):
-    from sharer_app.injector import InputInjector
+    from client.media.injector import InputInjector
 
     injector = InputInjector(MonitorGeometry(0, 0, 1280, 800))
     yield injector

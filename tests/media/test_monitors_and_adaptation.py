@@ -1,6 +1,6 @@
-from common.media.adaptation import ResolutionAdapter
-from common.media.monitors import MonitorGeometry, to_pixels
-from common.rate_limit import RateLimiter
+from client.media.adaptation import ResolutionAdapter
+from client.media.monitors import MonitorGeometry, to_pixels
+from client.rate_limit import RateLimiter
 
 
 def test_normalised_coordinates_map_to_pixels_with_monitor_offsets():

@@ -1,6 +1,6 @@
 from aiortc import RTCPeerConnection
 
-from common.session.fingerprint import card_fingerprint, matches_card, sdp_fingerprints
+from client.session.fingerprint import card_fingerprint, matches_card, sdp_fingerprints
 
 
 async def _offer_sdp() -> tuple[RTCPeerConnection, str]:

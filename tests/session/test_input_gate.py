@@ -2,9 +2,9 @@
 
 import json
 
+from client.rate_limit import RateLimiter
+from client.session.input_gate import InputGate
 from common.input_events import Key, MouseMove
-from common.rate_limit import RateLimiter
-from common.session.input_gate import InputGate
 
 
 class RecordingInjector:

@@ -4,9 +4,9 @@ import itertools
 
 import pytest
 
-from common.session.helper_engine import HELPER_TRANSITIONS, HelperState
-from common.session.sharer_engine import SHARER_TRANSITIONS, SharerState
-from common.session.state_machine import IllegalTransition, StateMachine
+from client.session.helper_engine import HELPER_TRANSITIONS, HelperState
+from client.session.sharer_engine import SHARER_TRANSITIONS, SharerState
+from common.state_machine import IllegalTransition, StateMachine
 
 HELPER_PATH = [
     HelperState.SIGNED_IN,

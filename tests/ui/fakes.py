@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.session.events import EventEmitter
+from client.session.events import EventEmitter
 
 
 class RecordingEngine(EventEmitter):

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 from tests.ui.fakes import RecordingEngine
 
 

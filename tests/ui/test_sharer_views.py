@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from PySide6.QtCore import Qt
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 from common.permissions import ConsentChoice
 from tests.ui.fakes import RecordingEngine
 

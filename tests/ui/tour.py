@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 from tests.ui.conftest import until
 
 Shoot = Callable[[str, QWidget], None]

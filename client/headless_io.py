@@ -18,9 +18,9 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from client.session.engine_base import EngineError, SessionEngine
+from client.session.events import EngineEvent
 from common.input_events import InputError
-from common.session.engine_base import EngineError, SessionEngine
-from common.session.events import EngineEvent
 
 log = logging.getLogger(__name__)
 

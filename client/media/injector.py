@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from client.media.monitors import MonitorGeometry, to_pixels
 from common.input_events import (
     Click,
     InputEvent,
@@ -19,7 +20,6 @@ from common.input_events import (
     Scroll,
     TypeText,
 )
-from common.media.monitors import MonitorGeometry, to_pixels
 
 
 class InputInjector:

@@ -13,9 +13,13 @@ from enum import Enum
 
 from aiortc import RTCRtpSender, RTCSessionDescription
 
-from common.app_settings import AppSettings
+from client.media.capture_track import ScreenCaptureTrack
+from client.rate_limit import RateLimiter
+from client.session.engine_base import EngineError, SessionEngine
+from client.session.fingerprint import matches_card
+from client.session.input_gate import Injector, InputGate
+from client.settings import AppSettings
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.media.capture_track import ScreenCaptureTrack
 from common.permissions import ConsentChoice, ConsentLevel
 from common.protocol import (
     Consent,
@@ -31,12 +35,8 @@ from common.protocol import (
     Signal,
     SignalKind,
 )
-from common.rate_limit import RateLimiter
 from common.security_code import normalise_code
-from common.session.engine_base import EngineError, SessionEngine
-from common.session.fingerprint import matches_card
-from common.session.input_gate import Injector, InputGate
-from common.session.state_machine import StateMachine
+from common.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,11 @@ import av
 from aiortc import MediaStreamTrack, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-from common.app_settings import AppSettings
+from client.media.codecs import prefer_codecs
+from client.session.engine_base import EngineError, SessionEngine
+from client.session.fingerprint import card_fingerprint
+from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
-from common.media.codecs import prefer_codecs
 from common.permissions import ConsentOutcome
 from common.protocol import (
     CodeIssued,
@@ -31,9 +33,7 @@ from common.protocol import (
     Signal,
     SignalKind,
 )
-from common.session.engine_base import EngineError, SessionEngine
-from common.session.fingerprint import card_fingerprint
-from common.session.state_machine import StateMachine
+from common.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,11 @@ from collections.abc import Coroutine
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from common.app_settings import AppSettings
+from client.session.events import EventEmitter
+from client.session.peer_link import PeerLink
+from client.settings import AppSettings
+from client.signaling_client import SignalingClient, SignalingClosed
+from client.signin import SignInError, sign_in
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -25,11 +29,7 @@ from common.protocol import (
     ReportFeature,
     Welcome,
 )
-from common.session.events import EventEmitter
-from common.session.peer_link import PeerLink
-from common.session.state_machine import StateMachine
-from common.signaling_client import SignalingClient, SignalingClosed
-from common.signin import SignInError, sign_in
+from common.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from common.session.engine_base import EngineError
-from common.signin import SignInError
+from client.session.engine_base import EngineError
+from client.signin import SignInError
 
 ErrorReporter = Callable[[str, str], None]
 

@@ -21,7 +21,7 @@ import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
-from common.media.adaptation import ResolutionAdapter
+from client.media.adaptation import ResolutionAdapter
 
 VIDEO_CLOCK_RATE = 90_000
 TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from client.rate_limit import RateLimiter
 from common.input_events import InputError, InputEvent, parse_input
-from common.rate_limit import RateLimiter
 
 
 class Injector(Protocol):

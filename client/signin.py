@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 
 
 class SignInError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 
 
 def add_common_flags(parser: argparse.ArgumentParser) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from aiortc import RTCDataChannel, RTCPeerConnection
 
-from common.app_settings import AppSettings
+from client.settings import AppSettings
 from common.peer_messages import (
     Heartbeat,
     HeartbeatAck,
