@@ -15,6 +15,7 @@ from aiortc import MediaStreamTrack, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from client.media.codecs import prefer_codecs
+from client.media.jitter import use_marker_jitter_buffer
 from client.session.engine_base import EngineError, SessionEngine
 from client.session.fingerprint import card_fingerprint
 from client.settings import AppSettings
@@ -96,7 +97,9 @@ class HelperEngine(SessionEngine[HelperState]):
             raise EngineError("wrong_state", "a code can be requested only before a sharer joins")
         if self.link is None:
             link = self._new_link()
-            prefer_codecs(link.pc.addTransceiver("video", direction="recvonly"))
+            transceiver = link.pc.addTransceiver("video", direction="recvonly")
+            prefer_codecs(transceiver)
+            use_marker_jitter_buffer(transceiver.receiver)
             link.create_channels()
             link.pc.on("track", self._on_track)
         assert self.link is not None

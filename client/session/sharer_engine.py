@@ -14,6 +14,7 @@ from enum import Enum
 from aiortc import RTCRtpSender, RTCSessionDescription
 
 from client.media.capture_track import ScreenCaptureTrack
+from client.media.codecs import negotiated_video_codec
 from client.rate_limit import RateLimiter
 from client.session.engine_base import EngineError, SessionEngine
 from client.session.fingerprint import matches_card
@@ -225,6 +226,8 @@ class SharerEngine(SessionEngine[SharerState]):
         # addTrack reuses the transceiver the offer created; the answer becomes sendonly.
         self._sender = link.pc.addTrack(self._track)
         await link.pc.setLocalDescription(await link.pc.createAnswer())
+        if negotiated_video_codec(link.pc.localDescription.sdp) == "video/H264":
+            self._track.encode_h264(self._sender)
         await self.send(Signal(kind=SignalKind.ANSWER, sdp=link.pc.localDescription.sdp))
 
     # ---- peer link -----------------------------------------------------------------
