@@ -34,6 +34,7 @@ from av.video.reformatter import VideoReformatter
 from client.media.adaptation import ResolutionAdapter
 from client.media.change_watcher import ChangeWatcher
 from client.media.monitors import MonitorGeometry, monitor_geometry
+from client.media.pacer import pace
 from client.media.screen_encoder import TIME_BASE, EncoderSettings, ScreenEncoder
 
 log = logging.getLogger(__name__)
@@ -158,9 +159,11 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self._loss = min(1.0, max(0.0, fraction))
 
     def encode_h264(self, sender: RTCRtpSender | None = None) -> None:
-        """H.264 was negotiated: encode here, and honour the receiver's keyframe requests."""
+        """H.264 was negotiated: encode here, pace the sender, honour keyframe requests."""
         self._encoder = ScreenEncoder(self._encoder_settings)
         self._sender = sender
+        if sender is not None:
+            pace(sender)
 
     def stop(self) -> None:
         if self.readyState == "live":

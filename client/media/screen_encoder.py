@@ -2,14 +2,19 @@
 
 aiortc's own encoder is built for camera video: 0.5 to 3 Mbit/s whatever the content, no
 preset, 30 fps. A screen of small text needs many bits once and almost none afterwards, so
-the capture track encodes for itself and hands aiortc finished packets. Two gears:
+the capture track encodes for itself and hands aiortc finished packets. Two gears, chosen
+with numbers measured on this project's 2-core machine (docs/benchmarks.md has the runs):
 
-- motion: libx264 ``ultrafast`` with the zero-latency tune at ``motion_crf``. Measured on a
-  1080p full-screen animation on this project's 2-core machine: about 6 ms and 10-18 KB a
-  frame (``superfast``: 11 ms for 10 KB, too slow for 60 fps beside capture and conversion).
-- sharp: once the screen is still, one IDR frame at full resolution and ``sharp_crf`` with
-  ``superfast``/High (8x8 transform, CABAC). On a dense 10 pt text screen at 1080p: CRF 22
-  gives PSNR 38.5 dB / SSIM 0.998 in about 0.75 MB and 45 ms, once.
+- motion: libx264 ``ultrafast`` with the zero-latency tune at ``motion_crf`` 28: about 6 ms
+  and 10-18 KB a 1080p frame of full-screen animation (``superfast``: 11 ms, too slow for
+  60 fps beside capture and conversion). A VBV buffer of ``motion_burst_kbit`` caps the frame
+  after a big change (a new window of text would otherwise be about 850 KB): it arrives rough
+  but at once, and the sharp gear brings the detail.
+- sharp: once the screen is still, one IDR frame at full resolution, ``superfast`` at
+  ``sharp_crf`` 26 with deblocking, adaptive quantisation and psycho-visual tuning off (they
+  are made for camera pictures and blur glyph edges: with them on, the same frame scores
+  34.7 dB). On a dense screen of 10 pt text at 1080p: PSNR 40.5 dB, SSIM 0.999, about
+  800 KB, once.
 
 Each gear has its own encoder context; changing gear (or size) starts with an IDR frame, so
 the decoder never mixes the two gears' references, and a keyframe request from the receiver
@@ -32,8 +37,10 @@ TIME_BASE = fractions.Fraction(1, 90_000)
 class EncoderSettings:
     motion_preset: str = "ultrafast"
     motion_crf: int = 28
+    motion_rate_kbit: int = 24_000
+    motion_burst_kbit: int = 1_600
     sharp_preset: str = "superfast"
-    sharp_crf: int = 22
+    sharp_crf: int = 26
 
 
 @dataclass(frozen=True)
@@ -83,12 +90,17 @@ class ScreenEncoder:
         context.pix_fmt = "yuv420p"
         context.time_base = TIME_BASE
         context.framerate = fractions.Fraction(60, 1)
+        # Keyframes only when we ask: a periodic 1080p IDR would be a needless burst.
+        params = ["keyint=infinite", "scenecut=0"]
+        if sharp:
+            params += ["no-deblock=1", "aq-mode=0", "psy=0"]
+        else:
+            params += [f"vbv-maxrate={s.motion_rate_kbit}", f"vbv-bufsize={s.motion_burst_kbit}"]
         context.options = {
             "preset": s.sharp_preset if sharp else s.motion_preset,
             "tune": "zerolatency",
             "crf": str(s.sharp_crf if sharp else s.motion_crf),
-            # Keyframes only when we ask: a periodic 1080p IDR would be a needless burst.
-            "x264-params": "keyint=infinite:scenecut=0",
+            "x264-params": ":".join(params),
             "forced-idr": "1",
         }
         return context

@@ -105,8 +105,13 @@ async def test_still_text_becomes_sharp_at_full_size_after_cheap_motion(xvfb_dis
 
 
 async def test_a_keyframe_request_from_the_receiver_is_honoured(xvfb_display):
+    class Transport:
+        async def _send_rtp(self, data: bytes) -> None:
+            """Nothing is sent in this test; the pacer wraps it."""
+
     class Sender:
         _RTCRtpSender__force_keyframe = False
+        transport = Transport()
 
     sender = Sender()
     track = ScreenCaptureTrack(max_fps=30, keyframe_interval=0.2, adaptive=False)
