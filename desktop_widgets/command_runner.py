@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from client.media.monitors import MonitorError
 from client.session.errors import AnyErrorCode, ClientErrorCode, EngineError
 from client.signin import SignInError
 
@@ -33,5 +34,7 @@ class CommandRunner:
             self._report(exc.code, exc.message)
         except SignInError as exc:
             self._report(ClientErrorCode.SIGN_IN_FAILED, str(exc))
+        except MonitorError as exc:
+            self._report(ClientErrorCode.NO_SCREEN, str(exc).splitlines()[0])
         except ValueError as exc:
             self._report(ClientErrorCode.INVALID, str(exc))

@@ -89,7 +89,6 @@ class HelperEngine(SessionEngine[HelperState]):
 
     def __init__(self, settings: AppSettings, **parts: Any) -> None:
         super().__init__(settings, StateMachine(HelperState.IDLE, HELPER_TRANSITIONS), **parts)
-        self.consent: ConsentOutcome | None = None
         self.control_granted = False
         self.frames = 0
         self.width = 0
@@ -158,7 +157,6 @@ class HelperEngine(SessionEngine[HelperState]):
             await self._finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
-        self.consent = level
         self.emit(ConsentGiven(level=level.value))
         if level is ConsentOutcome.DECLINED:
             await self._finish(EndReason.DECLINED, tell_server=False)

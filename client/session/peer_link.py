@@ -87,7 +87,6 @@ class PeerLink:
         self.control: RTCDataChannel | None = None
         self.input: RTCDataChannel | None = None
         self.rtt_ms: float | None = None
-        self.unknown_messages = 0
         self._sender: RTCRtpSender | None = None
         self._offering = False
         self._last_heard = time.monotonic()
@@ -220,7 +219,6 @@ class PeerLink:
         try:
             message = parse_peer_message(raw)
         except PeerMessageError as exc:
-            self.unknown_messages += 1
             log.warning("control message refused: %s", exc.reason)
             return
         if isinstance(message, Heartbeat):

@@ -54,7 +54,6 @@ class HelperWindow(QMainWindow):
                      self.ended_page):  # fmt: skip
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
-        self.last_error = ""
         self.sharer = ""
         self.on_event = EventTable(
             {
@@ -139,7 +138,6 @@ class HelperWindow(QMainWindow):
         self.stack.setCurrentWidget(self.ended_page)
 
     def _on_error(self, event: ErrorReported) -> None:
-        self.last_error = event.message
         if self.stack.currentWidget() is self.sign_in_page:
             self.sign_in_page.reset()
             self.sign_in_page.status.setText(event.message)
