@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -48,6 +49,15 @@ log = logging.getLogger(__name__)
 S = TypeVar("S", bound=Enum)
 
 
+@dataclass(frozen=True)
+class EngineParts:
+    """What an engine talks to besides the user: the real server and WebRTC by default, a
+    script and in-memory links in tests."""
+
+    signaling: SignalingClient | None = None
+    link_factory: LinkFactory = PeerLink
+
+
 class SessionEngine(EventEmitter, Generic[S]):
     """Base for the helper and sharer engines; subclasses handle their side's messages."""
 
@@ -61,9 +71,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         self,
         settings: AppSettings,
         machine: StateMachine[S],
-        *,
-        signaling: SignalingClient | None = None,
-        link_factory: LinkFactory = PeerLink,
+        parts: EngineParts,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -76,8 +84,8 @@ class SessionEngine(EventEmitter, Generic[S]):
         # Set when the server refused what we asked for (a code, a redeem); cleared when a
         # later attempt gets through. It decides the exit status of a run with no session.
         self.refusal: ErrorCode | None = None
-        self._client = signaling or SignalingClient(settings.ws_url)
-        self._link_factory = link_factory
+        self._client = parts.signaling or SignalingClient(settings.ws_url)
+        self._link_factory = parts.link_factory
         self._reader: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._chat_reported = False

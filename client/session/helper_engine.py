@@ -14,7 +14,7 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
-from client.session.engine_base import SessionEngine
+from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
     CodeIssued,
@@ -87,8 +87,9 @@ class HelperEngine(SessionEngine[HelperState]):
         }
     )
 
-    def __init__(self, settings: AppSettings, **parts: Any) -> None:
-        super().__init__(settings, StateMachine(HelperState.IDLE, HELPER_TRANSITIONS), **parts)
+    def __init__(self, settings: AppSettings, parts: EngineParts | None = None) -> None:
+        machine = StateMachine(HelperState.IDLE, HELPER_TRANSITIONS)
+        super().__init__(settings, machine, parts or EngineParts())
         self.control_granted = False
         self.frames = 0
         self.width = 0

@@ -11,11 +11,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
 from client.media.capture_track import ScreenCaptureTrack
 from client.rate_limit import RateLimiter
-from client.session.engine_base import SessionEngine
+from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
     ControlChanged,
@@ -92,9 +91,10 @@ class SharerEngine(SessionEngine[SharerState]):
         *,
         injector: Injector,
         track_factory: TrackFactory,
-        **parts: Any,
+        parts: EngineParts | None = None,
     ) -> None:
-        super().__init__(settings, StateMachine(SharerState.IDLE, SHARER_TRANSITIONS), **parts)
+        machine = StateMachine(SharerState.IDLE, SHARER_TRANSITIONS)
+        super().__init__(settings, machine, parts or EngineParts())
         self.card: IdentityCard | None = None
         self.offered: list[ConsentLevel] = []
         self._track_factory = track_factory
@@ -262,6 +262,8 @@ class SharerEngine(SessionEngine[SharerState]):
             await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self._track = self._track_factory()
+        if self.gate.paused:  # paused while the helper was still connecting
+            self._track.set_paused(True)
         link.add_track(self._track)
         await self.send(Signal(kind=SignalKind.ANSWER, sdp=await link.create_answer()))
 
@@ -271,6 +273,9 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.ACTIVE)
         self._flusher = self.spawn(self._flush_reports())
         self.spawn(self._watch_link())
+        if self.gate.paused and self.link is not None:
+            # Paused while connecting: the helper must know before its first picture.
+            self.link.send(Paused())
         self.emit(ControlChanged(granted=self.gate.granted))
 
     def _on_input(self, raw: str | bytes) -> None:

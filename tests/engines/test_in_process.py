@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from client.session import engine_base
+from client.session.engine_base import EngineParts
 from client.session.events import (
     CodeIssued,
     Connected,
@@ -57,16 +58,15 @@ class Recorder:
 
 
 async def _pair(server_url: str, network: FakeNetwork):
-    helper = HelperEngine(
-        AppSettings(server=server_url, user="alice@contoso.example"), link_factory=network.link
-    )
+    parts = EngineParts(link_factory=network.link)
+    helper = HelperEngine(AppSettings(server=server_url, user="alice@contoso.example"), parts)
     track = RecordingTrack()
     injector = RecordingInjector()
     sharer = SharerEngine(
         AppSettings(server=server_url, user="bob@contoso.example"),
         injector=injector,
         track_factory=lambda: track,
-        link_factory=network.link,
+        parts=parts,
     )
     seen_by_helper, seen_by_sharer = Recorder(), Recorder()
     helper.subscribe(seen_by_helper)
@@ -101,6 +101,22 @@ async def test_a_pause_reaches_the_helper_as_a_session_event(signaling_server):
         await sharer.end()
 
 
+async def test_a_pause_while_connecting_is_told_once_connected(signaling_server):
+    helper, sharer, seen_by_helper, seen_by_sharer, track = await _pair(
+        signaling_server.url, FakeNetwork()
+    )
+    try:
+        await seen_by_sharer.next(HelperIdentityShown)
+        await sharer.consent(ConsentChoice.VIEW)
+        sharer.set_paused(True)  # before the helper's offer can have arrived
+        await seen_by_helper.next(Connected)
+        assert await seen_by_helper.next(PauseChanged) == PauseChanged(paused=True)
+        assert track.paused == [True], "the track, made after the pause, starts paused"
+    finally:
+        await helper.end()
+        await sharer.end()
+
+
 async def test_an_offer_from_another_certificate_is_refused(signaling_server):
     helper, sharer, seen_by_helper, seen_by_sharer, track = await _pair(
         signaling_server.url, FakeNetwork(forge_offers=True)
@@ -129,8 +145,7 @@ def scripted(monkeypatch):
     )
     engine = HelperEngine(
         AppSettings(user="alice@contoso.example"),
-        signaling=signaling,
-        link_factory=FakeNetwork().link,
+        EngineParts(signaling=signaling, link_factory=FakeNetwork().link),
     )
     seen = Recorder()
     engine.subscribe(seen)
