@@ -6,10 +6,19 @@ preference; a sharer that cannot encode H.264 still meets it on VP8.
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from aiortc import RTCRtpSender, RTCRtpTransceiver
 from aiortc.sdp import SessionDescription
 
 PREFERRED = ("video/H264", "video/VP8")
+
+
+@runtime_checkable
+class EncodesH264(Protocol):
+    """A track that hands aiortc finished H.264 packets once told H.264 was negotiated."""
+
+    def encode_h264(self, sender: RTCRtpSender | None = None) -> None: ...
 
 
 def prefer_codecs(transceiver: RTCRtpTransceiver, order: tuple[str, ...] = PREFERRED) -> None:

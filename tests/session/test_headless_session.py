@@ -191,7 +191,7 @@ def test_killing_one_side_ends_the_other_and_closes_the_audit_record(
     getattr(session, victim).kill()
     ended = survivor.wait_for("ended", timeout=10)
     assert ended["reason"] in {f"{victim}_disconnected", "peer_timeout", "connection_failed"}
-    assert survivor.close() == 0
+    assert survivor.close() == 1, "a peer gone is a failed session (README: exit status)"
 
     def closed() -> bool:
         rows = _audit_rows(signaling_server.data_dir)

@@ -65,7 +65,7 @@ async def test_a_broken_offer_ends_the_session_cleanly(signaling_server, xvfb_di
         await rogue.ws.send(encode_message(Signal(kind="offer", sdp=broken)))
         ended = await asyncio.to_thread(sharer.wait_for, "ended")
         assert ended["reason"] == "connection_failed"
-        assert sharer.close() == 0
+        assert sharer.close() == 1, "connection failed (README: exit status)"
     finally:
         await rogue.close()
         if sharer is not None:
