@@ -15,6 +15,8 @@ def build_engine(settings: AppSettings) -> SharerEngine:
         settings,
         injector=InputInjector(geometry),
         track_factory=lambda: ScreenCaptureTrack(
-            monitor=settings.monitor, max_fps=settings.max_fps
+            monitor=settings.monitor,
+            max_fps=settings.max_fps,
+            adaptive=settings.adaptive_resolution,
         ),
     )
