@@ -40,8 +40,11 @@ class PeerLink:
         on_input: Callable[[str | bytes], None],
         on_connected: Callable[[], None],
         on_lost: Callable[[EndReason], None],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
+        # Silence is measured on this clock; tests pass a fake one to expire it at will.
+        self._clock = clock
         self._on_message = on_message
         self._on_input = on_input
         self._on_connected = on_connected
@@ -51,7 +54,7 @@ class PeerLink:
         self.input: RTCDataChannel | None = None
         self.rtt_ms: float | None = None
         self.unknown_messages = 0
-        self._last_heard = time.monotonic()
+        self._last_heard = clock()
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._connected = False
         self._closed = False
@@ -116,12 +119,12 @@ class PeerLink:
         if any(c is None or c.readyState != "open" for c in channels):
             return
         self._connected = True
-        self._last_heard = time.monotonic()
+        self._last_heard = self._clock()
         self._heartbeat_task = asyncio.ensure_future(self._heartbeat())
         self._on_connected()
 
     def _on_control_raw(self, raw: str | bytes) -> None:
-        self._last_heard = time.monotonic()
+        self._last_heard = self._clock()
         try:
             message = parse_peer_message(raw)
         except PeerMessageError as exc:
@@ -142,8 +145,9 @@ class PeerLink:
             self.send(Heartbeat(seq=seq, sent_ms=_now_ms()))
             seq += 1
             await asyncio.sleep(interval)
-            if time.monotonic() - self._last_heard > self._settings.heartbeat_timeout:
-                log.warning("peer silent for %.1f s", time.monotonic() - self._last_heard)
+            silent = self._clock() - self._last_heard
+            if silent > self._settings.heartbeat_timeout:
+                log.warning("peer silent for %.1f s", silent)
                 self._on_lost(EndReason.PEER_TIMEOUT)
                 return
 
