@@ -25,6 +25,7 @@ from common.peer_messages import (
 from common.protocol import EndReason
 
 TIMEOUT = 5.0
+DEADLINE = 60.0
 
 
 class FakeClock:
@@ -58,9 +59,16 @@ class SilentPeer:
 
 
 async def until(predicate, what: str) -> None:
-    """Yield to the loop until the condition holds (the test's own timeout bounds it)."""
-    while not predicate():
-        await asyncio.sleep(0.01)
+    """Yield to the loop until the condition holds; the deadline only bounds a failing run."""
+
+    async def poll() -> None:
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.wait_for(poll(), DEADLINE)
+    except TimeoutError:
+        raise AssertionError(f"never happened: {what}") from None
 
 
 async def _connected_link(
