@@ -59,7 +59,7 @@ class Screenshots:
     def stop(self) -> None:
         """Before the display goes: a grab on a vanished display would complain."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout=10)
 
 
 def start_display(data: Path, *, watchers: bool) -> tuple[subprocess.Popen[bytes] | None, Any]:

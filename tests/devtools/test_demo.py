@@ -93,7 +93,12 @@ def test_ctrl_c_stops_the_windows_quietly(tmp_path):
     wait_until(lambda: len(windows()) >= 2, "both app windows shown")
     # The terminal sends SIGINT to the whole foreground process group.
     os.killpg(demo.pid, signal.SIGINT)
-    rest, _ = demo.communicate(timeout=60)
+    try:
+        rest, _ = demo.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.pid, signal.SIGKILL)
+        rest, _ = demo.communicate()
+        raise AssertionError("the demo did not stop:\n" + "".join(lines) + rest) from None
     output = "".join(lines) + rest
     assert demo.returncode == 0
     assert "Stopping." in output

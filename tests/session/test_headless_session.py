@@ -106,7 +106,7 @@ class Session:
 
 
 @pytest.fixture
-def session_factory(signaling_server, xvfb_display):
+def session_factory(signaling_server):
     """Sessions whose sharer has its own display (``display=`` to choose a special one)."""
     sessions: list[Session] = []
     with contextlib.ExitStack() as displays:
