@@ -176,6 +176,22 @@ FAULTS: tuple[Fault, ...] = (
     ),
     # ---- the sharer's own safeguards ------------------------------------------------
     fault(
+        "coordinates_unbounded",
+        "pointer coordinates outside the shared monitor are accepted",
+        "common/input_events.py",
+        "Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]",
+        "Coordinate = Annotated[float, Field(allow_inf_nan=False)]",
+        "tests/session/test_input_gate.py",
+    ),
+    fault(
+        "key_names_unchecked",
+        "any key name is accepted and handed to the injector",
+        "common/input_events.py",
+        "        if value.lower() not in KEY_NAMES:",
+        "        if False:",
+        "tests/session/test_input_gate.py",
+    ),
+    fault(
         "offer_fingerprint_unchecked",
         "the sharer answers an offer whose DTLS fingerprints are not the card's",
         "client/session/sharer_engine.py",
