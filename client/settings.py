@@ -49,6 +49,11 @@ class AppSettings(BaseSettings):
     monitor: int = Field(default=1, ge=1)
     # Step the resolution down when the machine or the link cannot keep up.
     adaptive_resolution: bool = True
+    # Picture quality (libx264 CRF, lower is better): fast frames while the screen moves,
+    # one sharp frame once it is still; and the rate a sharp frame's packets are paced at.
+    motion_crf: int = Field(default=28, ge=0, le=51)
+    sharp_crf: int = Field(default=26, ge=0, le=51)
+    max_send_mbps: float = Field(default=30.0, gt=0)
     # Liveness: the data channel heartbeat notices a vanished peer long before ICE does.
     heartbeat_interval: float = Field(default=1.0, gt=0)
     heartbeat_timeout: float = Field(default=5.0, gt=0)

@@ -1,112 +1,90 @@
 """Local demo: a signaling server with the development directory, a sharer and a helper.
 
 Without a display it starts Xvfb and says how to watch. ``--auto`` runs a whole session
-through the headless apps instead of the windows, and narrates it.
+through the headless apps instead of the windows, and narrates it. Ctrl+C stops everything,
+quietly: every program runs in its own process group, so the interrupt reaches only this
+script, which closes the apps first, then the server, then the display they were drawing on.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
+from typing import Any
+
+from devtools.display import XvfbError, start_xvfb
+from devtools.headless import HeadlessApp
+from devtools.server import DEV_DIRECTORY, PortBusy, ServerStartError, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
-DIRECTORY = ROOT / "packaging" / "dev-identity.toml"
-DATA = ROOT / ".helpline-demo"
+
 HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
+SCREEN = (1600, 900)
+SCREENSHOT_SECONDS = 2.0
+
+
+class DemoError(Exception):
+    """Something the person running the demo must know; shown as one line."""
 
 
 def say(text: str) -> None:
     print(f"\033[1m[demo]\033[0m {text}", flush=True)
 
 
-def free_port(preferred: int) -> int:
-    for port in (preferred, 0):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(sock.getsockname()[1])
-    raise RuntimeError("no free port")
+class Screenshots:
+    """Refreshes a PNG of the virtual display, for people who cannot attach a VNC viewer."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import mss
+        import mss.tools
+
+        with mss.MSS() as screen:
+            while not self._stop.is_set():
+                shot = screen.grab(screen.monitors[1])
+                mss.tools.to_png(shot.rgb, shot.size, output=str(self._path))
+                self._stop.wait(SCREENSHOT_SECONDS)
+
+    def stop(self) -> None:
+        """Before the display goes: a grab on a vanished display would complain."""
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
-def start_display() -> subprocess.Popen[bytes] | None:
+def start_display(data: Path, *, watchers: bool) -> tuple[subprocess.Popen[bytes] | None, Any]:
     if os.environ.get("DISPLAY"):
-        return None
-    if shutil.which("Xvfb") is None:
-        sys.exit("demo: no DISPLAY and no Xvfb; run ./scripts/demo.sh, which installs it")
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1600x900x24", "-noreset"],
-        pass_fds=(write_fd,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        display = f":{pipe.readline().strip()}"
+        return None, None
+    try:
+        xvfb, display = start_xvfb(*SCREEN)
+    except XvfbError as exc:
+        raise DemoError(f"no DISPLAY, and {exc}; ./scripts/demo.sh installs it") from exc
     os.environ["DISPLAY"] = display
-    say(f"No display here: started a virtual one, {display} (1600x900).")
+    say(f"No display here: started a virtual one, {display} ({SCREEN[0]}x{SCREEN[1]}).")
+    if not watchers:
+        return xvfb, None
     say(f"To watch it live: x11vnc -display {display} -localhost, then a VNC viewer on :5900.")
-    say(f"Or look at {DATA / 'screen.png'}, refreshed every 2 seconds.")
-    threading.Thread(target=_screenshots, daemon=True).start()
-    return xvfb
-
-
-def _screenshots() -> None:
-    import mss
-    import mss.tools
-
-    with mss.MSS() as screen:
-        while True:
-            shot = screen.grab(screen.monitors[1])
-            mss.tools.to_png(shot.rgb, shot.size, output=str(DATA / "screen.png"))
-            time.sleep(2)
-
-
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
-    url = f"http://127.0.0.1:{port}"
-    log = (DATA / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "signaling",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(DATA / "server"),
-            "--dev-identity",
-            str(DIRECTORY),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(150):
-        if server.poll() is not None:
-            sys.exit(f"demo: the server did not start; see {DATA / 'server.log'}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):  # noqa: S310
-                break
-        except OSError:
-            time.sleep(0.2)
-    say(f"Signaling server on {url} (development identities from {DIRECTORY.name}).")
-    return server, url
+    say(f"Or look at {data / 'screen.png'}, refreshed every {SCREENSHOT_SECONDS:.0f} seconds.")
+    return xvfb, Screenshots(data / "screen.png")
 
 
 def run_windows(url: str) -> list[subprocess.Popen[bytes]]:
     apps = [
-        subprocess.Popen([sys.executable, "-m", "sharer_app", "--server", url, "--user", SHARER]),
-        subprocess.Popen([sys.executable, "-m", "helper_app", "--server", url, "--user", HELPER]),
+        subprocess.Popen(
+            [sys.executable, "-m", module, "--server", url, "--user", user],
+            start_new_session=True,
+        )
+        for module, user in (("sharer_app", SHARER), ("helper_app", HELPER))
     ]
     say("Two windows are opening: 'Helpline — Helper' (Alice, IT support) and")
     say("'Helpline — Get help' (Bob, who needs help).")
@@ -118,95 +96,115 @@ def run_windows(url: str) -> list[subprocess.Popen[bytes]]:
     return apps
 
 
-class Headless:
-    def __init__(self, module: str, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", module, "--headless", *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-
-    def send(self, **command: object) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(command) + "\n")
-        self.proc.stdin.flush()
-
-    def until(self, name: str) -> dict[str, object]:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            event = json.loads(line)
-            if event["event"] == name:
-                return event
-            if event["event"] == "error":
-                say(f"  ({self.proc.args[2]} error: {event['message']})")
-        raise SystemExit(f"demo: {self.proc.args[2]} stopped before {name}")
+def _next(app: HeadlessApp, name: str, **match: Any) -> dict[str, Any]:
+    try:
+        return app.wait_for(name, **match)
+    except AssertionError:
+        errors = [e.get("message", "") for e in app.events if e.get("event") == "error"]
+        detail = f": {errors[-1]}" if errors else ""
+        raise DemoError(f"{app.proc.args[2]} stopped before '{name}'{detail}") from None
 
 
-def run_auto(url: str) -> None:
+def run_auto(url: str, apps: list[HeadlessApp]) -> None:
     say("Automatic session through the headless apps (JSON lines on stdin/stdout):")
-    helper = Headless("helper_app", "--server", url, "--user", HELPER)
-    code = helper.until("code")["code"]
+    helper = HeadlessApp("helper_app", "--server", url, "--user", HELPER)
+    apps.append(helper)
+    code = _next(helper, "code")["code"]
     say(f"  helper (Alice) got the security code {code}")
-    sharer = Headless("sharer_app", "--server", url, "--user", SHARER, "--code", str(code),
-                      "--consent", "control")  # fmt: skip
-    card = sharer.until("helper_identity")
+    sharer = HeadlessApp(
+        "sharer_app", "--server", url, "--user", SHARER, "--code", code, "--consent", "control"
+    )
+    apps.append(sharer)
+    card = _next(sharer, "helper_identity")
     mark = "verified" if card["verified"] else "NOT verified"
     say(f"  sharer (Bob) sees: {card['name']}, {card['job_title']} at {card['company']} ({mark})")
-    say(f"  helper is told: consent = {helper.until('consent')['level']}")
-    helper.until("connected")
-    sharer.until("connected")
+    say(f"  helper is told: consent = {_next(helper, 'consent')['level']}")
+    _next(helper, "connected")
+    _next(sharer, "connected")
     say("  peer-to-peer WebRTC connected")
-    stats = helper.until("stats")
+    stats = _next(helper, "stats")
     while not stats["frames"]:
-        stats = helper.until("stats")
+        stats = _next(helper, "stats")
     say(f"  helper receives Bob's screen: {stats['width']}x{stats['height']}")
-    helper.send(cmd="chat", text="Hello Bob, Alice from IT here.")
-    say(f"  sharer receives chat: {sharer.until('chat')['text']!r}")
-    helper.send(cmd="mouse_move", x=0.5, y=0.5)
+    helper.send("chat", text="Hello Bob, Alice from IT here.")
+    say(f"  sharer receives chat: {_next(sharer, 'chat')['text']!r}")
+    helper.send("mouse_move", x=0.5, y=0.5)
     say("  helper moved Bob's pointer to the middle of his screen")
-    sharer.send(cmd="revoke_control")
-    helper.until("control")
-    helper.send(cmd="mouse_move", x=0.1, y=0.1)
-    say(f"  after Bob revoked control, input is blocked: {sharer.until('input_blocked')['reason']}")
-    sharer.send(cmd="end")
-    say(f"  session ended: {helper.until('ended')['reason']}")
-    for app in (helper, sharer):
-        app.proc.wait(timeout=15)
-    say(f"Audit log: {sys.executable} -m signaling audit list --data-dir {DATA / 'server'}")
+    sharer.send("revoke_control")
+    _next(helper, "control", granted=False)
+    helper.send("mouse_move", x=0.1, y=0.1)
+    say(
+        f"  after Bob revoked control, input is blocked: {_next(sharer, 'input_blocked')['reason']}"
+    )
+    sharer.send("end")
+    say(f"  session ended: {_next(helper, 'ended')['reason']}")
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+def _stop(procs: list[subprocess.Popen[Any]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8765)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8765, help="the server's port (8765)")
     parser.add_argument("--auto", action="store_true", help="run a session headless, narrated")
+    parser.add_argument(
+        "--data-dir", type=Path, default=ROOT / ".helpline-demo", help="logs, keys, audit"
+    )
     args = parser.parse_args()
     # Stopped by a signal or by Ctrl+C: either way, take everything down with us.
-    signal.signal(signal.SIGTERM, _interrupt)
-    DATA.mkdir(exist_ok=True)
-    xvfb = start_display()
-    server, url = start_server(free_port(args.port))
-    apps: list[subprocess.Popen[bytes]] = []
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    data: Path = args.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    xvfb = screenshots = server = None
+    windows: list[subprocess.Popen[bytes]] = []
+    headless: list[HeadlessApp] = []
+    status = 0
     try:
+        xvfb, screenshots = start_display(data, watchers=not args.auto)
+        try:
+            server = start_server(
+                DEV_DIRECTORY, data / "server", port=args.port, log_path=data / "server.log"
+            )
+        except PortBusy as exc:
+            raise DemoError(
+                f"port {args.port} is in use (another demo or server?): stop it, or pass --port"
+            ) from exc
+        except ServerStartError as exc:
+            raise DemoError(f"the server did not start; see {data / 'server.log'}") from exc
+        say(f"Signaling server on {server.url} (development identities from {DEV_DIRECTORY.name}).")
         if args.auto:
-            run_auto(url)
+            run_auto(server.url, headless)
+            say(f"Audit log: helpline-signaling audit list --data-dir {data / 'server'}")
         else:
-            apps = run_windows(url)
-            while all(app.poll() is None for app in apps):
+            windows = run_windows(server.url)
+            while all(app.poll() is None for app in windows):
                 time.sleep(0.5)
     except KeyboardInterrupt:
         say("Stopping.")
+    except DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        status = 1
     finally:
-        for proc in [*apps, server, *([xvfb] if xvfb else [])]:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-    return 0
+        # A second Ctrl+C must not cut the tidy-up short and leave programs behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _stop([*windows, *(app.proc for app in headless)])
+        if server is not None:
+            server.stop()
+        if screenshots is not None:
+            screenshots.stop()
+        if xvfb is not None:
+            _stop([xvfb])
+    return status
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.injector import InputInjector
 from client.media.monitors import MonitorGeometry, monitor_geometry
+from client.media.screen_encoder import EncoderSettings
 from client.session.sharer_engine import SharerEngine, TrackFactory
 from client.settings import AppSettings
 
@@ -21,6 +22,8 @@ def capture_track_factory(settings: AppSettings, geometry: MonitorGeometry) -> T
             monitor=geometry,
             max_fps=settings.max_fps,
             adaptive=settings.adaptive_resolution,
+            encoder=EncoderSettings(motion_crf=settings.motion_crf, sharp_crf=settings.sharp_crf),
+            send_rate_bps=settings.max_send_mbps * 1_000_000,
         )
 
     return make

@@ -1,6 +1,8 @@
-"""Small real programs on the test display: a coloured rectangle, a text field, the pointer.
+"""Small real programs on a test display: a coloured rectangle, a text field, the pointer.
 
-They run as separate processes, as the windows of another user's desktop would.
+They run as separate processes, as the windows of another user's desktop would. Each is
+ready once the X server has exposed its window; the rectangle also waits until its colour is
+on the screen, so a capture that follows sees it.
 """
 
 from __future__ import annotations
@@ -11,40 +13,94 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from typing import Any
 
-_RECTANGLE = textwrap.dedent(
-    """
+from devtools.display import start_xvfb
+from devtools.waiting import wait_until
+
+__all__ = [
+    "ColouredRectangle",
+    "TextInputWindow",
+    "TextPage",
+    "pixel_at",
+    "start_xvfb",  # for bench/, until it imports devtools.display itself
+    "xdotool",
+    "xdotool_mouse_location",
+]
+
+# Prints one line once the window is exposed (mapped and viewable on the X server).
+_ANNOUNCE_WHEN_EXPOSED = """
+from PySide6.QtCore import QTimer
+def _announce():
+    handle = window.windowHandle()
+    if handle is not None and handle.isExposed():
+        print('{"ready": true}', flush=True)
+    else:
+        QTimer.singleShot(10, _announce)
+QTimer.singleShot(0, _announce)
+app.exec()
+"""
+
+_RECTANGLE = (
+    textwrap.dedent(
+        """
     import sys
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication, QWidget
     x, y, w, h, r, g, b = map(int, sys.argv[1:8])
     app = QApplication([])
-    win = QWidget(None, Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
-    pal = win.palette(); pal.setColor(QPalette.Window, QColor(r, g, b)); win.setPalette(pal)
-    win.setAutoFillBackground(True); win.setGeometry(x, y, w, h); win.show()
-    print("ready", flush=True)
-    app.exec()
+    window = QWidget(None, Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+    pal = window.palette(); pal.setColor(QPalette.Window, QColor(r, g, b))
+    window.setPalette(pal)
+    window.setAutoFillBackground(True); window.setGeometry(x, y, w, h); window.show()
     """
+    )
+    + _ANNOUNCE_WHEN_EXPOSED
 )
 
-_TEXT_INPUT = textwrap.dedent(
-    """
+_TEXT_INPUT = (
+    textwrap.dedent(
+        """
     import json, sys
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QLineEdit
     x, y, w, h = map(int, sys.argv[1:5])
     app = QApplication([])
-    edit = QLineEdit()
-    edit.setWindowFlags(Qt.FramelessWindowHint)
-    edit.setGeometry(x, y, w, h)
-    edit.textChanged.connect(lambda t: print(json.dumps({"text": t}), flush=True))
-    edit.show()
-    print(json.dumps({"ready": True}), flush=True)
-    app.exec()
+    window = QLineEdit()
+    window.setWindowFlags(Qt.FramelessWindowHint)
+    window.setGeometry(x, y, w, h)
+    window.textChanged.connect(lambda t: print(json.dumps({"text": t}), flush=True))
+    window.show()
     """
+    )
+    + _ANNOUNCE_WHEN_EXPOSED
+)
+
+
+_TEXT_PAGE = (
+    textwrap.dedent(
+        """
+    import random, sys
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QFont, QPainter
+    from PySide6.QtWidgets import QApplication, QWidget
+    x, y, w, h = map(int, sys.argv[1:5])
+    class Page(QWidget):
+        def paintEvent(self, _):
+            p = QPainter(self)
+            p.fillRect(self.rect(), QColor(255, 255, 255))
+            font = QFont("DejaVu Sans Mono"); font.setPointSize(10); p.setFont(font)
+            words = "error warning session frame packet 0x1f3a /usr/lib timeout=30".split()
+            rnd = random.Random(7)
+            for line in range(h // 16):
+                p.drawText(4, 14 + 16 * line, " ".join(rnd.choice(words) for _ in range(25)))
+    app = QApplication([])
+    window = Page(None, Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+    window.setGeometry(x, y, w, h); window.show()
+    """
+    )
+    + _ANNOUNCE_WHEN_EXPOSED
 )
 
 
@@ -59,15 +115,12 @@ class _QtProgram:
             env=env,
         )
         assert self.proc.stdout is not None
-        self.proc.stdout.readline()  # ready
-        time.sleep(0.3)  # let the window be mapped and painted
+        if not self.proc.stdout.readline():
+            raise RuntimeError(f"test window did not start on {display}")
 
     def close(self) -> None:
         self.proc.kill()
         self.proc.wait()
-
-    def __enter__(self) -> _QtProgram:
-        return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
@@ -78,6 +131,26 @@ class ColouredRectangle(_QtProgram):
         self, display: str, *, x: int, y: int, width: int, height: int, rgb: tuple[int, int, int]
     ) -> None:
         super().__init__(display, _RECTANGLE, x, y, width, height, *rgb)
+        centre = (x + width // 2, y + height // 2)
+        wait_until(
+            lambda: pixel_at(display, *centre) == rgb, f"rectangle {rgb} painted on {display}"
+        )
+
+    def __enter__(self) -> ColouredRectangle:
+        return self
+
+
+class TextPage(_QtProgram):
+    """Dense 10 pt monospace text, black on white: the hardest still picture to keep legible."""
+
+    def __init__(self, display: str, *, x: int, y: int, width: int, height: int) -> None:
+        super().__init__(display, _TEXT_PAGE, x, y, width, height)
+        wait_until(
+            lambda: pixel_at(display, x + 1, y + 1) == (255, 255, 255), f"text page on {display}"
+        )
+
+    def __enter__(self) -> TextPage:
+        return self
 
 
 class TextInputWindow(_QtProgram):
@@ -86,51 +159,34 @@ class TextInputWindow(_QtProgram):
     def __init__(self, display: str, *, x: int, y: int, width: int, height: int) -> None:
         super().__init__(display, _TEXT_INPUT, x, y, width, height)
         self.text = ""
+        self._changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            self.text = json.loads(line).get("text", self.text)
+            with self._changed:
+                self.text = json.loads(line).get("text", self.text)
+                self._changed.notify_all()
 
-    def wait_for_text(self, wanted: str, timeout: float = 15.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.text == wanted:
-                return True
-            time.sleep(0.05)
-        raise AssertionError(f"text field shows {self.text!r}, not {wanted!r}")
+    def wait_for_text(self, wanted: str, deadline: float = 60.0) -> bool:
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.text == wanted, timeout=deadline):
+                raise AssertionError(f"text field shows {self.text!r}, not {wanted!r}")
+        return True
 
     def __enter__(self) -> TextInputWindow:
         return self
 
 
-def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
-    """A new Xvfb on a free display number (Xvfb picks it and tells us through a pipe)."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        [
-            "Xvfb",
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            f"{width}x{height}x24",
-            "-noreset",
-            "-nolisten",
-            "tcp",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        proc.kill()
-        raise RuntimeError("Xvfb did not start")
-    return proc, f":{number}"
+def pixel_at(display: str, x: int, y: int) -> tuple[int, int, int]:
+    """The colour of one pixel of the display, as another program on it would read it."""
+    import mss
+
+    with mss.MSS(display=display) as screen:
+        shot = screen.grab({"left": x, "top": y, "width": 1, "height": 1})
+        red, green, blue = shot.pixel(0, 0)
+        return int(red), int(green), int(blue)
 
 
 def xdotool_mouse_location(display: str) -> tuple[int, int]:

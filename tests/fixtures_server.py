@@ -2,94 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-DIRECTORY = Path(__file__).resolve().parent.parent / "packaging" / "dev-identity.toml"
+from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class ServerProcess:
-    url: str
-    ws_url: str
-    data_dir: Path
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-
-    def token_for(self, upn: str) -> str:
-        response = httpx.post(self.url + "/dev-idp/token", json={"upn": upn}, timeout=10)
-        response.raise_for_status()
-        return str(response.json()["access_token"])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def start_server(
-    identity_file: Path, data_dir: Path, env: dict[str, str] | None = None
-) -> ServerProcess:
-    port = free_port()
-    log_path = data_dir.parent / f"server-{port}.log"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "signaling",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-                "--dev-identity",
-                str(identity_file),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text()}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"server did not start: {log_path.read_text()}")
-        time.sleep(0.1)
-    return ServerProcess(url, f"ws://127.0.0.1:{port}/v1/ws", data_dir, proc, log_path)
+# The old names, for bench/ until it imports devtools.server itself.
+DIRECTORY = DEV_DIRECTORY
+__all__ = ["DIRECTORY", "ServerProcess", "start_server"]
 
 
 @pytest.fixture
 def dev_identity_file() -> Path:
     """The development directory the README's demo uses (alice helps bob; carol is in hr)."""
-    return DIRECTORY
+    return DEV_DIRECTORY
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from av.video.reformatter import VideoReformatter
 from client.media.adaptation import ResolutionAdapter
 from client.media.change_watcher import ChangeWatcher
 from client.media.monitors import MonitorGeometry, monitor_geometry
-from client.media.pacer import pace
+from client.media.pacer import DEFAULT_RATE_BPS, pace
 from client.media.screen_encoder import TIME_BASE, EncoderSettings, ScreenEncoder
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
         idle_poll_hz: float = 10.0,
         idle_after: float = 0.5,
         adaptive: bool = True,
+        send_rate_bps: float = DEFAULT_RATE_BPS,
     ) -> None:
         super().__init__()
         if not 1 <= max_fps <= 60:
@@ -125,6 +126,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self.last_size = (0, 0)
         self.last_sharp = False
         self._encoder_settings = encoder or EncoderSettings()
+        self._send_rate_bps = send_rate_bps
         self._encoder: ScreenEncoder | None = None
         self._sender: RTCRtpSender | None = None
         self._fixed_scale = 1.0
@@ -163,7 +165,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self._encoder = ScreenEncoder(self._encoder_settings)
         self._sender = sender
         if sender is not None:
-            pace(sender)
+            pace(sender, self._send_rate_bps)
 
     def stop(self) -> None:
         if self.readyState == "live":

@@ -100,6 +100,10 @@ class Stats(EngineEvent):
     width: int
     height: int
     rtt_ms: float | None
+    # "sharp" (the still picture in full detail) or "moving" (fast frames), and the shown
+    # size against the sharer's full size.
+    quality: str = "moving"
+    scale: float = 1.0
 
 
 class SnapshotSaved(EngineEvent):

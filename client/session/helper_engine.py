@@ -14,6 +14,7 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from client.media.picture_quality import PictureQuality
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
@@ -95,6 +96,7 @@ class HelperEngine(SessionEngine[HelperState]):
         self.width = 0
         self.height = 0
         self.latest_frame: av.VideoFrame | None = None
+        self.picture = PictureQuality()
         self._frame_listeners: list[FrameListener] = []
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -207,6 +209,9 @@ class HelperEngine(SessionEngine[HelperState]):
                 continue
             self.frames += 1
             self.width, self.height = frame.width, frame.height
+            self.picture.observe(
+                frame.width, frame.height, key_frame=frame.key_frame, at=time.monotonic()
+            )
             self.latest_frame = frame
             for listener in list(self._frame_listeners):
                 listener(frame)
@@ -226,6 +231,8 @@ class HelperEngine(SessionEngine[HelperState]):
                     width=self.width,
                     height=self.height,
                     rtt_ms=None if rtt is None else round(rtt, 1),
+                    quality=self.picture.label,
+                    scale=round(self.picture.scale, 2),
                 )
             )
 

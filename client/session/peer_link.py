@@ -81,9 +81,17 @@ LinkFactory = Callable[[AppSettings, LinkEvents], SessionLink]
 
 
 class PeerLink:
-    def __init__(self, settings: AppSettings, events: LinkEvents) -> None:
+    def __init__(
+        self,
+        settings: AppSettings,
+        events: LinkEvents,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._settings = settings
         self._events = events
+        # Silence is measured on this clock; tests pass a fake one to expire it at will.
+        self._clock = clock
         self._pc = RTCPeerConnection()
         self.control: RTCDataChannel | None = None
         self.input: RTCDataChannel | None = None
@@ -91,7 +99,7 @@ class PeerLink:
         self._sender: RTCRtpSender | None = None
         self._track: MediaStreamTrack | None = None
         self._offering = False
-        self._last_heard = time.monotonic()
+        self._last_heard = clock()
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._connected = False
         self._closed = False
@@ -220,12 +228,12 @@ class PeerLink:
         if any(c is None or c.readyState != "open" for c in channels):
             return
         self._connected = True
-        self._last_heard = time.monotonic()
+        self._last_heard = self._clock()
         self._heartbeat_task = asyncio.ensure_future(self._heartbeat())
         self._events.on_connected()
 
     def _on_control_raw(self, raw: str | bytes) -> None:
-        self._last_heard = time.monotonic()
+        self._last_heard = self._clock()
         try:
             message = parse_peer_message(raw)
         except PeerMessageError as exc:
@@ -245,8 +253,9 @@ class PeerLink:
             self.send(Heartbeat(seq=seq, sent_ms=_now_ms()))
             seq += 1
             await asyncio.sleep(interval)
-            if time.monotonic() - self._last_heard > self._settings.heartbeat_timeout:
-                log.warning("peer silent for %.1f s", time.monotonic() - self._last_heard)
+            silent = self._clock() - self._last_heard
+            if silent > self._settings.heartbeat_timeout:
+                log.warning("peer silent for %.1f s", silent)
                 self._events.on_lost(EndReason.PEER_TIMEOUT)
                 return
 

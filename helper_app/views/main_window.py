@@ -118,7 +118,7 @@ class HelperWindow(QMainWindow):
         self.session_page.screen.setFocus()
 
     def _on_stats(self, event: Stats) -> None:
-        self.session_page.show_stats(event.fps, event.rtt_ms)
+        self.session_page.show_stats(event)
 
     def _on_control(self, event: ControlChanged) -> None:
         self.session_page.set_control(event.granted)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.session.events import Stats
 from desktop_widgets.chat import ChatPanel
 from helper_app.views.remote_screen import RemoteScreen
 
@@ -100,11 +101,14 @@ class SessionPage(QWidget):
             self.mode.setText("● Controlling" if self.granted else "View only")
             self.mode.setStyleSheet("color: #b3261e; font-weight: bold;" if self.granted else "")
 
-    def show_stats(self, fps: float, rtt_ms: float | None) -> None:
-        rtt = "-" if rtt_ms is None else f"{rtt_ms:.0f} ms"
+    def show_stats(self, stats: Stats) -> None:
+        rtt = "-" if stats.rtt_ms is None else f"{stats.rtt_ms:.0f} ms"
         # While paused no frames come on purpose: "0 fps" would read as a fault.
-        rate = "paused" if self.paused else f"{fps:.0f} fps"
-        self.live.setText(f"{rate} · RTT {rtt}")
+        rate = "paused" if self.paused else f"{stats.fps:.0f} fps"
+        picture = f"{stats.width}x{stats.height} {stats.quality}"
+        if stats.scale < 1:
+            picture += f" ({stats.scale:.0%})"
+        self.live.setText(f"{picture} · {rate} · RTT {rtt}")
 
     def show_chat(self) -> None:
         self.chat_action.setChecked(True)

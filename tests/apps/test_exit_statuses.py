@@ -98,7 +98,7 @@ def test_closing_a_helper_before_any_session_sends_no_end(signaling_server, when
     if when == "after_the_code":
         helper.wait_for("code")
     assert helper.close() == ExitStatus.ENDED
-    events = helper.drain(0)
+    events = helper.events_after_exit()
     assert not [e for e in events if e.get("event") == "error"], events
     _no_trouble(helper)
     assert "Traceback" not in signaling_server.log_path.read_text()
@@ -108,7 +108,7 @@ def test_closing_a_sharer_before_any_session_sends_no_end(signaling_server, xvfb
     sharer = _sharer(signaling_server)
     sharer.wait_for("signed_in")
     assert sharer.close() == ExitStatus.ENDED
-    assert not [e for e in sharer.drain(0) if e.get("event") == "error"]
+    assert not [e for e in sharer.events_after_exit() if e.get("event") == "error"]
     _no_trouble(sharer)
     assert "Traceback" not in signaling_server.log_path.read_text()
 

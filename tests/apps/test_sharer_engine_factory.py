@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from client.media.monitors import MonitorError, MonitorGeometry
+from client.media.screen_encoder import EncoderSettings
 from client.settings import AppSettings
 from sharer_app import engine_factory
 
@@ -18,10 +19,17 @@ class TrackRecorder:
 def test_the_adaptive_setting_from_the_environment_reaches_the_track(monkeypatch, env, adaptive):
     monkeypatch.setenv("HELPLINE_ADAPTIVE_RESOLUTION", env)
     monkeypatch.setenv("HELPLINE_MAX_FPS", "24")
+    monkeypatch.setenv("HELPLINE_SHARP_CRF", "20")
     monkeypatch.setattr(engine_factory, "ScreenCaptureTrack", TrackRecorder)
     geometry = MonitorGeometry(left=0, top=0, width=640, height=480)
     track = engine_factory.capture_track_factory(AppSettings(monitor=1), geometry)()
-    assert track.kwargs == {"monitor": geometry, "max_fps": 24, "adaptive": adaptive}
+    assert track.kwargs == {
+        "monitor": geometry,
+        "max_fps": 24,
+        "adaptive": adaptive,
+        "encoder": EncoderSettings(motion_crf=28, sharp_crf=20),
+        "send_rate_bps": 30_000_000,
+    }
 
 
 @pytest.mark.display

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import textwrap
 
 import av
 import mss
@@ -14,41 +13,10 @@ from aiortc.mediastreams import MediaStreamError
 
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.codecs import negotiated_video_codec, prefer_codecs
-from tests.display_tools import ColouredRectangle, _QtProgram
+from tests.display_tools import ColouredRectangle, TextPage
 from tests.picture_metrics import ssim
 
 pytestmark = pytest.mark.display
-
-_TEXT = textwrap.dedent(
-    """
-    import random, sys
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QColor, QFont, QPainter
-    from PySide6.QtWidgets import QApplication, QWidget
-    x, y, w, h = map(int, sys.argv[1:5])
-    class Text(QWidget):
-        def paintEvent(self, _):
-            p = QPainter(self)
-            p.fillRect(self.rect(), QColor(255, 255, 255))
-            font = QFont("DejaVu Sans Mono"); font.setPointSize(10); p.setFont(font)
-            words = "error warning session frame packet 0x1f3a /usr/lib timeout=30".split()
-            rnd = random.Random(7)
-            for line in range(h // 16):
-                p.drawText(4, 14 + 16 * line, " ".join(rnd.choice(words) for _ in range(25)))
-    app = QApplication([])
-    win = Text(None, Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
-    win.setGeometry(x, y, w, h); win.show()
-    print("ready", flush=True)
-    app.exec()
-    """
-)
-
-
-class TextWindow(_QtProgram):
-    """Dense 10 pt monospace text, black on white: the hardest still picture to keep legible."""
-
-    def __init__(self, display: str, *, x: int, y: int, width: int, height: int) -> None:
-        super().__init__(display, _TEXT, x, y, width, height)
 
 
 def _screen_luma() -> np.ndarray:
@@ -92,7 +60,7 @@ async def test_still_text_becomes_sharp_at_full_size_after_cheap_motion(xvfb_dis
     track.encode_h264()
     decoder = av.CodecContext.create("h264", "r")
     try:
-        with TextWindow(xvfb_display, x=0, y=0, width=1280, height=800):
+        with TextPage(xvfb_display, x=0, y=0, width=1280, height=800):
             source = _screen_luma()
             moving = await _decoded(track, decoder, lambda f: True)
             assert (moving.width, moving.height) == (640, 400)

@@ -1,6 +1,15 @@
+import pytest
+
 from client.media.adaptation import ResolutionAdapter
-from client.media.monitors import MonitorGeometry, to_pixels
+from client.media.monitors import (
+    MonitorError,
+    MonitorGeometry,
+    list_monitors,
+    monitor_geometry,
+    to_pixels,
+)
 from client.rate_limit import RateLimiter
+from tests.fixtures_display import TWO_MONITORS
 
 
 def test_normalised_coordinates_map_to_pixels_with_monitor_offsets():
@@ -55,3 +64,12 @@ def test_token_bucket_rate_and_burst():
     assert limiter.allow() and not limiter.allow()
     now[0] += 100
     assert sum(limiter.allow() for _ in range(20)) == 5
+
+
+@pytest.mark.display
+def test_monitors_are_listed_with_their_offsets(two_monitor_display, monkeypatch):
+    monkeypatch.setenv("DISPLAY", two_monitor_display)
+    _, monitors = TWO_MONITORS
+    assert list_monitors() == [MonitorGeometry(m.left, m.top, m.width, m.height) for m in monitors]
+    with pytest.raises(MonitorError, match="no monitor 3; this machine has 2"):
+        monitor_geometry(3)

@@ -1,41 +1,66 @@
 """Whole sessions between two real headless app processes, a real server and a real display.
 
-The sharer captures and injects on the Xvfb display the suite starts; the helper decodes
-the real WebRTC stream. Each test reads back what a person would see or feel.
+Each session's sharer captures and injects on a display of its own (Xvfb, started for the
+test), so no other test's window, pointer or held key changes what it reads back; the helper
+decodes the real WebRTC stream. Each test reads back what a person would see or feel.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import signal
 import sqlite3
-import time
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
-from tests.headless_driver import HeadlessApp
+from devtools.display import xvfb
+from devtools.headless import HeadlessApp
+from devtools.waiting import wait_until
+from tests.display_tools import (
+    ColouredRectangle,
+    TextInputWindow,
+    xdotool,
+    xdotool_mouse_location,
+)
+from tests.fixtures_display import SCREEN, TWO_MONITORS
 
 pytestmark = pytest.mark.display
 
 HELPER = "alice@contoso.example"
 VIEWER = "victor@contoso.example"
 SHARER = "bob@contoso.example"
+# Full size whatever the machine's load: adaptation is tested on its own.
+FULL_SIZE = {"HELPLINE_ADAPTIVE_RESOLUTION": "false"}
 
 
 class Session:
     """A helper and a sharer process joined by a code, until the test ends."""
 
     def __init__(
-        self, server, *, consent: str | None, helper: str = HELPER, env: dict | None = None
+        self,
+        server,
+        display: str,
+        *,
+        consent: str | None,
+        helper: str = HELPER,
+        env: dict | None = None,
+        sharer_args: tuple[str, ...] = (),
     ) -> None:
         self.server = server
+        self.display = display
+        self._pictured = False
         self.helper = HeadlessApp("helper_app", "--server", server.url, "--user", helper)
         self.helper.wait_for("signed_in")
         self.code = self.helper.wait_for("code")["code"]
-        args = ["--server", server.url, "--user", SHARER, "--code", self.code]
+        args = ["--server", server.url, "--user", SHARER, "--code", self.code, *sharer_args]
         if consent:
             args += ["--consent", consent]
-        self.sharer = HeadlessApp("sharer_app", *args, env=env)
+        self.sharer = HeadlessApp("sharer_app", *args, env={**(env or {}), "DISPLAY": display})
         self.sharer.wait_for("signed_in")
         self.identity = self.sharer.wait_for("helper_identity")
 
@@ -43,23 +68,59 @@ class Session:
         self.helper.wait_for("connected")
         self.sharer.wait_for("connected")
 
+    def pointer(self) -> tuple[int, int]:
+        return xdotool_mouse_location(self.display)
+
+    def move_and_wait(self, x: float, y: float, expected: tuple[int, int]) -> None:
+        """Move the sharer's pointer from the helper and wait until it is there."""
+        self.helper.send("mouse_move", x=x, y=y)
+        wait_until(lambda: self.pointer() == expected, f"pointer at {expected}")
+
+    def first_frame(self) -> dict:
+        """The helper's first stats with a decoded frame in them."""
+        stats = self.helper.wait_for("stats")
+        while stats["frames"] == 0:
+            stats = self.helper.wait_for("stats")
+        self._pictured = True
+        return stats
+
+    def seen(self, path: Path) -> np.ndarray:
+        """What the helper shows: its last decoded frame, as RGB pixels."""
+        if not self._pictured:
+            self.first_frame()
+        self.helper.send("snapshot", path=str(path))
+        self.helper.wait_for("snapshot")
+        with av.open(str(path)) as container:
+            return next(container.decode(video=0)).to_ndarray(format="rgb24")
+
+    def colour_at(self, path: Path, x: int, y: int, screen: tuple[int, int] = SCREEN) -> tuple:
+        """The colour the helper shows for screen pixel (x, y), whatever size the picture is
+        (the sharer steps the size down when the machine is busy)."""
+        image = self.seen(path)
+        height, width = image.shape[:2]
+        return tuple(image[y * height // screen[1], x * width // screen[0]])
+
     def close(self) -> None:
         for app in (self.helper, self.sharer):
             app.close()
 
 
 @pytest.fixture
-def session_factory(signaling_server, xvfb_display):
+def session_factory(signaling_server):
+    """Sessions whose sharer has its own display (``display=`` to choose a special one)."""
     sessions: list[Session] = []
+    with contextlib.ExitStack() as displays:
 
-    def make(**kwargs) -> Session:
-        session = Session(signaling_server, **kwargs)
-        sessions.append(session)
-        return session
+        def make(display: str | None = None, **kwargs) -> Session:
+            if display is None:
+                display = displays.enter_context(xvfb(*SCREEN))
+            session = Session(signaling_server, display, **kwargs)
+            sessions.append(session)
+            return session
 
-    yield make
-    for session in sessions:
-        session.close()
+        yield make
+        for session in sessions:
+            session.close()
 
 
 def _audit_rows(data_dir: Path) -> list[sqlite3.Row]:
@@ -72,45 +133,66 @@ def _audit_rows(data_dir: Path) -> list[sqlite3.Row]:
         return conn.execute(f"SELECT * FROM {table}").fetchall()
 
 
-def test_frames_arrive_with_the_screen_size_and_show_the_screen(
-    session_factory, xvfb_display, tmp_path
-):
-    from tests.display_tools import ColouredRectangle
+def _is(rgb, wanted: tuple[int, int, int], tolerance: int = 40) -> bool:
+    """Video is lossy: a colour is recognised within a tolerance."""
+    return all(abs(int(c) - w) <= tolerance for c, w in zip(rgb, wanted, strict=True))
 
-    with ColouredRectangle(xvfb_display, x=100, y=200, width=300, height=150, rgb=(220, 30, 30)):
-        # Full size, whatever the machine's load: adaptation is tested on its own.
-        session = session_factory(consent="view", env={"HELPLINE_ADAPTIVE_RESOLUTION": "false"})
+
+RED, GREEN, BLUE = (220, 30, 30), (30, 200, 30), (30, 30, 220)
+
+
+def test_frames_arrive_with_the_screen_size_and_show_the_screen(
+    session_factory, private_display, tmp_path
+):
+    with ColouredRectangle(private_display, x=100, y=200, width=300, height=150, rgb=RED):
+        session = session_factory(display=private_display, consent="view", env=FULL_SIZE)
         assert session.identity["verified"] is True
         assert session.identity["name"] == "Alice Example"
         assert session.helper.wait_for("consent")["level"] == "view"
         session.connect()
-        stats = session.helper.wait_for("stats")
-        while stats["frames"] == 0:
-            stats = session.helper.wait_for("stats")
-        assert (stats["width"], stats["height"]) == (1280, 800)
+        stats = session.first_frame()
+        assert (stats["width"], stats["height"]) == SCREEN
 
-        snapshot = tmp_path / "seen.png"
-        session.helper.send("snapshot", path=str(snapshot))
-        session.helper.wait_for("snapshot")
-        with av.open(str(snapshot)) as container:
-            image = next(container.decode(video=0)).to_ndarray(format="rgb24")
+        image = session.seen(tmp_path / "seen.png")
         assert image.shape == (800, 1280, 3)
-        red, green, blue = (int(c) for c in image[275, 250])  # centre of the rectangle
-        assert red > 170 and green < 80 and blue < 80, (red, green, blue)
-        outside = image[100, 700]
-        assert not (outside[0] > 170 and outside[1] < 80), "the rectangle is where it should be"
+        assert _is(image[275, 250], RED), image[275, 250]  # centre of the rectangle
+        assert not _is(image[100, 700], RED), "the rectangle is where it should be"
 
 
-def test_full_control_moves_the_real_pointer_clicks_and_types(session_factory, xvfb_display):
-    from tests.display_tools import TextInputWindow, xdotool_mouse_location
+def test_the_second_monitor_is_captured_and_driven_at_its_offset(
+    session_factory, two_monitor_display, tmp_path
+):
+    """Monitor 2 starts at (700, 100): its picture is sent, and input lands on it."""
+    display = two_monitor_display
+    _, (first, second) = TWO_MONITORS
+    on_first = ColouredRectangle(display, x=100, y=100, width=300, height=200, rgb=GREEN)
+    on_second = ColouredRectangle(
+        display, x=second.left + 100, y=second.top + 100, width=300, height=200, rgb=RED
+    )
+    with on_first, on_second:
+        session = session_factory(
+            display=display, consent="control", env=FULL_SIZE, sharer_args=("--monitor", "2")
+        )
+        session.connect()
+        stats = session.first_frame()
+        assert (stats["width"], stats["height"]) == (second.width, second.height)
+        # The same place relative to each monitor: red on the second, green on the first.
+        seen = session.colour_at(tmp_path / "second.png", 250, 200, (second.width, second.height))
+        assert _is(seen, RED), seen
 
-    with TextInputWindow(xvfb_display, x=400, y=300, width=400, height=60) as window:
-        session = session_factory(consent="control")
+        session.helper.wait_for("control", granted=True)
+        session.move_and_wait(0.0, 0.0, (second.left, second.top))
+        session.move_and_wait(0.5, 0.5, (second.left + 450, second.top + 300))
+        session.move_and_wait(1.0, 1.0, (second.left + 899, second.top + 599))
+    assert first.width != second.width, "the monitors can be told apart by size"
+
+
+def test_full_control_moves_the_real_pointer_clicks_and_types(session_factory):
+    session = session_factory(consent="control")
+    with TextInputWindow(session.display, x=400, y=300, width=400, height=60) as window:
         session.connect()
         session.helper.wait_for("control", granted=True)
-
-        session.helper.send("mouse_move", x=0.25, y=0.75)
-        _wait_until(lambda: xdotool_mouse_location(xvfb_display) == (320, 600))
+        session.move_and_wait(0.25, 0.75, (320, 600))
 
         # Click into the text field, then type into it.
         session.helper.send("mouse_move", x=600 / 1280, y=330 / 800)
@@ -119,28 +201,64 @@ def test_full_control_moves_the_real_pointer_clicks_and_types(session_factory, x
         assert window.wait_for_text("hello helpline")
 
 
-def test_view_only_blocks_input_until_granted_and_after_revoked(session_factory, xvfb_display):
-    from tests.display_tools import xdotool_mouse_location
-
+def test_view_only_blocks_input_until_granted_and_after_revoked(session_factory):
     session = session_factory(consent="view")
     session.connect()
-    start = xdotool_mouse_location(xvfb_display)
+    start = session.pointer()
 
     session.helper.send("mouse_move", x=0.1, y=0.1)
     blocked = session.sharer.wait_for("input_blocked")
     assert blocked["reason"] == "view_only"
-    assert xdotool_mouse_location(xvfb_display) == start
+    assert session.pointer() == start
 
     session.sharer.send("grant_control")
     session.helper.wait_for("control", granted=True)
-    session.helper.send("mouse_move", x=0.5, y=0.5)
-    _wait_until(lambda: xdotool_mouse_location(xvfb_display) == (640, 400))
+    session.move_and_wait(0.5, 0.5, (640, 400))
 
     session.sharer.send("revoke_control")
     session.helper.wait_for("control", granted=False)
     session.helper.send("mouse_move", x=0.9, y=0.9)
     assert session.sharer.wait_for("input_blocked")["reason"] == "view_only"
-    assert xdotool_mouse_location(xvfb_display) == (640, 400)
+    assert session.pointer() == (640, 400)
+
+
+def test_denied_control_stays_view_only_on_both_sides(session_factory):
+    session = session_factory(consent="view")
+    session.connect()
+    start = session.pointer()
+    session.helper.send("request_control")
+    session.sharer.wait_for("control_requested")
+    session.sharer.send("deny_control")
+    assert session.helper.wait_for("control")["granted"] is False
+    session.helper.send("mouse_move", x=0.9, y=0.9)
+    assert session.sharer.wait_for("input_blocked")["reason"] == "view_only"
+    assert session.pointer() == start
+    # Denying is not revoking a grant that never was, and the session carries on.
+    session.helper.send("chat", text="understood")
+    assert session.sharer.wait_for("chat")["text"] == "understood"
+
+
+def test_pause_blanks_the_picture_and_blocks_input_until_resumed(session_factory, tmp_path):
+    session = session_factory(consent="control", env=FULL_SIZE)
+    with ColouredRectangle(session.display, x=100, y=200, width=300, height=150, rgb=BLUE):
+        session.connect()
+        session.helper.wait_for("control", granted=True)
+        session.move_and_wait(0.5, 0.5, (640, 400))
+        shown = functools.partial(session.colour_at, tmp_path / "shown.png", 250, 275)
+        wait_until(lambda: _is(shown(), BLUE), "the screen shown")
+
+        session.sharer.send("pause")
+        assert session.sharer.wait_for("paused")["paused"] is True
+        session.helper.send("mouse_move", x=0.1, y=0.1)
+        assert session.sharer.wait_for("input_blocked")["reason"] == "paused"
+        assert session.pointer() == (640, 400)
+        # The helper's picture goes blank: the rectangle is no longer shown.
+        wait_until(lambda: not _is(shown(), BLUE, 60), "the helper's picture blanked")
+
+        session.sharer.send("resume")
+        assert session.sharer.wait_for("paused")["paused"] is False
+        session.move_and_wait(0.25, 0.25, (320, 200))
+        wait_until(lambda: _is(shown(), BLUE), "the screen shown again")
 
 
 def test_helper_asks_for_control_and_the_sharer_decides(session_factory):
@@ -189,7 +307,7 @@ def test_killing_one_side_ends_the_other_and_closes_the_audit_record(
     session.connect()
     survivor = session.helper if victim == "sharer" else session.sharer
     getattr(session, victim).kill()
-    ended = survivor.wait_for("ended", timeout=10)
+    ended = survivor.wait_for("ended")
     assert ended["reason"] in {f"{victim}_disconnected", "peer_timeout", "connection_failed"}
     assert survivor.close() == 1, "a peer gone is a failed session (README: exit status)"
 
@@ -197,30 +315,56 @@ def test_killing_one_side_ends_the_other_and_closes_the_audit_record(
         rows = _audit_rows(signaling_server.data_dir)
         return bool(rows) and rows[-1]["ended_at"] is not None
 
-    _wait_until(closed)
+    wait_until(closed, "the audit record closed")
     row = _audit_rows(signaling_server.data_dir)[-1]
     assert row["end_reason"] == f"{victim}_disconnected"
+
+
+def test_keys_held_by_a_helper_that_vanishes_are_released(session_factory):
+    session = session_factory(consent="control")
+    with TextInputWindow(session.display, x=400, y=300, width=400, height=60) as window:
+        session.connect()
+        session.helper.wait_for("control", granted=True)
+        session.helper.send("mouse_move", x=600 / 1280, y=330 / 800)
+        session.helper.send("click", button="left")
+        session.helper.send("type", text="a")
+        window.wait_for_text("a")
+        session.helper.send("key", key="shift", down=True)
+        session.helper.send("key", key="b", down=True)
+        session.helper.send("key", key="b", down=False)
+        window.wait_for_text("aB")  # shift is held down on the sharer's machine
+
+        session.helper.kill()
+        session.sharer.wait_for("ended")
+        # Typed locally afterwards: a lower-case c, because nothing holds shift any more.
+        xdotool(session.display, "type", "c")
+        window.wait_for_text("aBc")
 
 
 def test_ending_reaches_the_other_side_and_the_audit_has_the_features(
     session_factory, signaling_server
 ):
+    secret = "meet me at the usual place 4711"
     session = session_factory(consent="view")
     session.connect()
-    session.helper.send("chat", text="hi")
+    session.helper.send("chat", text=secret)
     session.sharer.wait_for("chat")
     session.sharer.send("grant_control")
     session.helper.wait_for("control", granted=True)
     session.sharer.send("end")
     assert session.helper.wait_for("ended")["reason"] == "sharer_ended"
     assert session.sharer.wait_for("ended")["reason"] == "sharer_ended"
-    _wait_until(lambda: _audit_rows(signaling_server.data_dir)[-1]["ended_at"] is not None)
-    row = _audit_rows(signaling_server.data_dir)[-1]
-    recorded = dict(row)
-    text = " ".join(str(v) for v in recorded.values())
+    wait_until(
+        lambda: _audit_rows(signaling_server.data_dir)[-1]["ended_at"] is not None,
+        "the audit record closed",
+    )
+    row = dict(_audit_rows(signaling_server.data_dir)[-1])
+    text = " ".join(str(v) for v in row.values())
     for feature in ("view", "control", "chat"):
         assert feature in text
-    assert "hi" not in {str(v) for v in recorded.values()}, "chat text is never stored"
+    for word in secret.split():
+        if len(word) > 3:
+            assert word not in text, "no part of the chat text is stored"
 
 
 def test_bad_commands_get_errors_and_the_app_keeps_running(session_factory):
@@ -247,29 +391,38 @@ def test_closing_stdin_ends_the_session_cleanly(session_factory):
     assert session.sharer.wait_for("ended")["reason"] in {"helper_ended", "helper_disconnected"}
 
 
-def _wait_until(predicate, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.1)
-
-
-def test_a_frozen_peer_is_noticed_by_the_heartbeat_and_its_input_stops(session_factory):
+def test_a_frozen_sharer_is_noticed_by_the_helper_heartbeat(session_factory):
     """The sharer stops answering but its connections stay open: only the heartbeat can tell."""
-    import os
-    import signal
-
     session = session_factory(consent="control")
     session.connect()
     pid = session.sharer.proc.pid
     os.kill(pid, signal.SIGSTOP)
     try:
-        ended = session.helper.wait_for("ended", timeout=60)
-        assert ended["reason"] == "peer_timeout"
+        assert session.helper.wait_for("ended")["reason"] == "peer_timeout"
     finally:
         os.kill(pid, signal.SIGCONT)
     # Thawed, the sharer learns the session is over and stops as well.
-    assert session.sharer.wait_for("ended", timeout=60)["reason"] in {
+    assert session.sharer.wait_for("ended")["reason"] in {
         "peer_timeout", "helper_ended", "helper_disconnected",
     }  # fmt: skip
+
+
+def test_a_frozen_helper_is_noticed_by_the_sharer_heartbeat_and_its_input_stops(
+    session_factory,
+):
+    """Input the helper sends once thawed, after the sharer gave up on it, never lands."""
+    session = session_factory(consent="control")
+    session.connect()
+    session.helper.wait_for("control", granted=True)
+    session.move_and_wait(0.5, 0.5, (640, 400))
+    pid = session.helper.proc.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        # Read by the helper only when it runs again.
+        session.helper.send("mouse_move", x=0.1, y=0.1)
+        assert session.sharer.wait_for("ended")["reason"] == "peer_timeout"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    session.helper.wait_for("ended")
+    assert session.helper.close() == 1, "the sharer gave up on it: a failed session"
+    assert session.pointer() == (640, 400)

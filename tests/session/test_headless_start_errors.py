@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.headless_driver import HeadlessApp
+from devtools.headless import HeadlessApp
 
 
 def _first_error(app: HeadlessApp) -> dict:

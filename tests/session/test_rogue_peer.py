@@ -8,18 +8,19 @@ import json
 import pytest
 from aiortc import RTCPeerConnection
 
-from common.protocol import Signal, encode_message, parse_message
+from common.protocol import Consent, RedeemCode, Signal, encode_message, parse_message
+from devtools.headless import HeadlessApp
 from tests.display_tools import xdotool_mouse_location
-from tests.headless_driver import HeadlessApp
 from tests.rogue_helper import RogueHelper
+from tests.rogue_server import RogueServer, altered_after_signing, signed_by_another_key
 
 pytestmark = pytest.mark.display
 
 
-def _sharer(server, code: str, consent: str) -> HeadlessApp:
+def _sharer(server, code: str, consent: str, display: str | None = None) -> HeadlessApp:
     return HeadlessApp(
         "sharer_app", "--server", server.url, "--user", "bob@contoso.example",
-        "--code", code, "--consent", consent,
+        "--code", code, "--consent", consent, env={"DISPLAY": display} if display else None,
     )  # fmt: skip
 
 
@@ -72,18 +73,28 @@ async def test_a_broken_offer_ends_the_session_cleanly(signaling_server, xvfb_di
             sharer.close()
 
 
+def _blocked(events: list[dict], reason: str | None = None) -> int:
+    """How many input events the sharer has reported refusing (for reasons starting with
+    ``reason``, or for any reason)."""
+    return sum(
+        e["count"]
+        for e in events
+        if e.get("event") == "input_blocked" and e["reason"].startswith(reason or "")
+    )
+
+
 async def test_garbage_floods_and_unknown_messages_do_not_get_through(
-    signaling_server, xvfb_display
+    signaling_server, private_display
 ):
     rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
     sharer = None
     try:
         code = await rogue.sign_in_and_get_code()
-        sharer = _sharer(signaling_server, code, "view")
+        sharer = _sharer(signaling_server, code, "view", private_display)
         await rogue.wait_consent_and_offer()
         await rogue.complete()
         await asyncio.to_thread(sharer.wait_for, "connected")
-        start = await asyncio.to_thread(xdotool_mouse_location, xvfb_display)
+        start = await asyncio.to_thread(xdotool_mouse_location, private_display)
 
         # View-only: a well-formed move is blocked.
         rogue.input.send(json.dumps({"type": "mouse_move", "x": 0.9, "y": 0.9}))
@@ -91,28 +102,30 @@ async def test_garbage_floods_and_unknown_messages_do_not_get_through(
         assert blocked["reason"] == "view_only"
 
         # Garbage on both channels.
-        for raw in ["{", "[]", "\x00" * 100, json.dumps({"type": "rm -rf"}), "x" * 100_000,
-                    json.dumps({"type": "mouse_move", "x": -1, "y": 3})]:  # fmt: skip
+        garbage = ["{", "[]", "\x00" * 100, json.dumps({"type": "rm -rf"}), "x" * 100_000,
+                   json.dumps({"type": "mouse_move", "x": -1, "y": 3})]  # fmt: skip
+        for raw in garbage:
             rogue.input.send(raw)
             rogue.control.send(raw)
         rogue.control.send(json.dumps({"type": "grant_control"}))  # not a peer message
-        # A flood, still view-only.
-        for _ in range(3000):
-            rogue.input.send(json.dumps({"type": "mouse_move", "x": 0.1, "y": 0.1}))
-        # Every refused event is counted (the channel delivers them at its own pace).
-        counted = 0
-        for _ in range(120):
-            events = await asyncio.to_thread(sharer.drain, 0.5)
-            counted = sum(e["count"] for e in events if e.get("event") == "input_blocked")
-            if counted >= 3001:
-                break
-        assert counted >= 3001
-        assert await asyncio.to_thread(xdotool_mouse_location, xvfb_display) == start
+        # A flood, still view-only, in rounds the sharer has counted before the next goes
+        # out: one huge burst would also starve the rogue's own heartbeat answers, and the
+        # sharer would rightly drop it as silent.
+        refused_before = len(garbage)  # the first blocked move was taken above
+        for round_number in range(1, 7):
+            for _ in range(500):
+                rogue.input.send(json.dumps({"type": "mouse_move", "x": 0.1, "y": 0.1}))
+            events = await asyncio.to_thread(
+                sharer.wait_until,
+                lambda events, n=round_number: _blocked(events) >= refused_before + 500 * n,
+            )
+        assert _blocked(events) == refused_before + 3000
+        assert await asyncio.to_thread(xdotool_mouse_location, private_display) == start
         reasons = {e["reason"] for e in events if e.get("event") == "input_blocked"}
-        assert "view_only" in reasons
-        assert any(r.startswith("invalid") for r in reasons)
-        # Batched: far fewer reports than events.
-        assert sum(1 for e in events if e.get("event") == "input_blocked") < 50
+        assert reasons == {"view_only"} | {r for r in reasons if r.startswith("invalid")}
+        assert _blocked(events, "view_only") == 3000
+        # Batched: a flood is reported in counts, not one event per refused input.
+        assert max(e["count"] for e in events if e.get("event") == "input_blocked") > 1
 
         # And the sharer still works: chat from the rogue arrives.
         rogue.control.send(json.dumps({"type": "chat", "text": "still alive?"}))
@@ -121,3 +134,60 @@ async def test_garbage_floods_and_unknown_messages_do_not_get_through(
         await rogue.close()
         if sharer is not None:
             sharer.close()
+
+
+async def test_a_flood_with_full_control_is_rate_limited(signaling_server, private_display):
+    """The default limit holds in a real session whose helper has full control.
+
+    Refusals are counted, not timed: the flood goes out in rounds, each closed by an
+    invalid event on the same ordered channel, whose report means the whole round has been
+    through the sharer's gate. A limit that never refuses fails after the last round.
+    """
+    rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
+    sharer = None
+    try:
+        code = await rogue.sign_in_and_get_code()
+        sharer = _sharer(signaling_server, code, "control", private_display)
+        assert await rogue.wait_consent_and_offer() == "control"
+        await rogue.complete()
+        await asyncio.to_thread(sharer.wait_for, "connected")
+        assert (await asyncio.to_thread(sharer.wait_for, "control"))["granted"] is True
+
+        move = json.dumps({"type": "mouse_move", "x": 0.5, "y": 0.5})
+        marker = json.dumps({"type": "mouse_move", "x": 2, "y": 2})
+        refused = 0
+        for round_number in range(1, 11):
+            for _ in range(2000):
+                rogue.input.send(move)
+            rogue.input.send(marker)
+            events = await asyncio.to_thread(
+                sharer.wait_until, lambda events, n=round_number: _blocked(events, "invalid") >= n
+            )
+            refused = _blocked(events, "rate_limited")
+            if refused:
+                break
+        assert refused > 0, "2000 moves at once, ten times over, and none was refused"
+        assert _blocked(events, "view_only") == 0, "the refusals are the limiter's"
+    finally:
+        await rogue.close()
+        if sharer is not None:
+            sharer.close()
+
+
+@pytest.mark.parametrize("forge", [signed_by_another_key, altered_after_signing])
+async def test_a_forged_identity_card_ends_the_session_before_any_consent(forge, xvfb_display):
+    async with RogueServer(forge).running() as server:
+        sharer = HeadlessApp(
+            "sharer_app", "--server", server.url, "--user", "bob@contoso.example",
+            "--code", "K7QM3XHP", "--consent", "control",
+        )  # fmt: skip
+        try:
+            error = await asyncio.to_thread(sharer.wait_for, "error")
+            assert error["code"] == "identity_unverified"
+            await asyncio.to_thread(sharer.wait_for, "ended")
+            assert await asyncio.to_thread(sharer.close) == 3, "refused (README: exit status)"
+        finally:
+            sharer.close()
+    assert not any(e.get("event") == "helper_identity" for e in sharer.events)
+    assert any(isinstance(m, RedeemCode) for m in server.received), "the card was asked for"
+    assert not any(isinstance(m, Consent) for m in server.received), "nothing was consented"

@@ -85,8 +85,12 @@ def test_waiting_connecting_session_and_end(window):
     assert window.status_page.title.text() == "Connecting…"
     engine.emit(Connected())
     assert window.stack.currentWidget() is window.session_page
-    engine.emit(Stats(frames=10, fps=29.6, width=1280, height=800, rtt_ms=4.2))
-    assert window.session_page.live.text() == "30 fps · RTT 4 ms"
+    engine.emit(Stats(frames=10, fps=29.6, width=1280, height=800, rtt_ms=4.2, quality="sharp"))
+    assert window.session_page.live.text() == "1280x800 sharp · 30 fps · RTT 4 ms"
+    engine.emit(
+        Stats(frames=90, fps=58.7, width=640, height=400, rtt_ms=4.0, quality="moving", scale=0.5)
+    )
+    assert window.session_page.live.text() == "640x400 moving (50%) · 59 fps · RTT 4 ms"
     assert window.session_page.mode.text() == "View only"
     engine.emit(ControlChanged(granted=True))
     assert window.session_page.mode.text() == "● Controlling"
@@ -163,7 +167,7 @@ def test_a_pause_shows_over_the_picture_at_once_and_the_status_stays_honest(wind
     assert page.paused_notice.geometry() == page.screen.geometry(), "it covers the picture"
     assert page.mode.text() == "Paused by the sharer"
     engine.emit(Stats(frames=10, fps=0.0, width=1280, height=800, rtt_ms=3.0))
-    assert page.live.text() == "paused · RTT 3 ms"
+    assert page.live.text() == "1280x800 moving · paused · RTT 3 ms"
     engine.emit(PauseChanged(paused=False))
     assert not page.paused_notice.isVisibleTo(window)
     assert page.mode.text() == "● Controlling"

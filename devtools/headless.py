@@ -1,0 +1,156 @@
+"""Drive a headless app process through its JSON lines, as testers and scripts do.
+
+Every wait is for an event, with a generous deadline that only bounds a failing run; nothing
+here waits for time to pass in the hope that something happened meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+# Bounds a failing run only; a passing one returns as soon as the event is there.
+DEFAULT_TIMEOUT = 60.0
+
+
+class HeadlessApp:
+    def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._output_ended = False
+        self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
+        self._arrivals: dict[int, float] = {}
+        # When the event wait_for last returned was read from the process (perf_counter).
+        self.last_arrival = 0.0
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", module, "--headless", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **(env or {})},
+            # Its own process group: Ctrl+C reaches the script driving it, which ends it.
+            start_new_session=True,
+        )
+        self.stderr: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        threading.Thread(target=self._pump_err, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                event = {"event": "__not_json__", "line": line}
+            self._queue.put((time.perf_counter(), event))
+        self._queue.put(None)
+
+    def _pump_err(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.stderr.append(line)
+
+    def send(self, cmd: str, **fields: Any) -> None:
+        self.send_raw(json.dumps({"cmd": cmd, **fields}))
+
+    def send_raw(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def wait_for(self, name: str, timeout: float = DEFAULT_TIMEOUT, **match: Any) -> dict[str, Any]:
+        """The next event called ``name`` (whose fields equal ``match``); earlier ones are kept."""
+        for event in self.events:
+            if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
+                self.events.remove(event)
+                self.last_arrival = self._arrivals.pop(id(event), 0.0)
+                return event
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"no {name} {match} within {timeout}s; events: {self.events[-15:]}; "
+                    f"stderr: {''.join(self.stderr[-20:])}"
+                )
+            try:
+                item = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if item is None:
+                self._output_ended = True
+                raise AssertionError(
+                    f"process exited before {name}; events: {self.events[-15:]}; "
+                    f"stderr: {''.join(self.stderr[-20:])}"
+                )
+            arrived, event = item
+            if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
+                self.last_arrival = arrived
+                return event
+            self._arrivals[id(event)] = arrived
+            self.events.append(event)
+
+    def wait_until(
+        self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = DEFAULT_TIMEOUT
+    ) -> list[dict[str, Any]]:
+        """Keep every event until ``predicate(events)`` holds; return the events kept."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self.events):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"condition not met within {timeout}s; events: {self.events[-15:]}; "
+                    f"stderr: {''.join(self.stderr[-20:])}"
+                )
+            try:
+                item = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if item is None:
+                self._output_ended = True
+                raise AssertionError(
+                    f"process exited first; events: {self.events[-15:]}; "
+                    f"stderr: {''.join(self.stderr[-20:])}"
+                )
+            self._arrivals[id(item[1])] = item[0]
+            self.events.append(item[1])
+        return self.events
+
+    def events_after_exit(self, timeout: float = DEFAULT_TIMEOUT) -> list[dict[str, Any]]:
+        """Every event the process printed, read to the end of its output (it has exited)."""
+        self.proc.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while not self._output_ended:
+            try:
+                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty as exc:
+                raise AssertionError("the output never ended") from exc
+            if item is None:
+                self._output_ended = True
+            else:
+                self._arrivals[id(item[1])] = item[0]
+                self.events.append(item[1])
+        return self.events
+
+    def close(self, timeout: float = 15.0) -> int:
+        if self.proc.poll() is None and self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()

@@ -1,0 +1,402 @@
+"""Break the product on purpose, one named fault at a time, and see whether the tests notice.
+
+Each fault is a small edit to security-critical code (an exact original snippet and its
+faulty replacement, in one or more files) and the tests that ought to catch it. The check
+copies the working tree (committed or not, without ``.git`` and the virtual environment) to a
+scratch directory, applies one fault there, runs those tests against the copy with this
+repository's virtual environment, and restores the file before the next fault. The working
+tree itself is never modified.
+
+    python scripts/mutation_check.py               # every fault; a table on standard output
+    python scripts/mutation_check.py --list        # names only
+    python scripts/mutation_check.py codes_equal   # just these
+    python scripts/mutation_check.py --write-doc   # also record the result in docs/security.md
+
+A fault is *caught* when its tests fail, *missed* when they pass, and *stale* when its
+original snippet is no longer in the file (the code moved: update the fault, do not drop
+it). Exit status: 0 when every fault was caught, 1 otherwise. It takes a few minutes per
+fault on a small machine: run it before a release, not on every commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "security.md"
+RESULT_START = "<!-- mutation-check result: written by scripts/mutation_check.py --write-doc -->"
+RESULT_END = "<!-- end of mutation-check result -->"
+SKIP = {".git", ".venv", ".helpline-demo", "__pycache__", ".mypy_cache", ".ruff_cache"}
+TEST_TIMEOUT = 1200
+
+
+@dataclass(frozen=True)
+class Edit:
+    path: str
+    original: str
+    faulty: str
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    what: str
+    edits: tuple[Edit, ...]
+    tests: tuple[str, ...]
+
+
+def fault(name: str, what: str, path: str, original: str, faulty: str, *tests: str) -> Fault:
+    return Fault(name, what, (Edit(path, original, faulty),), tests)
+
+
+ROGUE = "tests/session/test_rogue_peer.py"
+SESSION = "tests/session/test_headless_session.py"
+
+FAULTS: tuple[Fault, ...] = (
+    # ---- the nine faults of issue 14 ----------------------------------------------
+    fault(
+        "server_consent_from_helper",
+        "the server accepts `consent` from the helper",
+        "signaling/hub.py",
+        "        self._require_role(conn, PeerRole.SHARER)\n        session = conn.session\n"
+        "        if session is None or session.state is not _S.AWAITING_CONSENT:",
+        "        session = conn.session\n"
+        "        if session is None or session.state is not _S.AWAITING_CONSENT:",
+        "tests/signaling",
+    ),
+    fault(
+        "server_control_from_helper",
+        "the server accepts `grant_control`, `revoke_control`, `deny_control` from the helper",
+        "signaling/hub.py",
+        "        elif message.action in SHARER_ACTIONS:\n"
+        "            self._require_role(conn, PeerRole.SHARER)\n",
+        "",
+        "tests/signaling",
+    ),
+    fault(
+        "sharer_skips_card_signature",
+        "the sharer shows the identity card without checking its signature",
+        "client/session/sharer_engine.py",
+        "card = verify_card(message.signed_card, self.server_key)",
+        "card = message.signed_card.card",
+        f"{ROGUE}::test_a_forged_identity_card_ends_the_session_before_any_consent",
+    ),
+    fault(
+        "codes_equal_not_constant_time",
+        "security codes compared with `==` instead of in constant time",
+        "common/security_code.py",
+        'return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))',
+        "return a == b",
+        "tests/signaling",
+    ),
+    fault(
+        "jwks_never_refetches",
+        "the JWKS cache never fetches again for an unknown key id (key rotation)",
+        "signaling/jwks.py",
+        "if now - self._fetched_at >= self._min_refresh or not self._keys:",
+        "if not self._keys:",
+        "tests/signaling",
+    ),
+    fault(
+        "audit_purge_once",
+        "the audit purge runs once at start-up instead of daily",
+        "signaling/app.py",
+        "        while True:\n"
+        "            purged = await asyncio.to_thread(store.purge, datetime.now(UTC) - retention)",
+        "        for _ in range(1):\n"
+        "            purged = await asyncio.to_thread(store.purge, datetime.now(UTC) - retention)",
+        "tests/signaling",
+    ),
+    fault(
+        "input_rate_limit_a_billion",
+        "the sharer's input rate limit is a billion events a second",
+        "client/settings.py",
+        "max_input_events_per_second: int = Field(default=500, ge=1)",
+        "max_input_events_per_second: int = Field(default=1_000_000_000, ge=1)",
+        f"{ROGUE}::test_a_flood_with_full_control_is_rate_limited",
+    ),
+    fault(
+        "injector_ignores_monitor_offset",
+        "the injector maps input as if every monitor started at (0, 0)",
+        "client/media/injector.py",
+        "self._mouse.position = to_pixels(self._geometry, event.x, event.y)",
+        "self._mouse.position = to_pixels(\n"
+        "                MonitorGeometry(0, 0, self._geometry.width, self._geometry.height),\n"
+        "                event.x,\n"
+        "                event.y,\n"
+        "            )",
+        "tests/media/test_injector.py",
+        f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
+    ),
+    Fault(
+        "chat_text_in_features_used",
+        "chat text reaches the server and is written into `features_used`",
+        (
+            Edit(
+                "common/protocol.py",
+                '    type: Literal["feature"] = "feature"\n    feature: Feature\n',
+                '    type: Literal["feature"] = "feature"\n    feature: Feature\n'
+                '    text: str = ""\n',
+            ),
+            Edit(
+                "client/session/engine_base.py",
+                "            self._note_chat()\n"
+                '            self.emit("chat", **{"from": other, "text": message.text})',
+                "            report = ReportFeature(feature=Feature.CHAT, text=message.text)\n"
+                "            self.spawn(self._report(report))\n"
+                '            self.emit("chat", **{"from": other, "text": message.text})',
+            ),
+            Edit(
+                "signaling/sessions.py",
+                "        if feature.value in self.features:\n            return False\n",
+                "        if text:\n            self.features.append(text)\n"
+                "        if feature.value in self.features:\n            return False\n",
+            ),
+            Edit(
+                "signaling/sessions.py",
+                "    def note_feature(self, feature: Feature) -> bool:",
+                '    def note_feature(self, feature: Feature, text: str = "") -> bool:',
+            ),
+            Edit(
+                "signaling/hub.py",
+                "            if session.note_feature(message.feature):",
+                "            if session.note_feature(message.feature, message.text):",
+            ),
+        ),
+        (f"{SESSION}::test_ending_reaches_the_other_side_and_the_audit_has_the_features",),
+    ),
+    # ---- the sharer's own safeguards ------------------------------------------------
+    fault(
+        "coordinates_unbounded",
+        "pointer coordinates outside the shared monitor are accepted",
+        "common/input_events.py",
+        "Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]",
+        "Coordinate = Annotated[float, Field(allow_inf_nan=False)]",
+        "tests/session/test_input_gate.py",
+    ),
+    fault(
+        "key_names_unchecked",
+        "any key name is accepted and handed to the injector",
+        "common/input_events.py",
+        "        if value.lower() not in KEY_NAMES:",
+        "        if False:",
+        "tests/session/test_input_gate.py",
+    ),
+    fault(
+        "offer_fingerprint_unchecked",
+        "the sharer answers an offer whose DTLS fingerprints are not the card's",
+        "client/session/sharer_engine.py",
+        "if not matches_card(message.sdp, self.card.dtls_fingerprint):",
+        "if False:",
+        f"{ROGUE}::test_an_offer_from_another_peer_than_the_card_is_refused",
+    ),
+    fault(
+        "view_consent_grants_control",
+        "consenting to view only lets input through",
+        "client/session/sharer_engine.py",
+        "self.gate.set_granted(choice is ConsentChoice.CONTROL)",
+        "self.gate.set_granted(True)",
+        f"{SESSION}::test_view_only_blocks_input_until_granted_and_after_revoked",
+    ),
+    fault(
+        "revoke_does_not_stop_input",
+        "revoking control leaves injection on",
+        "client/session/input_gate.py",
+        "        self._granted = granted\n        if not granted:",
+        "        self._granted = self._granted or granted\n        if not granted:",
+        "tests/session/test_input_gate.py",
+        f"{SESSION}::test_view_only_blocks_input_until_granted_and_after_revoked",
+    ),
+    fault(
+        "pause_lets_input_through",
+        "input is injected while sharing is paused",
+        "client/session/input_gate.py",
+        '        if self._paused:\n            return self._block("paused")\n',
+        "",
+        "tests/session/test_input_gate.py",
+        f"{SESSION}::test_pause_blanks_the_picture_and_blocks_input_until_resumed",
+    ),
+    fault(
+        "held_keys_kept_at_the_end",
+        "keys held by the helper stay down when the session ends",
+        "client/media/injector.py",
+        '        """Let go of everything and of the display connections, while the display still '
+        'lives."""\n        self.release_all()\n',
+        '        """Let go of everything and of the display connections, while the display still '
+        'lives."""\n',
+        f"{SESSION}::test_keys_held_by_a_helper_that_vanishes_are_released",
+    ),
+    fault(
+        "heartbeat_never_expires",
+        "a silent peer is never declared gone",
+        "client/session/peer_link.py",
+        "if silent > self._settings.heartbeat_timeout:",
+        "if False:",
+        "tests/session/test_heartbeat.py",
+        f"{SESSION}::test_a_frozen_helper_is_noticed_by_the_sharer_heartbeat_and_its_input_stops",
+    ),
+    fault(
+        "consent_skipped_in_the_state_table",
+        "the sharer's state machine lets a session go active without consent",
+        "client/session/sharer_engine.py",
+        "    SharerState.AWAITING_CONSENT: frozenset({SharerState.CONNECTING, _E}),",
+        "    SharerState.AWAITING_CONSENT: frozenset(\n"
+        "        {SharerState.CONNECTING, SharerState.ACTIVE, _E}\n    ),",
+        "tests/session/test_state_machines.py",
+    ),
+    fault(
+        "capture_ignores_chosen_monitor",
+        "the sharer captures monitor 1 whatever monitor was chosen",
+        "sharer_app/engine_factory.py",
+        "monitor=settings.monitor,",
+        "monitor=1,",
+        f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
+    ),
+)
+
+
+def scratch_copy(destination: Path) -> None:
+    """The working tree as it is now, uncommitted changes included."""
+
+    def ignore(_: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in SKIP or n.endswith(".egg-info")}
+
+    shutil.copytree(ROOT, destination, ignore=ignore, symlinks=True)
+
+
+def apply(scratch: Path, edits: tuple[Edit, ...]) -> dict[Path, str] | None:
+    """Apply the edits; the files' original texts, or None if a snippet is not there once."""
+    originals: dict[Path, str] = {}
+    for edit in edits:
+        path = scratch / edit.path
+        if path not in originals:
+            originals[path] = path.read_text() if path.exists() else ""
+        text = path.read_text() if path.exists() else ""
+        if text.count(edit.original) != 1:
+            restore(originals)
+            return None
+        path.write_text(text.replace(edit.original, edit.faulty))
+    return originals
+
+
+def restore(originals: dict[Path, str]) -> None:
+    for path, text in originals.items():
+        path.write_text(text)
+
+
+def compiles(scratch: Path, edits: tuple[Edit, ...]) -> bool:
+    """A fault that breaks the syntax would be "caught" by any test: that proves nothing."""
+    for path in {scratch / edit.path for edit in edits}:
+        try:
+            compile(path.read_text(), str(path), "exec")
+        except SyntaxError:
+            return False
+    return True
+
+
+def run_tests(scratch: Path, tests: tuple[str, ...]) -> tuple[str, float, str]:
+    """('caught' | 'missed' | 'error', seconds, the failing test or the summary line)."""
+    env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            cwd=scratch,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TEST_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        return "caught", time.monotonic() - started, "tests timed out"
+    seconds = time.monotonic() - started
+    lines = done.stdout.strip().splitlines()
+    failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    tail = (failed or lines or [""])[-1]
+    if done.returncode == 1:
+        return "caught", seconds, tail
+    if done.returncode == 0:
+        return "missed", seconds, tail
+    return "error", seconds, tail  # no such test, usage error, interrupted
+
+
+def check(faults: list[Fault]) -> list[tuple[Fault, str, str]]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="helpline-mutation-") as tmp:
+        scratch = Path(tmp) / "repo"
+        scratch_copy(scratch)
+        for item in faults:
+            originals = apply(scratch, item.edits)
+            if originals is None:
+                outcome, seconds, tail = "stale", 0.0, "original snippet not found"
+            elif not compiles(scratch, item.edits):
+                restore(originals)
+                outcome, seconds, tail = "error", 0.0, "the faulty code does not compile"
+            else:
+                try:
+                    outcome, seconds, tail = run_tests(scratch, item.tests)
+                finally:
+                    restore(originals)
+            results.append((item, outcome, tail))
+            print(f"{outcome:7s} {seconds:6.0f}s  {item.name}: {tail}", flush=True)
+    return results
+
+
+def table(results: list[tuple[Fault, str, str]]) -> str:
+    caught = sum(1 for _, outcome, _ in results if outcome == "caught")
+    lines = [
+        f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"`python scripts/mutation_check.py`: **{caught} of {len(results)} faults caught**.",
+        "",
+        "| fault | what it breaks | result | tests run (the first failure, when caught) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for item, outcome, detail in results:
+        tests = "<br>".join(f"`{t}`" for t in item.tests)
+        if outcome == "caught" and detail.startswith("FAILED "):
+            tests += f"<br>failed: `{detail.removeprefix('FAILED ').split(' - ')[0]}`"
+        elif outcome != "caught":
+            tests += f"<br>{detail}"
+        lines.append(f"| `{item.name}` | {item.what} | **{outcome}** | {tests} |")
+    return "\n".join(lines)
+
+
+def write_doc(text: str) -> None:
+    doc = DOC.read_text()
+    start, end = doc.index(RESULT_START), doc.index(RESULT_END)
+    DOC.write_text(doc[: start + len(RESULT_START)] + "\n\n" + text + "\n\n" + doc[end:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="only these faults (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the faults and exit")
+    parser.add_argument("--write-doc", action="store_true", help=f"record the result in {DOC}")
+    args = parser.parse_args()
+    if args.list:
+        for item in FAULTS:
+            print(f"{item.name}: {item.what}")
+        return 0
+    unknown = set(args.names) - {f.name for f in FAULTS}
+    if unknown:
+        parser.error(f"no such fault: {', '.join(sorted(unknown))}")
+    chosen = [f for f in FAULTS if not args.names or f.name in args.names]
+    results = check(chosen)
+    text = table(results)
+    print("\n" + text)
+    if args.write_doc:
+        write_doc(text)
+    return 0 if all(outcome == "caught" for _, outcome, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

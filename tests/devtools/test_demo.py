@@ -1,0 +1,106 @@
+"""The README's demo, run as a new user runs it: no display, the default port just used."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from devtools.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _demo(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """The demo in its own process group, as the terminal's foreground job, without DISPLAY."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "demo.py"), "--data-dir", str(tmp_path), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _port_in_time_wait() -> int:
+    """A port whose last connection is in TIME_WAIT, as after a demo that just ended."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the listening side closes first, so it is the side that waits
+    client.recv(1)
+    client.close()
+    listener.close()
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))  # what the old demo's probe did, and failed
+    return port
+
+
+def test_auto_demo_uses_its_port_even_in_time_wait_and_names_the_audit_command(tmp_path):
+    port = _port_in_time_wait()
+    demo = _demo(tmp_path, "--auto", "--port", str(port))
+    output, _ = demo.communicate(timeout=300)
+    assert demo.returncode == 0, output
+    assert f"Signaling server on http://127.0.0.1:{port} " in output
+    assert "session ended: sharer_ended" in output
+    assert f"helpline-signaling audit list --data-dir {tmp_path / 'server'}" in output
+    assert "x11vnc" not in output, "nobody watches a three-second session"
+    assert "Traceback" not in output
+
+
+def test_a_busy_port_is_named_not_swapped(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        demo = _demo(tmp_path, "--auto", "--port", str(port))
+        output, _ = demo.communicate(timeout=120)
+    assert demo.returncode == 1
+    assert f"port {port} is in use" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.display
+def test_ctrl_c_stops_the_windows_quietly(tmp_path):
+    demo = _demo(tmp_path, "--port", str(_port_in_time_wait()))
+    assert demo.stdout is not None
+    lines = []
+    display = None
+    for line in demo.stdout:
+        lines.append(line)
+        if found := re.search(r"virtual one, (:\d+)", line):
+            display = found.group(1)
+        if "Ctrl+C" in line:
+            break
+    assert display is not None, "".join(lines)
+
+    def windows() -> list[str]:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", "Helpline"],
+            env={**os.environ, "DISPLAY": display},
+            capture_output=True,
+            text=True,
+        )
+        return found.stdout.split()
+
+    wait_until(lambda: len(windows()) >= 2, "both app windows shown")
+    # The terminal sends SIGINT to the whole foreground process group.
+    os.killpg(demo.pid, signal.SIGINT)
+    try:
+        rest, _ = demo.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.pid, signal.SIGKILL)
+        rest, _ = demo.communicate()
+        raise AssertionError("the demo did not stop:\n" + "".join(lines) + rest) from None
+    output = "".join(lines) + rest
+    assert demo.returncode == 0
+    assert "Stopping." in output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert "X11 connection broke" not in output
