@@ -12,7 +12,10 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI
 
 from common.identity_card import CardSigner
+from common.protocol import EndReason
+from signaling.audit.recorder import AuditRecorder
 from signaling.audit.store import AuditStore
+from signaling.auth import Authenticator
 from signaling.dev_idp import DevIdentityProvider
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
@@ -80,19 +83,21 @@ def create_app(settings: ServerSettings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     identity = _identity(settings)
     store = AuditStore(settings.db_url)
+    recorder = AuditRecorder(store)
+    auth = Authenticator(identity.validator, identity.directory)
     signer = CardSigner(card_signing_key(settings.data_dir))
     hub = Hub(
         directory=identity.directory,
         signer=signer,
         codes=CodeRegistry(timedelta(seconds=settings.code_ttl_seconds)),
         limiter=RedeemLimiter(settings.redeem_max_failures, settings.redeem_window_seconds),
-        audit=store,
+        audit=recorder,
     )
     retention = timedelta(days=settings.audit_retention_days)
 
     async def purge_forever() -> None:
         while True:
-            purged = await asyncio.to_thread(store.purge, datetime.now(UTC) - retention)
+            purged = await recorder.purge(datetime.now(UTC) - retention)
             log.info("audit purge removed=%d", purged)
             await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
@@ -104,14 +109,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             purger.cancel()
             await hub.shutdown()
-            await asyncio.to_thread(store.close_all_open, "server_shutdown")
+            await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
-    app.state.hub = hub
-    app.state.audit = store
     app.include_router(health_router(signer.public_key_b64, identity.dev_idp is not None))
-    app.include_router(websocket_router(hub, identity.validator, settings.allowed_origins))
-    app.include_router(audit_router(store, identity.validator, identity.directory))
+    app.include_router(websocket_router(hub, auth, signer.public_key_b64, settings.allowed_origins))
+    app.include_router(audit_router(store, auth))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
     return app

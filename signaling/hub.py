@@ -1,18 +1,16 @@
-"""The server's decisions: codes, scope, consent, relay and audit, one message at a time.
+"""The server's pairing rules: codes, scope, consent and relay, one message at a time.
 
 Every rule a client could try to break is checked here, against the session's explicit
-state; a message that breaks one gets an ``error`` and changes nothing.
+state; a message that breaks one gets an ``error`` and changes nothing. What happened goes
+to the audit recorder; how a card looks is ``cards``' business.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from datetime import UTC, datetime
-from typing import Any
 
-from common.identity_card import CardSigner, IdentityCard
+from common.identity_card import CardSigner
 from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
 from common.permissions import offered_levels as levels_for
 from common.protocol import (
@@ -36,7 +34,9 @@ from common.protocol import (
     SharerJoined,
     Signal,
 )
-from signaling.audit.store import AuditStore
+from signaling.audit.models import Outcome
+from signaling.audit.recorder import AuditRecorder
+from signaling.cards import card_for
 from signaling.connection import Connection
 from signaling.directory import Directory
 from signaling.pairing import CodeRegistry
@@ -69,13 +69,13 @@ class Hub:
         signer: CardSigner,
         codes: CodeRegistry,
         limiter: RedeemLimiter,
-        audit: AuditStore,
+        audit: AuditRecorder,
     ) -> None:
-        self.directory = directory
-        self.signer = signer
-        self.codes = codes
-        self.limiter = limiter
-        self.audit = audit
+        self._directory = directory
+        self._signer = signer
+        self._codes = codes
+        self._limiter = limiter
+        self._audit = audit
         self.sessions: dict[str, PairingSession] = {}
 
     async def handle(self, conn: Connection, message: Message) -> None:
@@ -96,10 +96,9 @@ class Hub:
         elif isinstance(message, Control):
             await self._control(conn, message)
         elif isinstance(message, ReportFeature):
-            session = self._active(conn)
-            if session.note_feature(message.feature):
-                await self._record(session, features_used=",".join(session.features))
+            await self._feature(conn, message)
         elif isinstance(message, ReportConnected):
+            # Read by nothing; accepted until the apps stop sending it (then removed).
             self._active(conn)
         elif isinstance(message, End):
             await self._end_by(conn)
@@ -121,11 +120,11 @@ class Hub:
         )
         self.sessions[session.id] = session
         conn.session = session
-        pending = self.codes.issue(conn.id, session.id)
+        pending = self._codes.issue(conn.id, session.id)
         log.info("code issued helper=%s session=%s", conn.account.upn, session.id)
         await conn.send(
             CodeIssued(
-                code=self.codes.display(pending),
+                code=self._codes.display(pending),
                 expires_at=pending.expires_at,
                 session_id=session.id,
             )
@@ -137,30 +136,29 @@ class Hub:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
         keys = (f"account:{conn.account.principal.tenant}/{conn.account.principal.oid}",
                 f"address:{conn.address}")  # fmt: skip
-        retry_after = self.limiter.retry_after(*keys)
+        retry_after = self._limiter.retry_after(*keys)
         if retry_after is not None:
-            await self._audit_failure(conn, "rate_limited")
+            await self._audit.refused(Outcome.RATE_LIMITED, conn)
             raise Refused(
                 ErrorCode.RATE_LIMITED,
                 f"Too many wrong codes. Try again in {retry_after} seconds.",
                 retry_after=retry_after,
             )
-        pending = self.codes.redeem(message.code)
+        pending = self._codes.redeem(message.code)
         session = self.sessions.get(pending.session_id) if pending else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
-            self.limiter.record_failure(*keys)
-            await self._audit_failure(conn, "invalid_code")
+            self._limiter.record_failure(*keys)
+            await self._audit.refused(Outcome.INVALID_CODE, conn)
             raise Refused(ErrorCode.INVALID_CODE, INVALID_CODE_MESSAGE)
         helper = session.helper
-        permissions = permissions_over(helper.account, conn.account, self.directory)
+        permissions = permissions_over(helper.account, conn.account, self._directory)
         offered = levels_for(permissions)
         if not offered:
-            await self._audit_failure(conn, "out_of_scope", helper=helper)
+            await self._audit.refused(Outcome.OUT_OF_SCOPE, conn, helper)
             await helper.send(
                 Error(code=ErrorCode.OUT_OF_SCOPE, message="that user is outside your scope")
             )
-            # The code is spent; the helper may ask for a new one.
-            self.codes.cancel(helper.id)
+            # The code was spent by redeem(); the helper may ask for a new one.
             raise Refused(
                 ErrorCode.OUT_OF_SCOPE,
                 f"{helper.account.name} is not allowed to help you: your device is outside "
@@ -169,25 +167,14 @@ class Hub:
         session.sharer, session.permissions, session.offered = conn, permissions, offered
         conn.session = session
         session.machine.move(_S.AWAITING_CONSENT)
-        session.audit_id = await asyncio.to_thread(
-            self.audit.open,
-            **self._parties(helper, conn),
-            outcome="pending",
-        )
-        card = IdentityCard(
-            name=helper.account.name,
-            upn=helper.account.upn,
-            company=helper.account.user.company if helper.account.user else "",
-            verified_domain=self.directory.verified_domain_of(helper.account.upn)
-            if self.directory
-            else "",
-            job_title=helper.account.user.job_title if helper.account.user else "",
-            tenant=helper.account.principal.tenant,
+        session.audit_id = await self._audit.opened(helper, conn)
+        card = card_for(
+            helper.account,
             session_id=session.id,
             dtls_fingerprint=session.dtls_fingerprint,
-            issued_at=datetime.now(UTC),
+            directory=self._directory,
         )
-        await conn.send(HelperIdentity(signed_card=self.signer.sign(card), offered_levels=offered))
+        await conn.send(HelperIdentity(signed_card=self._signer.sign(card), offered_levels=offered))
         await helper.send(SharerJoined(sharer=conn.account.upn, device_name=conn.device_name))
 
     async def _consent(self, conn: Connection, message: Consent) -> None:
@@ -198,27 +185,30 @@ class Hub:
         if message.level is ConsentChoice.DECLINE:
             await session.helper.send(ConsentResult(level=ConsentOutcome.DECLINED))
             await self._close(
-                session, EndReason.DECLINED, outcome="declined", notify=(session.helper,)
+                session, EndReason.DECLINED, outcome=Outcome.DECLINED, notify=(session.helper,)
             )
             return
         level = ConsentLevel(message.level.value)
         if level not in session.offered:
             raise Refused(ErrorCode.NOT_OFFERED, f"{level.value} was not offered")
         session.machine.move(_S.ACTIVE)
-        session.note_level(level.value)
-        session.note_feature(Feature.VIEW)
-        if level is ConsentLevel.CONTROL:
-            session.note_feature(Feature.CONTROL)
-        await self._record(
-            session,
-            consent_at=datetime.now(UTC),
-            outcome="accepted",
-            levels_granted=",".join(session.levels),
-            features_used=",".join(session.features),
-        )
+        session.consented = True
+        if session.audit_id:
+            await self._audit.consented(session.audit_id, level)
         await session.helper.send(ConsentResult(level=ConsentOutcome(level.value)))
 
     # ---- during a session ----------------------------------------------------------
+
+    async def _feature(self, conn: Connection, message: ReportFeature) -> None:
+        """Chat rides the peer link, so only a report tells the server of it; what the server
+        granted itself (view, control) is recorded from the grant, never from a claim."""
+        session = self._active(conn)
+        if message.feature is not Feature.CHAT:
+            raise Refused(ErrorCode.FORBIDDEN, "only chat is reported; grants are recorded")
+        if Permission.CHAT not in session.permissions:
+            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")
+        if session.audit_id:
+            await self._audit.feature_used(session.audit_id, message.feature)
 
     async def _relay(self, conn: Connection, message: Signal) -> None:
         session = self._active(conn)
@@ -237,14 +227,8 @@ class Hub:
         ):
             if ConsentLevel.CONTROL not in session.offered:
                 raise Refused(ErrorCode.NOT_OFFERED, "full control is not allowed for this helper")
-        if message.action is ControlAction.GRANT_CONTROL:
-            session.note_level(ConsentLevel.CONTROL.value)
-            session.note_feature(Feature.CONTROL)
-            await self._record(
-                session,
-                levels_granted=",".join(session.levels),
-                features_used=",".join(session.features),
-            )
+        if message.action is ControlAction.GRANT_CONTROL and session.audit_id:
+            await self._audit.control_granted(session.audit_id)
         other = session.other(conn)
         if other is not None:
             await other.send(message)
@@ -253,7 +237,7 @@ class Hub:
         session = conn.session
         if session is None or session.state is _S.ENDED:
             # A helper may drop its code; nothing else to end.
-            self.codes.cancel(conn.id)
+            self._codes.cancel(conn.id)
             raise Refused(ErrorCode.WRONG_STATE, "no session to end")
         reason = EndReason.HELPER_ENDED if conn is session.helper else EndReason.SHARER_ENDED
         other = session.other(conn)
@@ -262,7 +246,7 @@ class Hub:
     async def disconnected(self, conn: Connection) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
         if conn.role is PeerRole.HELPER:
-            self.codes.cancel(conn.id)
+            self._codes.cancel(conn.id)
         session = conn.session
         if session is None or session.state is _S.ENDED:
             return
@@ -288,54 +272,24 @@ class Hub:
         reason: EndReason,
         *,
         notify: tuple[Connection, ...],
-        outcome: str | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
         was_waiting = session.state is _S.WAITING_FOR_SHARER
         session.machine.move(_S.ENDED)
         self.sessions.pop(session.id, None)
-        self.codes.cancel(session.helper.id)
+        self._codes.cancel(session.helper.id)
         for conn in (session.helper, session.sharer):
             if conn is not None and conn.session is session:
                 conn.session = None
-        fields: dict[str, Any] = {"ended_at": datetime.now(UTC), "end_reason": reason.value}
-        if outcome:
-            fields["outcome"] = outcome
-        elif session.audit_id and not session.levels:
-            fields["outcome"] = "cancelled"
         if session.audit_id:
-            await self._record(session, **fields)
+            if outcome is None and not session.consented:
+                outcome = Outcome.CANCELLED
+            await self._audit.ended(session.audit_id, reason, outcome)
         log.info(
             "session ended session=%s reason=%s waiting=%s", session.id, reason.value, was_waiting
         )
         for conn in notify:
             await conn.send(Ended(reason=reason))
-
-    async def _record(self, session: PairingSession, **fields: Any) -> None:
-        if session.audit_id:
-            await asyncio.to_thread(self.audit.update, session.audit_id, **fields)
-
-    async def _audit_failure(
-        self, sharer: Connection, outcome: str, helper: Connection | None = None
-    ) -> None:
-        now = datetime.now(UTC)
-        await asyncio.to_thread(
-            self.audit.open,
-            **self._parties(helper, sharer),
-            outcome=outcome,
-            end_reason=outcome,
-            ended_at=now,
-        )
-
-    @staticmethod
-    def _parties(helper: Connection | None, sharer: Connection) -> dict[str, Any]:
-        return {
-            "helper_upn": helper.account.upn.lower() if helper else "",
-            "helper_oid": helper.account.principal.oid if helper else "",
-            "sharer_upn": sharer.account.upn.lower(),
-            "sharer_oid": sharer.account.principal.oid,
-            "device_name": sharer.device_name,
-            "source_address": sharer.address,
-        }
 
     @staticmethod
     def _require_role(conn: Connection, role: PeerRole) -> None:

@@ -20,10 +20,10 @@ from common.protocol import (
     encode_message,
     parse_message,
 )
+from signaling.auth import Authenticator
 from signaling.connection import Connection
 from signaling.hub import Hub
-from signaling.rbac import account_for
-from signaling.tokens import TokenError, TokenValidator
+from signaling.tokens import TokenError
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,9 @@ HELLO_TIMEOUT_SECONDS = 15
 POLICY_VIOLATION = 1008
 
 
-def websocket_router(hub: Hub, validator: TokenValidator, allowed_origins: list[str]) -> APIRouter:
+def websocket_router(
+    hub: Hub, auth: Authenticator, server_key: str, allowed_origins: list[str]
+) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/v1/ws")
@@ -44,7 +46,7 @@ def websocket_router(hub: Hub, validator: TokenValidator, allowed_origins: list[
             return
         await ws.accept()
         address = ws.client.host if ws.client else ""
-        conn = await _sign_in(ws, validator, hub, address)
+        conn = await _sign_in(ws, auth, server_key, address)
         if conn is None:
             await ws.close(code=POLICY_VIOLATION)
             return
@@ -77,7 +79,7 @@ async def _send(ws: WebSocket, message: Error | Welcome) -> None:
 
 
 async def _sign_in(
-    ws: WebSocket, validator: TokenValidator, hub: Hub, address: str
+    ws: WebSocket, auth: Authenticator, server_key: str, address: str
 ) -> Connection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
@@ -93,11 +95,10 @@ async def _sign_in(
         await _send(ws, Error(code=ErrorCode.UNAUTHENTICATED, message="sign in first (hello)"))
         return None
     try:
-        principal = await validator.validate(message.token)
+        account = await auth.account(message.token)
     except TokenError as exc:
         await _send(ws, Error(code=exc.code, message=exc.message))
         return None
-    account = account_for(principal, hub.directory)
     conn = Connection(
         ws=ws, role=message.role, account=account, address=address, device_name=message.device_name
     )
@@ -107,8 +108,8 @@ async def _sign_in(
             user=account.upn,
             name=account.name,
             permissions=sorted(account.permissions),
-            server_key=hub.signer.public_key_b64,
+            server_key=server_key,
         ),
     )
-    log.info("signed in role=%s user=%s", message.role.value, account.upn)
+    log.info("signed in role=%s", message.role.value)
     return conn

@@ -1,6 +1,9 @@
 """Audit storage through SQLAlchemy: SQLite in the data directory by default (WAL), or any
-database URL such as PostgreSQL. Calls are short and synchronous; the server runs them in a
-worker thread so the event loop never waits on the disk.
+database URL such as PostgreSQL. Calls are short and synchronous; the recorder runs them in
+a worker thread so the event loop never waits on the disk.
+
+Every write is one statement on named columns (never read, modify, write back), so writes
+from different threads to the same record cannot lose each other's changes.
 """
 
 from __future__ import annotations
@@ -10,15 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, delete, event, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from signaling.audit.models import Base, SessionRecord
+from signaling.audit.models import GRANTED_COLUMNS, USED_COLUMNS, Base, Outcome, SessionRecord
 
 EXPORTED_FIELDS = (
     "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name",
-    "source_address", "started_at", "consent_at", "ended_at", "levels_granted",
-    "features_used", "outcome", "end_reason",
+    "source_address", "started_at", "consent_at", "ended_at", "outcome", "end_reason",
+    "attempts",
 )  # fmt: skip
 
 
@@ -28,7 +31,7 @@ class AuditFilter:
     until: datetime | None = None
     helper: str | None = None
     sharer: str | None = None
-    outcome: str | None = None
+    outcome: Outcome | None = None
     limit: int = 500
 
 
@@ -54,19 +57,28 @@ class AuditStore:
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def open(self, **fields: Any) -> str:
+    def open(self, started_at: datetime | None = None, **fields: Any) -> str:
         record_id = uuid.uuid4().hex
         with self._sessions.begin() as db:
-            db.add(SessionRecord(id=record_id, started_at=datetime.now(UTC), **fields))
+            started = started_at or datetime.now(UTC)
+            db.add(SessionRecord(id=record_id, started_at=started, **fields))
         return record_id
 
-    def update(self, record_id: str, **fields: Any) -> None:
+    def set(self, record_id: str, **fields: Any) -> None:
+        """Set these columns, and only these, of one record."""
+        self._update(record_id, fields)
+
+    def flag(self, record_id: str, *columns: InstrumentedAttribute[bool]) -> None:
+        """Set boolean facts (a level granted, a feature used); never clears one."""
+        self._update(record_id, {column.key: True for column in columns})
+
+    def count_attempt(self, record_id: str, at: datetime) -> None:
+        """One more refused attempt in a summary row, counted by the database itself."""
+        self._update(record_id, {"attempts": SessionRecord.attempts + 1, "ended_at": at})
+
+    def _update(self, record_id: str, values: dict[str, Any]) -> None:
         with self._sessions.begin() as db:
-            record = db.get(SessionRecord, record_id)
-            if record is None:
-                return
-            for name, value in fields.items():
-                setattr(record, name, value)
+            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(values))
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
         statement = select(SessionRecord).order_by(SessionRecord.started_at.desc())
@@ -89,12 +101,15 @@ class AuditStore:
             result = db.execute(delete(SessionRecord).where(SessionRecord.started_at < older_than))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def close_all_open(self, reason: str) -> None:
-        """At shutdown, nothing stays open: records still running end with ``reason``."""
+    def close_all_open(self, reason: str) -> int:
+        """Records still running end now with ``reason`` (at shutdown, or after a crash)."""
         with self._sessions.begin() as db:
-            for record in db.scalars(select(SessionRecord).where(SessionRecord.ended_at.is_(None))):
-                record.ended_at = datetime.now(UTC)
-                record.end_reason = reason
+            result = db.execute(
+                update(SessionRecord)
+                .where(SessionRecord.ended_at.is_(None))
+                .values(ended_at=datetime.now(UTC), end_reason=reason)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     @staticmethod
     def _export(row: SessionRecord) -> dict[str, Any]:
@@ -102,6 +117,11 @@ class AuditStore:
         for name in ("started_at", "consent_at", "ended_at"):
             value = _aware(data[name])
             data[name] = value.isoformat() if value else None
-        for name in ("levels_granted", "features_used"):
-            data[name] = [item for item in data[name].split(",") if item]
+        data["outcome"] = row.outcome.value
+        data["levels_granted"] = [
+            level.value for level, column in GRANTED_COLUMNS.items() if getattr(row, column.key)
+        ]
+        data["features_used"] = [
+            feature.value for feature, column in USED_COLUMNS.items() if getattr(row, column.key)
+        ]
         return data

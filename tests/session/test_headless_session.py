@@ -216,10 +216,8 @@ def test_ending_reaches_the_other_side_and_the_audit_has_the_features(
     assert session.sharer.wait_for("ended")["reason"] == "sharer_ended"
     _wait_until(lambda: _audit_rows(signaling_server.data_dir)[-1]["ended_at"] is not None)
     row = _audit_rows(signaling_server.data_dir)[-1]
+    assert (row["used_view"], row["used_control"], row["used_chat"]) == (1, 1, 1)
     recorded = dict(row)
-    text = " ".join(str(v) for v in recorded.values())
-    for feature in ("view", "control", "chat"):
-        assert feature in text
     assert "hi" not in {str(v) for v in recorded.values()}, "chat text is never stored"
 
 

@@ -93,10 +93,9 @@ def test_old_records_are_purged_at_start_up(tmp_path, dev_identity_file):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
-    old = store.open(sharer_upn="old@contoso.example", outcome="accepted")
-    recent = store.open(sharer_upn="new@contoso.example", outcome="accepted")
-    store.update(old, started_at=datetime.now(UTC) - timedelta(days=31))
-    store.update(recent, started_at=datetime.now(UTC) - timedelta(days=29))
+    now = datetime.now(UTC)
+    store.open(started_at=now - timedelta(days=31), sharer_upn="old@contoso.example")
+    store.open(started_at=now - timedelta(days=29), sharer_upn="new@contoso.example")
     store.engine.dispose()
     server = start_server(dev_identity_file, data_dir)
     try:
@@ -110,8 +109,7 @@ def test_retention_is_configurable(tmp_path, dev_identity_file):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
-    record = store.open(sharer_upn="x@contoso.example", outcome="accepted")
-    store.update(record, started_at=datetime.now(UTC) - timedelta(days=3))
+    store.open(started_at=datetime.now(UTC) - timedelta(days=3), sharer_upn="x@contoso.example")
     store.engine.dispose()
     server = start_server(dev_identity_file, data_dir, env={"HELPLINE_AUDIT_RETENTION_DAYS": "2"})
     try:
