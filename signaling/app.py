@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from common.identity_card import CardSigner
 from common.protocol import EndReason
+from signaling.admission import WebSocketBudget
+from signaling.audit.models import SERVER_RESTART
 from signaling.audit.recorder import AuditRecorder
+from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
 from signaling.dev_idp import DevIdentityProvider
@@ -27,11 +33,9 @@ from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings
 from signaling.tokens import TokenValidator
-from signaling.ws import websocket_router
+from signaling.ws import SocketRules, websocket_router
 
 log = logging.getLogger(__name__)
-
-PURGE_INTERVAL_SECONDS = 24 * 3600
 
 
 class ConfigurationError(Exception):
@@ -79,6 +83,13 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
     return IdentitySetup(entra_directory, validator, None)
 
 
+def _write_ready_file(path: Path, url: str, port: int) -> None:
+    """Say, atomically, that start-up is done and where we listen (the port may have been 0)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps({"url": url, "port": port, "pid": os.getpid()}))
+    partial.replace(path)
+
+
 def create_app(settings: ServerSettings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     identity = _identity(settings)
@@ -95,15 +106,18 @@ def create_app(settings: ServerSettings) -> FastAPI:
     )
     retention = timedelta(days=settings.audit_retention_days)
 
-    async def purge_forever() -> None:
-        while True:
-            purged = await recorder.purge(datetime.now(UTC) - retention)
-            log.info("audit purge removed=%d", purged)
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        purger = asyncio.ensure_future(purge_forever())
+        left_open = await recorder.close_all_open(SERVER_RESTART)
+        if left_open:
+            log.warning("closed audit records a previous run left open count=%d", left_open)
+        purged = await recorder.purge(datetime.now(UTC) - retention)
+        log.info("audit purge removed=%d", purged)
+        purger = asyncio.ensure_future(
+            purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
+        )
+        if settings.ready_file is not None:
+            _write_ready_file(settings.ready_file, settings.base_url, settings.port)
         try:
             yield
         finally:
@@ -113,7 +127,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
     app.include_router(health_router(signer.public_key_b64, identity.dev_idp is not None))
-    app.include_router(websocket_router(hub, auth, signer.public_key_b64, settings.allowed_origins))
+    rules = SocketRules(
+        allowed_origins=settings.allowed_origins,
+        hello_timeout_seconds=settings.hello_timeout_seconds,
+        budget=WebSocketBudget(
+            per_address=settings.max_websockets_per_address,
+            total=settings.max_websockets_total,
+        ),
+    )
+    app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules))
     app.include_router(audit_router(store, auth))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())

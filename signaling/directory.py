@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from common.permissions import Permission
+from common.validation import first_error
 
 _OID_NAMESPACE = uuid.UUID("5b0f6f3e-7c1e-4c55-9a7e-3f1f3b6c2a10")
 
@@ -94,6 +95,4 @@ def load_directory(path: Path) -> Directory:
     try:
         return Directory.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise DirectoryError(f"identity file {path} is invalid at {where}: {first['msg']}") from exc
+        raise DirectoryError(f"identity file {path} is invalid at {first_error(exc)}") from exc

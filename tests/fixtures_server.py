@@ -1,10 +1,15 @@
-"""A real signaling server process on a free loopback port, and the directory it serves."""
+"""A real signaling server process on a loopback port it chose itself, and its directory.
+
+The server binds port 0 and writes its ready file (URL, port, pid) once start-up, including
+the first audit purge, is done; the fixture waits for that file, never for time.
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,10 +22,7 @@ import pytest
 DIRECTORY = Path(__file__).resolve().parent.parent / "packaging" / "dev-identity.toml"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+_STARTS = itertools.count()
 
 
 @dataclass
@@ -47,10 +49,14 @@ class ServerProcess:
 
 
 def start_server(
-    identity_file: Path, data_dir: Path, env: dict[str, str] | None = None
+    identity_file: Path,
+    data_dir: Path,
+    env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> ServerProcess:
-    port = free_port()
-    log_path = data_dir.parent / f"server-{port}.log"
+    run = f"{os.getpid()}-{next(_STARTS)}"
+    log_path = data_dir.parent / f"server-{run}.log"
+    ready_file = data_dir.parent / f"server-{run}.ready"
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -59,31 +65,30 @@ def start_server(
                 "-m",
                 "signaling",
                 "--port",
-                str(port),
+                "0",
                 "--data-dir",
                 str(data_dir),
                 "--dev-identity",
                 str(identity_file),
+                "--ready-file",
+                str(ready_file),
+                *extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    deadline = time.monotonic() + 60
+    while not ready_file.exists():
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text()}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
         if time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"server did not start: {log_path.read_text()}")
-        time.sleep(0.1)
-    return ServerProcess(url, f"ws://127.0.0.1:{port}/v1/ws", data_dir, proc, log_path)
+        time.sleep(0.05)
+    ready = json.loads(ready_file.read_text())
+    url = ready["url"]
+    return ServerProcess(url, url.replace("http://", "ws://") + "/v1/ws", data_dir, proc, log_path)
 
 
 @pytest.fixture
