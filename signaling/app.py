@@ -52,10 +52,6 @@ class IdentitySetup:
 def _identity(settings: ServerSettings) -> IdentitySetup:
     if settings.dev_identity is not None:
         directory = load_directory(settings.dev_identity)
-        local = settings.base_url.replace("://0.0.0.0", "://127.0.0.1")
-        jwks = JwksCache(
-            f"{local}/dev-idp/jwks.json", min_refresh_seconds=settings.jwks_min_refresh_seconds
-        )
         provider = DevIdentityProvider(
             directory,
             dev_idp_key(settings.data_dir),
@@ -63,7 +59,7 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
             audience=DEV_AUDIENCE,
         )
         validator = TokenValidator(
-            issuer=provider.issuer, audience=DEV_AUDIENCE, tenant=directory.tenant, jwks=jwks
+            issuer=provider.issuer, audience=DEV_AUDIENCE, tenant=directory.tenant, jwks=provider
         )
         return IdentitySetup(directory, validator, provider)
     tenant, audience = settings.entra_tenant_id, settings.entra_audience
@@ -73,7 +69,7 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
             "and HELPLINE_ENTRA_AUDIENCE"
         )
     entra_directory = load_directory(settings.directory_file) if settings.directory_file else None
-    authority = f"https://login.microsoftonline.com/{tenant}"
+    authority = f"{settings.entra_authority.rstrip('/')}/{tenant}"
     jwks = JwksCache(
         f"{authority}/discovery/v2.0/keys", min_refresh_seconds=settings.jwks_min_refresh_seconds
     )
@@ -94,15 +90,20 @@ def create_app(settings: ServerSettings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     identity = _identity(settings)
     store = AuditStore(settings.db_url)
-    recorder = AuditRecorder(store)
+    recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
     auth = Authenticator(identity.validator, identity.directory)
     signer = CardSigner(card_signing_key(settings.data_dir))
     hub = Hub(
         directory=identity.directory,
         signer=signer,
         codes=CodeRegistry(timedelta(seconds=settings.code_ttl_seconds)),
-        limiter=RedeemLimiter(settings.redeem_max_failures, settings.redeem_window_seconds),
+        limiter=RedeemLimiter(
+            max_per_account=settings.redeem_max_failures,
+            max_per_address=settings.redeem_max_failures_per_address,
+            window_seconds=settings.redeem_window_seconds,
+        ),
         audit=recorder,
+        max_codes_per_account=settings.max_codes_per_account,
     )
     retention = timedelta(days=settings.audit_retention_days)
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from signaling.directory import Directory
+from signaling.jwks import JwksError
 
 TOKEN_LIFETIME_SECONDS = 3600
 KEY_ID = "helpline-dev-1"
@@ -51,6 +52,12 @@ class DevIdentityProvider:
             "ver": "2.0",
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
+
+    async def key_for(self, kid: str) -> Any:
+        """The provider's own public key, in process: the same validator checks it."""
+        if kid != KEY_ID:
+            raise JwksError("unknown signing key")
+        return self._key.public_key()
 
     def jwks(self) -> dict[str, Any]:
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)

@@ -11,6 +11,7 @@ import logging
 import uuid
 
 from common.identity_card import CardSigner
+from common.logging_setup import bind_log_context
 from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
 from common.permissions import offered_levels as levels_for
 from common.protocol import (
@@ -41,13 +42,19 @@ from signaling.connection import Connection
 from signaling.directory import Directory
 from signaling.pairing import CodeRegistry
 from signaling.rbac import permissions_over
-from signaling.redeem_limiter import RedeemLimiter
+from signaling.redeem_limiter import LimitScope, RedeemLimiter
 from signaling.sessions import PairingSession, ServerSessionState
 
 log = logging.getLogger(__name__)
 
 _S = ServerSessionState
 INVALID_CODE_MESSAGE = "That code is not valid. Check it with your helper, or ask for a new one."
+LOCKOUT_MESSAGES = {
+    LimitScope.ACCOUNT: "Too many wrong codes from your account. To stop guessing, codes are "
+    "not checked for a while: try again in {seconds} seconds.",
+    LimitScope.ADDRESS: "Too many wrong codes from your network. To stop guessing, codes are "
+    "not checked for a while: try again in {seconds} seconds.",
+}
 SHARER_ACTIONS = {
     ControlAction.GRANT_CONTROL,
     ControlAction.REVOKE_CONTROL,
@@ -70,12 +77,14 @@ class Hub:
         codes: CodeRegistry,
         limiter: RedeemLimiter,
         audit: AuditRecorder,
+        max_codes_per_account: int,
     ) -> None:
         self._directory = directory
         self._signer = signer
         self._codes = codes
         self._limiter = limiter
         self._audit = audit
+        self._max_codes = max_codes_per_account
         self.sessions: dict[str, PairingSession] = {}
 
     async def handle(self, conn: Connection, message: Message) -> None:
@@ -113,6 +122,11 @@ class Hub:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
         if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:
             raise Refused(ErrorCode.WRONG_STATE, "a session is already under way")
+        if conn.session is None and self._codes.live_for(conn.account.key) >= self._max_codes:
+            raise Refused(
+                ErrorCode.RATE_LIMITED,
+                f"you already have {self._max_codes} codes waiting; use or cancel one first",
+            )
         if conn.session is not None:
             self.sessions.pop(conn.session.id, None)
         session = PairingSession(
@@ -120,8 +134,9 @@ class Hub:
         )
         self.sessions[session.id] = session
         conn.session = session
-        pending = self._codes.issue(conn.id, session.id)
-        log.info("code issued helper=%s session=%s", conn.account.upn, session.id)
+        pending = self._codes.issue(conn.id, session.id, conn.account.key)
+        bind_log_context(session=session.id)
+        log.info("code issued")
         await conn.send(
             CodeIssued(
                 code=self._codes.display(pending),
@@ -134,20 +149,19 @@ class Hub:
         self._require_role(conn, PeerRole.SHARER)
         if conn.session is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
-        keys = (f"account:{conn.account.principal.tenant}/{conn.account.principal.oid}",
-                f"address:{conn.address}")  # fmt: skip
-        retry_after = self._limiter.retry_after(*keys)
-        if retry_after is not None:
+        account = conn.account.key
+        lockout = self._limiter.lockout(account, conn.address)
+        if lockout is not None:
             await self._audit.refused(Outcome.RATE_LIMITED, conn)
             raise Refused(
                 ErrorCode.RATE_LIMITED,
-                f"Too many wrong codes. Try again in {retry_after} seconds.",
-                retry_after=retry_after,
+                LOCKOUT_MESSAGES[lockout.scope].format(seconds=lockout.retry_after),
+                retry_after=lockout.retry_after,
             )
         pending = self._codes.redeem(message.code)
         session = self.sessions.get(pending.session_id) if pending else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
-            self._limiter.record_failure(*keys)
+            self._limiter.record_failure(account, conn.address)
             await self._audit.refused(Outcome.INVALID_CODE, conn)
             raise Refused(ErrorCode.INVALID_CODE, INVALID_CODE_MESSAGE)
         helper = session.helper
@@ -218,16 +232,19 @@ class Hub:
 
     async def _control(self, conn: Connection, message: Control) -> None:
         session = self._active(conn)
-        if message.action is ControlAction.REQUEST_CONTROL:
-            self._require_role(conn, PeerRole.HELPER)
-        elif message.action in SHARER_ACTIONS:
-            self._require_role(conn, PeerRole.SHARER)
-        if message.action is ControlAction.REQUEST_CONTROL or (
-            message.action is ControlAction.GRANT_CONTROL
-        ):
+        action = message.action
+        self._require_role(conn, PeerRole.SHARER if action in SHARER_ACTIONS else PeerRole.HELPER)
+        if action in (ControlAction.REQUEST_CONTROL, ControlAction.GRANT_CONTROL):
             if ConsentLevel.CONTROL not in session.offered:
                 raise Refused(ErrorCode.NOT_OFFERED, "full control is not allowed for this helper")
-        if message.action is ControlAction.GRANT_CONTROL and session.audit_id:
+        if action is ControlAction.REQUEST_CONTROL:
+            # One prompt at a time: a helper cannot bury the sharer in requests.
+            if session.control_requested:
+                raise Refused(ErrorCode.WRONG_STATE, "a control request is already waiting")
+            session.control_requested = True
+        else:
+            session.control_requested = False
+        if action is ControlAction.GRANT_CONTROL and session.audit_id:
             await self._audit.control_granted(session.audit_id)
         other = session.other(conn)
         if other is not None:

@@ -18,6 +18,11 @@ class Account:
     permissions: frozenset[Permission]
 
     @property
+    def key(self) -> str:
+        """Who this is, for counting: (tenant, object id), never a name or an e-mail."""
+        return f"{self.principal.tenant}/{self.principal.oid}"
+
+    @property
     def upn(self) -> str:
         return self.user.upn if self.user else self.principal.upn
 

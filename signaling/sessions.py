@@ -41,6 +41,7 @@ class PairingSession:
     permissions: frozenset[Permission] = frozenset()
     offered: list[ConsentLevel] = field(default_factory=list)
     consented: bool = False
+    control_requested: bool = False
     audit_id: str | None = None
 
     @property

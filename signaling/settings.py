@@ -22,6 +22,8 @@ class ServerSettings(BaseSettings):
     # Entra ID: tenant and the audience (application ID URI) of the Helpline API.
     entra_tenant_id: str | None = None
     entra_audience: str | None = None
+    # Where Entra's issuer and keys live; other values are for sovereign clouds and tests.
+    entra_authority: str = "https://login.microsoftonline.com"
     # Roles and groups for Entra users (same TOML format as the development directory).
     directory_file: Path | None = None
     database_url: str | None = None
@@ -29,7 +31,9 @@ class ServerSettings(BaseSettings):
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
     code_ttl_seconds: int = Field(default=600, ge=10)
-    redeem_max_failures: int = Field(default=5, ge=1)
+    redeem_max_failures: int = Field(default=5, ge=1)  # per account
+    redeem_max_failures_per_address: int = Field(default=100, ge=1)
+    max_codes_per_account: int = Field(default=3, ge=1)
     redeem_window_seconds: int = Field(default=300, ge=1)
     audit_retention_days: int = Field(default=30, ge=1)
     audit_purge_interval_seconds: float = Field(default=24 * 3600, gt=0)

@@ -7,11 +7,12 @@ and tenant are all checked; a user is the pair (tenant id, object id), never an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import jwt
 
 from common.protocol import ErrorCode
-from signaling.jwks import JwksCache, JwksError
+from signaling.jwks import JwksError
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
@@ -25,6 +26,14 @@ class Principal:
     name: str
 
 
+class KeySource(Protocol):
+    """Where signing keys come from: Entra's JWKS over HTTPS, or the development provider."""
+
+    async def key_for(self, kid: str) -> Any:
+        """The public key for ``kid``; raises ``JwksError`` when there is none."""
+        ...
+
+
 class TokenError(Exception):
     def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
@@ -33,7 +42,7 @@ class TokenError(Exception):
 
 
 class TokenValidator:
-    def __init__(self, *, issuer: str, audience: str, tenant: str, jwks: JwksCache) -> None:
+    def __init__(self, *, issuer: str, audience: str, tenant: str, jwks: KeySource) -> None:
         self._issuer = issuer
         self._audience = audience
         self._tenant = tenant
