@@ -260,18 +260,19 @@ class Hub:
         other = session.other(conn)
         await self._close(session, reason, notify=(other,) if other else ())
 
-    async def disconnected(self, conn: Connection) -> None:
+    async def disconnected(self, conn: Connection, *, server_going_away: bool = False) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
         if conn.role is PeerRole.HELPER:
             self._codes.cancel(conn.id)
         session = conn.session
         if session is None or session.state is _S.ENDED:
             return
-        reason = (
-            EndReason.HELPER_DISCONNECTED
-            if conn is session.helper
-            else EndReason.SHARER_DISCONNECTED
-        )
+        if server_going_away:
+            reason = EndReason.SERVER_SHUTDOWN
+        elif conn is session.helper:
+            reason = EndReason.HELPER_DISCONNECTED
+        else:
+            reason = EndReason.SHARER_DISCONNECTED
         other = session.other(conn)
         await self._close(session, reason, notify=(other,) if other else ())
 

@@ -31,6 +31,7 @@ from signaling.tokens import TokenError
 log = logging.getLogger(__name__)
 
 POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012
 TRY_AGAIN_LATER = 1013
 
 
@@ -68,6 +69,7 @@ def websocket_router(
         if conn is None:
             await ws.close(code=POLICY_VIOLATION)
             return
+        going_away = False
         try:
             while True:
                 raw = await _receive(ws)
@@ -90,10 +92,13 @@ def websocket_router(
                 except Exception:  # a bug must cost one message, not the server
                     log.exception("message handling failed")
                     await conn.send(Error(code=ErrorCode.INTERNAL, message="internal error"))
-        except (WebSocketDisconnect, RuntimeError):
+        except WebSocketDisconnect as exc:
+            # uvicorn closes every websocket with 1012 when the server itself stops.
+            going_away = exc.code == SERVICE_RESTART
+        except RuntimeError:
             pass
         finally:
-            await hub.disconnected(conn)
+            await hub.disconnected(conn, server_going_away=going_away)
 
     return router
 
