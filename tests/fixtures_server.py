@@ -49,7 +49,7 @@ class ServerProcess:
 
 
 def start_server(
-    identity_file: Path,
+    identity_file: Path | None,
     data_dir: Path,
     env: dict[str, str] | None = None,
     extra_args: tuple[str, ...] = (),
@@ -68,8 +68,7 @@ def start_server(
                 "0",
                 "--data-dir",
                 str(data_dir),
-                "--dev-identity",
-                str(identity_file),
+                *(("--dev-identity", str(identity_file)) if identity_file else ()),
                 "--ready-file",
                 str(ready_file),
                 *extra_args,
