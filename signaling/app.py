@@ -89,10 +89,11 @@ def _write_ready_file(path: Path, url: str, port: int) -> None:
 def create_app(settings: ServerSettings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     identity = _identity(settings)
-    store = AuditStore(settings.db_url)
+    server_key = card_signing_key(settings.data_dir)
+    store = AuditStore(settings.db_url, signing_key=server_key)
     recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
     auth = Authenticator(identity.validator, identity.directory)
-    signer = CardSigner(card_signing_key(settings.data_dir))
+    signer = CardSigner(server_key)
     hub = Hub(
         directory=identity.directory,
         signer=signer,

@@ -23,6 +23,7 @@ from common.logging_setup import LogFormat, configure_logging
 from common.protocol import PROTOCOL_VERSION
 from common.validation import first_error
 from signaling.audit.models import Outcome
+from signaling.audit.store import AuditStore
 from signaling.directory import DirectoryError
 from signaling.settings import ServerSettings
 
@@ -34,6 +35,7 @@ HELPLINE_DATABASE_URL, HELPLINE_TRUSTED_PROXIES); flags win over the environment
 Reading the audit log:
   {PROG} audit list [--data-dir DIR] [--since ISO] [--until ISO] [--helper UPN]
                      [--sharer UPN] [--outcome OUTCOME] [--limit N]
+  {PROG} audit verify [--data-dir DIR]
   ({PROG} audit --help for details)
 """
 
@@ -171,17 +173,40 @@ def _audit(argv: list[str]) -> int:
         "--outcome", type=Outcome, metavar="OUTCOME", help=f"one of {', '.join(Outcome)}"
     )
     listing.add_argument("--limit", type=int, default=500, help="(default: 500)")
+    checking = sub.add_parser(
+        "verify",
+        help="check the hash chain, every record against its events, and the signed "
+        "checkpoints; name the first thing that was changed or removed",
+    )
+    checking.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
     args = parser.parse_args(argv)
-    from signaling.audit.store import AuditFilter, AuditStore
+    from signaling.audit.store import AuditFilter
 
     settings = _settings(data_dir=args.data_dir)
     if settings.database_url is None and not (settings.data_dir / "helpline.db").exists():
         print(f"{PROG}: no audit database in {settings.data_dir}", file=sys.stderr)
         return 1
     store = AuditStore(settings.db_url)
+    if args.action == "verify":
+        return _verify(store, settings.data_dir)
     where = AuditFilter(args.since, args.until, args.helper, args.sharer, args.outcome, args.limit)
     for row in store.query(where):
         print(json.dumps(row))
+    return 0
+
+
+def _verify(store: AuditStore, data_dir: Path) -> int:
+    from signaling.keys import card_signing_key
+
+    has_key = (data_dir / "card-signing-key.pem").exists()
+    verdict = store.verify(card_signing_key(data_dir).public_key() if has_key else None)
+    counts = (
+        f"{verdict.events} events, {verdict.records} records, {verdict.checkpoints} checkpoints"
+    )
+    if verdict.problem is not None:
+        print(f"{PROG}: audit broken: {verdict.problem} ({counts})", file=sys.stderr)
+        return 1
+    print(f"audit ok: {counts}")
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, Enum, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, Enum, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.permissions import ConsentLevel, Feature
@@ -87,3 +87,32 @@ USED_COLUMNS = {
     Feature.ELEVATION: SessionRecord.used_elevation,
     Feature.ACTIONS: SessionRecord.used_actions,
 }
+
+
+class AuditEvent(Base):
+    """One change to one record, chained: ``hash`` covers this event and ``prev_hash``.
+
+    The records table is what people query; these events are what it is derived from, so an
+    offline edit of either is found by ``helpline-signaling audit verify``.
+    """
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_id: Mapped[str] = mapped_column(String(36), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(32))
+    change: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """The chain's head at some moment, signed with the server's Ed25519 key."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signature: Mapped[str] = mapped_column(String(200))

@@ -2,27 +2,44 @@
 database URL such as PostgreSQL. Calls are short and synchronous; the recorder runs them in
 a worker thread so the event loop never waits on the disk.
 
-Every write is one statement on named columns (never read, modify, write back), so writes
-from different threads to the same record cannot lose each other's changes.
+Every write is one change to named columns (never read, modify, write back), applied to the
+record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
+are serialised by a lock, so the chain has one order and concurrent writers to the same
+record cannot lose each other's facts. One process writes; several replicas would need the
+chain's head in the database (a later step).
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, select, update
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
-from signaling.audit.models import GRANTED_COLUMNS, USED_COLUMNS, Base, Outcome, SessionRecord
+from signaling.audit import chain
+from signaling.audit.models import (
+    GRANTED_COLUMNS,
+    USED_COLUMNS,
+    AuditCheckpoint,
+    AuditEvent,
+    Base,
+    Outcome,
+    SessionRecord,
+)
 
 EXPORTED_FIELDS = (
     "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name",
     "source_address", "started_at", "consent_at", "ended_at", "outcome", "end_reason",
     "attempts",
 )  # fmt: skip
+CHECKPOINT_EVERY = 100
 
 
 @dataclass(frozen=True)
@@ -49,36 +66,130 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {name: chain.plain(value) for name, value in fields.items()}
+
+
 class AuditStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, signing_key: Ed25519PrivateKey | None = None) -> None:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._signing_key = signing_key
+        self._write_lock = threading.Lock()
+
+    # ---- writing: every change is one event on the chain ---------------------------
 
     def open(self, started_at: datetime | None = None, **fields: Any) -> str:
         record_id = uuid.uuid4().hex
-        with self._sessions.begin() as db:
-            started = started_at or datetime.now(UTC)
-            db.add(SessionRecord(id=record_id, started_at=started, **fields))
+        values = {"started_at": started_at or datetime.now(UTC), **fields}
+        with self._change() as db:
+            db.add(SessionRecord(id=record_id, **values))
+            self._append(db, record_id, "opened", {"insert": _plain_fields(values)})
         return record_id
 
     def set(self, record_id: str, **fields: Any) -> None:
         """Set these columns, and only these, of one record."""
-        self._update(record_id, fields)
+        with self._change() as db:
+            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(fields))
+            self._append(db, record_id, "set", {"set": _plain_fields(fields)})
 
     def flag(self, record_id: str, *columns: InstrumentedAttribute[bool]) -> None:
         """Set boolean facts (a level granted, a feature used); never clears one."""
-        self._update(record_id, {column.key: True for column in columns})
+        names = sorted(column.key for column in columns)
+        with self._change() as db:
+            values = dict.fromkeys(names, True)
+            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(values))
+            self._append(db, record_id, "flag", {"flags": names})
 
     def count_attempt(self, record_id: str, at: datetime) -> None:
         """One more refused attempt in a summary row, counted by the database itself."""
-        self._update(record_id, {"attempts": SessionRecord.attempts + 1, "ended_at": at})
+        with self._change() as db:
+            db.execute(
+                update(SessionRecord)
+                .where(SessionRecord.id == record_id)
+                .values(attempts=SessionRecord.attempts + 1, ended_at=at)
+            )
+            self._append(
+                db, record_id, "attempt", {"count": True, "set": _plain_fields({"ended_at": at})}
+            )
 
-    def _update(self, record_id: str, values: dict[str, Any]) -> None:
-        with self._sessions.begin() as db:
-            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(values))
+    def close_all_open(self, reason: str) -> int:
+        """Records still running end now with ``reason`` (at shutdown, or after a crash)."""
+        with self._change() as db:
+            open_ids = db.scalars(
+                select(SessionRecord.id).where(SessionRecord.ended_at.is_(None))
+            ).all()
+            for record_id in open_ids:
+                fields = {"ended_at": datetime.now(UTC), "end_reason": reason}
+                db.execute(
+                    update(SessionRecord).where(SessionRecord.id == record_id).values(fields)
+                )
+                self._append(db, record_id, "closed", {"set": _plain_fields(fields)})
+            self._checkpoint(db)
+        return len(open_ids)
+
+    def purge(self, older_than: datetime) -> int:
+        """Records started before ``older_than`` go, with the chain's events before then."""
+        with self._change() as db:
+            result = db.execute(delete(SessionRecord).where(SessionRecord.started_at < older_than))
+            db.execute(delete(AuditEvent).where(AuditEvent.at < older_than))
+            first = db.scalar(select(func.min(AuditEvent.seq)))
+            boundary = first if first is not None else self._head(db)[0] + 1
+            marker = {"before_seq": boundary, "started_before": chain.plain(older_than)}
+            self._append(db, "", chain.PURGED, marker)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    @contextlib.contextmanager
+    def _change(self) -> Iterator[Session]:
+        with self._write_lock, self._sessions.begin() as db:
+            yield db
+
+    def _head(self, db: Session) -> tuple[int, str]:
+        last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+        return (last.seq, last.hash) if last else (0, chain.GENESIS)
+
+    def _append(self, db: Session, record_id: str, kind: str, change: dict[str, Any]) -> None:
+        seq, prev = self._head(db)
+        at = datetime.now(UTC)
+        body = chain.canonical(change)
+        digest = chain.event_hash(prev, seq + 1, record_id, chain.plain(at), kind, body)
+        db.add(
+            AuditEvent(
+                seq=seq + 1,
+                record_id=record_id,
+                at=at,
+                kind=kind,
+                change=body,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        db.flush()
+        if (seq + 1) % CHECKPOINT_EVERY == 0:
+            self._checkpoint(db)
+
+    def _checkpoint(self, db: Session) -> None:
+        if self._signing_key is None:
+            return
+        seq, head = self._head(db)
+        if seq == 0 or db.get(AuditCheckpoint, seq) is not None:
+            return
+        signature = chain.sign_checkpoint(self._signing_key, seq, head)
+        db.add(AuditCheckpoint(seq=seq, hash=head, at=datetime.now(UTC), signature=signature))
+
+    # ---- reading -------------------------------------------------------------------
+
+    def verify(self, public_key: Ed25519PublicKey | None) -> chain.Verdict:
+        with Session(self.engine) as db:
+            return chain.verify(
+                db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
+                db.scalars(select(SessionRecord)).all(),
+                db.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all(),
+                public_key,
+            )
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
         statement = select(SessionRecord).order_by(SessionRecord.started_at.desc())
@@ -95,21 +206,6 @@ class AuditStore:
         with Session(self.engine) as db:
             rows = db.scalars(statement.limit(where.limit)).all()
         return [self._export(row) for row in rows]
-
-    def purge(self, older_than: datetime) -> int:
-        with self._sessions.begin() as db:
-            result = db.execute(delete(SessionRecord).where(SessionRecord.started_at < older_than))
-        return int(getattr(result, "rowcount", 0) or 0)
-
-    def close_all_open(self, reason: str) -> int:
-        """Records still running end now with ``reason`` (at shutdown, or after a crash)."""
-        with self._sessions.begin() as db:
-            result = db.execute(
-                update(SessionRecord)
-                .where(SessionRecord.ended_at.is_(None))
-                .values(ended_at=datetime.now(UTC), end_reason=reason)
-            )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     @staticmethod
     def _export(row: SessionRecord) -> dict[str, Any]:

@@ -24,26 +24,49 @@ def store(tmp_path):
     return AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
 
 
-def _interleave_writes(store: AuditStore, writers: int) -> threading.Barrier:
-    """Hold every writer's first statement until all writers have begun: the worst overlap."""
-    barrier = threading.Barrier(writers, timeout=30)
-    waiting = threading.local()
-    waiting.done = True  # the test's own thread reads afterwards, unheld
+class _SignallingLock:
+    """The store's write lock, telling the test when a second writer has to wait for it."""
 
-    @event.listens_for(store.engine, "before_cursor_execute")
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.contended = threading.Event()
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            self.contended.set()
+            self._lock.acquire()
+
+    def __exit__(self, *_exc) -> None:
+        self._lock.release()
+
+
+def _overlap_two_writers(store: AuditStore, monkeypatch) -> None:
+    """Hold the first writer right after its first statement (a read, in a read-modify-write
+    store; its update, in ours) until the second writer has either run a statement of its own
+    or is waiting for the store's lock: the worst overlap two writers can have."""
+    lock = _SignallingLock()
+    monkeypatch.setattr(store, "_write_lock", lock)
+    first: list[threading.Thread] = []
+    second_ran = threading.Event()
+
+    @event.listens_for(store.engine, "after_cursor_execute")
     def _hold(*_args):
-        if not getattr(waiting, "done", False):
-            waiting.done = True
-            barrier.wait()
+        me = threading.current_thread()
+        if me is threading.main_thread():
+            return
+        if not first:
+            first.append(me)
+            while not (second_ran.is_set() or lock.contended.is_set()):
+                second_ran.wait(0.01)
+        elif me is not first[0]:
+            second_ran.set()
 
-    return barrier
 
-
-def test_a_feature_report_and_a_control_grant_at_once_both_survive(store):
+def test_a_feature_report_and_a_control_grant_at_once_both_survive(store, monkeypatch):
     """The lost update of issue 14: two writers to one record, overlapping on purpose."""
     record = store.open(outcome=Outcome.ACCEPTED)
     store.flag(record, GRANTED_COLUMNS[ConsentLevel.VIEW], USED_COLUMNS[Feature.VIEW])
-    _interleave_writes(store, 2)
+    _overlap_two_writers(store, monkeypatch)
     chat = threading.Thread(target=store.flag, args=(record, USED_COLUMNS[Feature.CHAT]))
     grant = threading.Thread(
         target=store.flag,
@@ -56,12 +79,13 @@ def test_a_feature_report_and_a_control_grant_at_once_both_survive(store):
     [row] = store.query(AuditFilter())
     assert row["features_used"] == ["view", "control", "chat"]
     assert row["levels_granted"] == ["view", "control"]
+    assert store.verify(None).ok
 
 
-def test_the_recorder_under_concurrent_events_keeps_every_fact(store):
+def test_the_recorder_under_concurrent_events_keeps_every_fact(store, monkeypatch):
     record = store.open(outcome=Outcome.PENDING)
     recorder = AuditRecorder(store)
-    _interleave_writes(store, 3)
+    _overlap_two_writers(store, monkeypatch)
 
     async def together():
         await asyncio.gather(
