@@ -45,7 +45,6 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     OUT_OF_SCOPE = "out_of_scope"
     NOT_OFFERED = "not_offered"
-    PEER_GONE = "peer_gone"
     INTERNAL = "internal"
 
 

@@ -79,6 +79,19 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
     return IdentitySetup(entra_directory, validator, None)
 
 
+def _make_private(data_dir: Path) -> None:
+    """The audit and the keys are for this account only: folder 0700, files 0600.
+
+    The command line's umask covers what SQLite creates later (the WAL and shared-memory
+    files); this fixes what an older version or another tool left readable.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    for path in data_dir.iterdir():
+        if path.is_file():
+            path.chmod(0o600)
+
+
 def _write_ready_file(path: Path, url: str, port: int) -> None:
     """Say, atomically, that start-up is done and where we listen (the port may have been 0)."""
     partial = path.with_name(path.name + ".partial")
@@ -87,7 +100,7 @@ def _write_ready_file(path: Path, url: str, port: int) -> None:
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _make_private(settings.data_dir)
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
     store = AuditStore(settings.db_url, signing_key=server_key)

@@ -149,6 +149,7 @@ def _serve(argv: list[str]) -> int:
     from signaling.app import ConfigurationError, create_app
     from signaling.server import run_server
 
+    os.umask(0o077)  # the audit database, its WAL and the keys are private to this account
     try:
         app = create_app(settings)
     except (DirectoryError, ConfigurationError, OSError, ValueError) as exc:

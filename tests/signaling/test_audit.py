@@ -147,3 +147,21 @@ async def test_audit_list_on_the_command_line(signaling_server):
     )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["sharer_upn"] for r in rows] == ["bob@contoso.example"]
+
+
+async def test_the_data_folder_and_its_files_are_private(tmp_path, dev_identity_file):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    (data_dir / "helpline.db").touch(mode=0o644)  # as an older version left it
+    server = start_server(dev_identity_file, data_dir)
+    try:
+        _helper, sharer, _ = await _pair(server)  # writes the audit (and its WAL)
+        await sharer.recv()
+        files = sorted(p.name for p in data_dir.iterdir())
+        assert {"helpline.db", "helpline.db-wal", "card-signing-key.pem"} <= set(files)
+        assert data_dir.stat().st_mode & 0o777 == 0o700
+        assert {name: (data_dir / name).stat().st_mode & 0o777 for name in files} == {
+            name: 0o600 for name in files
+        }
+    finally:
+        server.stop()
