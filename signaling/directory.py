@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from common.permissions import Permission
+from common.text_fields import DisplayText, ShortText
 from common.validation import first_error
 
 _OID_NAMESPACE = uuid.UUID("5b0f6f3e-7c1e-4c55-9a7e-3f1f3b6c2a10")
@@ -32,10 +33,10 @@ class Role(BaseModel):
 class User(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    upn: str = Field(min_length=3, max_length=256, pattern=r"^[^@\s]+@[^@\s]+$")
-    name: str = Field(min_length=1, max_length=200)
-    company: str = Field(default="", max_length=200)
-    job_title: str = Field(default="", max_length=200)
+    upn: ShortText = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: DisplayText = Field(min_length=1)
+    company: DisplayText = ""
+    job_title: DisplayText = ""
     roles: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     oid: str | None = Field(default=None, max_length=64)

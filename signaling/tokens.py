@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import jwt
 
 from common.protocol import ErrorCode
+from common.text_fields import strip_invisible
 from signaling.jwks import JwksError
 
 ALGORITHMS = ["RS256"]
@@ -78,10 +79,11 @@ class TokenValidator:
             raise TokenError(ErrorCode.INVALID_TOKEN, "the token is not valid") from exc
         if claims.get("tid") != self._tenant:
             raise TokenError(ErrorCode.INVALID_TOKEN, "the token is for another tenant")
-        upn = str(claims.get("preferred_username") or "")
+        # Names go on consent cards and into the audit: no invisible or line-breaking text.
+        upn = strip_invisible(str(claims.get("preferred_username") or ""))[:256]
         return Principal(
             tenant=str(claims["tid"]),
             oid=str(claims["oid"]),
             upn=upn,
-            name=str(claims.get("name") or upn),
+            name=strip_invisible(str(claims.get("name") or ""))[:200] or upn,
         )

@@ -7,6 +7,7 @@ through the ASGI interface, without ports or processes, so each rule is cheap to
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ class Peer:
 
     def send(self, message: Message) -> None:
         self.ws.send_text(encode_message(message))
+
+    def send_raw(self, data: dict[str, Any]) -> None:
+        self.ws.send_text(json.dumps(data))
 
     def recv(self) -> Any:
         return parse_message(self.ws.receive_text())
