@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
@@ -22,7 +23,7 @@ from signaling.audit.recorder import AuditRecorder
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
-from signaling.dev_idp import DevIdentityProvider
+from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
 from signaling.jwks import JwksCache
@@ -57,6 +58,7 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
             dev_idp_key(settings.data_dir),
             issuer=settings.dev_issuer,
             audience=DEV_AUDIENCE,
+            allowed_hosts=LOOPBACK_HOSTS | {urlsplit(settings.base_url).hostname or ""},
         )
         validator = TokenValidator(
             issuer=provider.issuer, audience=DEV_AUDIENCE, tenant=directory.tenant, jwks=provider

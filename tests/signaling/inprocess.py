@@ -117,5 +117,5 @@ def in_process_server(tmp_path: Path, **settings: Any) -> Iterator[InProcessServ
     data_dir = tmp_path / "data"
     app = create_app(ServerSettings(data_dir=data_dir, dev_identity=directory, **settings))
     with contextlib.ExitStack() as stack:
-        client = stack.enter_context(TestClient(app))
+        client = stack.enter_context(TestClient(app, base_url="http://localhost"))
         yield InProcessServer(client, data_dir, stack)
