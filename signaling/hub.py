@@ -7,8 +7,11 @@ to the audit recorder; how a card looks is ``cards``' business.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from common.identity_card import CardSigner
 from common.logging_setup import bind_log_context
@@ -85,6 +88,7 @@ class Hub:
         self._limiter = limiter
         self._audit = audit
         self._max_codes = max_codes_per_account
+        self._tasks: set[asyncio.Future[None]] = set()
         self.sessions: dict[str, PairingSession] = {}
 
     async def handle(self, conn: Connection, message: Message) -> None:
@@ -129,12 +133,17 @@ class Hub:
             )
         if conn.session is not None:
             self.sessions.pop(conn.session.id, None)
+            conn.session.stop_expiry()
         session = PairingSession(
             id=uuid.uuid4().hex, helper=conn, dtls_fingerprint=message.dtls_fingerprint
         )
         self.sessions[session.id] = session
         conn.session = session
         pending = self._codes.issue(conn.id, session.id, conn.account.key)
+        delay = (pending.expires_at - datetime.now(UTC)).total_seconds()
+        session.expiry = asyncio.get_running_loop().call_later(
+            max(0.0, delay), self._spawn, self._code_expired, session
+        )
         bind_log_context(session=session.id)
         log.info("code issued")
         await conn.send(
@@ -250,6 +259,18 @@ class Hub:
         if other is not None:
             await other.send(message)
 
+    async def _code_expired(self, session: PairingSession) -> None:
+        """Nobody redeemed the code in time: the helper is told, not left with a dead code."""
+        if session.state is _S.WAITING_FOR_SHARER and self.sessions.get(session.id) is session:
+            await self._close(session, EndReason.CODE_EXPIRED, notify=(session.helper,))
+
+    def _spawn(
+        self, job: Callable[[PairingSession], Awaitable[None]], session: PairingSession
+    ) -> None:
+        task = asyncio.ensure_future(job(session))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _end_by(self, conn: Connection) -> None:
         session = conn.session
         if session is None or session.state is _S.ENDED:
@@ -294,6 +315,7 @@ class Hub:
     ) -> None:
         was_waiting = session.state is _S.WAITING_FOR_SHARER
         session.machine.move(_S.ENDED)
+        session.stop_expiry()
         self.sessions.pop(session.id, None)
         self._codes.cancel(session.helper.id)
         for conn in (session.helper, session.sharer):

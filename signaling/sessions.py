@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -40,6 +41,7 @@ class PairingSession:
     )
     permissions: frozenset[Permission] = frozenset()
     offered: list[ConsentLevel] = field(default_factory=list)
+    expiry: asyncio.TimerHandle | None = None
     consented: bool = False
     control_requested: bool = False
     audit_id: str | None = None
@@ -47,6 +49,11 @@ class PairingSession:
     @property
     def state(self) -> ServerSessionState:
         return self.machine.state
+
+    def stop_expiry(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
 
     def other(self, conn: Connection) -> Connection | None:
         return self.sharer if conn is self.helper else self.helper

@@ -30,7 +30,7 @@ class ServerSettings(BaseSettings):
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
-    code_ttl_seconds: int = Field(default=600, ge=10)
+    code_ttl_seconds: int = Field(default=600, ge=1)
     redeem_max_failures: int = Field(default=5, ge=1)  # per account
     redeem_max_failures_per_address: int = Field(default=100, ge=1)
     max_codes_per_account: int = Field(default=3, ge=1)

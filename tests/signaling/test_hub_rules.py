@@ -167,3 +167,24 @@ def test_refused_redeems_are_summarised_not_written_one_row_each(server):
         ("rate_limited", 35),
     ]
     assert {r["sharer_upn"] for r in rows} == {BOB}
+
+
+def test_the_helper_is_told_when_its_code_expires(tmp_path):
+    with in_process_server(tmp_path, code_ttl_seconds=1) as short:
+        helper = short.signed_in(ALICE, "helper")
+        helper.send(RequestCode())
+        code = helper.recv()
+        ended = helper.recv()  # arrives once the code's time is up
+        assert (ended.type, ended.reason.value) == ("ended", "code_expired")
+        sharer = short.signed_in(BOB, "sharer")
+        sharer.send(RedeemCode(code=code.code))
+        assert sharer.recv().code.value == "invalid_code"
+        # The helper may ask again, and a code replaced before it expires is not reported.
+        helper.send(RequestCode())
+        helper.recv()
+        helper.send(RequestCode())
+        fresh = helper.recv()
+        assert helper.recv().reason.value == "code_expired"
+        helper.send(Signal(kind="offer", sdp="v=0"))
+        assert helper.recv().code.value == "wrong_state", "only one expiry per live code"
+        assert fresh.type == "code"
