@@ -19,7 +19,7 @@ from common.identity_card import CardSigner
 from common.protocol import EndReason
 from signaling.admission import WebSocketBudget
 from signaling.audit.models import SERVER_RESTART
-from signaling.audit.recorder import AuditRecorder
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
@@ -125,11 +125,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        left_open = await recorder.close_all_open(SERVER_RESTART)
-        if left_open:
-            log.warning("closed audit records a previous run left open count=%d", left_open)
-        purged = await recorder.purge(datetime.now(UTC) - retention)
-        log.info("audit purge removed=%d", purged)
+        try:
+            left_open = await recorder.close_all_open(SERVER_RESTART)
+            if left_open:
+                log.warning("closed audit records a previous run left open count=%d", left_open)
+            purged = await recorder.purge(datetime.now(UTC) - retention)
+            log.info("audit purge removed=%d", purged)
+        except AuditUnavailable:
+            log.error("the audit cannot be written: new sessions are refused until it can")
         purger = asyncio.ensure_future(
             purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
         )
@@ -140,7 +143,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             purger.cancel()
             await hub.shutdown()
-            await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
+            with contextlib.suppress(AuditUnavailable):  # closed at the next start instead
+                await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
     app.include_router(health_router(signer.public_key_b64, identity.dev_idp is not None))

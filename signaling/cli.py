@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from common.logging_setup import LogFormat, configure_logging
 from common.protocol import PROTOCOL_VERSION
@@ -155,6 +156,11 @@ def _serve(argv: list[str]) -> int:
     except (DirectoryError, ConfigurationError, OSError, ValueError) as exc:
         listener.close()
         print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        listener.close()
+        reason = getattr(exc, "orig", None) or type(exc).__name__
+        print(f"{PROG}: cannot open the audit database: {reason}", file=sys.stderr)
         return 1
     print(f"{PROG}: listening on {settings.base_url}", file=sys.stderr, flush=True)
     asyncio.run(run_server(app, settings, listener))

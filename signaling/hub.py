@@ -8,6 +8,7 @@ to the audit recorder; how a card looks is ``cards``' business.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -39,7 +40,7 @@ from common.protocol import (
     Signal,
 )
 from signaling.audit.models import Outcome
-from signaling.audit.recorder import AuditRecorder
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.cards import card_for
 from signaling.connection import Connection
 from signaling.directory import Directory
@@ -63,6 +64,13 @@ SHARER_ACTIONS = {
     ControlAction.REVOKE_CONTROL,
     ControlAction.DENY_CONTROL,
 }
+
+
+STORAGE_ERROR = Error(
+    code=ErrorCode.INTERNAL,
+    message="The server cannot record sessions right now (its storage is full or read-only). "
+    "Try again later, or tell your IT department.",
+)
 
 
 class Refused(Exception):
@@ -96,6 +104,9 @@ class Hub:
             await self._route(conn, message)
         except Refused as refused:
             await conn.send(refused.error)
+        except AuditUnavailable:
+            # Nothing that must be recorded happens unrecorded; the state did not move.
+            await conn.send(STORAGE_ERROR)
 
     async def _route(self, conn: Connection, message: Message) -> None:
         if isinstance(message, RequestCode):
@@ -187,10 +198,15 @@ class Hub:
                 f"{helper.account.name} is not allowed to help you: your device is outside "
                 "their support scope. Contact your IT department.",
             )
+        try:
+            audit_id = await self._audit.opened(helper, conn)
+        except AuditUnavailable:
+            await helper.send(STORAGE_ERROR)
+            raise
         session.sharer, session.permissions, session.offered = conn, permissions, offered
+        session.audit_id = audit_id
         conn.session = session
         session.machine.move(_S.AWAITING_CONSENT)
-        session.audit_id = await self._audit.opened(helper, conn)
         card = card_for(
             helper.account,
             session_id=session.id,
@@ -214,10 +230,10 @@ class Hub:
         level = ConsentLevel(message.level.value)
         if level not in session.offered:
             raise Refused(ErrorCode.NOT_OFFERED, f"{level.value} was not offered")
+        if session.audit_id:
+            await self._audit.consented(session.audit_id, level)  # recorded, or refused
         session.machine.move(_S.ACTIVE)
         session.consented = True
-        if session.audit_id:
-            await self._audit.consented(session.audit_id, level)
         await session.helper.send(ConsentResult(level=ConsentOutcome(level.value)))
 
     # ---- during a session ----------------------------------------------------------
@@ -324,7 +340,9 @@ class Hub:
         if session.audit_id:
             if outcome is None and not session.consented:
                 outcome = Outcome.CANCELLED
-            await self._audit.ended(session.audit_id, reason, outcome)
+            with contextlib.suppress(AuditUnavailable):
+                # An end is never refused; the record is closed at the next start instead.
+                await self._audit.ended(session.audit_id, reason, outcome)
         log.info(
             "session ended session=%s reason=%s waiting=%s", session.id, reason.value, was_waiting
         )

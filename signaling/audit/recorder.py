@@ -9,11 +9,14 @@ the database faster than one row per window.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from common.permissions import ConsentLevel, Feature
 from common.protocol import EndReason
@@ -25,6 +28,13 @@ from signaling.audit.models import (
 )
 from signaling.audit.store import AuditStore
 from signaling.connection import Connection
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class AuditUnavailable(Exception):
+    """The audit cannot be written (disk full, read-only, database gone)."""
 
 
 @dataclass
@@ -53,7 +63,7 @@ class AuditRecorder:
 
     async def opened(self, helper: Connection, sharer: Connection) -> str:
         """A sharer redeemed a helper's code and is looking at the card."""
-        return await asyncio.to_thread(
+        return await self._write(
             self.store.open, outcome=Outcome.PENDING, **_parties(sharer, helper)
         )
 
@@ -61,7 +71,7 @@ class AuditRecorder:
         facts = [GRANTED_COLUMNS[level], USED_COLUMNS[Feature.VIEW]]
         if level is ConsentLevel.CONTROL:
             facts.append(USED_COLUMNS[Feature.CONTROL])
-        await asyncio.to_thread(
+        await self._write(
             self.store.set,
             record_id,
             outcome=Outcome.ACCEPTED,
@@ -70,7 +80,7 @@ class AuditRecorder:
         )
 
     async def control_granted(self, record_id: str) -> None:
-        await asyncio.to_thread(
+        await self._write(
             self.store.flag,
             record_id,
             GRANTED_COLUMNS[ConsentLevel.CONTROL],
@@ -78,13 +88,13 @@ class AuditRecorder:
         )
 
     async def feature_used(self, record_id: str, feature: Feature) -> None:
-        await asyncio.to_thread(self.store.flag, record_id, USED_COLUMNS[feature])
+        await self._write(self.store.flag, record_id, USED_COLUMNS[feature])
 
     async def ended(self, record_id: str, reason: EndReason, outcome: Outcome | None) -> None:
         fields: dict[str, Any] = {"ended_at": _now(), "end_reason": reason.value}
         if outcome is not None:
             fields["outcome"] = outcome
-        await asyncio.to_thread(self.store.set, record_id, **fields)
+        await self._write(self.store.set, record_id, **fields)
 
     async def refused(
         self, outcome: Outcome, sharer: Connection, helper: Connection | None = None
@@ -102,10 +112,10 @@ class AuditRecorder:
             self._forget_closed(now)
             summary = self._summaries.get(key)
             if summary is not None:
-                await asyncio.to_thread(self.store.count_attempt, summary.record_id, _now())
+                await self._write(self.store.count_attempt, summary.record_id, _now())
                 return
             at = _now()
-            record_id = await asyncio.to_thread(
+            record_id = await self._write(
                 self.store.open,
                 started_at=at,
                 outcome=outcome,
@@ -115,11 +125,21 @@ class AuditRecorder:
             )
             self._summaries[key] = _Summary(record_id, now + self._window)
 
+    async def _write(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a store call in a worker thread; a storage failure becomes AuditUnavailable,
+        logged in one line (the database's message, never a traceback or a record)."""
+        try:
+            return await asyncio.to_thread(job, *args, **kwargs)
+        except (SQLAlchemyError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or type(exc).__name__)
+            log.error("audit storage failed: %s", reason)
+            raise AuditUnavailable(reason) from exc
+
     async def purge(self, older_than: datetime) -> int:
-        return await asyncio.to_thread(self.store.purge, older_than)
+        return await self._write(self.store.purge, older_than)
 
     async def close_all_open(self, reason: str) -> int:
-        return await asyncio.to_thread(self.store.close_all_open, reason)
+        return await self._write(self.store.close_all_open, reason)
 
     def _forget_closed(self, now: float) -> None:
         for key, summary in list(self._summaries.items()):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from signaling.audit.recorder import AuditRecorder
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,5 +28,6 @@ async def purge_periodically(
     """Sleep, purge, repeat; the start-up purge is done before the server says it is ready."""
     while True:
         await sleep(interval_seconds)
-        purged = await recorder.purge(clock() - retention)
-        log.info("audit purge removed=%d", purged)
+        with contextlib.suppress(AuditUnavailable):  # logged by the recorder; try next time
+            purged = await recorder.purge(clock() - retention)
+            log.info("audit purge removed=%d", purged)

@@ -188,3 +188,41 @@ def test_the_helper_is_told_when_its_code_expires(tmp_path):
         helper.send(Signal(kind="offer", sdp="v=0"))
         assert helper.recv().code.value == "wrong_state", "only one expiry per live code"
         assert fresh.type == "code"
+
+
+def test_when_the_audit_cannot_be_written_new_sessions_are_refused_not_unrecorded(
+    server, monkeypatch, caplog
+):
+    from sqlalchemy.exc import OperationalError
+
+    from signaling.audit.store import AuditStore
+
+    real_open, real_set = AuditStore.open, AuditStore.set
+
+    def full(*_args, **_kwargs):
+        raise OperationalError("INSERT ...", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(AuditStore, "open", full)
+    helper = server.signed_in(ALICE, "helper")
+    helper.send(RequestCode())
+    code = helper.recv()
+    sharer = server.signed_in(BOB, "sharer")
+    sharer.send(RedeemCode(code=code.code))
+    refused = sharer.recv()
+    assert refused.type == "error" and "storage is full or read-only" in refused.message
+    assert "storage is full" in helper.recv().message
+    assert "audit storage failed: database or disk is full" in caplog.text
+    assert "Traceback" not in caplog.text
+    # Room again: a new code pairs, and consent is refused while it cannot be recorded.
+    monkeypatch.setattr(AuditStore, "open", real_open)
+    helper.send(RequestCode())
+    sharer.send(RedeemCode(code=helper.recv().code))
+    assert sharer.recv().type == "helper_identity"
+    assert helper.recv().type == "sharer_joined"
+    monkeypatch.setattr(AuditStore, "set", full)
+    sharer.send(Consent(level="view"))
+    assert "storage is full" in sharer.recv().message
+    monkeypatch.setattr(AuditStore, "set", real_set)
+    sharer.send(Consent(level="view"))
+    assert helper.recv().level.value == "view"
+    assert server.audit()[0]["outcome"] == "accepted"
