@@ -157,7 +157,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         ),
     )
     app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules))
-    app.include_router(audit_router(store, auth))
+    app.include_router(audit_router(recorder, auth))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
     return app

@@ -37,6 +37,7 @@ Reading the audit log:
   {PROG} audit list [--data-dir DIR] [--since ISO] [--until ISO] [--helper UPN]
                      [--sharer UPN] [--outcome OUTCOME] [--limit N]
   {PROG} audit verify [--data-dir DIR]
+  {PROG} audit reads [--data-dir DIR] [--limit N]
   ({PROG} audit --help for details)
 """
 
@@ -180,6 +181,9 @@ def _audit(argv: list[str]) -> int:
         "--outcome", type=Outcome, metavar="OUTCOME", help=f"one of {', '.join(Outcome)}"
     )
     listing.add_argument("--limit", type=int, default=500, help="(default: 500)")
+    reads = sub.add_parser("reads", help="who read the audit through the API, newest first")
+    reads.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
+    reads.add_argument("--limit", type=int, default=500, help="(default: 500)")
     checking = sub.add_parser(
         "verify",
         help="check the hash chain, every record against its events, and the signed "
@@ -196,6 +200,10 @@ def _audit(argv: list[str]) -> int:
     store = AuditStore(settings.db_url)
     if args.action == "verify":
         return _verify(store, settings.data_dir)
+    if args.action == "reads":
+        for read in store.reads(args.limit):
+            print(json.dumps(read))
+        return 0
     where = AuditFilter(args.since, args.until, args.helper, args.sharer, args.outcome, args.limit)
     for row in store.query(where):
         print(json.dumps(row))

@@ -41,6 +41,23 @@ def account_for(principal: Principal, directory: Directory | None) -> Account:
     return Account(principal=principal, user=user, permissions=permissions)
 
 
+ALL_SCOPES = "*"
+
+
+def scopes_for(
+    account: Account, permission: Permission, directory: Directory | None
+) -> frozenset[str]:
+    """The device groups over which the account's roles grant ``permission`` (``*``: all)."""
+    if directory is None or account.user is None:
+        return frozenset()
+    return frozenset(
+        scope
+        for role_name in account.user.roles
+        if permission in directory.roles[role_name].permissions
+        for scope in directory.roles[role_name].scopes
+    )
+
+
 def permissions_over(
     helper: Account, sharer: Account, directory: Directory | None
 ) -> frozenset[Permission]:

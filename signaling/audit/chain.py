@@ -39,13 +39,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-_DEFAULTS = {
-    c.key: (plain(c.default.arg) if c.default is not None else None)
-    for c in SessionRecord.__table__.columns
-    if c.key != "id"
-}
-
-
 def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
@@ -66,7 +59,7 @@ def sign_checkpoint(key: Ed25519PrivateKey, seq: int, head: str) -> str:
 def apply(record: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
     """One event's change applied to a record as the store applied it to the table."""
     if "insert" in change:
-        record = {**_DEFAULTS, **change["insert"]}
+        record = dict(change["insert"])
     if record is None:
         return None
     record.update(change.get("set", {}))
@@ -99,6 +92,7 @@ def verify(
         return Verdict(len(events), len(records), len(checkpoints), problem)
 
     purges = [json.loads(e.change) for e in events if e.kind == PURGED]
+    # Events without a record (purges, reads) are chained, but change no record.
     first_expected = max((p["before_seq"] for p in purges), default=1)
     purged_before = max((p["started_before"] for p in purges), default="")
     derived: dict[str, dict[str, Any]] = {}
@@ -118,7 +112,7 @@ def verify(
         ):
             return broken(f"event {event.seq} was changed (record {event.record_id or '-'})")
         prev = hashes[event.seq] = event.hash
-        if event.kind == PURGED:
+        if not event.record_id:  # purges and reads concern no one record
             continue
         change = json.loads(event.change)
         if "insert" in change:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, Enum, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Enum, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.permissions import ConsentLevel, Feature
@@ -70,6 +70,8 @@ class SessionRecord(Base):
     outcome: Mapped[Outcome] = mapped_column(_enum_column(Outcome), default=Outcome.PENDING)
     # An EndReason value, or SERVER_RESTART for records a killed server left open.
     end_reason: Mapped[str] = mapped_column(String(32), default="")
+    # The sharer's device groups when the record was opened: what auditors are scoped by.
+    sharer_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     # A refusal row stands for this many refused attempts in its window (started..ended).
     attempts: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -26,7 +26,7 @@ from signaling.audit.models import (
     Outcome,
     SessionRecord,
 )
-from signaling.audit.store import AuditStore
+from signaling.audit.store import AuditFilter, AuditStore
 from signaling.connection import Connection
 
 T = TypeVar("T")
@@ -135,6 +135,12 @@ class AuditRecorder:
             log.error("audit storage failed: %s", reason)
             raise AuditUnavailable(reason) from exc
 
+    async def read_by(self, reader: str, where: AuditFilter) -> list[dict[str, Any]]:
+        """An auditor's query, and the record that they made it."""
+        rows = await self._write(self.store.query, where)
+        await self._write(self.store.note_read, reader, where, len(rows))
+        return rows
+
     async def purge(self, older_than: datetime) -> int:
         return await self._write(self.store.purge, older_than)
 
@@ -155,4 +161,5 @@ def _parties(sharer: Connection, helper: Connection | None) -> dict[str, Any]:
         SessionRecord.sharer_oid.key: sharer.account.principal.oid,
         SessionRecord.device_name.key: sharer.device_name,
         SessionRecord.source_address.key: sharer.address,
+        SessionRecord.sharer_groups.key: sorted(sharer.account.groups),
     }

@@ -12,6 +12,8 @@ chain's head in the database (a later step).
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -33,6 +35,7 @@ from signaling.audit.models import (
     Outcome,
     SessionRecord,
 )
+from signaling.rbac import ALL_SCOPES
 
 EXPORTED_FIELDS = (
     "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name",
@@ -40,6 +43,7 @@ EXPORTED_FIELDS = (
     "attempts",
 )  # fmt: skip
 CHECKPOINT_EVERY = 100
+READ = "read"
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,17 @@ class AuditFilter:
     sharer: str | None = None
     outcome: Outcome | None = None
     limit: int = 500
+    # Device groups the reader may see (None or "*": every record).
+    scopes: frozenset[str] | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """What was asked, for the record of who read the audit."""
+        fields = {
+            "since": self.since, "until": self.until, "helper": self.helper,
+            "sharer": self.sharer, "outcome": self.outcome, "limit": self.limit,
+            "scopes": sorted(self.scopes) if self.scopes is not None else None,
+        }  # fmt: skip
+        return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -86,8 +101,11 @@ class AuditStore:
         record_id = uuid.uuid4().hex
         values = {"started_at": started_at or datetime.now(UTC), **fields}
         with self._change() as db:
-            db.add(SessionRecord(id=record_id, **values))
-            self._append(db, record_id, "opened", {"insert": _plain_fields(values)})
+            record = SessionRecord(id=record_id, **values)
+            db.add(record)
+            db.flush()  # the defaults are filled in: the event holds the whole row
+            row = {column: getattr(record, column) for column in chain.RECORD_COLUMNS}
+            self._append(db, record_id, "opened", {"insert": _plain_fields(row)})
         return record_id
 
     def set(self, record_id: str, **fields: Any) -> None:
@@ -203,9 +221,31 @@ class AuditStore:
             statement = statement.where(SessionRecord.sharer_upn == where.sharer.lower())
         if where.outcome:
             statement = statement.where(SessionRecord.outcome == where.outcome)
+        scopes = where.scopes
         with Session(self.engine) as db:
-            rows = db.scalars(statement.limit(where.limit)).all()
+            if scopes is None or ALL_SCOPES in scopes:
+                rows = list(db.scalars(statement.limit(where.limit)))
+            else:
+                # Groups are a JSON list; checked here, the same way on every database.
+                visible = (r for r in db.scalars(statement) if scopes & set(r.sharer_groups))
+                rows = list(itertools.islice(visible, where.limit))
         return [self._export(row) for row in rows]
+
+    def note_read(self, reader: str, where: AuditFilter, returned: int) -> None:
+        """Who read the audit, asking what, and how many records they got: on the chain."""
+        change = {"reader": reader, "filter": where.describe(), "returned": returned}
+        with self._change() as db:
+            self._append(db, "", READ, change)
+
+    def reads(self, limit: int) -> list[dict[str, Any]]:
+        with Session(self.engine) as db:
+            events = db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.kind == READ)
+                .order_by(AuditEvent.seq.desc())
+                .limit(limit)
+            ).all()
+        return [{"at": chain.plain(e.at), **json.loads(e.change)} for e in events]
 
     @staticmethod
     def _export(row: SessionRecord) -> dict[str, Any]:

@@ -34,6 +34,11 @@ scopes = ["finance"]
 
 [roles.auditor]
 permissions = ["reports"]
+scopes = ["*"]
+
+[roles.finance-auditor]
+permissions = ["reports"]
+scopes = ["finance"]
 
 [[users]]
 upn = "alice@contoso.example"
@@ -66,6 +71,11 @@ groups = ["hr"]
 upn = "dana@contoso.example"
 name = "Dana Auditor"
 roles = ["auditor"]
+
+[[users]]
+upn = "fred@contoso.example"
+name = "Fred Finance Auditor"
+roles = ["finance-auditor"]
 """
 
 

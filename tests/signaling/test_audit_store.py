@@ -106,7 +106,7 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
     recorder = AuditRecorder(store, summary_window_seconds=60, clock=lambda: now[0])
 
     principal = SimpleNamespace(tenant="t", oid="bob")
-    account = SimpleNamespace(upn="bob@contoso.example", principal=principal)
+    account = SimpleNamespace(upn="bob@contoso.example", principal=principal, groups={"finance"})
     sharer = SimpleNamespace(account=account, address="192.0.2.7", device_name="PC")
 
     async def refuse(times):

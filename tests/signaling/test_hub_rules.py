@@ -13,6 +13,7 @@ from common.protocol import (
     RequestCode,
     Signal,
 )
+from signaling.audit.store import AuditStore
 from tests.signaling.inprocess import in_process_server
 
 ALICE, SAM, BOB, BEA, CAROL = (
@@ -226,3 +227,29 @@ def test_when_the_audit_cannot_be_written_new_sessions_are_refused_not_unrecorde
     sharer.send(Consent(level="view"))
     assert helper.recv().level.value == "view"
     assert server.audit()[0]["outcome"] == "accepted"
+
+
+def test_auditors_see_their_scopes_and_every_read_is_recorded(server):
+    for sharer_upn in (BOB, CAROL):
+        helper = server.signed_in(ALICE, "helper")
+        helper.send(RequestCode())
+        sharer = server.signed_in(sharer_upn, "sharer")
+        sharer.send(RedeemCode(code=helper.recv().code))
+        sharer.recv()
+
+    def read(upn):
+        headers = {"Authorization": f"Bearer {server.token_for(upn)}"}
+        response = server.client.get("/v1/audit/sessions", headers=headers)
+        assert response.status_code == 200, response.text
+        return sorted(row["sharer_upn"] for row in response.json()["sessions"])
+
+    assert read("dana@contoso.example") == [BOB, CAROL]  # all scopes
+    assert read("fred@contoso.example") == [BOB]  # finance only: Carol is in hr
+    store = AuditStore(f"sqlite:///{server.data_dir / 'helpline.db'}")
+    reads = store.reads(10)
+    assert [(r["reader"], r["returned"]) for r in reads] == [
+        ("fred@contoso.example", 1),
+        ("dana@contoso.example", 2),
+    ]
+    assert reads[0]["filter"]["scopes"] == ["finance"]
+    assert store.verify(None).ok
