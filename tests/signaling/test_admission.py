@@ -8,6 +8,7 @@ import select
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -141,3 +142,13 @@ def test_a_trusted_proxy_is_believed_but_only_for_real_addresses(tmp_path, dev_i
         assert _source_of_refusal(server, "<script>, 999.1.1.1") == ""
     finally:
         server.stop()
+
+
+def test_the_open_file_limit_is_raised_to_what_the_system_allows(signaling_server):
+    import resource
+
+    limits = Path(f"/proc/{signaling_server.proc.pid}/limits").read_text()
+    [line] = [line for line in limits.splitlines() if line.startswith("Max open files")]
+    soft, hard = line.split()[3:5]
+    _, our_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert soft == hard == str(our_hard)
