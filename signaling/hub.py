@@ -97,7 +97,7 @@ class Hub:
         self._audit = audit
         self._max_codes = max_codes_per_account
         self._tasks: set[asyncio.Future[None]] = set()
-        self.sessions: dict[str, PairingSession] = {}
+        self._sessions: dict[str, PairingSession] = {}
 
     async def handle(self, conn: Connection, message: Message) -> None:
         try:
@@ -143,12 +143,12 @@ class Hub:
                 f"you already have {self._max_codes} codes waiting; use or cancel one first",
             )
         if conn.session is not None:
-            self.sessions.pop(conn.session.id, None)
+            self._sessions.pop(conn.session.id, None)
             conn.session.stop_expiry()
         session = PairingSession(
             id=uuid.uuid4().hex, helper=conn, dtls_fingerprint=message.dtls_fingerprint
         )
-        self.sessions[session.id] = session
+        self._sessions[session.id] = session
         conn.session = session
         pending = self._codes.issue(conn.id, session.id, conn.account.key)
         delay = (pending.expires_at - datetime.now(UTC)).total_seconds()
@@ -179,7 +179,7 @@ class Hub:
                 retry_after=lockout.retry_after,
             )
         pending = self._codes.redeem(message.code)
-        session = self.sessions.get(pending.session_id) if pending else None
+        session = self._sessions.get(pending.session_id) if pending else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
             self._limiter.record_failure(account, conn.address)
             await self._audit.refused(Outcome.INVALID_CODE, conn)
@@ -277,7 +277,7 @@ class Hub:
 
     async def _code_expired(self, session: PairingSession) -> None:
         """Nobody redeemed the code in time: the helper is told, not left with a dead code."""
-        if session.state is _S.WAITING_FOR_SHARER and self.sessions.get(session.id) is session:
+        if session.state is _S.WAITING_FOR_SHARER and self._sessions.get(session.id) is session:
             await self._close(session, EndReason.CODE_EXPIRED, notify=(session.helper,))
 
     def _spawn(
@@ -314,7 +314,7 @@ class Hub:
         await self._close(session, reason, notify=(other,) if other else ())
 
     async def shutdown(self) -> None:
-        for session in list(self.sessions.values()):
+        for session in list(self._sessions.values()):
             if session.state is not _S.ENDED:
                 targets = tuple(c for c in (session.helper, session.sharer) if c is not None)
                 await self._close(session, EndReason.SERVER_SHUTDOWN, notify=targets)
@@ -332,7 +332,7 @@ class Hub:
         was_waiting = session.state is _S.WAITING_FOR_SHARER
         session.machine.move(_S.ENDED)
         session.stop_expiry()
-        self.sessions.pop(session.id, None)
+        self._sessions.pop(session.id, None)
         self._codes.cancel(session.helper.id)
         for conn in (session.helper, session.sharer):
             if conn is not None and conn.session is session:
