@@ -147,7 +147,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
-    app.include_router(health_router(signer.public_key_b64, identity.dev_idp is not None))
+    app.include_router(
+        health_router(
+            signer.public_key_b64, identity.dev_idp is not None, lambda: recorder.writable
+        )
+    )
     rules = SocketRules(
         allowed_origins=settings.allowed_origins,
         hello_timeout_seconds=settings.hello_timeout_seconds,

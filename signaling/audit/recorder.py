@@ -60,6 +60,8 @@ class AuditRecorder:
         self._clock = clock
         self._summaries: dict[tuple[str, ...], _Summary] = {}
         self._summary_lock = asyncio.Lock()
+        # Whether the last write succeeded: /healthz says so.
+        self.writable = True
 
     async def opened(self, helper: Connection, sharer: Connection) -> str:
         """A sharer redeemed a helper's code and is looking at the card."""
@@ -129,11 +131,14 @@ class AuditRecorder:
         """Run a store call in a worker thread; a storage failure becomes AuditUnavailable,
         logged in one line (the database's message, never a traceback or a record)."""
         try:
-            return await asyncio.to_thread(job, *args, **kwargs)
+            result = await asyncio.to_thread(job, *args, **kwargs)
         except (SQLAlchemyError, OSError) as exc:
             reason = str(getattr(exc, "orig", None) or type(exc).__name__)
             log.error("audit storage failed: %s", reason)
+            self.writable = False
             raise AuditUnavailable(reason) from exc
+        self.writable = True
+        return result
 
     async def read_by(self, reader: str, where: AuditFilter) -> list[dict[str, Any]]:
         """An auditor's query, and the record that they made it."""

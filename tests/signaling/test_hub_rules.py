@@ -214,12 +214,15 @@ def test_when_the_audit_cannot_be_written_new_sessions_are_refused_not_unrecorde
     assert "storage is full" in helper.recv().message
     assert "audit storage failed: database or disk is full" in caplog.text
     assert "Traceback" not in caplog.text
+    health = server.client.get("/healthz")
+    assert (health.status_code, health.json()["status"]) == (503, "audit_unavailable")
     # Room again: a new code pairs, and consent is refused while it cannot be recorded.
     monkeypatch.setattr(AuditStore, "open", real_open)
     helper.send(RequestCode())
     sharer.send(RedeemCode(code=helper.recv().code))
     assert sharer.recv().type == "helper_identity"
     assert helper.recv().type == "sharer_joined"
+    assert server.client.get("/healthz").status_code == 200
     monkeypatch.setattr(AuditStore, "set", full)
     sharer.send(Consent(level="view"))
     assert "storage is full" in sharer.recv().message
