@@ -52,7 +52,6 @@ def start_server(
     identity_file: Path | None,
     data_dir: Path,
     env: dict[str, str] | None = None,
-    extra_args: tuple[str, ...] = (),
 ) -> ServerProcess:
     run = f"{os.getpid()}-{next(_STARTS)}"
     log_path = data_dir.parent / f"server-{run}.log"
@@ -71,7 +70,6 @@ def start_server(
                 *(("--dev-identity", str(identity_file)) if identity_file else ()),
                 "--ready-file",
                 str(ready_file),
-                *extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

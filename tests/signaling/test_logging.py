@@ -30,11 +30,8 @@ def test_fields_bound_in_a_task_appear_in_both_formats():
 async def test_the_servers_json_lines_carry_session_and_role_and_no_secrets(
     tmp_path, dev_identity_file
 ):
-    server = start_server(
-        dev_identity_file,
-        tmp_path / "data",
-        extra_args=("--log-format", "json", "--log-level", "INFO"),
-    )
+    env = {"HELPLINE_LOG_FORMAT": "json", "HELPLINE_LOG_LEVEL": "INFO"}
+    server = start_server(dev_identity_file, tmp_path / "data", env=env)
     try:
         helper, sharer, code = await _pair(server)
         await sharer.recv()
