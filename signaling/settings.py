@@ -53,7 +53,8 @@ class ServerSettings(BaseSettings):
 
     @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 in a URL
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
 
     @property
     def db_url(self) -> str:

@@ -76,3 +76,10 @@ def test_version_and_help():
     assert "helpline-signaling audit list" in shown.stdout
     audit = _run("audit", "list", "--help")
     assert audit.returncode == 0 and "--outcome" in audit.stdout and "invalid_code" in audit.stdout
+
+
+def test_an_ipv6_address_gives_a_usable_url():
+    from signaling.settings import ServerSettings
+
+    assert ServerSettings(host="::1", port=8765).base_url == "http://[::1]:8765"
+    assert ServerSettings(host="127.0.0.1", port=8765).base_url == "http://127.0.0.1:8765"
