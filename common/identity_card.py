@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -20,6 +20,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from common.text_fields import DisplayText, ShortText
+
+# Cards are read seconds after they are issued; allow for clocks that disagree a little.
+CARD_MAX_AGE = timedelta(minutes=5)
+CARD_CLOCK_SKEW = timedelta(minutes=1)
 
 
 class CardVerificationError(Exception):
@@ -73,8 +77,17 @@ class CardSigner:
         return SignedCard(card=card, signature=_b64(self._key.sign(card.canonical_bytes())))
 
 
-def verify_card(signed: SignedCard | dict[str, object], public_key_b64: str) -> IdentityCard:
-    """Return the card only if the server's key signed exactly these fields."""
+def verify_card(
+    signed: SignedCard | dict[str, object],
+    public_key_b64: str,
+    *,
+    now: datetime | None = None,
+    max_age: timedelta = CARD_MAX_AGE,
+) -> IdentityCard:
+    """Return the card only if the server's key signed exactly these fields, lately.
+
+    A card is issued the moment a code is redeemed and read at once; an old one is a replay.
+    """
     try:
         if not isinstance(signed, SignedCard):
             signed = SignedCard.model_validate(signed)
@@ -82,4 +95,10 @@ def verify_card(signed: SignedCard | dict[str, object], public_key_b64: str) -> 
         key.verify(base64.b64decode(signed.signature, validate=True), signed.card.canonical_bytes())
     except (InvalidSignature, ValueError, ValidationError) as exc:
         raise CardVerificationError("the identity card's signature does not verify") from exc
+    issued = signed.card.issued_at
+    if issued.tzinfo is None:
+        raise CardVerificationError("the identity card has no time zone on its issue time")
+    current = now or datetime.now(UTC)
+    if not current - max_age <= issued <= current + CARD_CLOCK_SKEW:
+        raise CardVerificationError("the identity card is out of date")
     return signed.card

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from common.identity_card import SignedCard
 from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
 from common.text_fields import DisplayText, ShortText
+from common.validation import first_error
 
 PROTOCOL_VERSION: Literal[1] = 1
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -44,7 +45,6 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     OUT_OF_SCOPE = "out_of_scope"
     NOT_OFFERED = "not_offered"
-    PEER_GONE = "peer_gone"
     INTERNAL = "internal"
 
 
@@ -278,6 +278,8 @@ def parse_message(raw: str | bytes) -> Message:
         raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
     try:
         data: Any = json.loads(raw)
+    except RecursionError as exc:
+        raise ProtocolError(ErrorCode.MALFORMED, "message is nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(ErrorCode.MALFORMED, "message is not valid JSON") from exc
     if not isinstance(data, dict):
@@ -286,14 +288,13 @@ def parse_message(raw: str | bytes) -> Message:
         raise ProtocolError(
             ErrorCode.UNSUPPORTED_VERSION, f"protocol version must be {PROTOCOL_VERSION}"
         )
-    if data.get("type") not in _KNOWN_TYPES:
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in _KNOWN_TYPES:
         raise ProtocolError(ErrorCode.UNKNOWN_TYPE, "unknown message type")
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
-        raise ProtocolError(ErrorCode.INVALID, f"invalid field {where}: {first['msg']}") from exc
+        raise ProtocolError(ErrorCode.INVALID, f"invalid field {first_error(exc, skip=1)}") from exc
 
 
 def encode_message(message: _Message) -> str:

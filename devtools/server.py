@@ -1,16 +1,17 @@
 """A real signaling server process with the development identity provider, ready to use.
 
-Tests and benchmarks ask for any free port; the demo asks for a fixed one. A free port is
-found by binding and closing, so another process can take it before the server binds it:
-when the server then says it cannot listen, it is started again on another port instead of
-failing the run. A fixed port is never swapped for another: the caller named it.
+Tests and benchmarks let the server bind port 0 and read the port it got from its ready
+file, which it writes once start-up (the first audit purge included) is done: no port can
+be taken between choosing and binding, and nobody waits for time. The demo asks for a fixed
+port, which is never swapped for another: the caller named it.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ import httpx
 
 DEV_DIRECTORY = Path(__file__).resolve().parent.parent / "packaging" / "dev-identity.toml"
 START_TIMEOUT = 30.0
-PORT_ATTEMPTS = 5
+_STARTS = itertools.count()
 
 
 class ServerStartError(RuntimeError):
@@ -57,40 +58,33 @@ class ServerProcess:
                 self.proc.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(
-    identity_file: Path,
+    identity_file: Path | None,
     data_dir: Path,
     env: dict[str, str] | None = None,
     *,
-    port: int | None = None,
+    port: int = 0,
     log_path: Path | None = None,
 ) -> ServerProcess:
-    """Start the server and return once ``/healthz`` answers.
+    """Start the server and return once it says it is ready (port 0: any free port).
 
-    ``port=None`` means any free port (retried on a clash); a given port is used or refused
-    with :class:`PortBusy`.
+    A given port that is busy raises :class:`PortBusy`.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    for _ in range(PORT_ATTEMPTS if port is None else 1):
-        chosen = _free_port() if port is None else port
-        log = log_path or data_dir.parent / f"server-{chosen}.log"
-        try:
-            return _start_once(identity_file, data_dir, env, chosen, log)
-        except PortBusy:
-            if port is not None:
-                raise
-    raise ServerStartError(f"no free port after {PORT_ATTEMPTS} attempts")
+    run = f"{os.getpid()}-{next(_STARTS)}"
+    log = log_path or data_dir.parent / f"server-{run}.log"
+    return _start_once(identity_file, data_dir, env, port, log, data_dir.parent / f"{run}.ready")
 
 
 def _start_once(
-    identity_file: Path, data_dir: Path, env: dict[str, str] | None, port: int, log_path: Path
+    identity_file: Path | None,
+    data_dir: Path,
+    env: dict[str, str] | None,
+    port: int,
+    log_path: Path,
+    ready_file: Path,
 ) -> ServerProcess:
+    identity = ("--dev-identity", str(identity_file)) if identity_file else ()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
@@ -101,8 +95,9 @@ def _start_once(
                 str(port),
                 "--data-dir",
                 str(data_dir),
-                "--dev-identity",
-                str(identity_file),
+                *identity,
+                "--ready-file",
+                str(ready_file),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -110,21 +105,19 @@ def _start_once(
             # Its own process group: a Ctrl+C meant for the demo does not reach it first.
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
-    server = ServerProcess(url, f"ws://127.0.0.1:{port}/v1/ws", port, data_dir, proc, log_path)
     deadline = time.monotonic() + START_TIMEOUT
-    while True:
+    while not ready_file.exists():
         if proc.poll() is not None:
             text = log_path.read_text(errors="replace")
             if "cannot listen" in text or "address already in use" in text.lower():
                 raise PortBusy(text.strip())
             raise ServerStartError(f"server exited: {text}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
         if time.monotonic() > deadline:
-            server.stop()
-            raise ServerStartError(f"server did not answer: {log_path.read_text()}")
-        time.sleep(0.1)
+            proc.kill()
+            proc.wait()
+            raise ServerStartError(f"server did not start: {log_path.read_text()}")
+        time.sleep(0.05)
+    ready = json.loads(ready_file.read_text())
+    url, bound = str(ready["url"]), int(ready["port"])
+    ws_url = url.replace("http://", "ws://").replace("https://", "wss://") + "/v1/ws"
+    return ServerProcess(url, ws_url, bound, data_dir, proc, log_path)

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
 from common.identity_card import CardSigner
+from common.protocol import EndReason
+from signaling.admission import WebSocketBudget
+from signaling.audit.models import SERVER_RESTART
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
+from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
-from signaling.dev_idp import DevIdentityProvider
+from signaling.auth import Authenticator
+from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
 from signaling.jwks import JwksCache
@@ -24,11 +34,9 @@ from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings
 from signaling.tokens import TokenValidator
-from signaling.ws import websocket_router
+from signaling.ws import SocketRules, websocket_router
 
 log = logging.getLogger(__name__)
-
-PURGE_INTERVAL_SECONDS = 24 * 3600
 
 
 class ConfigurationError(Exception):
@@ -45,18 +53,15 @@ class IdentitySetup:
 def _identity(settings: ServerSettings) -> IdentitySetup:
     if settings.dev_identity is not None:
         directory = load_directory(settings.dev_identity)
-        local = settings.base_url.replace("://0.0.0.0", "://127.0.0.1")
-        jwks = JwksCache(
-            f"{local}/dev-idp/jwks.json", min_refresh_seconds=settings.jwks_min_refresh_seconds
-        )
         provider = DevIdentityProvider(
             directory,
             dev_idp_key(settings.data_dir),
             issuer=settings.dev_issuer,
             audience=DEV_AUDIENCE,
+            allowed_hosts=LOOPBACK_HOSTS | {urlsplit(settings.base_url).hostname or ""},
         )
         validator = TokenValidator(
-            issuer=provider.issuer, audience=DEV_AUDIENCE, tenant=directory.tenant, jwks=jwks
+            issuer=provider.issuer, audience=DEV_AUDIENCE, tenant=directory.tenant, jwks=provider
         )
         return IdentitySetup(directory, validator, provider)
     tenant, audience = settings.entra_tenant_id, settings.entra_audience
@@ -66,7 +71,7 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
             "and HELPLINE_ENTRA_AUDIENCE"
         )
     entra_directory = load_directory(settings.directory_file) if settings.directory_file else None
-    authority = f"https://login.microsoftonline.com/{tenant}"
+    authority = f"{settings.entra_authority.rstrip('/')}/{tenant}"
     jwks = JwksCache(
         f"{authority}/discovery/v2.0/keys", min_refresh_seconds=settings.jwks_min_refresh_seconds
     )
@@ -76,42 +81,87 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
     return IdentitySetup(entra_directory, validator, None)
 
 
+def _make_private(data_dir: Path) -> None:
+    """The audit and the keys are for this account only: folder 0700, files 0600.
+
+    The command line's umask covers what SQLite creates later (the WAL and shared-memory
+    files); this fixes what an older version or another tool left readable.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    for path in data_dir.iterdir():
+        if path.is_file():
+            path.chmod(0o600)
+
+
+def _write_ready_file(path: Path, url: str, port: int) -> None:
+    """Say, atomically, that start-up is done and where we listen (the port may have been 0)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps({"url": url, "port": port, "pid": os.getpid()}))
+    partial.replace(path)
+
+
 def create_app(settings: ServerSettings) -> FastAPI:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _make_private(settings.data_dir)
     identity = _identity(settings)
-    store = AuditStore(settings.db_url)
-    signer = CardSigner(card_signing_key(settings.data_dir))
+    server_key = card_signing_key(settings.data_dir)
+    store = AuditStore(settings.db_url, signing_key=server_key)
+    recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
+    auth = Authenticator(identity.validator, identity.directory)
+    signer = CardSigner(server_key)
     hub = Hub(
         directory=identity.directory,
         signer=signer,
         codes=CodeRegistry(timedelta(seconds=settings.code_ttl_seconds)),
-        limiter=RedeemLimiter(settings.redeem_max_failures, settings.redeem_window_seconds),
-        audit=store,
+        limiter=RedeemLimiter(
+            max_per_account=settings.redeem_max_failures,
+            max_per_address=settings.redeem_max_failures_per_address,
+            window_seconds=settings.redeem_window_seconds,
+        ),
+        audit=recorder,
+        max_codes_per_account=settings.max_codes_per_account,
     )
     retention = timedelta(days=settings.audit_retention_days)
 
-    async def purge_forever() -> None:
-        while True:
-            purged = await asyncio.to_thread(store.purge, datetime.now(UTC) - retention)
-            log.info("audit purge removed=%d", purged)
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        purger = asyncio.ensure_future(purge_forever())
+        try:
+            left_open = await recorder.close_all_open(SERVER_RESTART)
+            if left_open:
+                log.warning("closed audit records a previous run left open count=%d", left_open)
+            purged = await recorder.purge(datetime.now(UTC) - retention)
+            log.info("audit purge removed=%d", purged)
+        except AuditUnavailable:
+            log.error("the audit cannot be written: new sessions are refused until it can")
+        purger = asyncio.ensure_future(
+            purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
+        )
+        if settings.ready_file is not None:
+            _write_ready_file(settings.ready_file, settings.base_url, settings.port)
         try:
             yield
         finally:
             purger.cancel()
             await hub.shutdown()
-            await asyncio.to_thread(store.close_all_open, "server_shutdown")
+            with contextlib.suppress(AuditUnavailable):  # closed at the next start instead
+                await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
-    app.state.hub = hub
-    app.state.audit = store
-    app.include_router(health_router(signer.public_key_b64, identity.dev_idp is not None))
-    app.include_router(websocket_router(hub, identity.validator, settings.allowed_origins))
-    app.include_router(audit_router(store, identity.validator, identity.directory))
+    app.include_router(
+        health_router(
+            signer.public_key_b64, identity.dev_idp is not None, lambda: recorder.writable
+        )
+    )
+    rules = SocketRules(
+        allowed_origins=settings.allowed_origins,
+        hello_timeout_seconds=settings.hello_timeout_seconds,
+        budget=WebSocketBudget(
+            per_address=settings.max_websockets_per_address,
+            total=settings.max_websockets_total,
+        ),
+    )
+    app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules))
+    app.include_router(audit_router(recorder, auth))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
     return app

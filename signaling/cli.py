@@ -9,17 +9,45 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import sys
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
-from common.logging_setup import configure_logging
-from common.protocol import MAX_MESSAGE_BYTES
+from common.logging_setup import LogFormat, configure_logging
+from common.protocol import PROTOCOL_VERSION
+from common.validation import first_error
+from signaling.audit.models import Outcome
+from signaling.audit.store import AuditStore
 from signaling.directory import DirectoryError
 from signaling.settings import ServerSettings
+
+PROG = "helpline-signaling"
+SERVE_EPILOG = f"""\
+Every setting also reads HELPLINE_<NAME> from the environment (for example HELPLINE_PORT,
+HELPLINE_DATABASE_URL, HELPLINE_TRUSTED_PROXIES); flags win over the environment.
+
+Reading the audit log:
+  {PROG} audit list [--data-dir DIR] [--since ISO] [--until ISO] [--helper UPN]
+                     [--sharer UPN] [--outcome OUTCOME] [--limit N]
+  {PROG} audit verify [--data-dir DIR]
+  {PROG} audit reads [--data-dir DIR] [--limit N]
+  ({PROG} audit --help for details)
+"""
+
+
+def version_text() -> str:
+    try:
+        release = metadata.version("helpline")
+    except metadata.PackageNotFoundError:
+        release = "unknown"
+    return f"{PROG} {release} (protocol {PROTOCOL_VERSION})"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,21 +56,79 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+def _default(name: str) -> Any:
+    field = ServerSettings.model_fields[name]
+    return field.get_default(call_default_factory=True)
+
+
 def _settings(**flags: object) -> ServerSettings:
     return ServerSettings(**{k: v for k, v in flags.items() if v is not None})  # type: ignore[arg-type]
 
 
+def _serve_parser() -> _Parser:
+    parser = _Parser(
+        prog=PROG,
+        description="Run the Helpline signaling server.",
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--host", help=f"address to listen on (default: {_default('host')})")
+    parser.add_argument(
+        "--port",
+        type=int,
+        help=f"port to listen on, 0 for any free one (default: {_default('port')})",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"audit database and keys (default: {_default('data_dir')})",
+    )
+    parser.add_argument(
+        "--dev-identity",
+        type=Path,
+        metavar="FILE",
+        help="enable the development identity provider with this directory file (default: off; "
+        "without it, set HELPLINE_ENTRA_TENANT_ID and HELPLINE_ENTRA_AUDIENCE)",
+    )
+    parser.add_argument(
+        "--directory",
+        type=Path,
+        metavar="FILE",
+        help="roles and groups for Entra users (default: none)",
+    )
+    parser.add_argument(
+        "--public-url", metavar="URL", help="the URL clients use (default: http://HOST:PORT)"
+    )
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        metavar="FILE",
+        help='once started, write {"url", "port", "pid"} here as JSON (default: none)',
+    )
+    parser.add_argument(
+        "--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default: INFO)"
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=[f.value for f in LogFormat],
+        default=None,
+        help="text for a terminal, json for a log collector (default: text, or "
+        "HELPLINE_LOG_FORMAT)",
+    )
+    return parser
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
 def _serve(argv: list[str]) -> int:
-    parser = _Parser(prog="helpline-signaling", description="Run the Helpline signaling server.")
-    parser.add_argument("--host")
-    parser.add_argument("--port", type=int)
-    parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--dev-identity", type=Path, metavar="FILE")
-    parser.add_argument("--directory", type=Path, metavar="FILE", help="roles for Entra users")
-    parser.add_argument("--public-url", help="the URL clients use, if not http://HOST:PORT")
-    parser.add_argument("--log-level", default="INFO")
-    args = parser.parse_args(argv)
-    configure_logging(args.log_level)
+    args = _serve_parser().parse_args(argv)
+    level = args.log_level or os.environ.get("HELPLINE_LOG_LEVEL") or "INFO"
+    configure_logging(level, args.log_format)
     settings = _settings(
         host=args.host,
         port=args.port,
@@ -50,62 +136,92 @@ def _serve(argv: list[str]) -> int:
         dev_identity=args.dev_identity,
         directory_file=args.directory,
         public_url=args.public_url,
+        ready_file=args.ready_file,
     )
-    import uvicorn
-
-    from signaling.app import ConfigurationError, create_app
-
     try:
-        app = create_app(settings)
-    except (DirectoryError, ConfigurationError, OSError, ValueError) as exc:
-        print(f"helpline-signaling: {exc}", file=sys.stderr)
-        return 1
-    try:
-        probe = socket.create_server((settings.host, settings.port), reuse_port=False)
-        probe.close()
+        listener = _listen(settings.host, settings.port)
     except OSError as exc:
         print(
-            f"helpline-signaling: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            f"{PROG}: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
             file=sys.stderr,
         )
         return 1
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        # Frames up to 1 MiB reach parse_message, which answers anything over 64 KiB with an
-        # error; only larger ones make the websocket layer close the connection.
-        ws_max_size=16 * MAX_MESSAGE_BYTES,
-        access_log=False,
-    )
-    print(f"helpline-signaling: listening on {settings.base_url}", file=sys.stderr, flush=True)
-    asyncio.run(uvicorn.Server(config).serve())
+    # With port 0 the kernel chose; everything derived from the URL must use that port.
+    settings = settings.model_copy(update={"port": listener.getsockname()[1]})
+    from signaling.app import ConfigurationError, create_app
+    from signaling.server import run_server
+
+    os.umask(0o077)  # the audit database, its WAL and the keys are private to this account
+    try:
+        app = create_app(settings)
+    except (DirectoryError, ConfigurationError, OSError, ValueError) as exc:
+        listener.close()
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        listener.close()
+        reason = getattr(exc, "orig", None) or type(exc).__name__
+        print(f"{PROG}: cannot open the audit database: {reason}", file=sys.stderr)
+        return 1
+    print(f"{PROG}: listening on {settings.base_url}", file=sys.stderr, flush=True)
+    asyncio.run(run_server(app, settings, listener))
     return 0
 
 
 def _audit(argv: list[str]) -> int:
-    parser = _Parser(prog="helpline-signaling audit", description="Read the audit log.")
+    parser = _Parser(prog=f"{PROG} audit", description="Read the audit log.")
     sub = parser.add_subparsers(dest="action", required=True)
-    listing = sub.add_parser("list", help="list session records, newest first")
-    listing.add_argument("--data-dir", type=Path)
-    listing.add_argument("--since", type=datetime.fromisoformat, help="ISO 8601")
-    listing.add_argument("--until", type=datetime.fromisoformat, help="ISO 8601")
-    listing.add_argument("--helper", help="helper UPN")
-    listing.add_argument("--sharer", help="sharer UPN")
-    listing.add_argument("--outcome", help="accepted, declined, invalid_code, ...")
-    listing.add_argument("--limit", type=int, default=500)
+    listing = sub.add_parser("list", help="list session records as JSON lines, newest first")
+    listing.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
+    listing.add_argument("--since", type=datetime.fromisoformat, help="ISO 8601 (default: all)")
+    listing.add_argument("--until", type=datetime.fromisoformat, help="ISO 8601 (default: all)")
+    listing.add_argument("--helper", help="helper UPN (default: all)")
+    listing.add_argument("--sharer", help="sharer UPN (default: all)")
+    listing.add_argument(
+        "--outcome", type=Outcome, metavar="OUTCOME", help=f"one of {', '.join(Outcome)}"
+    )
+    listing.add_argument("--limit", type=int, default=500, help="(default: 500)")
+    reads = sub.add_parser("reads", help="who read the audit through the API, newest first")
+    reads.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
+    reads.add_argument("--limit", type=int, default=500, help="(default: 500)")
+    checking = sub.add_parser(
+        "verify",
+        help="check the hash chain, every record against its events, and the signed "
+        "checkpoints; name the first thing that was changed or removed",
+    )
+    checking.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
     args = parser.parse_args(argv)
-    from signaling.audit.store import AuditFilter, AuditStore
+    from signaling.audit.store import AuditFilter
 
     settings = _settings(data_dir=args.data_dir)
     if settings.database_url is None and not (settings.data_dir / "helpline.db").exists():
-        print(f"helpline-signaling: no audit database in {settings.data_dir}", file=sys.stderr)
+        print(f"{PROG}: no audit database in {settings.data_dir}", file=sys.stderr)
         return 1
     store = AuditStore(settings.db_url)
+    if args.action == "verify":
+        return _verify(store, settings.data_dir)
+    if args.action == "reads":
+        for read in store.reads(args.limit):
+            print(json.dumps(read))
+        return 0
     where = AuditFilter(args.since, args.until, args.helper, args.sharer, args.outcome, args.limit)
     for row in store.query(where):
         print(json.dumps(row))
+    return 0
+
+
+def _verify(store: AuditStore, data_dir: Path) -> int:
+    from signaling.keys import card_signing_key
+
+    has_key = (data_dir / "card-signing-key.pem").exists()
+    verdict = store.verify(card_signing_key(data_dir).public_key() if has_key else None)
+    counts = (
+        f"{verdict.events} events, {verdict.records} records, {verdict.checkpoints} checkpoints"
+    )
+    if verdict.problem is not None:
+        print(f"{PROG}: audit broken: {verdict.problem} ({counts})", file=sys.stderr)
+        return 1
+    print(f"audit ok: {counts}")
     return 0
 
 
@@ -116,10 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             return _audit(argv[1:])
         return _serve(argv)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        print(
-            f"helpline-signaling: invalid setting {first['loc']}: {first['msg']}", file=sys.stderr
-        )
+        print(f"{PROG}: invalid setting {first_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

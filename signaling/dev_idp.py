@@ -11,13 +11,15 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from signaling.directory import Directory
+from signaling.jwks import JwksError
 
 TOKEN_LIFETIME_SECONDS = 3600
 KEY_ID = "helpline-dev-1"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class TokenRequest(BaseModel):
@@ -26,12 +28,19 @@ class TokenRequest(BaseModel):
 
 class DevIdentityProvider:
     def __init__(
-        self, directory: Directory, key: rsa.RSAPrivateKey, *, issuer: str, audience: str
+        self,
+        directory: Directory,
+        key: rsa.RSAPrivateKey,
+        *,
+        issuer: str,
+        audience: str,
+        allowed_hosts: frozenset[str] = LOOPBACK_HOSTS,
     ) -> None:
         self.directory = directory
         self._key = key
         self.issuer = issuer
         self.audience = audience
+        self._allowed_hosts = allowed_hosts
 
     def issue(self, upn: str, *, lifetime: int = TOKEN_LIFETIME_SECONDS) -> str | None:
         user = self.directory.by_upn(upn)
@@ -52,12 +61,28 @@ class DevIdentityProvider:
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
 
+    async def _loopback_only(self, request: Request) -> None:
+        """A web page in the developer's browser could reach us through DNS rebinding, with
+        its own name in Host; only loopback names (or the configured public one) get tokens."""
+        if (request.url.hostname or "").lower() not in self._allowed_hosts:
+            raise HTTPException(status_code=403, detail="the development provider is local only")
+
+    async def key_for(self, kid: str) -> Any:
+        """The provider's own public key, in process: the same validator checks it."""
+        if kid != KEY_ID:
+            raise JwksError("unknown signing key")
+        return self._key.public_key()
+
     def jwks(self) -> dict[str, Any]:
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         return {"keys": [{**jwk, "kid": KEY_ID, "use": "sig", "alg": "RS256"}]}
 
     def router(self) -> APIRouter:
-        router = APIRouter(prefix="/dev-idp", tags=["development identity provider"])
+        router = APIRouter(
+            prefix="/dev-idp",
+            tags=["development identity provider"],
+            dependencies=[Depends(self._loopback_only)],
+        )
 
         @router.get("/jwks.json")
         async def jwks() -> dict[str, Any]:

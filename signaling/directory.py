@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from common.permissions import Permission
+from common.text_fields import DisplayText, ShortText
+from common.validation import first_error
 
 _OID_NAMESPACE = uuid.UUID("5b0f6f3e-7c1e-4c55-9a7e-3f1f3b6c2a10")
 
@@ -31,10 +33,10 @@ class Role(BaseModel):
 class User(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    upn: str = Field(min_length=3, max_length=256, pattern=r"^[^@\s]+@[^@\s]+$")
-    name: str = Field(min_length=1, max_length=200)
-    company: str = Field(default="", max_length=200)
-    job_title: str = Field(default="", max_length=200)
+    upn: ShortText = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: DisplayText = Field(min_length=1)
+    company: DisplayText = ""
+    job_title: DisplayText = ""
     roles: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     oid: str | None = Field(default=None, max_length=64)
@@ -94,6 +96,4 @@ def load_directory(path: Path) -> Directory:
     try:
         return Directory.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise DirectoryError(f"identity file {path} is invalid at {where}: {first['msg']}") from exc
+        raise DirectoryError(f"identity file {path} is invalid at {first_error(exc)}") from exc

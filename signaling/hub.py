@@ -1,18 +1,21 @@
-"""The server's decisions: codes, scope, consent, relay and audit, one message at a time.
+"""The server's pairing rules: codes, scope, consent and relay, one message at a time.
 
 Every rule a client could try to break is checked here, against the session's explicit
-state; a message that breaks one gets an ``error`` and changes nothing.
+state; a message that breaks one gets an ``error`` and changes nothing. What happened goes
+to the audit recorder; how a card looks is ``cards``' business.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from common.identity_card import CardSigner, IdentityCard
+from common.identity_card import CardSigner
+from common.logging_setup import bind_log_context
 from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
 from common.permissions import offered_levels as levels_for
 from common.protocol import (
@@ -36,23 +39,38 @@ from common.protocol import (
     SharerJoined,
     Signal,
 )
-from signaling.audit.store import AuditStore
+from signaling.audit.models import Outcome
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
+from signaling.cards import card_for
 from signaling.connection import Connection
 from signaling.directory import Directory
 from signaling.pairing import CodeRegistry
 from signaling.rbac import permissions_over
-from signaling.redeem_limiter import RedeemLimiter
+from signaling.redeem_limiter import LimitScope, RedeemLimiter
 from signaling.sessions import PairingSession, ServerSessionState
 
 log = logging.getLogger(__name__)
 
 _S = ServerSessionState
 INVALID_CODE_MESSAGE = "That code is not valid. Check it with your helper, or ask for a new one."
+LOCKOUT_MESSAGES = {
+    LimitScope.ACCOUNT: "Too many wrong codes from your account. To stop guessing, codes are "
+    "not checked for a while: try again in {seconds} seconds.",
+    LimitScope.ADDRESS: "Too many wrong codes from your network. To stop guessing, codes are "
+    "not checked for a while: try again in {seconds} seconds.",
+}
 SHARER_ACTIONS = {
     ControlAction.GRANT_CONTROL,
     ControlAction.REVOKE_CONTROL,
     ControlAction.DENY_CONTROL,
 }
+
+
+STORAGE_ERROR = Error(
+    code=ErrorCode.INTERNAL,
+    message="The server cannot record sessions right now (its storage is full or read-only). "
+    "Try again later, or tell your IT department.",
+)
 
 
 class Refused(Exception):
@@ -69,20 +87,26 @@ class Hub:
         signer: CardSigner,
         codes: CodeRegistry,
         limiter: RedeemLimiter,
-        audit: AuditStore,
+        audit: AuditRecorder,
+        max_codes_per_account: int,
     ) -> None:
-        self.directory = directory
-        self.signer = signer
-        self.codes = codes
-        self.limiter = limiter
-        self.audit = audit
-        self.sessions: dict[str, PairingSession] = {}
+        self._directory = directory
+        self._signer = signer
+        self._codes = codes
+        self._limiter = limiter
+        self._audit = audit
+        self._max_codes = max_codes_per_account
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._sessions: dict[str, PairingSession] = {}
 
     async def handle(self, conn: Connection, message: Message) -> None:
         try:
             await self._route(conn, message)
         except Refused as refused:
             await conn.send(refused.error)
+        except AuditUnavailable:
+            # Nothing that must be recorded happens unrecorded; the state did not move.
+            await conn.send(STORAGE_ERROR)
 
     async def _route(self, conn: Connection, message: Message) -> None:
         if isinstance(message, RequestCode):
@@ -96,10 +120,9 @@ class Hub:
         elif isinstance(message, Control):
             await self._control(conn, message)
         elif isinstance(message, ReportFeature):
-            session = self._active(conn)
-            if session.note_feature(message.feature):
-                await self._record(session, features_used=",".join(session.features))
+            await self._feature(conn, message)
         elif isinstance(message, ReportConnected):
+            # Read by nothing; accepted until the apps stop sending it (then removed).
             self._active(conn)
         elif isinstance(message, End):
             await self._end_by(conn)
@@ -114,18 +137,29 @@ class Hub:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
         if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:
             raise Refused(ErrorCode.WRONG_STATE, "a session is already under way")
+        if conn.session is None and self._codes.live_for(conn.account.key) >= self._max_codes:
+            raise Refused(
+                ErrorCode.RATE_LIMITED,
+                f"you already have {self._max_codes} codes waiting; use or cancel one first",
+            )
         if conn.session is not None:
-            self.sessions.pop(conn.session.id, None)
+            self._sessions.pop(conn.session.id, None)
+            conn.session.stop_expiry()
         session = PairingSession(
             id=uuid.uuid4().hex, helper=conn, dtls_fingerprint=message.dtls_fingerprint
         )
-        self.sessions[session.id] = session
+        self._sessions[session.id] = session
         conn.session = session
-        pending = self.codes.issue(conn.id, session.id)
-        log.info("code issued helper=%s session=%s", conn.account.upn, session.id)
+        pending = self._codes.issue(conn.id, session.id, conn.account.key)
+        delay = (pending.expires_at - datetime.now(UTC)).total_seconds()
+        session.expiry = asyncio.get_running_loop().call_later(
+            max(0.0, delay), self._spawn, self._code_expired, session
+        )
+        bind_log_context(session=session.id)
+        log.info("code issued")
         await conn.send(
             CodeIssued(
-                code=self.codes.display(pending),
+                code=self._codes.display(pending),
                 expires_at=pending.expires_at,
                 session_id=session.id,
             )
@@ -135,59 +169,51 @@ class Hub:
         self._require_role(conn, PeerRole.SHARER)
         if conn.session is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
-        keys = (f"account:{conn.account.principal.tenant}/{conn.account.principal.oid}",
-                f"address:{conn.address}")  # fmt: skip
-        retry_after = self.limiter.retry_after(*keys)
-        if retry_after is not None:
-            await self._audit_failure(conn, "rate_limited")
+        account = conn.account.key
+        lockout = self._limiter.lockout(account, conn.address)
+        if lockout is not None:
+            await self._audit.refused(Outcome.RATE_LIMITED, conn)
             raise Refused(
                 ErrorCode.RATE_LIMITED,
-                f"Too many wrong codes. Try again in {retry_after} seconds.",
-                retry_after=retry_after,
+                LOCKOUT_MESSAGES[lockout.scope].format(seconds=lockout.retry_after),
+                retry_after=lockout.retry_after,
             )
-        pending = self.codes.redeem(message.code)
-        session = self.sessions.get(pending.session_id) if pending else None
+        pending = self._codes.redeem(message.code)
+        session = self._sessions.get(pending.session_id) if pending else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
-            self.limiter.record_failure(*keys)
-            await self._audit_failure(conn, "invalid_code")
+            self._limiter.record_failure(account, conn.address)
+            await self._audit.refused(Outcome.INVALID_CODE, conn)
             raise Refused(ErrorCode.INVALID_CODE, INVALID_CODE_MESSAGE)
         helper = session.helper
-        permissions = permissions_over(helper.account, conn.account, self.directory)
+        permissions = permissions_over(helper.account, conn.account, self._directory)
         offered = levels_for(permissions)
         if not offered:
-            await self._audit_failure(conn, "out_of_scope", helper=helper)
+            await self._audit.refused(Outcome.OUT_OF_SCOPE, conn, helper)
             await helper.send(
                 Error(code=ErrorCode.OUT_OF_SCOPE, message="that user is outside your scope")
             )
-            # The code is spent; the helper may ask for a new one.
-            self.codes.cancel(helper.id)
+            # The code was spent by redeem(); the helper may ask for a new one.
             raise Refused(
                 ErrorCode.OUT_OF_SCOPE,
                 f"{helper.account.name} is not allowed to help you: your device is outside "
                 "their support scope. Contact your IT department.",
             )
+        try:
+            audit_id = await self._audit.opened(helper, conn)
+        except AuditUnavailable:
+            await helper.send(STORAGE_ERROR)
+            raise
         session.sharer, session.permissions, session.offered = conn, permissions, offered
+        session.audit_id = audit_id
         conn.session = session
         session.machine.move(_S.AWAITING_CONSENT)
-        session.audit_id = await asyncio.to_thread(
-            self.audit.open,
-            **self._parties(helper, conn),
-            outcome="pending",
-        )
-        card = IdentityCard(
-            name=helper.account.name,
-            upn=helper.account.upn,
-            company=helper.account.user.company if helper.account.user else "",
-            verified_domain=self.directory.verified_domain_of(helper.account.upn)
-            if self.directory
-            else "",
-            job_title=helper.account.user.job_title if helper.account.user else "",
-            tenant=helper.account.principal.tenant,
+        card = card_for(
+            helper.account,
             session_id=session.id,
             dtls_fingerprint=session.dtls_fingerprint,
-            issued_at=datetime.now(UTC),
+            directory=self._directory,
         )
-        await conn.send(HelperIdentity(signed_card=self.signer.sign(card), offered_levels=offered))
+        await conn.send(HelperIdentity(signed_card=self._signer.sign(card), offered_levels=offered))
         await helper.send(SharerJoined(sharer=conn.account.upn, device_name=conn.device_name))
 
     async def _consent(self, conn: Connection, message: Consent) -> None:
@@ -198,27 +224,30 @@ class Hub:
         if message.level is ConsentChoice.DECLINE:
             await session.helper.send(ConsentResult(level=ConsentOutcome.DECLINED))
             await self._close(
-                session, EndReason.DECLINED, outcome="declined", notify=(session.helper,)
+                session, EndReason.DECLINED, outcome=Outcome.DECLINED, notify=(session.helper,)
             )
             return
         level = ConsentLevel(message.level.value)
         if level not in session.offered:
             raise Refused(ErrorCode.NOT_OFFERED, f"{level.value} was not offered")
+        if session.audit_id:
+            await self._audit.consented(session.audit_id, level)  # recorded, or refused
         session.machine.move(_S.ACTIVE)
-        session.note_level(level.value)
-        session.note_feature(Feature.VIEW)
-        if level is ConsentLevel.CONTROL:
-            session.note_feature(Feature.CONTROL)
-        await self._record(
-            session,
-            consent_at=datetime.now(UTC),
-            outcome="accepted",
-            levels_granted=",".join(session.levels),
-            features_used=",".join(session.features),
-        )
+        session.consented = True
         await session.helper.send(ConsentResult(level=ConsentOutcome(level.value)))
 
     # ---- during a session ----------------------------------------------------------
+
+    async def _feature(self, conn: Connection, message: ReportFeature) -> None:
+        """Chat rides the peer link, so only a report tells the server of it; what the server
+        granted itself (view, control) is recorded from the grant, never from a claim."""
+        session = self._active(conn)
+        if message.feature is not Feature.CHAT:
+            raise Refused(ErrorCode.FORBIDDEN, "only chat is reported; grants are recorded")
+        if Permission.CHAT not in session.permissions:
+            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")
+        if session.audit_id:
+            await self._audit.feature_used(session.audit_id, message.feature)
 
     async def _relay(self, conn: Connection, message: Signal) -> None:
         session = self._active(conn)
@@ -228,54 +257,64 @@ class Hub:
 
     async def _control(self, conn: Connection, message: Control) -> None:
         session = self._active(conn)
-        if message.action is ControlAction.REQUEST_CONTROL:
-            self._require_role(conn, PeerRole.HELPER)
-        elif message.action in SHARER_ACTIONS:
-            self._require_role(conn, PeerRole.SHARER)
-        if message.action is ControlAction.REQUEST_CONTROL or (
-            message.action is ControlAction.GRANT_CONTROL
-        ):
+        action = message.action
+        self._require_role(conn, PeerRole.SHARER if action in SHARER_ACTIONS else PeerRole.HELPER)
+        if action in (ControlAction.REQUEST_CONTROL, ControlAction.GRANT_CONTROL):
             if ConsentLevel.CONTROL not in session.offered:
                 raise Refused(ErrorCode.NOT_OFFERED, "full control is not allowed for this helper")
-        if message.action is ControlAction.GRANT_CONTROL:
-            session.note_level(ConsentLevel.CONTROL.value)
-            session.note_feature(Feature.CONTROL)
-            await self._record(
-                session,
-                levels_granted=",".join(session.levels),
-                features_used=",".join(session.features),
-            )
+        if action is ControlAction.REQUEST_CONTROL:
+            # One prompt at a time: a helper cannot bury the sharer in requests.
+            if session.control_requested:
+                raise Refused(ErrorCode.WRONG_STATE, "a control request is already waiting")
+            session.control_requested = True
+        else:
+            session.control_requested = False
+        if action is ControlAction.GRANT_CONTROL and session.audit_id:
+            await self._audit.control_granted(session.audit_id)
         other = session.other(conn)
         if other is not None:
             await other.send(message)
+
+    async def _code_expired(self, session: PairingSession) -> None:
+        """Nobody redeemed the code in time: the helper is told, not left with a dead code."""
+        if session.state is _S.WAITING_FOR_SHARER and self._sessions.get(session.id) is session:
+            await self._close(session, EndReason.CODE_EXPIRED, notify=(session.helper,))
+
+    def _spawn(
+        self, job: Callable[[PairingSession], Awaitable[None]], session: PairingSession
+    ) -> None:
+        task = asyncio.ensure_future(job(session))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _end_by(self, conn: Connection) -> None:
         session = conn.session
         if session is None or session.state is _S.ENDED:
             # A helper may drop its code; nothing else to end.
-            self.codes.cancel(conn.id)
+            self._codes.cancel(conn.id)
             raise Refused(ErrorCode.WRONG_STATE, "no session to end")
         reason = EndReason.HELPER_ENDED if conn is session.helper else EndReason.SHARER_ENDED
         other = session.other(conn)
         await self._close(session, reason, notify=(other,) if other else ())
 
-    async def disconnected(self, conn: Connection) -> None:
+    async def disconnected(self, conn: Connection, *, server_going_away: bool = False) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
         if conn.role is PeerRole.HELPER:
-            self.codes.cancel(conn.id)
+            self._codes.cancel(conn.id)
         session = conn.session
         if session is None or session.state is _S.ENDED:
             return
-        reason = (
-            EndReason.HELPER_DISCONNECTED
-            if conn is session.helper
-            else EndReason.SHARER_DISCONNECTED
-        )
+        if server_going_away:
+            reason = EndReason.SERVER_SHUTDOWN
+        elif conn is session.helper:
+            reason = EndReason.HELPER_DISCONNECTED
+        else:
+            reason = EndReason.SHARER_DISCONNECTED
         other = session.other(conn)
         await self._close(session, reason, notify=(other,) if other else ())
 
     async def shutdown(self) -> None:
-        for session in list(self.sessions.values()):
+        for session in list(self._sessions.values()):
             if session.state is not _S.ENDED:
                 targets = tuple(c for c in (session.helper, session.sharer) if c is not None)
                 await self._close(session, EndReason.SERVER_SHUTDOWN, notify=targets)
@@ -288,54 +327,27 @@ class Hub:
         reason: EndReason,
         *,
         notify: tuple[Connection, ...],
-        outcome: str | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
         was_waiting = session.state is _S.WAITING_FOR_SHARER
         session.machine.move(_S.ENDED)
-        self.sessions.pop(session.id, None)
-        self.codes.cancel(session.helper.id)
+        session.stop_expiry()
+        self._sessions.pop(session.id, None)
+        self._codes.cancel(session.helper.id)
         for conn in (session.helper, session.sharer):
             if conn is not None and conn.session is session:
                 conn.session = None
-        fields: dict[str, Any] = {"ended_at": datetime.now(UTC), "end_reason": reason.value}
-        if outcome:
-            fields["outcome"] = outcome
-        elif session.audit_id and not session.levels:
-            fields["outcome"] = "cancelled"
         if session.audit_id:
-            await self._record(session, **fields)
+            if outcome is None and not session.consented:
+                outcome = Outcome.CANCELLED
+            with contextlib.suppress(AuditUnavailable):
+                # An end is never refused; the record is closed at the next start instead.
+                await self._audit.ended(session.audit_id, reason, outcome)
         log.info(
             "session ended session=%s reason=%s waiting=%s", session.id, reason.value, was_waiting
         )
         for conn in notify:
             await conn.send(Ended(reason=reason))
-
-    async def _record(self, session: PairingSession, **fields: Any) -> None:
-        if session.audit_id:
-            await asyncio.to_thread(self.audit.update, session.audit_id, **fields)
-
-    async def _audit_failure(
-        self, sharer: Connection, outcome: str, helper: Connection | None = None
-    ) -> None:
-        now = datetime.now(UTC)
-        await asyncio.to_thread(
-            self.audit.open,
-            **self._parties(helper, sharer),
-            outcome=outcome,
-            end_reason=outcome,
-            ended_at=now,
-        )
-
-    @staticmethod
-    def _parties(helper: Connection | None, sharer: Connection) -> dict[str, Any]:
-        return {
-            "helper_upn": helper.account.upn.lower() if helper else "",
-            "helper_oid": helper.account.principal.oid if helper else "",
-            "sharer_upn": sharer.account.upn.lower(),
-            "sharer_oid": sharer.account.principal.oid,
-            "device_name": sharer.device_name,
-            "source_address": sharer.address,
-        }
 
     @staticmethod
     def _require_role(conn: Connection, role: PeerRole) -> None:

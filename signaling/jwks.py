@@ -1,7 +1,6 @@
-"""Signing keys of the identity provider, fetched by ``kid`` and refreshed when it rotates.
+"""Entra's signing keys, fetched by ``kid`` and refetched when it rotates, at most so often.
 
-Async on purpose: in development the JWKS is served by this very process, so a blocking
-fetch would wait on itself.
+Async, so a slow identity provider never blocks the event loop that serves everyone else.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ class PendingCode:
     raw: str
     owner: str
     session_id: str
+    account: str
     expires_at: datetime
 
 
@@ -27,13 +28,13 @@ class CodeRegistry:
         self._clock = clock
         self._by_owner: dict[str, PendingCode] = {}
 
-    def issue(self, owner: str, session_id: str) -> PendingCode:
+    def issue(self, owner: str, session_id: str, account: str) -> PendingCode:
         """A new code for ``owner``; any code it had before stops working."""
         live = {p.raw for p in self._by_owner.values()}
         raw = normalise_code(generate_code()) or ""
         while raw in live:
             raw = normalise_code(generate_code()) or ""
-        pending = PendingCode(raw, owner, session_id, self._clock() + self._ttl)
+        pending = PendingCode(raw, owner, session_id, account, self._clock() + self._ttl)
         self._by_owner[owner] = pending
         return pending
 
@@ -54,6 +55,11 @@ class CodeRegistry:
         if match is not None:
             del self._by_owner[match.owner]
         return match
+
+    def live_for(self, account: str) -> int:
+        """How many codes this account holds right now, over all its connections."""
+        self._expire()
+        return sum(1 for p in self._by_owner.values() if p.account == account)
 
     def cancel(self, owner: str) -> None:
         self._by_owner.pop(owner, None)

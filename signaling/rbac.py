@@ -18,6 +18,11 @@ class Account:
     permissions: frozenset[Permission]
 
     @property
+    def key(self) -> str:
+        """Who this is, for counting: (tenant, object id), never a name or an e-mail."""
+        return f"{self.principal.tenant}/{self.principal.oid}"
+
+    @property
     def upn(self) -> str:
         return self.user.upn if self.user else self.principal.upn
 
@@ -34,6 +39,23 @@ def account_for(principal: Principal, directory: Directory | None) -> Account:
     user = directory.by_oid(principal.oid) if directory else None
     permissions = directory.permissions_of(user) if directory and user else frozenset()
     return Account(principal=principal, user=user, permissions=permissions)
+
+
+ALL_SCOPES = "*"
+
+
+def scopes_for(
+    account: Account, permission: Permission, directory: Directory | None
+) -> frozenset[str]:
+    """The device groups over which the account's roles grant ``permission`` (``*``: all)."""
+    if directory is None or account.user is None:
+        return frozenset()
+    return frozenset(
+        scope
+        for role_name in account.user.roles
+        if permission in directory.roles[role_name].permissions
+        for scope in directory.roles[role_name].scopes
+    )
 
 
 def permissions_over(

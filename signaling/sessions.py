@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from common.permissions import ConsentLevel, Feature, Permission
+from common.permissions import ConsentLevel, Permission
 from common.state_machine import StateMachine
 
 if TYPE_CHECKING:
@@ -40,25 +41,19 @@ class PairingSession:
     )
     permissions: frozenset[Permission] = frozenset()
     offered: list[ConsentLevel] = field(default_factory=list)
-    levels: list[str] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
+    expiry: asyncio.TimerHandle | None = None
+    consented: bool = False
+    control_requested: bool = False
     audit_id: str | None = None
 
     @property
     def state(self) -> ServerSessionState:
         return self.machine.state
 
+    def stop_expiry(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+            self.expiry = None
+
     def other(self, conn: Connection) -> Connection | None:
         return self.sharer if conn is self.helper else self.helper
-
-    def note_level(self, level: str) -> bool:
-        if level in self.levels:
-            return False
-        self.levels.append(level)
-        return True
-
-    def note_feature(self, feature: Feature) -> bool:
-        if feature.value in self.features:
-            return False
-        self.features.append(feature.value)
-        return True

@@ -22,21 +22,39 @@ class ServerSettings(BaseSettings):
     # Entra ID: tenant and the audience (application ID URI) of the Helpline API.
     entra_tenant_id: str | None = None
     entra_audience: str | None = None
+    # Where Entra's issuer and keys live; other values are for sovereign clouds and tests.
+    entra_authority: str = "https://login.microsoftonline.com"
     # Roles and groups for Entra users (same TOML format as the development directory).
     directory_file: Path | None = None
     database_url: str | None = None
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
-    code_ttl_seconds: int = Field(default=600, ge=10)
-    redeem_max_failures: int = Field(default=5, ge=1)
+    code_ttl_seconds: int = Field(default=600, ge=1)
+    redeem_max_failures: int = Field(default=5, ge=1)  # per account
+    redeem_max_failures_per_address: int = Field(default=100, ge=1)
+    max_codes_per_account: int = Field(default=3, ge=1)
     redeem_window_seconds: int = Field(default=300, ge=1)
     audit_retention_days: int = Field(default=30, ge=1)
+    audit_purge_interval_seconds: float = Field(default=24 * 3600, gt=0)
+    # Written once start-up (including the first audit purge) is done: {"url", "port", "pid"}.
+    ready_file: Path | None = None
     jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Connections that have not sent a whole HTTP request yet (see signaling.admission).
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_waiting_per_address: int = Field(default=32, ge=1)
+    max_waiting_total: int = Field(default=512, ge=1)
+    # Open websockets, and how long one may stay silent before its hello.
+    max_websockets_per_address: int = Field(default=500, ge=1)
+    max_websockets_total: int = Field(default=5000, ge=1)
+    hello_timeout_seconds: float = Field(default=15.0, gt=0)
 
     @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 in a URL
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
 
     @property
     def db_url(self) -> str:

@@ -7,11 +7,13 @@ and tenant are all checked; a user is the pair (tenant id, object id), never an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import jwt
 
 from common.protocol import ErrorCode
-from signaling.jwks import JwksCache, JwksError
+from common.text_fields import strip_invisible
+from signaling.jwks import JwksError
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
@@ -25,6 +27,14 @@ class Principal:
     name: str
 
 
+class KeySource(Protocol):
+    """Where signing keys come from: Entra's JWKS over HTTPS, or the development provider."""
+
+    async def key_for(self, kid: str) -> Any:
+        """The public key for ``kid``; raises ``JwksError`` when there is none."""
+        ...
+
+
 class TokenError(Exception):
     def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
@@ -33,7 +43,7 @@ class TokenError(Exception):
 
 
 class TokenValidator:
-    def __init__(self, *, issuer: str, audience: str, tenant: str, jwks: JwksCache) -> None:
+    def __init__(self, *, issuer: str, audience: str, tenant: str, jwks: KeySource) -> None:
         self._issuer = issuer
         self._audience = audience
         self._tenant = tenant
@@ -69,10 +79,11 @@ class TokenValidator:
             raise TokenError(ErrorCode.INVALID_TOKEN, "the token is not valid") from exc
         if claims.get("tid") != self._tenant:
             raise TokenError(ErrorCode.INVALID_TOKEN, "the token is for another tenant")
-        upn = str(claims.get("preferred_username") or "")
+        # Names go on consent cards and into the audit: no invisible or line-breaking text.
+        upn = strip_invisible(str(claims.get("preferred_username") or ""))[:256]
         return Principal(
             tenant=str(claims["tid"]),
             oid=str(claims["oid"]),
             upn=upn,
-            name=str(claims.get("name") or upn),
+            name=strip_invisible(str(claims.get("name") or ""))[:200] or upn,
         )

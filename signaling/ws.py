@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from common.logging_setup import bind_log_context
 from common.protocol import (
     Error,
     ErrorCode,
@@ -20,37 +22,62 @@ from common.protocol import (
     encode_message,
     parse_message,
 )
+from signaling.admission import WebSocketBudget, valid_address
+from signaling.auth import Authenticator
 from signaling.connection import Connection
 from signaling.hub import Hub
-from signaling.rbac import account_for
-from signaling.tokens import TokenError, TokenValidator
+from signaling.tokens import TokenError
 
 log = logging.getLogger(__name__)
 
-HELLO_TIMEOUT_SECONDS = 15
 POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012
+TRY_AGAIN_LATER = 1013
 
 
-def websocket_router(hub: Hub, validator: TokenValidator, allowed_origins: list[str]) -> APIRouter:
+@dataclass(frozen=True)
+class SocketRules:
+    allowed_origins: list[str]
+    hello_timeout_seconds: float
+    budget: WebSocketBudget
+
+
+def websocket_router(
+    hub: Hub, auth: Authenticator, server_key: str, rules: SocketRules
+) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/v1/ws")
     async def endpoint(ws: WebSocket) -> None:
         origin = ws.headers.get("origin")
-        if origin is not None and origin not in allowed_origins:
+        if origin is not None and origin not in rules.allowed_origins:
             # Browsers always send Origin; desktop apps don't. Refuse cross-site pages.
             log.warning("websocket from a foreign origin refused")
             await ws.close(code=POLICY_VIOLATION)
             return
-        await ws.accept()
-        address = ws.client.host if ws.client else ""
-        conn = await _sign_in(ws, validator, hub, address)
+        address = valid_address(ws.client.host if ws.client else None)
+        with rules.budget.hold(address) as admitted:
+            if not admitted:
+                log.warning("websocket refused: too many open")
+                await ws.close(code=TRY_AGAIN_LATER)
+                return
+            await ws.accept()
+            await _serve(ws, address)
+
+    async def _serve(ws: WebSocket, address: str) -> None:
+        conn = await _sign_in(ws, auth, server_key, address, rules.hello_timeout_seconds)
         if conn is None:
             await ws.close(code=POLICY_VIOLATION)
             return
+        going_away = False
         try:
             while True:
-                raw = await ws.receive_text()
+                raw = await _receive(ws)
+                if raw is None:
+                    await conn.send(
+                        Error(code=ErrorCode.MALFORMED, message="frames must be text (JSON)")
+                    )
+                    continue
                 try:
                     message = parse_message(raw)
                 except ProtocolError as exc:
@@ -61,13 +88,17 @@ def websocket_router(hub: Hub, validator: TokenValidator, allowed_origins: list[
                     continue
                 try:
                     await hub.handle(conn, message)
+                    bind_log_context(session=conn.session.id if conn.session else None)
                 except Exception:  # a bug must cost one message, not the server
                     log.exception("message handling failed")
                     await conn.send(Error(code=ErrorCode.INTERNAL, message="internal error"))
-        except (WebSocketDisconnect, RuntimeError):
+        except WebSocketDisconnect as exc:
+            # uvicorn closes every websocket with 1012 when the server itself stops.
+            going_away = exc.code == SERVICE_RESTART
+        except RuntimeError:
             pass
         finally:
-            await hub.disconnected(conn)
+            await hub.disconnected(conn, server_going_away=going_away)
 
     return router
 
@@ -76,13 +107,25 @@ async def _send(ws: WebSocket, message: Error | Welcome) -> None:
     await ws.send_text(encode_message(message))
 
 
+async def _receive(ws: WebSocket) -> str | None:
+    """The next text frame; None for a binary one (answered, not fatal)."""
+    frame = await ws.receive()
+    if frame["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(frame.get("code", 1000))
+    text = frame.get("text")
+    return text if isinstance(text, str) else None
+
+
 async def _sign_in(
-    ws: WebSocket, validator: TokenValidator, hub: Hub, address: str
+    ws: WebSocket, auth: Authenticator, server_key: str, address: str, hello_seconds: float
 ) -> Connection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
-        raw = await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_SECONDS)
+        raw = await asyncio.wait_for(_receive(ws), hello_seconds)
     except (TimeoutError, WebSocketDisconnect, RuntimeError):
+        return None
+    if raw is None:
+        await _send(ws, Error(code=ErrorCode.MALFORMED, message="frames must be text (JSON)"))
         return None
     try:
         message = parse_message(raw)
@@ -93,11 +136,10 @@ async def _sign_in(
         await _send(ws, Error(code=ErrorCode.UNAUTHENTICATED, message="sign in first (hello)"))
         return None
     try:
-        principal = await validator.validate(message.token)
+        account = await auth.account(message.token)
     except TokenError as exc:
         await _send(ws, Error(code=exc.code, message=exc.message))
         return None
-    account = account_for(principal, hub.directory)
     conn = Connection(
         ws=ws, role=message.role, account=account, address=address, device_name=message.device_name
     )
@@ -107,8 +149,9 @@ async def _sign_in(
             user=account.upn,
             name=account.name,
             permissions=sorted(account.permissions),
-            server_key=hub.signer.public_key_b64,
+            server_key=server_key,
         ),
     )
-    log.info("signed in role=%s user=%s", message.role.value, account.upn)
+    bind_log_context(role=message.role.value)
+    log.info("signed in")
     return conn

@@ -1,4 +1,8 @@
-"""A real signaling server process on a free loopback port, and the directory it serves."""
+"""A real signaling server process on a loopback port it chose itself, and its directory.
+
+The server binds port 0 and writes its ready file (URL, port, pid) once start-up, including
+the first audit purge, is done; the fixture waits for that file, never for time.
+"""
 
 from __future__ import annotations
 

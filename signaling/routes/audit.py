@@ -1,47 +1,39 @@
-"""The audit report API: only for verified users whose role grants ``reports``."""
+"""The audit report API: for verified users whose role grants ``reports``, over the device
+groups that role is scoped to (``*`` for all), and every read is itself recorded."""
 
-import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from common.permissions import Permission
-from signaling.audit.store import AuditFilter, AuditStore
-from signaling.directory import Directory
-from signaling.rbac import Account, account_for
-from signaling.tokens import TokenError, TokenValidator
+from signaling.audit.models import Outcome
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
+from signaling.audit.store import AuditFilter
+from signaling.auth import Authenticator
+from signaling.rbac import Account, scopes_for
 
 
-def audit_router(
-    store: AuditStore, validator: TokenValidator, directory: Directory | None
-) -> APIRouter:
+def audit_router(recorder: AuditRecorder, auth: Authenticator) -> APIRouter:
     router = APIRouter(prefix="/v1/audit", tags=["audit"])
-
-    async def reporter(authorization: Annotated[str | None, Header()] = None) -> Account:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-        try:
-            principal = await validator.validate(token.strip())
-        except TokenError as exc:
-            raise HTTPException(401, exc.message, {"WWW-Authenticate": "Bearer"}) from exc
-        account = account_for(principal, directory)
-        if Permission.REPORTS not in account.permissions:
-            raise HTTPException(403, "your role does not grant reports")
-        return account
+    auditor = auth.requiring(Permission.REPORTS)
 
     @router.get("/sessions")
     async def sessions(
-        _auditor: Annotated[Account, Depends(reporter)],
+        reader: Annotated[Account, Depends(auditor)],
         since: datetime | None = None,
         until: datetime | None = None,
         helper: str | None = None,
         sharer: str | None = None,
-        outcome: str | None = None,
+        outcome: Outcome | None = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     ) -> dict[str, Any]:
-        where = AuditFilter(since, until, helper, sharer, outcome, limit)
-        return {"sessions": await asyncio.to_thread(store.query, where)}
+        scopes = scopes_for(reader, Permission.REPORTS, auth.directory)
+        where = AuditFilter(since, until, helper, sharer, outcome, limit, scopes)
+        try:
+            return {"sessions": await recorder.read_by(reader.upn, where)}
+        except AuditUnavailable as exc:
+            # An unrecorded read is no read: the auditor is told why, in one line.
+            raise HTTPException(503, "the audit cannot be written right now") from exc
 
     return router

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 
-def health_router(signing_key_b64: str, dev_identity: bool) -> APIRouter:
+def health_router(
+    signing_key_b64: str, dev_identity: bool, audit_writable: Callable[[], bool]
+) -> APIRouter:
     router = APIRouter()
 
     @router.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "dev_identity": dev_identity}
+    async def healthz(response: Response) -> dict[str, Any]:
+        """200 while sessions can be recorded; 503 (and why) while the audit cannot be written,
+        so a load balancer or a person sees at once why new sessions are refused."""
+        if audit_writable():
+            return {"status": "ok", "dev_identity": dev_identity}
+        response.status_code = 503
+        return {"status": "audit_unavailable", "dev_identity": dev_identity}
 
     @router.get("/v1/server-key")
     async def server_key() -> dict[str, str]:

@@ -93,10 +93,9 @@ def test_old_records_are_purged_at_start_up(tmp_path, dev_identity_file):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
-    old = store.open(sharer_upn="old@contoso.example", outcome="accepted")
-    recent = store.open(sharer_upn="new@contoso.example", outcome="accepted")
-    store.update(old, started_at=datetime.now(UTC) - timedelta(days=31))
-    store.update(recent, started_at=datetime.now(UTC) - timedelta(days=29))
+    now = datetime.now(UTC)
+    store.open(started_at=now - timedelta(days=31), sharer_upn="old@contoso.example")
+    store.open(started_at=now - timedelta(days=29), sharer_upn="new@contoso.example")
     store.engine.dispose()
     server = start_server(dev_identity_file, data_dir)
     try:
@@ -110,8 +109,7 @@ def test_retention_is_configurable(tmp_path, dev_identity_file):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
-    record = store.open(sharer_upn="x@contoso.example", outcome="accepted")
-    store.update(record, started_at=datetime.now(UTC) - timedelta(days=3))
+    store.open(started_at=datetime.now(UTC) - timedelta(days=3), sharer_upn="x@contoso.example")
     store.engine.dispose()
     server = start_server(dev_identity_file, data_dir, env={"HELPLINE_AUDIT_RETENTION_DAYS": "2"})
     try:
@@ -129,8 +127,8 @@ def test_the_database_uses_wal(tmp_path):
 async def test_audit_list_on_the_command_line(signaling_server):
     sharer = await WsClient.signed_in(signaling_server, "bob@contoso.example", "sharer")
     await sharer.send(RedeemCode(code="ABCD-EFGH"))
-    await sharer.recv()
-    await asyncio.sleep(0.2)
+    # The refusal is written before it is answered, so the row is there now.
+    assert (await sharer.recv()).code.value == "invalid_code"
     out = subprocess.run(
         [
             sys.executable,
@@ -149,3 +147,21 @@ async def test_audit_list_on_the_command_line(signaling_server):
     )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["sharer_upn"] for r in rows] == ["bob@contoso.example"]
+
+
+async def test_the_data_folder_and_its_files_are_private(tmp_path, dev_identity_file):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    (data_dir / "helpline.db").touch(mode=0o644)  # as an older version left it
+    server = start_server(dev_identity_file, data_dir)
+    try:
+        _helper, sharer, _ = await _pair(server)  # writes the audit (and its WAL)
+        await sharer.recv()
+        files = sorted(p.name for p in data_dir.iterdir())
+        assert {"helpline.db", "helpline.db-wal", "card-signing-key.pem"} <= set(files)
+        assert data_dir.stat().st_mode & 0o777 == 0o700
+        assert {name: (data_dir / name).stat().st_mode & 0o777 for name in files} == {
+            name: 0o600 for name in files
+        }
+    finally:
+        server.stop()

@@ -61,3 +61,25 @@ def test_port_in_use(tmp_path, dev_identity_file):
 
 def test_no_identity_provider_at_all(tmp_path):
     assert "no identity provider" in _one_line_error(_run("--data-dir", str(tmp_path)))
+
+
+def test_version_and_help():
+    version = _run("--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("helpline-signaling 0.") and "protocol 1" in version.stdout
+    shown = _run("--help")
+    assert shown.returncode == 0
+    for flag in ("--host", "--port", "--data-dir", "--dev-identity", "--log-format"):
+        assert flag in shown.stdout
+    # Every flag says its default, and the audit subcommand is mentioned.
+    assert shown.stdout.count("default:") >= 9
+    assert "helpline-signaling audit list" in shown.stdout
+    audit = _run("audit", "list", "--help")
+    assert audit.returncode == 0 and "--outcome" in audit.stdout and "invalid_code" in audit.stdout
+
+
+def test_an_ipv6_address_gives_a_usable_url():
+    from signaling.settings import ServerSettings
+
+    assert ServerSettings(host="::1", port=8765).base_url == "http://[::1]:8765"
+    assert ServerSettings(host="127.0.0.1", port=8765).base_url == "http://127.0.0.1:8765"

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -114,3 +115,21 @@ async def test_bad_tokens_are_refused(signaling_server, case, expected):
         token = "not.a.token"
     reply = await _hello(signaling_server, token)
     assert (reply.type, reply.code.value) == ("error", expected)
+
+
+def test_the_development_provider_answers_only_loopback_host_names(signaling_server):
+    port = signaling_server.url.rsplit(":", 1)[1]
+    for host in ("127.0.0.1", "localhost"):
+        ok = httpx.post(
+            signaling_server.url + "/dev-idp/token",
+            json={"upn": "alice@contoso.example"},
+            headers={"Host": f"{host}:{port}"},
+        )
+        assert ok.status_code == 200
+    # A page on evil.example whose name now resolves to 127.0.0.1 (DNS rebinding).
+    rebound = httpx.post(
+        signaling_server.url + "/dev-idp/token",
+        json={"upn": "alice@contoso.example"},
+        headers={"Host": f"evil.example:{port}"},
+    )
+    assert rebound.status_code == 403 and "access_token" not in rebound.text

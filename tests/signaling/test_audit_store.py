@@ -1,0 +1,170 @@
+"""The audit's writer: concurrent updates, retention, leftovers of a killed server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event
+
+from common.permissions import ConsentLevel, Feature
+from common.protocol import EndReason
+from signaling.audit.models import GRANTED_COLUMNS, USED_COLUMNS, Outcome
+from signaling.audit.recorder import AuditRecorder
+from signaling.audit.retention import purge_periodically
+from signaling.audit.store import AuditFilter, AuditStore
+from tests.signaling.inprocess import in_process_server
+
+
+@pytest.fixture
+def store(tmp_path):
+    return AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
+
+
+class _SignallingLock:
+    """The store's write lock, telling the test when a second writer has to wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.contended = threading.Event()
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            self.contended.set()
+            self._lock.acquire()
+
+    def __exit__(self, *_exc) -> None:
+        self._lock.release()
+
+
+def _overlap_two_writers(store: AuditStore, monkeypatch) -> None:
+    """Hold the first writer right after its first statement (a read, in a read-modify-write
+    store; its update, in ours) until the second writer has either run a statement of its own
+    or is waiting for the store's lock: the worst overlap two writers can have."""
+    lock = _SignallingLock()
+    monkeypatch.setattr(store, "_write_lock", lock)
+    first: list[threading.Thread] = []
+    second_ran = threading.Event()
+
+    @event.listens_for(store.engine, "after_cursor_execute")
+    def _hold(*_args):
+        me = threading.current_thread()
+        if me is threading.main_thread():
+            return
+        if not first:
+            first.append(me)
+            while not (second_ran.is_set() or lock.contended.is_set()):
+                second_ran.wait(0.01)
+        elif me is not first[0]:
+            second_ran.set()
+
+
+def test_a_feature_report_and_a_control_grant_at_once_both_survive(store, monkeypatch):
+    """The lost update of issue 14: two writers to one record, overlapping on purpose."""
+    record = store.open(outcome=Outcome.ACCEPTED)
+    store.flag(record, GRANTED_COLUMNS[ConsentLevel.VIEW], USED_COLUMNS[Feature.VIEW])
+    _overlap_two_writers(store, monkeypatch)
+    chat = threading.Thread(target=store.flag, args=(record, USED_COLUMNS[Feature.CHAT]))
+    grant = threading.Thread(
+        target=store.flag,
+        args=(record, GRANTED_COLUMNS[ConsentLevel.CONTROL], USED_COLUMNS[Feature.CONTROL]),
+    )
+    chat.start()
+    grant.start()
+    chat.join()
+    grant.join()
+    [row] = store.query(AuditFilter())
+    assert row["features_used"] == ["view", "control", "chat"]
+    assert row["levels_granted"] == ["view", "control"]
+    assert store.verify(None).ok
+
+
+def test_the_recorder_under_concurrent_events_keeps_every_fact(store, monkeypatch):
+    record = store.open(outcome=Outcome.PENDING)
+    recorder = AuditRecorder(store)
+    _overlap_two_writers(store, monkeypatch)
+
+    async def together():
+        await asyncio.gather(
+            recorder.consented(record, ConsentLevel.VIEW),
+            recorder.feature_used(record, Feature.CHAT),
+            recorder.control_granted(record),
+        )
+
+    asyncio.run(together())
+    [row] = store.query(AuditFilter())
+    assert row["outcome"] == "accepted" and row["consent_at"] is not None
+    assert row["features_used"] == ["view", "control", "chat"]
+    assert row["levels_granted"] == ["view", "control"]
+
+
+def test_refusal_summaries_start_a_new_row_each_window(store):
+    now = [0.0]
+    recorder = AuditRecorder(store, summary_window_seconds=60, clock=lambda: now[0])
+
+    principal = SimpleNamespace(tenant="t", oid="bob")
+    account = SimpleNamespace(upn="bob@contoso.example", principal=principal, groups={"finance"})
+    sharer = SimpleNamespace(account=account, address="192.0.2.7", device_name="PC")
+
+    async def refuse(times):
+        for _ in range(times):
+            await recorder.refused(Outcome.INVALID_CODE, sharer)
+
+    asyncio.run(refuse(3))
+    now[0] = 61.0
+    asyncio.run(refuse(2))
+    rows = store.query(AuditFilter())
+    assert sorted(r["attempts"] for r in rows) == [2, 3]
+    assert {r["source_address"] for r in rows} == {"192.0.2.7"}
+
+
+async def test_purge_runs_again_and_again_not_once(store):
+    old = store.open(started_at=datetime.now(UTC) - timedelta(days=40))
+    recorder = AuditRecorder(store)
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            # Between the first and the second purge another record grows old.
+            store.open(started_at=datetime.now(UTC) - timedelta(days=31))
+        if len(sleeps) > 3:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await purge_periodically(recorder, timedelta(days=30), 86400, sleep=fake_sleep)
+    assert sleeps == [86400] * 4
+    assert store.query(AuditFilter()) == []
+    assert old
+
+
+def test_records_a_killed_server_left_open_are_closed_at_start_up(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
+    store.open(outcome=Outcome.ACCEPTED, sharer_upn="bob@contoso.example")
+    store.engine.dispose()
+    with in_process_server(tmp_path) as server:
+        [row] = server.audit()
+    assert row["ended_at"] is not None and row["end_reason"] == "server_restart"
+
+
+async def test_stopping_the_server_closes_running_sessions_as_shutdown(signaling_server):
+    from common.protocol import Consent
+    from tests.signaling.test_pairing import _pair
+
+    helper, sharer, _ = await _pair(signaling_server)
+    await sharer.recv()
+    await helper.recv()
+    await sharer.send(Consent(level="view"))
+    await helper.recv()
+    signaling_server.stop()
+    assert signaling_server.proc.returncode == 0
+    database = f"sqlite:///{signaling_server.data_dir / 'helpline.db'}"
+    rows = AuditStore(database).query(AuditFilter())
+    assert [(r["outcome"], r["end_reason"]) for r in rows] == [
+        ("accepted", EndReason.SERVER_SHUTDOWN.value)
+    ]

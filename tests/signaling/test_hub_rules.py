@@ -1,0 +1,258 @@
+"""The hub's rules, in process: who may send what, when, and what the audit then says."""
+
+from __future__ import annotations
+
+import pytest
+
+from common.protocol import (
+    Consent,
+    Control,
+    End,
+    RedeemCode,
+    ReportFeature,
+    RequestCode,
+    Signal,
+)
+from signaling.audit.store import AuditStore
+from tests.signaling.inprocess import in_process_server
+
+ALICE, SAM, BOB, BEA, CAROL = (
+    f"{name}@contoso.example" for name in ("alice", "sam", "bob", "bea", "carol")
+)
+
+
+@pytest.fixture
+def server(tmp_path):
+    with in_process_server(tmp_path) as running:
+        yield running
+
+
+def _paired(server, helper_upn=ALICE, sharer_upn=BOB, consent=None):
+    helper = server.signed_in(helper_upn, "helper")
+    helper.send(RequestCode(dtls_fingerprint="sha-256 AA:BB"))
+    code = helper.recv()
+    sharer = server.signed_in(sharer_upn, "sharer", device="BOB-PC")
+    sharer.send(RedeemCode(code=code.code))
+    assert sharer.recv().type == "helper_identity"
+    assert helper.recv().type == "sharer_joined"
+    if consent:
+        sharer.send(Consent(level=consent))
+        assert helper.recv().level.value == consent
+    return helper, sharer
+
+
+def test_the_helper_cannot_consent_for_the_sharer(server):
+    helper, sharer = _paired(server)
+    helper.send(Consent(level="control"))
+    assert helper.recv().code.value == "forbidden"
+    # Nothing moved: the sharer still decides, and its choice is the one the helper hears.
+    sharer.send(Consent(level="view"))
+    assert helper.recv().level.value == "view"
+    assert server.audit()[0]["levels_granted"] == ["view"]
+
+
+@pytest.mark.parametrize("action", ["grant_control", "revoke_control", "deny_control"])
+def test_only_the_sharer_grants_revokes_or_denies_control(server, action):
+    helper, sharer = _paired(server, consent="view")
+    helper.send(Control(action=action))
+    assert helper.recv().code.value == "forbidden"
+    # The sharer never saw it: the next thing it gets is what the helper sends next.
+    helper.send(Signal(kind="offer", sdp="v=0"))
+    assert sharer.recv().type == "signal"
+    assert server.audit()[0]["levels_granted"] == ["view"]
+
+
+def test_one_control_prompt_at_a_time(server):
+    helper, sharer = _paired(server, consent="view")
+    helper.send(Control(action="request_control"))
+    assert sharer.recv().action.value == "request_control"
+    helper.send(Control(action="request_control"))
+    assert helper.recv().code.value == "wrong_state"
+    sharer.send(Control(action="deny_control"))
+    assert helper.recv().action.value == "deny_control"
+    # Answered: the helper may ask again, and the sharer gets exactly one more prompt.
+    helper.send(Control(action="request_control"))
+    assert sharer.recv().action.value == "request_control"
+
+
+def test_chat_needs_the_chat_permission_and_is_recorded_from_the_report(server):
+    helper, sharer = _paired(server, helper_upn=SAM, consent="view")
+    helper.send(ReportFeature(feature="chat"))
+    assert helper.recv().code.value == "forbidden"
+    sharer.send(ReportFeature(feature="chat"))
+    assert sharer.recv().code.value == "forbidden"
+    sharer.send(End())
+    assert helper.recv().type == "ended"
+    assert server.audit()[0]["features_used"] == ["view"]
+
+    helper, sharer = _paired(server, helper_upn=ALICE, consent="view")
+    helper.send(ReportFeature(feature="chat"))
+    sharer.send(End())
+    assert helper.recv().type == "ended"
+    assert server.audit(helper=ALICE)[0]["features_used"] == ["view", "chat"]
+
+
+def test_claims_of_control_or_elevation_are_not_recorded(server):
+    helper, sharer = _paired(server, consent="view")
+    for feature in ("control", "elevation", "actions"):
+        helper.send(ReportFeature(feature=feature))
+        assert helper.recv().code.value == "forbidden"
+    sharer.send(End())
+    assert helper.recv().type == "ended"
+    row = server.audit()[0]
+    assert row["features_used"] == ["view"] and row["levels_granted"] == ["view"]
+
+
+def test_a_code_spent_on_an_out_of_scope_sharer_cannot_be_used_again(server):
+    """The helper's session is still waiting, so only the code's consumption refuses Bea."""
+    helper = server.signed_in(ALICE, "helper")
+    helper.send(RequestCode())
+    code = helper.recv()
+    carol = server.signed_in(CAROL, "sharer")
+    carol.send(RedeemCode(code=code.code))
+    assert carol.recv().code.value == "out_of_scope"
+    assert helper.recv().code.value == "out_of_scope"
+    bea = server.signed_in(BEA, "sharer")
+    bea.send(RedeemCode(code=code.code))
+    assert bea.recv().code.value == "invalid_code"
+    # A fresh code on the same, still waiting, helper connection works.
+    helper.send(RequestCode())
+    fresh = helper.recv()
+    bea.send(RedeemCode(code=fresh.code))
+    assert bea.recv().type == "helper_identity"
+
+
+def test_an_account_holds_a_bounded_number_of_live_codes(server):
+    helpers = [server.signed_in(ALICE, "helper") for _ in range(4)]
+    for helper in helpers[:3]:
+        helper.send(RequestCode())
+        assert helper.recv().type == "code"
+    helpers[3].send(RequestCode())
+    assert helpers[3].recv().code.value == "rate_limited"
+    # A new code on a connection that has one replaces it, so it is not refused.
+    helpers[0].send(RequestCode())
+    assert helpers[0].recv().type == "code"
+    helpers[1].send(End())
+    # Answered after the End on the same connection, so the code is gone by then.
+    helpers[1].send(Signal(kind="offer", sdp="v=0"))
+    assert helpers[1].recv().code.value == "wrong_state"
+    helpers[3].send(RequestCode())
+    assert helpers[3].recv().type == "code"
+
+
+def test_one_persons_typos_do_not_lock_out_a_colleague_on_the_same_address(server):
+    bob = server.signed_in(BOB, "sharer")
+    for _ in range(5):
+        bob.send(RedeemCode(code="ABCD-EFGH"))
+        assert bob.recv().code.value == "invalid_code"
+    bob.send(RedeemCode(code="ABCD-EFGH"))
+    locked = bob.recv()
+    assert locked.code.value == "rate_limited" and "your account" in locked.message
+    assert str(locked.retry_after) in locked.message
+    helper = server.signed_in(ALICE, "helper")
+    helper.send(RequestCode())
+    code = helper.recv()
+    bea = server.signed_in(BEA, "sharer")
+    bea.send(RedeemCode(code=code.code))
+    assert bea.recv().type == "helper_identity"
+
+
+def test_refused_redeems_are_summarised_not_written_one_row_each(server):
+    bob = server.signed_in(BOB, "sharer")
+    for _ in range(40):
+        bob.send(RedeemCode(code="ABCD-EFGH"))
+        bob.recv()
+    rows = server.audit()
+    assert sorted((r["outcome"], r["attempts"]) for r in rows) == [
+        ("invalid_code", 5),
+        ("rate_limited", 35),
+    ]
+    assert {r["sharer_upn"] for r in rows} == {BOB}
+
+
+def test_the_helper_is_told_when_its_code_expires(tmp_path):
+    with in_process_server(tmp_path, code_ttl_seconds=1) as short:
+        helper = short.signed_in(ALICE, "helper")
+        helper.send(RequestCode())
+        code = helper.recv()
+        ended = helper.recv()  # arrives once the code's time is up
+        assert (ended.type, ended.reason.value) == ("ended", "code_expired")
+        sharer = short.signed_in(BOB, "sharer")
+        sharer.send(RedeemCode(code=code.code))
+        assert sharer.recv().code.value == "invalid_code"
+        # The helper may ask again, and a code replaced before it expires is not reported.
+        helper.send(RequestCode())
+        helper.recv()
+        helper.send(RequestCode())
+        fresh = helper.recv()
+        assert helper.recv().reason.value == "code_expired"
+        helper.send(Signal(kind="offer", sdp="v=0"))
+        assert helper.recv().code.value == "wrong_state", "only one expiry per live code"
+        assert fresh.type == "code"
+
+
+def test_when_the_audit_cannot_be_written_new_sessions_are_refused_not_unrecorded(
+    server, monkeypatch, caplog
+):
+    from sqlalchemy.exc import OperationalError
+
+    from signaling.audit.store import AuditStore
+
+    real_open, real_set = AuditStore.open, AuditStore.set
+
+    def full(*_args, **_kwargs):
+        raise OperationalError("INSERT ...", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(AuditStore, "open", full)
+    helper = server.signed_in(ALICE, "helper")
+    helper.send(RequestCode())
+    code = helper.recv()
+    sharer = server.signed_in(BOB, "sharer")
+    sharer.send(RedeemCode(code=code.code))
+    refused = sharer.recv()
+    assert refused.type == "error" and "storage is full or read-only" in refused.message
+    assert "storage is full" in helper.recv().message
+    assert "audit storage failed: database or disk is full" in caplog.text
+    assert "Traceback" not in caplog.text
+    health = server.client.get("/healthz")
+    assert (health.status_code, health.json()["status"]) == (503, "audit_unavailable")
+    # Room again: a new code pairs, and consent is refused while it cannot be recorded.
+    monkeypatch.setattr(AuditStore, "open", real_open)
+    helper.send(RequestCode())
+    sharer.send(RedeemCode(code=helper.recv().code))
+    assert sharer.recv().type == "helper_identity"
+    assert helper.recv().type == "sharer_joined"
+    assert server.client.get("/healthz").status_code == 200
+    monkeypatch.setattr(AuditStore, "set", full)
+    sharer.send(Consent(level="view"))
+    assert "storage is full" in sharer.recv().message
+    monkeypatch.setattr(AuditStore, "set", real_set)
+    sharer.send(Consent(level="view"))
+    assert helper.recv().level.value == "view"
+    assert server.audit()[0]["outcome"] == "accepted"
+
+
+def test_auditors_see_their_scopes_and_every_read_is_recorded(server):
+    for sharer_upn in (BOB, CAROL):
+        helper = server.signed_in(ALICE, "helper")
+        helper.send(RequestCode())
+        sharer = server.signed_in(sharer_upn, "sharer")
+        sharer.send(RedeemCode(code=helper.recv().code))
+        sharer.recv()
+
+    def read(upn):
+        headers = {"Authorization": f"Bearer {server.token_for(upn)}"}
+        response = server.client.get("/v1/audit/sessions", headers=headers)
+        assert response.status_code == 200, response.text
+        return sorted(row["sharer_upn"] for row in response.json()["sessions"])
+
+    assert read("dana@contoso.example") == [BOB, CAROL]  # all scopes
+    assert read("fred@contoso.example") == [BOB]  # finance only: Carol is in hr
+    store = AuditStore(f"sqlite:///{server.data_dir / 'helpline.db'}")
+    reads = store.reads(10)
+    assert [(r["reader"], r["returned"]) for r in reads] == [
+        ("fred@contoso.example", 1),
+        ("dana@contoso.example", 2),
+    ]
+    assert reads[0]["filter"]["scopes"] == ["finance"]
+    assert store.verify(None).ok
