@@ -32,6 +32,7 @@ from bench.picture.phases import (
     after_motion_and_still,
     before_start,
     busy,
+    calibrate,
     first_picture,
     quiet_flips,
     soak,
@@ -79,6 +80,7 @@ def run(settings: PictureBenchSettings, workdir: Path) -> dict[str, Any]:
             stage = Stage(scene, probe, source, shown, settings)
             url = server.url
             return {
+                "calibration": calibrate(stage, sharer_display, settings.warmup_seconds + 2),
                 "helpline60": _measure(
                     stage,
                     lambda: Helpline(displays, url, 60),

@@ -116,6 +116,19 @@ def _cpu(contender: Contender) -> tuple[float, float, float]:
     return time.monotonic(), cpu_seconds(sharer.pid), cpu_seconds(viewer.pid)
 
 
+def _stats(contender: Contender, start: float, end: float) -> list[dict[str, Any]]:
+    lines = contender.processes()[1].lines
+    return [
+        line for arrived, line in lines if line.get("event") == "stats" and start <= arrived <= end
+    ]
+
+
+def _decoded_fps(contender: Contender, start: float, end: float) -> float | None:
+    """What the viewer's own stats say it received: more than painted means paints dropped."""
+    rates = [line["fps"] for line in _stats(contender, start, end) if "fps" in line]
+    return sum(rates) / len(rates) if rates else None
+
+
 def _resolution(contender: Contender, start: float, end: float) -> str | None:
     seen = collections.Counter(
         f"{line['width']}x{line['height']}"
@@ -132,6 +145,22 @@ def before_start(stage: Stage) -> None:
     """A still text page on the sharer's screen, and a probe that has seen nothing yet."""
     stage.scene.text(page=1)
     stage.probe.reset()
+
+
+def calibrate(stage: Stage, sharer_display: str, seconds: float) -> dict[str, Any]:
+    """The probe pointed at the sharer's own display: the floor of every latency figure."""
+    probe = Probe(sharer_display)
+    probe.start()
+    try:
+        mark = stage.scene.busy(flip_every=FLIP_EVERY)
+        time.sleep(seconds)
+        stage.scene.text(page=1)
+        drawn = stage.scene.frames(mark)
+        first_seen, _ = probe.snapshot()
+    finally:
+        probe.stop()
+    latencies = [1000 * (first_seen[f["n"]] - f["t"]) for f in drawn if f["n"] in first_seen]
+    return {"latency_ms": _percentiles(latencies), "drawn": len(drawn)}
 
 
 def first_picture(stage: Stage, contender: Contender) -> None:
@@ -160,6 +189,7 @@ def busy(stage: Stage, contender: Contender, seconds: float) -> None:
         "seconds": w1 - w0,
         "drawn_fps": len(drawn) / (w1 - w0),
         "painted_fps": painted / (w1 - w0),
+        "decoded_fps": _decoded_fps(contender, w0, w1),
         "resolution": _resolution(contender, w0, w1),
         "shown_scale": stage.probe.placement.scale if stage.probe.placement else None,
         "latency_ms": _percentiles(latencies),

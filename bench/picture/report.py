@@ -54,6 +54,7 @@ ROWS = [
     ("text after motion, shown at scale", "1.0", "after_motion.shown_scale", 2, False),
     ("first frame after consent (s)", "", "first_frame_s", 2, True),
     ("busy: frames painted per s", ">= 55 (@60), 30 (@30)", "busy.painted_fps", 1, True),
+    ("busy: frames decoded per s (the viewer's own stats)", "", "busy.decoded_fps", 1, True),
     ("busy: frames drawn per s by the scene", "60", "busy.drawn_fps", 1, False),
     ("busy: resolution sent (mode of stats)", "1920x1080", "busy.resolution", 0, False),
     ("busy: shown at scale", "1.0", "busy.shown_scale", 2, False),
@@ -147,6 +148,15 @@ def write_report(
             f"| {measure} | {target} | {_cell(h60, key, digits)} | {_cell(h30, key, digits)} "
             f"| {_cell(plain, key, digits)} | {_ratio(a, b) if compare else ''} |"
         )
+    floor = _get(results, "calibration.latency_ms")
+    if floor:
+        lines += [
+            "",
+            f"Measuring floor: the same probe pointed at the sharer's own display sees the "
+            f"scene's frames {_fmt(floor['p50'])} ms (p50), {_fmt(floor['p95'])} ms (p95) "
+            f"after they are drawn ({floor['n']} frames): polling every 4 ms, and the scene "
+            "and probe competing for the same two cores.",
+        ]
     lines += ["", *HOW_MEASURED]
     write_section(HEADING, "\n".join(lines), report)
 
