@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
 
 SERIES = (
@@ -79,9 +80,66 @@ def _panel(
         )
 
 
+def _line(
+    painter: QPainter, plot: QRectF, points: list[tuple[float, float]], top: float, pen: QPen
+) -> None:
+    span = max(p[0] for p in points) or 1.0
+    painter.setPen(pen)
+    for (t0, v0), (t1, v1) in itertools.pairwise(points):
+        painter.drawLine(
+            QPointF(
+                plot.left() + plot.width() * t0 / span, plot.bottom() - plot.height() * v0 / top
+            ),
+            QPointF(
+                plot.left() + plot.width() * t1 / span, plot.bottom() - plot.height() * v1 / top
+            ),
+        )
+
+
+def _soak_panel(painter: QPainter, box: QRectF, soak: dict[str, Any]) -> None:
+    """The helper's memory and painted frame rate through the soak, on one time axis."""
+    samples = soak["samples"]
+    painter.setPen(QColor(0, 0, 0))
+    verdict = "survived" if soak["survived"] else "DIED"
+    painter.drawText(
+        box.adjusted(8, 4, -8, 0),
+        Qt.AlignmentFlag.AlignTop,
+        f"soak, Helpline @60: helper RSS (MB, solid, left) and frames painted per s (dotted, "
+        f"right) over {soak['minutes']:.1f} min; the helper app {verdict}",
+    )
+    plot = box.adjusted(50, 30, -50, -30)
+    painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+    rss_top = max(s[1] for s in samples) * 1.15
+    fps_top = max(max(s[2] for s in samples) * 1.15, 1.0)
+    _line(painter, plot, [(t, m) for t, m, _ in samples], rss_top, QPen(SERIES[0][2], 2))
+    _line(
+        painter,
+        plot,
+        [(t, f) for t, _, f in samples],
+        fps_top,
+        QPen(QColor(90, 90, 90), 1.5, Qt.PenStyle.DotLine),
+    )
+    painter.setPen(QColor(0, 0, 0))
+    painter.drawText(
+        QRectF(box.left(), plot.top() - 8, 46, 16), Qt.AlignmentFlag.AlignRight, f"{rss_top:.0f}"
+    )
+    painter.drawText(
+        QRectF(plot.right() + 4, plot.top() - 8, 46, 16),
+        Qt.AlignmentFlag.AlignLeft,
+        f"{fps_top:.0f}",
+    )
+    painter.drawText(
+        QRectF(plot.left(), plot.bottom() + 4, plot.width(), 16),
+        Qt.AlignmentFlag.AlignRight,
+        f"{samples[-1][0] / 60:.1f} min",
+    )
+
+
 def write_chart(results: dict[str, Any], path: Path) -> None:
     _app = QGuiApplication.instance() or QGuiApplication(["chart", "-platform", "offscreen"])
-    rows = (len(PANELS) + COLUMNS - 1) // COLUMNS
+    soak = results.get("helpline60", {}).get("soak")
+    soak_rows = 1 if soak and len(soak["samples"]) > 1 else 0
+    rows = (len(PANELS) + COLUMNS - 1) // COLUMNS + soak_rows
     image = QImage(COLUMNS * PANEL_W, rows * PANEL_H + 40, QImage.Format.Format_RGB32)
     image.fill(QColor(255, 255, 255))
     painter = QPainter(image)
@@ -92,6 +150,8 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
     for i, (title, key, target) in enumerate(PANELS):
         box = QRectF((i % COLUMNS) * PANEL_W, (i // COLUMNS) * PANEL_H, PANEL_W, PANEL_H)
         _panel(painter, box, results, title, key, target)
+    if soak_rows:
+        _soak_panel(painter, QRectF(0, (rows - 1) * PANEL_H, COLUMNS * PANEL_W, PANEL_H), soak)
     legend_y = rows * PANEL_H + 10
     for i, (_, label, colour) in enumerate(SERIES):
         x = 20 + i * 220

@@ -32,6 +32,8 @@ SHIFTS = range(-2, 3)  # pixels searched to align the shown picture with the sou
 
 @dataclass
 class Stage:
+    """What every phase works with; each phase adds its figures to ``results``."""
+
     scene: SceneControl
     probe: Probe
     source: mss.base.MSSBase  # the sharer's display
@@ -241,27 +243,26 @@ def soak(stage: Stage, contender: Contender, minutes: float) -> None:
     stage.scene.busy(flip_every=FLIP_EVERY)
     began = time.monotonic()
     samples = []
+    step = s.soak_sample_seconds
     while time.monotonic() < began + 60 * minutes and viewer.alive():
+        time.sleep(step)
         at = time.monotonic()
-        samples.append(
-            (
-                at - began,
-                rss_bytes(viewer.pid) / 2**20,
-                stage.probe.frames_between(at - s.soak_sample_seconds, at) / s.soak_sample_seconds,
-            )
-        )
-        time.sleep(s.soak_sample_seconds)
+        try:
+            rss = rss_bytes(viewer.pid) / 2**20
+        except OSError:  # it died between two samples: reported below, not raised
+            break
+        samples.append((at - began, rss, stage.probe.frames_between(at - step, at) / step))
     end = time.monotonic()
     survived = alive(viewer.pid) and viewer.alive()
     stage.scene.text(page=3)
-    rss = [m for _, m, _ in samples]
+    memory = [m for _, m, _ in samples]
     stage.results["soak"] = {
         "minutes": (end - began) / 60,
         "survived": survived,
         "painted_last_10s": stage.probe.frames_between(end - 10, end),
-        "rss_mb_first": rss[1] if len(rss) > 1 else None,
-        "rss_mb_last": rss[-1] if rss else None,
-        "rss_mb_max": max(rss) if rss else None,
+        "rss_mb_first": memory[0] if memory else None,
+        "rss_mb_last": memory[-1] if memory else None,
+        "rss_mb_max": max(memory) if memory else None,
         "samples": samples,
     }
 
