@@ -26,6 +26,7 @@ from typing import Any
 
 import mss
 
+from bench.picture import layout
 from bench.picture.contenders import Contender, Displays, Helpline, PlainShare
 from bench.picture.phases import (
     Stage,
@@ -67,7 +68,7 @@ def _measure(
 
 
 def run(settings: PictureBenchSettings, workdir: Path) -> dict[str, Any]:
-    sharer_xvfb, sharer_display = start_xvfb(*settings.sharer_screen)
+    sharer_xvfb, sharer_display = start_xvfb(layout.WIDTH, layout.HEIGHT)
     helper_xvfb, helper_display = start_xvfb(*settings.helper_screen)
     displays = Displays(sharer_display, helper_display, workdir)
     server = start_server(DIRECTORY, workdir / "server-data")

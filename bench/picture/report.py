@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.picture import layout
 from bench.picture.chart import write_chart
 from bench.picture.settings import PictureBenchSettings
 from bench.report import write_section
@@ -130,7 +131,7 @@ def write_report(
         f"end: {' / '.join(f'{x:.1f}' for x in load)} (the machine is shared: other "
         "engineers' test runs make every figure noisy, the ratios less so).",
         "",
-        f"Sharer display {settings.sharer_screen[0]}x{settings.sharer_screen[1]}, helper "
+        f"Sharer display {layout.WIDTH}x{layout.HEIGHT}, helper "
         f"display {settings.helper_screen[0]}x{settings.helper_screen[1]}; busy phases "
         f"{settings.busy_seconds:.0f} s (the first {settings.warmup_seconds:.0f} s not "
         f"counted), still spell {settings.still_seconds:.0f} s, {settings.quiet_flips} single "

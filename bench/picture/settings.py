@@ -8,8 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class PictureBenchSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HELPLINE_BENCH_", extra="ignore")
 
-    sharer_screen: tuple[int, int] = (1920, 1080)
-    # Bigger than the sharer's, so the helper's window shows the picture 1:1.
+    # Bigger than the sharer's (the scene's 1920x1080), so the helper's window shows the
+    # picture 1:1.
     helper_screen: tuple[int, int] = (2560, 1440)
     busy_seconds: float = 20.0
     # Not counted at the start of a busy phase: the encoder and the link settle.
