@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -102,6 +103,10 @@ def run(settings: PictureBenchSettings, workdir: Path) -> dict[str, Any]:
             xvfb.wait()
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="every phase briefly, no soak")
@@ -113,6 +118,8 @@ def main() -> int:
     if args.soak_minutes is not None:
         settings.soak_minutes = args.soak_minutes
     workdir = Path(tempfile.mkdtemp(prefix="picture-bench-"))
+    # Terminated (a CI timeout): unwind like Ctrl+C, so the displays and apps are stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         results = run(settings, workdir)
     except (RuntimeError, OSError) as exc:
