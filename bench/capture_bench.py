@@ -22,7 +22,7 @@ import numpy as np
 
 from bench.report import write_section
 from client.media.capture_track import ScreenCaptureTrack
-from tests.display_tools import start_xvfb
+from devtools.display import start_xvfb
 
 
 async def naive(seconds: float) -> tuple[float, int]:

@@ -20,9 +20,9 @@ from pathlib import Path
 from bench.report import write_section
 from client.media.monitors import MonitorGeometry
 from common.input_events import MouseMove
-from tests.display_tools import start_xvfb
-from tests.fixtures_server import DIRECTORY, start_server
-from tests.headless_driver import HeadlessApp
+from devtools.display import start_xvfb
+from devtools.headless import HeadlessApp
+from devtools.server import DEV_DIRECTORY, start_server
 
 
 class Pointer:
@@ -56,7 +56,7 @@ def run(moves: int) -> dict[str, float]:
     xvfb, display = start_xvfb(1280, 800)
     os.environ["DISPLAY"] = display
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(DIRECTORY, Path(tmp) / "data")
+        server = start_server(DEV_DIRECTORY, Path(tmp) / "data")
         try:
             t0 = time.perf_counter()
             helper = HeadlessApp("helper_app", "--server", server.url, "--user",

@@ -15,7 +15,6 @@ import textwrap
 import threading
 from typing import Any
 
-from devtools.display import start_xvfb
 from devtools.waiting import wait_until
 
 __all__ = [
@@ -23,7 +22,6 @@ __all__ = [
     "TextInputWindow",
     "TextPage",
     "pixel_at",
-    "start_xvfb",  # for bench/, until it imports devtools.display itself
     "xdotool",
     "xdotool_mouse_location",
 ]

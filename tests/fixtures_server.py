@@ -10,11 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
-
-# The old names, for bench/ until it imports devtools.server itself.
-DIRECTORY = DEV_DIRECTORY
-__all__ = ["DIRECTORY", "ServerProcess", "start_server"]
+from devtools.server import DEV_DIRECTORY, start_server
 
 
 @pytest.fixture

@@ -104,6 +104,8 @@ class Stats(EngineEvent):
     # size against the sharer's full size.
     quality: str = "moving"
     scale: float = 1.0
+    # Everything received from the sharer so far, so a bit rate can be told from two stats.
+    bytes_received: int | None = None
 
 
 class SnapshotSaved(EngineEvent):

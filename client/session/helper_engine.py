@@ -224,6 +224,7 @@ class HelperEngine(SessionEngine[HelperState]):
             fps = (self.frames - last_frames) / max(now - last_time, 1e-6)
             last_frames, last_time = self.frames, now
             rtt = self.link.rtt_ms if self.link is not None else None
+            received = await self.link.bytes_received() if self.link is not None else None
             self.emit(
                 Stats(
                     frames=self.frames,
@@ -233,6 +234,7 @@ class HelperEngine(SessionEngine[HelperState]):
                     rtt_ms=None if rtt is None else round(rtt, 1),
                     quality=self.picture.label,
                     scale=round(self.picture.scale, 2),
+                    bytes_received=received,
                 )
             )
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from client.settings import AppSettings, normalise_server_url
-from tests.headless_driver import HeadlessApp
+from devtools.headless import HeadlessApp
 
 APPS = [("helper_app", "helpline-helper"), ("sharer_app", "helpline-sharer")]
 

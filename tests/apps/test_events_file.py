@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.headless_driver import HeadlessApp
+from devtools.headless import HeadlessApp
 
 pytestmark = pytest.mark.display
 

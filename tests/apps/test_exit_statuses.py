@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from client.session.outcome import ExitStatus
-from tests.headless_driver import HeadlessApp
+from devtools.headless import HeadlessApp
 
 HELPER = "alice@contoso.example"
 SHARER = "bob@contoso.example"

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from client.session.sharer_engine import rate_limited_text
-from tests.headless_driver import HeadlessApp
+from devtools.headless import HeadlessApp
 
 
 def test_the_text_says_why_and_when():

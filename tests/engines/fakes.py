@@ -66,6 +66,9 @@ class FakeLink:
     async def create_answer(self) -> str:
         return "answer"
 
+    async def bytes_received(self) -> int | None:
+        return None
+
     async def remote_loss(self) -> float | None:
         return None
 

@@ -15,7 +15,7 @@ import pytest
 import websockets
 
 from common.protocol import Hello, RedeemCode, RequestCode
-from tests.fixtures_server import start_server
+from devtools.server import start_server
 from tests.signaling.test_pairing import ALICE, BOB
 from tests.signaling.wsclient import WsClient
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from common.protocol import Consent, Control, End, RedeemCode, ReportFeature
+from devtools.server import start_server
 from signaling.audit.store import AuditFilter, AuditStore
-from tests.fixtures_server import start_server
 from tests.signaling.test_pairing import _pair
 from tests.signaling.wsclient import WsClient
 

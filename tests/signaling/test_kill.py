@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from common.protocol import Consent, RedeemCode, RequestCode
-from tests.fixtures_server import start_server
+from devtools.server import start_server
 from tests.signaling.test_pairing import ALICE, BOB, CAROL
 from tests.signaling.wsclient import WsClient
 

@@ -7,7 +7,7 @@ import logging
 
 from common.logging_setup import JsonFormatter, TextFormatter, bind_log_context
 from common.protocol import Consent, End
-from tests.fixtures_server import start_server
+from devtools.server import start_server
 from tests.signaling.test_pairing import _pair
 
 

@@ -112,7 +112,8 @@ def main(out_dir: str) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from tests.fixtures_server import DIRECTORY, start_server
+    from devtools.server import DEV_DIRECTORY as DIRECTORY
+    from devtools.server import start_server
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
