@@ -23,7 +23,9 @@ from signaling.redeem_limiter import RedeemLimiter
 from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings
+from signaling.tls import self_trust
 from signaling.tokens import TokenValidator
+from signaling.turn import IceServerIssuer, read_turn_secret
 from signaling.ws import websocket_router
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,9 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
         directory = load_directory(settings.dev_identity)
         local = settings.base_url.replace("://0.0.0.0", "://127.0.0.1")
         jwks = JwksCache(
-            f"{local}/dev-idp/jwks.json", min_refresh_seconds=settings.jwks_min_refresh_seconds
+            f"{local}/dev-idp/jwks.json",
+            min_refresh_seconds=settings.jwks_min_refresh_seconds,
+            verify=self_trust(settings.tls_cert) if settings.tls_cert else True,
         )
         provider = DevIdentityProvider(
             directory,
@@ -78,6 +82,7 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
 
 def create_app(settings: ServerSettings) -> FastAPI:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    turn_secret = read_turn_secret(settings.turn_secret_file) if settings.turn_secret_file else None
     identity = _identity(settings)
     store = AuditStore(settings.db_url)
     signer = CardSigner(card_signing_key(settings.data_dir))
@@ -110,7 +115,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.hub = hub
     app.state.audit = store
     app.include_router(health_router(signer.public_key_b64, identity.dev_idp is not None))
-    app.include_router(websocket_router(hub, identity.validator, settings.allowed_origins))
+    ice = IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds)
+    app.include_router(websocket_router(hub, identity.validator, settings.allowed_origins, ice))
     app.include_router(audit_router(store, identity.validator, identity.directory))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())

@@ -20,6 +20,8 @@ from common.logging_setup import configure_logging
 from common.protocol import MAX_MESSAGE_BYTES
 from signaling.directory import DirectoryError
 from signaling.settings import ServerSettings
+from signaling.tls import TlsConfigError, check_tls_pair
+from signaling.turn import TurnConfigError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,6 +42,12 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--dev-identity", type=Path, metavar="FILE")
     parser.add_argument("--directory", type=Path, metavar="FILE", help="roles for Entra users")
     parser.add_argument("--public-url", help="the URL clients use, if not http://HOST:PORT")
+    parser.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve https/wss (PEM chain)")
+    parser.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's key")
+    parser.add_argument(
+        "--turn-url", action="append", metavar="URL", help="stun:/turn:/turns: URL (repeatable)"
+    )
+    parser.add_argument("--turn-secret-file", type=Path, metavar="FILE", help="coturn's secret")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
@@ -50,14 +58,26 @@ def _serve(argv: list[str]) -> int:
         dev_identity=args.dev_identity,
         directory_file=args.directory,
         public_url=args.public_url,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        turn_urls=args.turn_url,
+        turn_secret_file=args.turn_secret_file,
     )
     import uvicorn
 
     from signaling.app import ConfigurationError, create_app
 
     try:
+        check_tls_pair(settings.tls_cert, settings.tls_key)
         app = create_app(settings)
-    except (DirectoryError, ConfigurationError, OSError, ValueError) as exc:
+    except (
+        DirectoryError,
+        ConfigurationError,
+        TlsConfigError,
+        TurnConfigError,
+        OSError,
+        ValueError,
+    ) as exc:
         print(f"helpline-signaling: {exc}", file=sys.stderr)
         return 1
     try:
@@ -78,6 +98,8 @@ def _serve(argv: list[str]) -> int:
         # error; only larger ones make the websocket layer close the connection.
         ws_max_size=16 * MAX_MESSAGE_BYTES,
         access_log=False,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
     )
     print(f"helpline-signaling: listening on {settings.base_url}", file=sys.stderr, flush=True)
     asyncio.run(uvicorn.Server(config).serve())
@@ -109,11 +131,32 @@ def _audit(argv: list[str]) -> int:
     return 0
 
 
+def _server_key(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="helpline-signaling server-key",
+        description="Print the fingerprint of the card-signing key, for the apps' helpline.toml.",
+    )
+    parser.add_argument("--data-dir", type=Path)
+    args = parser.parse_args(argv)
+    from common.identity_card import CardSigner
+    from common.key_fingerprint import key_fingerprint
+    from signaling.keys import CARD_KEY_FILE, card_signing_key
+
+    settings = _settings(data_dir=args.data_dir)
+    if not (settings.data_dir / CARD_KEY_FILE).exists():
+        print(f"helpline-signaling: no card-signing key in {settings.data_dir}", file=sys.stderr)
+        return 1
+    print(key_fingerprint(CardSigner(card_signing_key(settings.data_dir)).public_key_b64))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv[:1] == ["audit"]:
             return _audit(argv[1:])
+        if argv[:1] == ["server-key"]:
+            return _server_key(argv[1:])
         return _serve(argv)
     except ValidationError as exc:
         first = exc.errors()[0]

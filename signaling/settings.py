@@ -33,10 +33,18 @@ class ServerSettings(BaseSettings):
     redeem_window_seconds: int = Field(default=300, ge=1)
     audit_retention_days: int = Field(default=30, ge=1)
     jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)
+    # The organisation's STUN/TURN (stun:, turn:, turns: URLs) and coturn's static-auth-secret.
+    turn_urls: list[str] = Field(default_factory=list)
+    turn_secret_file: Path | None = None
+    turn_lifetime_seconds: int = Field(default=3600, ge=60)
+    # https and wss: a PEM certificate chain and its private key.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        scheme = "https" if self.tls_cert else "http"
+        return (self.public_url or f"{scheme}://{self.host}:{self.port}").rstrip("/")
 
     @property
     def db_url(self) -> str:

@@ -24,6 +24,7 @@ from signaling.connection import Connection
 from signaling.hub import Hub
 from signaling.rbac import account_for
 from signaling.tokens import TokenError, TokenValidator
+from signaling.turn import IceServerIssuer
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ HELLO_TIMEOUT_SECONDS = 15
 POLICY_VIOLATION = 1008
 
 
-def websocket_router(hub: Hub, validator: TokenValidator, allowed_origins: list[str]) -> APIRouter:
+def websocket_router(
+    hub: Hub, validator: TokenValidator, allowed_origins: list[str], ice: IceServerIssuer
+) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/v1/ws")
@@ -44,7 +47,7 @@ def websocket_router(hub: Hub, validator: TokenValidator, allowed_origins: list[
             return
         await ws.accept()
         address = ws.client.host if ws.client else ""
-        conn = await _sign_in(ws, validator, hub, address)
+        conn = await _sign_in(ws, validator, hub, address, ice)
         if conn is None:
             await ws.close(code=POLICY_VIOLATION)
             return
@@ -77,7 +80,7 @@ async def _send(ws: WebSocket, message: Error | Welcome) -> None:
 
 
 async def _sign_in(
-    ws: WebSocket, validator: TokenValidator, hub: Hub, address: str
+    ws: WebSocket, validator: TokenValidator, hub: Hub, address: str, ice: IceServerIssuer
 ) -> Connection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
@@ -108,6 +111,7 @@ async def _sign_in(
             name=account.name,
             permissions=sorted(account.permissions),
             server_key=hub.signer.public_key_b64,
+            ice_servers=ice.for_user(principal.oid),
         ),
     )
     log.info("signed in role=%s user=%s", message.role.value, account.upn)

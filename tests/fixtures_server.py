@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +48,13 @@ class ServerProcess:
 
 
 def start_server(
-    identity_file: Path, data_dir: Path, env: dict[str, str] | None = None
+    identity_file: Path,
+    data_dir: Path,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    ca_file: Path | None = None,
 ) -> ServerProcess:
+    """Start and wait for health; with ``ca_file`` the server is expected to serve https."""
     port = free_port()
     log_path = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -64,18 +70,21 @@ def start_server(
                 str(data_dir),
                 "--dev-identity",
                 str(identity_file),
+                *args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )
-    url = f"http://127.0.0.1:{port}"
+    scheme = "https" if ca_file else "http"
+    url = f"{scheme}://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text()}")
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+            verify = str(ca_file) if ca_file else True
+            if httpx.get(url + "/healthz", timeout=1, verify=verify).status_code == 200:
                 break
         except httpx.HTTPError:
             pass
@@ -83,7 +92,8 @@ def start_server(
             proc.kill()
             raise RuntimeError(f"server did not start: {log_path.read_text()}")
         time.sleep(0.1)
-    return ServerProcess(url, f"ws://127.0.0.1:{port}/v1/ws", data_dir, proc, log_path)
+    ws_url = url.replace("http", "ws", 1) + "/v1/ws"
+    return ServerProcess(url, ws_url, data_dir, proc, log_path)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from common.protocol import (
     EndReason,
     Error,
     Hello,
+    IceServer,
     Message,
     PeerRole,
     ProtocolError,
@@ -59,6 +60,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         self.user = ""
         self.name = ""
         self.server_key = ""
+        self.ice_servers: list[IceServer] = []
         self.link: PeerLink | None = None
         self.end_reason: EndReason | None = None
         self._client = SignalingClient(settings.ws_url)
@@ -95,6 +97,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         if not isinstance(first, Welcome):
             raise EngineError("sign_in_failed", "the server did not accept the sign-in")
         self.user, self.name, self.server_key = first.user, first.name, first.server_key
+        self.ice_servers = first.ice_servers
         self.machine.move(self.SIGNED_IN)
         self._reader = asyncio.ensure_future(self._read(messages))
         self.emit("signed_in", user=self.user, name=self.name)
@@ -178,13 +181,14 @@ class SessionEngine(EventEmitter, Generic[S]):
             on_input=self._on_input,
             on_connected=self._on_link_connected,
             on_lost=self._lost,
+            ice_servers=self.ice_servers,
         )
         return self.link
 
     def _on_link_connected(self) -> None:
         self.spawn(self._report(ReportConnected()))
         self._link_connected()
-        self.emit("connected")
+        self.emit("connected", relayed=self.link is not None and self.link.relayed)
 
     def _link_connected(self) -> None:
         """Hook: the subclass moves its state to active."""

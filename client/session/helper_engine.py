@@ -208,6 +208,7 @@ class HelperEngine(SessionEngine[HelperState]):
                 width=self.width,
                 height=self.height,
                 rtt_ms=None if rtt is None else round(rtt, 1),
+                relayed=self.link is not None and self.link.relayed,
             )
 
     def _on_ending(self) -> None:

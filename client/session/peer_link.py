@@ -10,10 +10,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiortc import RTCDataChannel, RTCPeerConnection
 
+from client.ice import is_relayed, rtc_configuration
 from client.settings import AppSettings
 from common.peer_messages import (
     Heartbeat,
@@ -23,7 +24,7 @@ from common.peer_messages import (
     encode_peer_message,
     parse_peer_message,
 )
-from common.protocol import EndReason
+from common.protocol import EndReason, IceServer
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,14 @@ class PeerLink:
         on_input: Callable[[str | bytes], None],
         on_connected: Callable[[], None],
         on_lost: Callable[[EndReason], None],
+        ice_servers: Sequence[IceServer],
     ) -> None:
         self._settings = settings
         self._on_message = on_message
         self._on_input = on_input
         self._on_connected = on_connected
         self._on_lost = on_lost
-        self.pc = RTCPeerConnection()
+        self.pc = RTCPeerConnection(rtc_configuration(ice_servers, settings.ice_policy))
         self.control: RTCDataChannel | None = None
         self.input: RTCDataChannel | None = None
         self.rtt_ms: float | None = None
@@ -57,6 +59,10 @@ class PeerLink:
         self._closed = False
         self.pc.on("connectionstatechange", self._on_state_change)
         self.pc.on("datachannel", self.attach_channel)
+
+    @property
+    def relayed(self) -> bool:
+        return is_relayed(self.pc)
 
     def create_channels(self) -> None:
         """The offering side (the helper) opens both channels."""

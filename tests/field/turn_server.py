@@ -1,0 +1,94 @@
+"""coturn from the packaging template, on loopback, as the deployment runs it (minus systemd).
+
+The template is used as it ships; the command line only narrows it to this machine: loopback
+addresses, a free port, a test secret, no TLS (the suite has no certificate for it) and
+loopback peers allowed, because here both apps live on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_server import free_port
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "packaging" / "coturn" / "turnserver.conf"
+
+
+@dataclass
+class TurnServer:
+    port: int
+    secret: bytes
+    secret_file: Path
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"turn:127.0.0.1:{self.port}?transport=udp"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _listening(port: int) -> bool:
+    """coturn binds its UDP and TCP listeners together; the TCP one is easy to probe."""
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_turn_server(work: Path) -> TurnServer:
+    binary = shutil.which("turnserver")
+    if binary is None:
+        pytest.fail("coturn is not installed (scripts/bootstrap.sh installs it)")
+    work.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(16).encode()
+    secret_file = work / "turn-secret"
+    secret_file.write_bytes(secret)
+    port = free_port()
+    log_path = work / "turnserver.log"
+    relay_low = 20000 + (port % 20000)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                binary,
+                "-c",
+                str(TEMPLATE),
+                "--listening-ip=127.0.0.1",
+                "--relay-ip=127.0.0.1",
+                f"--listening-port={port}",
+                f"--min-port={relay_low}",
+                f"--max-port={relay_low + 200}",
+                "--allow-loopback-peers",
+                "--no-tls",
+                "--no-dtls",
+                f"--static-auth-secret={secret.decode()}",
+                "--realm=helpline.test",
+                "--log-file=stdout",
+                f"--pidfile={work / 'turnserver.pid'}",
+                f"--userdb={work / 'turndb'}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 20
+    while not _listening(port):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"coturn did not start: {log_path.read_text()}")
+        time.sleep(0.05)
+    return TurnServer(port, secret, secret_file, proc, log_path)
