@@ -15,11 +15,12 @@ def check_tls_pair(cert: Path | None, key: Path | None) -> None:
         raise TlsConfigError("--tls-cert and --tls-key go together")
     if cert is None or key is None:
         return
+    for path in (cert, key):
+        if not path.is_file():
+            raise TlsConfigError(f"cannot read {path}")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
         context.load_cert_chain(cert, key)
-    except FileNotFoundError as exc:
-        raise TlsConfigError(f"cannot read {exc.filename}") from exc
     except (ssl.SSLError, OSError) as exc:
         raise TlsConfigError(
             f"cannot use {cert} with {key}: {getattr(exc, 'reason', None) or exc}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -83,7 +84,7 @@ def start_server(
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text()}")
         try:
-            verify = str(ca_file) if ca_file else True
+            verify = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
             if httpx.get(url + "/healthz", timeout=1, verify=verify).status_code == 200:
                 break
         except httpx.HTTPError:

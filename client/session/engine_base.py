@@ -63,7 +63,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         self.ice_servers: list[IceServer] = []
         self.link: PeerLink | None = None
         self.end_reason: EndReason | None = None
-        self._client = SignalingClient(settings.ws_url)
+        self._client = SignalingClient(settings.ws_url, settings.ca_file)
         self._reader: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._chat_reported = False
