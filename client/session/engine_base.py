@@ -14,6 +14,7 @@ from client.session.peer_link import PeerLink
 from client.settings import AppSettings
 from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
+from client.trust import ServerKeyChanged, ServerTrust, check_server_key
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -61,6 +62,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         self.name = ""
         self.server_key = ""
         self.ice_servers: list[IceServer] = []
+        self.trust = ServerTrust(False, "none", "not signed in")
         self.link: PeerLink | None = None
         self.end_reason: EndReason | None = None
         self._client = SignalingClient(settings.ws_url, settings.ca_file)
@@ -98,9 +100,14 @@ class SessionEngine(EventEmitter, Generic[S]):
             raise EngineError("sign_in_failed", "the server did not accept the sign-in")
         self.user, self.name, self.server_key = first.user, first.name, first.server_key
         self.ice_servers = first.ice_servers
+        try:
+            self.trust = check_server_key(self.settings, first.server_key)
+        except ServerKeyChanged as exc:
+            await self._client.close()
+            raise EngineError("server_key_changed", str(exc)) from exc
         self.machine.move(self.SIGNED_IN)
         self._reader = asyncio.ensure_future(self._read(messages))
-        self.emit("signed_in", user=self.user, name=self.name)
+        self.emit("signed_in", user=self.user, name=self.name, server_trust=self.trust.how)
 
     async def end(self, reason: EndReason | None = None) -> None:
         """End from this side: tell the peer and the server, then close everything."""
