@@ -55,6 +55,7 @@ def start_server(
     args: Sequence[str] = (),
     ca_file: Path | None = None,
     port: int | None = None,
+    host: str = "127.0.0.1",
 ) -> ServerProcess:
     """Start and wait for health; with ``ca_file`` the server is expected to serve https."""
     port = port or free_port()
@@ -66,6 +67,8 @@ def start_server(
                 sys.executable,
                 "-m",
                 "signaling",
+                "--host",
+                host,
                 "--port",
                 str(port),
                 "--data-dir",
@@ -79,7 +82,7 @@ def start_server(
             env={**os.environ, **(env or {})},
         )
     scheme = "https" if ca_file else "http"
-    url = f"{scheme}://127.0.0.1:{port}"
+    url = f"{scheme}://{host}:{port}"
     deadline = time.monotonic() + 30
     while True:
         if proc.poll() is not None:

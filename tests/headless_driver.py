@@ -9,20 +9,28 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 DEFAULT_TIMEOUT = 30.0
 
 
 class HeadlessApp:
-    def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        module: str,
+        *args: str,
+        env: dict[str, str] | None = None,
+        prefix: Sequence[str] = (),
+    ) -> None:
+        """``prefix`` wraps the command, e.g. ``ip netns exec NS`` to run it in a namespace."""
         self.events: list[dict[str, Any]] = []
         self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
         self._arrivals: dict[int, float] = {}
         # When the event wait_for last returned was read from the process (perf_counter).
         self.last_arrival = 0.0
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", module, "--headless", *args],
+            [*prefix, sys.executable, "-m", module, "--headless", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -60,8 +60,10 @@ def make_authority(folder: Path, name: str) -> Authority:
     return Authority(name, key, cert, cert_file)
 
 
-def issue_server_certificate(ca: Authority, folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and localhost; returns (chain file, key file)."""
+def issue_server_certificate(
+    ca: Authority, folder: Path, addresses: tuple[str, ...] = ()
+) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1, localhost and ``addresses``; returns (chain, key) files."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
     cert = (
@@ -74,7 +76,10 @@ def issue_server_certificate(ca: Authority, folder: Path) -> tuple[Path, Path]:
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                [
+                    x509.DNSName("localhost"),
+                    *(x509.IPAddress(ipaddress.ip_address(a)) for a in ("127.0.0.1", *addresses)),
+                ]
             ),
             critical=False,
         )

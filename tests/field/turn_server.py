@@ -23,6 +23,7 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "packaging" / "coturn" / "turns
 
 @dataclass
 class TurnServer:
+    address: str
     port: int
     secret: bytes
     secret_file: Path
@@ -31,7 +32,7 @@ class TurnServer:
 
     @property
     def url(self) -> str:
-        return f"turn:127.0.0.1:{self.port}?transport=udp"
+        return f"turn:{self.address}:{self.port}?transport=udp"
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -43,15 +44,15 @@ class TurnServer:
                 self.proc.wait()
 
 
-def _listening(port: int) -> bool:
+def _listening(address: str, port: int) -> bool:
     """coturn binds its UDP and TCP listeners together; the TCP one is easy to probe."""
     import socket
 
     with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((address, port)) == 0
 
 
-def start_turn_server(work: Path) -> TurnServer:
+def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
     binary = shutil.which("turnserver")
     if binary is None:
         pytest.fail("coturn is not installed (scripts/bootstrap.sh installs it)")
@@ -68,8 +69,8 @@ def start_turn_server(work: Path) -> TurnServer:
                 binary,
                 "-c",
                 str(TEMPLATE),
-                "--listening-ip=127.0.0.1",
-                "--relay-ip=127.0.0.1",
+                f"--listening-ip={address}",
+                f"--relay-ip={address}",
                 f"--listening-port={port}",
                 f"--min-port={relay_low}",
                 f"--max-port={relay_low + 200}",
@@ -86,9 +87,9 @@ def start_turn_server(work: Path) -> TurnServer:
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 20
-    while not _listening(port):
+    while not _listening(address, port):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"coturn did not start: {log_path.read_text()}")
         time.sleep(0.05)
-    return TurnServer(port, secret, secret_file, proc, log_path)
+    return TurnServer(address, port, secret, secret_file, proc, log_path)
