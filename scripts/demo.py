@@ -1,7 +1,9 @@
 """Local demo: a signaling server with the development directory, a sharer and a helper.
 
 Without a display it starts Xvfb and says how to watch. ``--auto`` runs a whole session
-through the headless apps instead of the windows, and narrates it.
+through the headless apps instead of the windows, and narrates it. Like a deployment, it
+runs over TLS (a local CA made for the demo), the apps pin the server's key, and with
+``--relay`` the media goes through a coturn started from ``packaging/coturn``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -73,8 +76,34 @@ def _screenshots() -> None:
             time.sleep(2)
 
 
-def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
-    url = f"http://127.0.0.1:{port}"
+def make_certificate() -> tuple[Path, list[str]]:
+    """A local CA and a certificate for 127.0.0.1: the CA file and the server's TLS flags."""
+    from signaling.dev_tls import issue_server_certificate, make_authority
+
+    ca = make_authority(DATA / "pki", "Helpline Demo CA")
+    chain, key = issue_server_certificate(ca, DATA / "pki")
+    say(f"TLS: certificate from a local CA made for the demo ({ca.cert_file}).")
+    return ca.cert_file, ["--tls-cert", str(chain), "--tls-key", str(key)]
+
+
+def start_relay() -> tuple[subprocess.Popen[bytes], list[str]]:
+    from signaling.dev_turn import start_turn_server
+
+    turn = start_turn_server(DATA / "turn")
+    say(f"TURN relay: coturn from packaging/coturn/turnserver.conf on {turn.url}.")
+    return turn.proc, ["--turn-url", turn.url, "--turn-secret-file", str(turn.secret_file)]
+
+
+def server_key() -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "signaling", "server-key", "--data-dir", str(DATA / "server")],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def start_server(port: int, flags: list[str], ca_file: Path) -> tuple[subprocess.Popen[bytes], str]:
+    url = f"https://127.0.0.1:{port}"
+    trust = ssl.create_default_context(cafile=str(ca_file))
     log = (DATA / "server.log").open("wb")
     server = subprocess.Popen(
         [
@@ -87,6 +116,7 @@ def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
             str(DATA / "server"),
             "--dev-identity",
             str(DIRECTORY),
+            *flags,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -95,7 +125,7 @@ def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
         if server.poll() is not None:
             sys.exit(f"demo: the server did not start; see {DATA / 'server.log'}")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):  # noqa: S310
+            with urllib.request.urlopen(url + "/healthz", timeout=1, context=trust):  # noqa: S310
                 break
         except OSError:
             time.sleep(0.2)
@@ -103,10 +133,11 @@ def start_server(port: int) -> tuple[subprocess.Popen[bytes], str]:
     return server, url
 
 
-def run_windows(url: str) -> list[subprocess.Popen[bytes]]:
+def run_windows(url: str, trust: list[str]) -> list[subprocess.Popen[bytes]]:
+    common = ["--server", url, *trust]
     apps = [
-        subprocess.Popen([sys.executable, "-m", "sharer_app", "--server", url, "--user", SHARER]),
-        subprocess.Popen([sys.executable, "-m", "helper_app", "--server", url, "--user", HELPER]),
+        subprocess.Popen([sys.executable, "-m", "sharer_app", *common, "--user", SHARER]),
+        subprocess.Popen([sys.executable, "-m", "helper_app", *common, "--user", HELPER]),
     ]
     say("Two windows are opening: 'Helpline — Helper' (Alice, IT support) and")
     say("'Helpline — Get help' (Bob, who needs help).")
@@ -141,20 +172,21 @@ class Headless:
         raise SystemExit(f"demo: {self.proc.args[2]} stopped before {name}")
 
 
-def run_auto(url: str) -> None:
+def run_auto(url: str, trust: list[str]) -> None:
     say("Automatic session through the headless apps (JSON lines on stdin/stdout):")
-    helper = Headless("helper_app", "--server", url, "--user", HELPER)
+    helper = Headless("helper_app", "--server", url, *trust, "--user", HELPER)
     code = helper.until("code")["code"]
     say(f"  helper (Alice) got the security code {code}")
-    sharer = Headless("sharer_app", "--server", url, "--user", SHARER, "--code", str(code),
-                      "--consent", "control")  # fmt: skip
+    sharer = Headless("sharer_app", "--server", url, *trust, "--user", SHARER,
+                      "--code", str(code), "--consent", "control")  # fmt: skip
     card = sharer.until("helper_identity")
     mark = "verified" if card["verified"] else "NOT verified"
     say(f"  sharer (Bob) sees: {card['name']}, {card['job_title']} at {card['company']} ({mark})")
     say(f"  helper is told: consent = {helper.until('consent')['level']}")
-    helper.until("connected")
+    connected = helper.until("connected")
     sharer.until("connected")
-    say("  peer-to-peer WebRTC connected")
+    path = "relayed through the TURN server" if connected.get("relayed") else "direct"
+    say(f"  peer-to-peer WebRTC connected ({path})")
     stats = helper.until("stats")
     while not stats["frames"]:
         stats = helper.until("stats")
@@ -182,24 +214,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--auto", action="store_true", help="run a session headless, narrated")
+    parser.add_argument("--relay", action="store_true", help="media through a local coturn")
     args = parser.parse_args()
     # Stopped by a signal or by Ctrl+C: either way, take everything down with us.
     signal.signal(signal.SIGTERM, _interrupt)
     DATA.mkdir(exist_ok=True)
     xvfb = start_display()
-    server, url = start_server(free_port(args.port))
+    ca_file, flags = make_certificate()
+    helpers: list[subprocess.Popen[bytes]] = []
+    if args.relay:
+        turn, turn_flags = start_relay()
+        helpers.append(turn)
+        flags += turn_flags
+        os.environ["HELPLINE_ICE_POLICY"] = "relay"
+    server, url = start_server(free_port(args.port), flags, ca_file)
+    trust = ["--ca-file", str(ca_file), "--server-key", server_key()]
+    say(f"The apps pin the server's card-signing key: {trust[-1]}.")
     apps: list[subprocess.Popen[bytes]] = []
     try:
         if args.auto:
-            run_auto(url)
+            run_auto(url, trust)
         else:
-            apps = run_windows(url)
+            apps = run_windows(url, trust)
             while all(app.poll() is None for app in apps):
                 time.sleep(0.5)
     except KeyboardInterrupt:
         say("Stopping.")
     finally:
-        for proc in [*apps, server, *([xvfb] if xvfb else [])]:
+        for proc in [*apps, server, *helpers, *([xvfb] if xvfb else [])]:
             if proc.poll() is None:
                 proc.terminate()
                 try:

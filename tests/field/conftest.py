@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.field.certificates import issue_server_certificate, make_authority
-from tests.field.turn_server import start_turn_server
+from signaling.dev_tls import issue_server_certificate, make_authority
+from signaling.dev_turn import start_turn_server
 from tests.fixtures_server import start_server
 
 

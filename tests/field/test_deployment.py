@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.field.certificates import issue_server_certificate, make_authority
+from signaling.dev_tls import issue_server_certificate, make_authority
 from tests.fixtures_server import start_server
 from tests.headless_driver import HeadlessApp
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from common.key_fingerprint import key_fingerprint
-from tests.field.certificates import issue_server_certificate, make_authority
+from signaling.dev_tls import issue_server_certificate, make_authority
 from tests.signaling.test_cli import _one_line_error, _run
 
 

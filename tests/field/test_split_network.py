@@ -6,14 +6,14 @@ import socket
 
 import pytest
 
-from tests.field.certificates import issue_server_certificate, make_authority
+from signaling.dev_tls import issue_server_certificate, make_authority
+from signaling.dev_turn import start_turn_server
 from tests.field.namespaces import (
     can_connect,
     listener,
     namespaces_available,
     split_network,
 )
-from tests.field.turn_server import start_turn_server
 from tests.fixtures_server import start_server
 from tests.headless_driver import HeadlessApp
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from client.transport_security import InsecureServerError, require_safe_for_token
-from tests.field.certificates import make_authority
+from signaling.dev_tls import make_authority
 from tests.headless_driver import HeadlessApp
 
 HELPER = "alice@contoso.example"

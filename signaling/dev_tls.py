@@ -1,4 +1,8 @@
-"""A throwaway certificate authority and server certificates, made with ``cryptography``."""
+"""A local certificate authority and a server certificate, for the demo and the tests.
+
+Real deployments use a certificate from their own or a public CA; this makes the demo and
+the suite run over TLS exactly as a deployment does, with the apps given ``--ca-file``.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +59,7 @@ def make_authority(folder: Path, name: str) -> Authority:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    cert_file = folder / f"{name}.pem"
+    cert_file = folder / f"{name.lower().replace(' ', '-')}.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return Authority(name, key, cert, cert_file)
 

@@ -1,24 +1,21 @@
-"""coturn from the packaging template, on loopback, as the deployment runs it (minus systemd).
+"""coturn from the packaging template on one local address, for the demo and the tests.
 
-The template is used as it ships; the command line only narrows it to this machine: loopback
-addresses, a free port, a test secret, no TLS (the suite has no certificate for it) and
-loopback peers allowed, because here both apps live on 127.0.0.1.
+The template is used as it ships (so this runs only from a checkout); the command line only
+narrows it to this machine: one address, a free port, a fresh secret, no TLS (no certificate
+for it here) and loopback peers allowed, because here both apps live on the same machine.
 """
 
 from __future__ import annotations
 
 import secrets
 import shutil
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.fixtures_server import free_port
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "packaging" / "coturn" / "turnserver.conf"
+TEMPLATE = Path(__file__).resolve().parents[1] / "packaging" / "coturn" / "turnserver.conf"
 
 
 @dataclass
@@ -46,21 +43,25 @@ class TurnServer:
 
 def _listening(address: str, port: int) -> bool:
     """coturn binds its UDP and TCP listeners together; the TCP one is easy to probe."""
-    import socket
-
     with socket.socket() as sock:
         return sock.connect_ex((address, port)) == 0
+
+
+def _free_port(address: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        return int(sock.getsockname()[1])
 
 
 def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
     binary = shutil.which("turnserver")
     if binary is None:
-        pytest.fail("coturn is not installed (scripts/bootstrap.sh installs it)")
+        raise RuntimeError("coturn is not installed (scripts/bootstrap.sh installs it)")
     work.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_hex(16).encode()
     secret_file = work / "turn-secret"
     secret_file.write_bytes(secret)
-    port = free_port()
+    port = _free_port(address)
     log_path = work / "turnserver.log"
     relay_low = 20000 + (port % 20000)
     with log_path.open("wb") as log:
