@@ -39,7 +39,7 @@ class ServerTrust:
     """How far cards from this server may be believed, and why, for the screen."""
 
     verified: bool
-    how: str  # "configured", "pinned" or "first_use"
+    how: str  # "configured", "mismatch", "pinned" or "first_use"
     reason: str = ""
 
 
@@ -114,7 +114,7 @@ def check_server_key(
             return ServerTrust(True, "configured")
         return ServerTrust(
             False,
-            "configured",
+            "mismatch",
             f"signed by a key ({fingerprint}) that is not your organisation's server key",
         )
     known = known or KnownServers()

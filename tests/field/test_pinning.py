@@ -66,7 +66,7 @@ def test_a_card_signed_by_another_key_is_not_verified_and_says_why(
         signed_in, card = _card_as_seen_by_sharer(look_alike)
     finally:
         look_alike.stop()
-    assert signed_in["server_trust"] == "configured"
+    assert signed_in["server_trust"] == "mismatch"
     assert card["verified"] is False
     assert "not your organisation's server key" in card["reason"]
     assert card["upn"] == HELPER
