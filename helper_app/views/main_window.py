@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
+from desktop_widgets.field_text import connection_path, server_trust_note
 from helper_app.views.pages import CodePage, EndedPage, SignInPage, StatusPage
 from helper_app.views.service import HelperService
 from helper_app.views.session_page import SessionPage
@@ -58,7 +59,10 @@ class HelperWindow(QMainWindow):
         self.sign_in_page.show_users(fields["users"], fields["message"])
 
     def _on_signed_in(self, fields: dict[str, Any]) -> None:
-        self.statusBar().showMessage(f"Signed in as {fields['name']} ({fields['user']})")
+        note = server_trust_note(fields)
+        self.statusBar().showMessage(
+            f"Signed in as {fields['name']} ({fields['user']}). {note}".strip()
+        )
 
     def _on_code(self, fields: dict[str, Any]) -> None:
         self.code_page.show_code(fields["code"], fields["expires_at"])
@@ -82,7 +86,8 @@ class HelperWindow(QMainWindow):
         )
         self.session_page.set_control(fields["level"] == "control")
 
-    def _on_connected(self, _: dict[str, Any]) -> None:
+    def _on_connected(self, fields: dict[str, Any]) -> None:
+        self.statusBar().showMessage(connection_path(fields))
         self.stack.setCurrentWidget(self.session_page)
         self.session_page.screen.setFocus()
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_widgets.chat import ChatPanel
+from desktop_widgets.field_text import connection_path, server_trust_note
 from desktop_widgets.widgets import plain_label
 from sharer_app.views.banner import SharingBanner
 from sharer_app.views.pages import ConsentPage, EndedPage, EntryPage, StatusPage
@@ -112,7 +113,10 @@ class SharerWindow(QMainWindow):
             self.entry_page.select_user(self.service.settings.user)
 
     def _on_signed_in(self, fields: dict[str, Any]) -> None:
-        self.statusBar().showMessage(f"Signed in as {fields['name']} ({fields['user']})")
+        note = server_trust_note(fields)
+        self.statusBar().showMessage(
+            f"Signed in as {fields['name']} ({fields['user']}). {note}".strip()
+        )
 
     def _on_helper_identity(self, fields: dict[str, Any]) -> None:
         self.card = fields
@@ -121,10 +125,11 @@ class SharerWindow(QMainWindow):
         self.showNormal()
         self.raise_()
 
-    def _on_connected(self, _: dict[str, Any]) -> None:
+    def _on_connected(self, fields: dict[str, Any]) -> None:
         self.sharing_page.status.setText(
             f"You are sharing your screen with {self.card.get('name', 'your helper')}. "
-            "Use the red banner at the top of the screen to stop at any time."
+            "Use the red banner at the top of the screen to stop at any time. "
+            + connection_path(fields)
         )
         self.stack.setCurrentWidget(self.sharing_page)
         self.banner.start(self.card.get("name", ""), self.card.get("company", ""))

@@ -135,3 +135,11 @@ def test_errors_are_shown_in_plain_words(window):
     window.on_event("error", {"code": "sign_in_failed", "message": "cannot reach the server"})
     assert window.sign_in_page.status.text() == "cannot reach the server"
     assert window.sign_in_page.status.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_first_use_and_the_network_path_are_said(window):
+    window.engine.emit("signed_in", user="a@contoso.example", name="A", server_trust="first_use")
+    assert "key is now remembered" in window.statusBar().currentMessage()
+    window.engine.emit("consent", level="view")
+    window.engine.emit("connected", relayed=False)
+    assert window.statusBar().currentMessage() == "Connected directly."
