@@ -52,6 +52,12 @@ def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
         type=Path,
         help="desktop app: also append the headless mode's JSON-lines events to FILE",
     )
+    parser.add_argument(
+        "--ca-file", metavar="FILE", help="CA certificates (PEM) for the server's certificate"
+    )
+    parser.add_argument(
+        "--server-key", metavar="FINGERPRINT", help="the server's card-signing key fingerprint"
+    )
     parser.add_argument("--log-level", default=None, help="diagnostics on stderr (default WARNING)")
     return parser
 
@@ -61,7 +67,13 @@ def settings_from(
 ) -> AppSettings:
     """Flags win over HELPLINE_* environment variables, which win over defaults. A bad value
     is a usage error: one line naming the setting, and exit status 2."""
-    overrides = {"server": args.server, "user": args.user, **extra}
+    overrides = {
+        "server": args.server,
+        "user": args.user,
+        "ca_file": args.ca_file,
+        "server_key": args.server_key,
+        **extra,
+    }
     try:
         return AppSettings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:

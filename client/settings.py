@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -59,6 +61,12 @@ class AppSettings(BaseSettings):
     heartbeat_timeout: float = Field(default=5.0, gt=0)
     # Remote input is capped so a flood cannot take over the sharer's machine.
     max_input_events_per_second: int = Field(default=500, ge=1)
+    # Field network: "relay" sends media only through the organisation's TURN server.
+    ice_policy: Literal["all", "relay"] = "all"
+    # Trust: a CA bundle for the server's certificate (else the system store), and the
+    # fingerprint of the server's card-signing key (else helpline.toml, else first use).
+    ca_file: Path | None = None
+    server_key: str | None = None
 
     @field_validator("server")
     @classmethod

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from client.transport_security import (
+    InsecureServerError,
+    client_tls,
+    explain_tls_failure,
+    require_safe_for_token,
+)
 from common.protocol import (
     MAX_MESSAGE_BYTES,
     Message,
@@ -21,17 +28,23 @@ class SignalingClosed(Exception):
 
 
 class SignalingClient:
-    def __init__(self, ws_url: str) -> None:
+    def __init__(self, ws_url: str, ca_file: Path | None = None) -> None:
         self._url = ws_url
+        self._ca_file = ca_file
         self._ws: ClientConnection | None = None
 
     async def connect(self) -> None:
         try:
+            require_safe_for_token(self._url)
+            tls = client_tls(self._ca_file) if self._url.startswith("wss:") else None
             self._ws = await websockets.connect(
-                self._url, max_size=MAX_MESSAGE_BYTES, open_timeout=10, ping_interval=5
+                self._url, max_size=MAX_MESSAGE_BYTES, open_timeout=10, ping_interval=5, ssl=tls
             )
+        except InsecureServerError as exc:
+            raise SignalingClosed(str(exc)) from exc
         except (OSError, websockets.WebSocketException) as exc:
-            raise SignalingClosed(f"cannot reach the signaling server: {exc}") from exc
+            reason = explain_tls_failure(exc) or str(exc)
+            raise SignalingClosed(f"cannot reach the signaling server: {reason}") from exc
 
     async def send(self, message: Message) -> None:
         if self._ws is None:

@@ -8,24 +8,35 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from client.settings import AppSettings
+from client.transport_security import (
+    InsecureServerError,
+    client_tls,
+    explain_tls_failure,
+    require_safe_for_token,
+)
 
 
 class SignInError(Exception):
     """Sign-in failed; the message is fit to show a person."""
 
 
-async def dev_users(server: str) -> list[dict[str, Any]]:
+def _unreachable(server: str, exc: httpx.HTTPError) -> SignInError:
+    return SignInError(explain_tls_failure(exc) or f"cannot reach the server at {server}")
+
+
+async def dev_users(server: str, ca_file: Path | None = None) -> list[dict[str, Any]]:
     """The development directory, for a user picker."""
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls(ca_file)) as client:
             response = await client.get(server.rstrip("/") + "/dev-idp/users")
     except httpx.HTTPError as exc:
-        raise SignInError(f"cannot reach the server at {server}") from exc
+        raise _unreachable(server, exc) from exc
     if response.status_code == 404:
         raise SignInError("this server does not run the development identity provider")
     if response.status_code != 200:
@@ -34,13 +45,13 @@ async def dev_users(server: str) -> list[dict[str, Any]]:
     return users
 
 
-async def dev_token(server: str, upn: str) -> str:
+async def dev_token(server: str, upn: str, ca_file: Path | None = None) -> str:
     """A token for a development user, issued by the server's development provider."""
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, verify=client_tls(ca_file)) as client:
             response = await client.post(server.rstrip("/") + "/dev-idp/token", json={"upn": upn})
     except httpx.HTTPError as exc:
-        raise SignInError(f"cannot reach the server at {server}") from exc
+        raise _unreachable(server, exc) from exc
     if response.status_code == 404:
         raise SignInError(f"no development user {upn!r} on this server")
     if response.status_code != 200:
@@ -88,6 +99,12 @@ def _entra_token_blocking(settings: AppSettings, interactive: bool) -> str:
 
 
 async def sign_in(settings: AppSettings, *, interactive: bool) -> str:
+    try:
+        # Before any token exists: the development one would come back over the same link.
+        require_safe_for_token(settings.server)
+        client_tls(settings.ca_file)
+    except InsecureServerError as exc:
+        raise SignInError(str(exc)) from exc
     if settings.user:
-        return await dev_token(settings.server, settings.user)
+        return await dev_token(settings.server, settings.user, settings.ca_file)
     return await entra_token(settings, interactive=interactive)

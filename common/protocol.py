@@ -168,12 +168,26 @@ class Control(_Message):
 # ---- server -> client ------------------------------------------------------------
 
 
+class IceServer(BaseModel):
+    """A STUN or TURN server the organisation runs; TURN ones carry short-lived credentials."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    urls: list[Annotated[str, Field(max_length=300, pattern=r"^(stun|turn|turns):[^\s]+$")]] = (
+        Field(min_length=1, max_length=8)
+    )
+    username: str | None = Field(default=None, max_length=300)
+    credential: str | None = Field(default=None, max_length=300)
+
+
 class Welcome(_Message):
     type: Literal["welcome"] = "welcome"
     user: ShortText
     name: DisplayText
     permissions: list[Permission]
     server_key: str = Field(max_length=200)
+    # The only ICE servers the apps may use: none means host candidates only, never a default.
+    ice_servers: list[IceServer] = Field(default_factory=list, max_length=8)
 
 
 class CodeIssued(_Message):

@@ -41,7 +41,9 @@ class EngineService(QObject):
 
     async def _load_users(self) -> None:
         try:
-            users: list[dict[str, Any]] = await dev_users(self.settings.server)
+            users: list[dict[str, Any]] = await dev_users(
+                self.settings.server, self.settings.ca_file
+            )
             message = ""
         except SignInError as exc:
             users, message = [], str(exc)

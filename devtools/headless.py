@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # Bounds a failing run only; a passing one returns as soon as the event is there.
@@ -21,7 +21,14 @@ DEFAULT_TIMEOUT = 60.0
 
 
 class HeadlessApp:
-    def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        module: str,
+        *args: str,
+        env: dict[str, str] | None = None,
+        prefix: Sequence[str] = (),
+    ) -> None:
+        """``prefix`` wraps the command, e.g. ``ip netns exec NS`` to run it in a namespace."""
         self.events: list[dict[str, Any]] = []
         self._output_ended = False
         self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
@@ -29,7 +36,7 @@ class HeadlessApp:
         # When the event wait_for last returned was read from the process (perf_counter).
         self.last_arrival = 0.0
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", module, "--headless", *args],
+            [*prefix, sys.executable, "-m", module, "--headless", *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -73,29 +80,13 @@ class HeadlessApp:
                 self.last_arrival = self._arrivals.pop(id(event), 0.0)
                 return event
         deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"no {name} {match} within {timeout}s; events: {self.events[-15:]}; "
-                    f"stderr: {''.join(self.stderr[-20:])}"
-                )
-            try:
-                item = self._queue.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if item is None:
-                self._output_ended = True
-                raise AssertionError(
-                    f"process exited before {name}; events: {self.events[-15:]}; "
-                    f"stderr: {''.join(self.stderr[-20:])}"
-                )
+        while (item := self._next(deadline, f"{name} {match}")) is not None:
             arrived, event = item
             if event.get("event") == name and all(event.get(k) == v for k, v in match.items()):
                 self.last_arrival = arrived
                 return event
-            self._arrivals[id(event)] = arrived
-            self.events.append(event)
+            self._keep(arrived, event)
+        raise AssertionError(f"process exited before {name}; {self._context()}")
 
     def wait_until(
         self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = DEFAULT_TIMEOUT
@@ -103,41 +94,38 @@ class HeadlessApp:
         """Keep every event until ``predicate(events)`` holds; return the events kept."""
         deadline = time.monotonic() + timeout
         while not predicate(self.events):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"condition not met within {timeout}s; events: {self.events[-15:]}; "
-                    f"stderr: {''.join(self.stderr[-20:])}"
-                )
-            try:
-                item = self._queue.get(timeout=remaining)
-            except queue.Empty:
-                continue
+            item = self._next(deadline, "condition met")
             if item is None:
-                self._output_ended = True
-                raise AssertionError(
-                    f"process exited first; events: {self.events[-15:]}; "
-                    f"stderr: {''.join(self.stderr[-20:])}"
-                )
-            self._arrivals[id(item[1])] = item[0]
-            self.events.append(item[1])
+                raise AssertionError(f"process exited first; {self._context()}")
+            self._keep(*item)
         return self.events
 
     def events_after_exit(self, timeout: float = DEFAULT_TIMEOUT) -> list[dict[str, Any]]:
         """Every event the process printed, read to the end of its output (it has exited)."""
         self.proc.wait(timeout=timeout)
         deadline = time.monotonic() + timeout
-        while not self._output_ended:
-            try:
-                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty as exc:
-                raise AssertionError("the output never ended") from exc
-            if item is None:
-                self._output_ended = True
-            else:
-                self._arrivals[id(item[1])] = item[0]
-                self.events.append(item[1])
+        while (item := self._next(deadline, "end of the output")) is not None:
+            self._keep(*item)
         return self.events
+
+    def _next(self, deadline: float, what: str) -> tuple[float, dict[str, Any]] | None:
+        """The next event with its arrival time, or None once the output has ended."""
+        if self._output_ended:
+            return None
+        try:
+            item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no {what} in the time allowed; {self._context()}") from None
+        if item is None:
+            self._output_ended = True
+        return item
+
+    def _keep(self, arrived: float, event: dict[str, Any]) -> None:
+        self._arrivals[id(event)] = arrived
+        self.events.append(event)
+
+    def _context(self) -> str:
+        return f"events: {self.events[-15:]}; stderr: {''.join(self.stderr[-20:])}"
 
     def close(self, timeout: float = 15.0) -> int:
         if self.proc.poll() is None and self.proc.stdin is not None:

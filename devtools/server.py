@@ -12,9 +12,11 @@ import itertools
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +43,13 @@ class ServerProcess:
     data_dir: Path
     proc: subprocess.Popen[bytes]
     log_path: Path
+    ca_file: Path | None = None
 
     def token_for(self, upn: str) -> str:
-        response = httpx.post(self.url + "/dev-idp/token", json={"upn": upn}, timeout=10)
+        verify = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else True
+        response = httpx.post(
+            self.url + "/dev-idp/token", json={"upn": upn}, timeout=10, verify=verify
+        )
         response.raise_for_status()
         return str(response.json()["access_token"])
 
@@ -63,24 +69,32 @@ def start_server(
     data_dir: Path,
     env: dict[str, str] | None = None,
     *,
+    args: Sequence[str] = (),
+    ca_file: Path | None = None,
     port: int = 0,
+    host: str = "127.0.0.1",
     log_path: Path | None = None,
 ) -> ServerProcess:
     """Start the server and return once it says it is ready (port 0: any free port).
 
-    A given port that is busy raises :class:`PortBusy`.
+    ``args`` are more server flags (TLS, TURN); ``ca_file`` is the CA its certificate is
+    checked against. A given port that is busy raises :class:`PortBusy`.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     run = f"{os.getpid()}-{next(_STARTS)}"
     log = log_path or data_dir.parent / f"server-{run}.log"
-    return _start_once(identity_file, data_dir, env, port, log, data_dir.parent / f"{run}.ready")
+    ready = data_dir.parent / f"{run}.ready"
+    flags = ["--host", host, "--port", str(port), *args]
+    server = _start_once(identity_file, data_dir, env, flags, log, ready)
+    server.ca_file = ca_file
+    return server
 
 
 def _start_once(
     identity_file: Path | None,
     data_dir: Path,
     env: dict[str, str] | None,
-    port: int,
+    flags: list[str],
     log_path: Path,
     ready_file: Path,
 ) -> ServerProcess:
@@ -91,8 +105,7 @@ def _start_once(
                 sys.executable,
                 "-m",
                 "signaling",
-                "--port",
-                str(port),
+                *flags,
                 "--data-dir",
                 str(data_dir),
                 *identity,

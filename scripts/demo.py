@@ -1,8 +1,10 @@
 """Local demo: a signaling server with the development directory, a sharer and a helper.
 
 Without a display it starts Xvfb and says how to watch. ``--auto`` runs a whole session
-through the headless apps instead of the windows, and narrates it. Ctrl+C stops everything,
-quietly: every program runs in its own process group, so the interrupt reaches only this
+through the headless apps instead of the windows, and narrates it. Like a deployment, it
+runs over TLS (a local CA made for the demo), the apps pin the server's key, and with
+``--relay`` the media goes through a coturn started from ``packaging/coturn``. Ctrl+C stops
+everything, quietly: every program runs in its own process group, so the interrupt reaches only this
 script, which closes the apps first, then the server, then the display they were drawing on.
 """
 
@@ -18,9 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devtools.certificates import issue_server_certificate, make_authority
 from devtools.display import XvfbError, start_xvfb
 from devtools.headless import HeadlessApp
 from devtools.server import DEV_DIRECTORY, PortBusy, ServerStartError, start_server
+from devtools.turn_server import start_turn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,10 +82,31 @@ def start_display(data: Path, *, watchers: bool) -> tuple[subprocess.Popen[bytes
     return xvfb, Screenshots(data / "screen.png")
 
 
-def run_windows(url: str) -> list[subprocess.Popen[bytes]]:
+def make_certificate(data: Path) -> tuple[Path, list[str]]:
+    """A local CA and a certificate for 127.0.0.1: the CA file and the server's TLS flags."""
+    ca = make_authority(data / "pki", "Helpline Demo CA")
+    chain, key = issue_server_certificate(ca, data / "pki")
+    say(f"TLS: certificate from a local CA made for the demo ({ca.cert_file}).")
+    return ca.cert_file, ["--tls-cert", str(chain), "--tls-key", str(key)]
+
+
+def start_relay(data: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
+    turn = start_turn_server(data / "turn")
+    say(f"TURN relay: coturn from packaging/coturn/turnserver.conf on {turn.url}.")
+    return turn.proc, ["--turn-url", turn.url, "--turn-secret-file", str(turn.secret_file)]
+
+
+def server_key(data_dir: Path) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "signaling", "server-key", "--data-dir", str(data_dir)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def run_windows(url: str, trust: list[str]) -> list[subprocess.Popen[bytes]]:
     apps = [
         subprocess.Popen(
-            [sys.executable, "-m", module, "--server", url, "--user", user],
+            [sys.executable, "-m", module, "--server", url, *trust, "--user", user],
             start_new_session=True,
         )
         for module, user in (("sharer_app", SHARER), ("helper_app", HELPER))
@@ -105,23 +130,25 @@ def _next(app: HeadlessApp, name: str, **match: Any) -> dict[str, Any]:
         raise DemoError(f"{app.proc.args[2]} stopped before '{name}'{detail}") from None
 
 
-def run_auto(url: str, apps: list[HeadlessApp]) -> None:
+def run_auto(url: str, trust: list[str], apps: list[HeadlessApp]) -> None:
     say("Automatic session through the headless apps (JSON lines on stdin/stdout):")
-    helper = HeadlessApp("helper_app", "--server", url, "--user", HELPER)
+    helper = HeadlessApp("helper_app", "--server", url, *trust, "--user", HELPER)
     apps.append(helper)
     code = _next(helper, "code")["code"]
     say(f"  helper (Alice) got the security code {code}")
     sharer = HeadlessApp(
-        "sharer_app", "--server", url, "--user", SHARER, "--code", code, "--consent", "control"
-    )
+        "sharer_app", "--server", url, *trust, "--user", SHARER, "--code", code,
+        "--consent", "control",
+    )  # fmt: skip
     apps.append(sharer)
     card = _next(sharer, "helper_identity")
     mark = "verified" if card["verified"] else "NOT verified"
     say(f"  sharer (Bob) sees: {card['name']}, {card['job_title']} at {card['company']} ({mark})")
     say(f"  helper is told: consent = {_next(helper, 'consent')['level']}")
-    _next(helper, "connected")
+    connected = _next(helper, "connected")
     _next(sharer, "connected")
-    say("  peer-to-peer WebRTC connected")
+    path = "relayed through the TURN server" if connected.get("relayed") else "direct"
+    say(f"  peer-to-peer WebRTC connected ({path})")
     stats = _next(helper, "stats")
     while not stats["frames"]:
         stats = _next(helper, "stats")
@@ -159,20 +186,31 @@ def main() -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=ROOT / ".helpline-demo", help="logs, keys, audit"
     )
+    parser.add_argument("--relay", action="store_true", help="media through a local coturn")
     args = parser.parse_args()
     # Stopped by a signal or by Ctrl+C: either way, take everything down with us.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     data: Path = args.data_dir
     data.mkdir(parents=True, exist_ok=True)
-    xvfb = screenshots = server = None
+    xvfb = screenshots = server = turn = None
     windows: list[subprocess.Popen[bytes]] = []
     headless: list[HeadlessApp] = []
     status = 0
     try:
         xvfb, screenshots = start_display(data, watchers=not args.auto)
+        ca_file, flags = make_certificate(data)
+        if args.relay:
+            turn, turn_flags = start_relay(data)
+            flags += turn_flags
+            os.environ["HELPLINE_ICE_POLICY"] = "relay"
         try:
             server = start_server(
-                DEV_DIRECTORY, data / "server", port=args.port, log_path=data / "server.log"
+                DEV_DIRECTORY,
+                data / "server",
+                args=flags,
+                ca_file=ca_file,
+                port=args.port,
+                log_path=data / "server.log",
             )
         except PortBusy as exc:
             raise DemoError(
@@ -181,11 +219,13 @@ def main() -> int:
         except ServerStartError as exc:
             raise DemoError(f"the server did not start; see {data / 'server.log'}") from exc
         say(f"Signaling server on {server.url} (development identities from {DEV_DIRECTORY.name}).")
+        trust = ["--ca-file", str(ca_file), "--server-key", server_key(data / "server")]
+        say(f"The apps pin the server's card-signing key: {trust[-1]}.")
         if args.auto:
-            run_auto(server.url, headless)
+            run_auto(server.url, trust, headless)
             say(f"Audit log: helpline-signaling audit list --data-dir {data / 'server'}")
         else:
-            windows = run_windows(server.url)
+            windows = run_windows(server.url, trust)
             while all(app.poll() is None for app in windows):
                 time.sleep(0.5)
     except KeyboardInterrupt:
@@ -200,6 +240,8 @@ def main() -> int:
         _stop([*windows, *(app.proc for app in headless)])
         if server is not None:
             server.stop()
+        if turn is not None:
+            _stop([turn])
         if screenshots is not None:
             screenshots.stop()
         if xvfb is not None:

@@ -34,6 +34,7 @@ from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings
 from signaling.tokens import TokenValidator
+from signaling.turn import IceServerIssuer, read_turn_secret
 from signaling.ws import SocketRules, websocket_router
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def _write_ready_file(path: Path, url: str, port: int) -> None:
 
 def create_app(settings: ServerSettings) -> FastAPI:
     _make_private(settings.data_dir)
+    turn_secret = read_turn_secret(settings.turn_secret_file) if settings.turn_secret_file else None
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
     store = AuditStore(settings.db_url, signing_key=server_key)
@@ -159,6 +161,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             per_address=settings.max_websockets_per_address,
             total=settings.max_websockets_total,
         ),
+        ice=IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds),
     )
     app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules))
     app.include_router(audit_router(recorder, auth))

@@ -27,6 +27,8 @@ from signaling.audit.models import Outcome
 from signaling.audit.store import AuditStore
 from signaling.directory import DirectoryError
 from signaling.settings import ServerSettings
+from signaling.tls import TlsConfigError, check_tls_pair
+from signaling.turn import TurnConfigError
 
 PROG = "helpline-signaling"
 SERVE_EPILOG = f"""\
@@ -102,6 +104,26 @@ def _serve_parser() -> _Parser:
         "--public-url", metavar="URL", help="the URL clients use (default: http://HOST:PORT)"
     )
     parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="serve https and wss with this PEM certificate chain (default: plain http)",
+    )
+    parser.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's key")
+    parser.add_argument(
+        "--turn-url",
+        action="append",
+        metavar="URL",
+        help="the organisation's stun:, turn: or turns: URL for the apps, repeatable "
+        "(default: none; no public server is ever used)",
+    )
+    parser.add_argument(
+        "--turn-secret-file",
+        type=Path,
+        metavar="FILE",
+        help="coturn's static-auth-secret, for short-lived TURN credentials (default: none)",
+    )
+    parser.add_argument(
         "--ready-file",
         type=Path,
         metavar="FILE",
@@ -137,7 +159,16 @@ def _serve(argv: list[str]) -> int:
         directory_file=args.directory,
         public_url=args.public_url,
         ready_file=args.ready_file,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        turn_urls=args.turn_url,
+        turn_secret_file=args.turn_secret_file,
     )
+    try:
+        check_tls_pair(settings.tls_cert, settings.tls_key)
+    except TlsConfigError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
     try:
         listener = _listen(settings.host, settings.port)
     except OSError as exc:
@@ -154,7 +185,7 @@ def _serve(argv: list[str]) -> int:
     os.umask(0o077)  # the audit database, its WAL and the keys are private to this account
     try:
         app = create_app(settings)
-    except (DirectoryError, ConfigurationError, OSError, ValueError) as exc:
+    except (DirectoryError, ConfigurationError, TurnConfigError, OSError, ValueError) as exc:
         listener.close()
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
@@ -225,11 +256,32 @@ def _verify(store: AuditStore, data_dir: Path) -> int:
     return 0
 
 
+def _server_key(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="helpline-signaling server-key",
+        description="Print the fingerprint of the card-signing key, for the apps' helpline.toml.",
+    )
+    parser.add_argument("--data-dir", type=Path)
+    args = parser.parse_args(argv)
+    from common.identity_card import CardSigner
+    from common.key_fingerprint import key_fingerprint
+    from signaling.keys import CARD_KEY_FILE, card_signing_key
+
+    settings = _settings(data_dir=args.data_dir)
+    if not (settings.data_dir / CARD_KEY_FILE).exists():
+        print(f"helpline-signaling: no card-signing key in {settings.data_dir}", file=sys.stderr)
+        return 1
+    print(key_fingerprint(CardSigner(card_signing_key(settings.data_dir)).public_key_b64))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv[:1] == ["audit"]:
             return _audit(argv[1:])
+        if argv[:1] == ["server-key"]:
+            return _server_key(argv[1:])
         return _serve(argv)
     except ValidationError as exc:
         print(f"{PROG}: invalid setting {first_error(exc)}", file=sys.stderr)

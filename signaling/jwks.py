@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,8 +30,10 @@ class JwksCache:
         min_refresh_seconds: float = 30.0,
         max_age_seconds: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self._url = url
+        self._verify = verify
         self._min_refresh = min_refresh_seconds
         self._max_age = max_age_seconds
         self._clock = clock
@@ -53,7 +56,7 @@ class JwksCache:
 
     async def _refresh(self) -> None:
         try:
-            async with httpx.AsyncClient(timeout=10) as client:
+            async with httpx.AsyncClient(timeout=10, verify=self._verify) as client:
                 response = await client.get(self._url)
             response.raise_for_status()
             document = response.json()

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+CARD_KEY_FILE = "card-signing-key.pem"
 
 
 def _load_or_create(path: Path, create: Callable[[], PrivateKey]) -> bytes:
@@ -28,7 +29,7 @@ def _load_or_create(path: Path, create: Callable[[], PrivateKey]) -> bytes:
 
 
 def card_signing_key(data_dir: Path) -> ed25519.Ed25519PrivateKey:
-    pem = _load_or_create(data_dir / "card-signing-key.pem", ed25519.Ed25519PrivateKey.generate)
+    pem = _load_or_create(data_dir / CARD_KEY_FILE, ed25519.Ed25519PrivateKey.generate)
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise ValueError("card-signing-key.pem is not an Ed25519 key")

@@ -53,5 +53,7 @@ async def run_server(app: FastAPI, settings: ServerSettings, listener: socket.so
         forwarded_allow_ips=trusted or None,
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16 * 1024,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
     )
     await uvicorn.Server(config).serve(sockets=[listener])

@@ -50,11 +50,19 @@ class ServerSettings(BaseSettings):
     max_websockets_per_address: int = Field(default=500, ge=1)
     max_websockets_total: int = Field(default=5000, ge=1)
     hello_timeout_seconds: float = Field(default=15.0, gt=0)
+    # The organisation's STUN/TURN (stun:, turn:, turns: URLs) and coturn's static-auth-secret.
+    turn_urls: list[str] = Field(default_factory=list)
+    turn_secret_file: Path | None = None
+    turn_lifetime_seconds: int = Field(default=3600, ge=60)
+    # https and wss: a PEM certificate chain and its private key.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     @property
     def base_url(self) -> str:
+        scheme = "https" if self.tls_cert else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 in a URL
-        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+        return (self.public_url or f"{scheme}://{host}:{self.port}").rstrip("/")
 
     @property
     def db_url(self) -> str:

@@ -27,6 +27,7 @@ from signaling.auth import Authenticator
 from signaling.connection import Connection
 from signaling.hub import Hub
 from signaling.tokens import TokenError
+from signaling.turn import IceServerIssuer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class SocketRules:
     allowed_origins: list[str]
     hello_timeout_seconds: float
     budget: WebSocketBudget
+    # The organisation's STUN/TURN servers, with TURN credentials made per user.
+    ice: IceServerIssuer
 
 
 def websocket_router(
@@ -65,7 +68,7 @@ def websocket_router(
             await _serve(ws, address)
 
     async def _serve(ws: WebSocket, address: str) -> None:
-        conn = await _sign_in(ws, auth, server_key, address, rules.hello_timeout_seconds)
+        conn = await _sign_in(ws, auth, server_key, address, rules)
         if conn is None:
             await ws.close(code=POLICY_VIOLATION)
             return
@@ -117,11 +120,11 @@ async def _receive(ws: WebSocket) -> str | None:
 
 
 async def _sign_in(
-    ws: WebSocket, auth: Authenticator, server_key: str, address: str, hello_seconds: float
+    ws: WebSocket, auth: Authenticator, server_key: str, address: str, rules: SocketRules
 ) -> Connection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
-        raw = await asyncio.wait_for(_receive(ws), hello_seconds)
+        raw = await asyncio.wait_for(_receive(ws), rules.hello_timeout_seconds)
     except (TimeoutError, WebSocketDisconnect, RuntimeError):
         return None
     if raw is None:
@@ -150,6 +153,7 @@ async def _sign_in(
             name=account.name,
             permissions=sorted(account.permissions),
             server_key=server_key,
+            ice_servers=rules.ice.for_user(account.principal.oid),
         ),
     )
     bind_log_context(role=message.role.value)

@@ -24,3 +24,17 @@ def signaling_server(tmp_path, dev_identity_file):
     server = start_server(dev_identity_file, tmp_path / "server-data")
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def app_folders(tmp_path, monkeypatch):
+    """Each test's apps get their own config and data folders, never the user's own.
+
+    The apps pin the first server key they see per URL; servers in the suite are made afresh
+    with new keys, and a port may come round again, so pins must not outlive a test.
+    """
+    home = tmp_path / "app-home"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "site-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    return home

@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 
 VIDEO_CLOCK_RATE = 90_000
 PAUSED_GREY = 48
+SHARP_FOLLOW_UP = 0.1
+# Encoded frames handed to aiortc but not yet taken: more means the sender is behind, and
+# the encoder waits (the capture thread meanwhile replaces stale frames) rather than queue.
+MAX_IN_FLIGHT = 2
 # aiortc sets this when the receiver asks for a keyframe (PLI/FIR); it has no public hook.
 _SENDER_KEYFRAME_FLAG = "_RTCRtpSender__force_keyframe"
 
@@ -135,6 +139,8 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self._stopping = False
         self._wake = threading.Event()
         self._mailbox = _Mailbox()
+        self._taken = threading.Condition()
+        self._in_flight = 0
         self._queue: asyncio.Queue[av.VideoFrame | av.Packet | None] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._start = time.monotonic()
@@ -172,6 +178,8 @@ class ScreenCaptureTrack(MediaStreamTrack):
             self._stopping = True
             self._wake.set()
             self._mailbox.close()
+            with self._taken:
+                self._taken.notify_all()
             self._queue.put_nowait(None)
         super().stop()
 
@@ -187,11 +195,16 @@ class ScreenCaptureTrack(MediaStreamTrack):
                     target=target, name=f"capture-{target.__name__}", daemon=True
                 ).start()
         item = await self._queue.get()
+        taken = 1
         if self._encoder is None:
             # aiortc encodes frames itself: only the newest is worth its time.
             while item is not None and not self._queue.empty():
                 item = self._queue.get_nowait()
+                taken += 1
                 self.counters.dropped += 1
+        with self._taken:
+            self._in_flight -= taken
+            self._taken.notify()
         if item is None:
             raise MediaStreamError
         self.counters.frames_sent += 1
@@ -258,7 +271,10 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 elif not sharp_sent and started - last_change >= self.sharp_after:
                     sharp_sent = True
                     frame = _convert(reformatter, raw, shot.width, shot.height, 1.0)
-                    last_submit = self._submit(frame, sharp=True, at=started, cost=0.0)
+                    self._submit(frame, sharp=True, at=started, cost=0.0)
+                    # A tiny refresh soon after: a lost tail packet of the big sharp frame is
+                    # noticed (and resent) at once, not at the next refresh.
+                    last_submit = started - self.keyframe_interval + SHARP_FOLLOW_UP
                 elif started - last_submit >= self.keyframe_interval:
                     self.counters.refreshes += 1
                     frame = _convert(reformatter, raw, shot.width, shot.height, 1.0)
@@ -277,7 +293,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
     # ---- encoder thread ------------------------------------------------------------
 
     def _encode_loop(self) -> None:
-        while (job := self._mailbox.take()) is not None:
+        while self._sender_keeps_up() and (job := self._mailbox.take()) is not None:
             started = time.monotonic()
             frame = job.frame
             frame.pts = self._pts(job.captured_at)
@@ -300,6 +316,12 @@ class ScreenCaptureTrack(MediaStreamTrack):
             for packet in encoded.packets:
                 self._deliver(packet)
 
+    def _sender_keeps_up(self) -> bool:
+        """Wait until aiortc has taken all but a couple of frames; False once stopping."""
+        with self._taken:
+            self._taken.wait_for(lambda: self._in_flight < MAX_IN_FLIGHT or self._stopping)
+        return not self._stopping
+
     def _pts(self, captured_at: float) -> int:
         pts = max(self._last_pts + 1, int((captured_at - self._start) * VIDEO_CLOCK_RATE))
         self._last_pts = pts
@@ -308,6 +330,8 @@ class ScreenCaptureTrack(MediaStreamTrack):
     def _deliver(self, item: Any) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
+            with self._taken:
+                self._in_flight += 1
             loop.call_soon_threadsafe(self._queue.put_nowait, item)
 
 

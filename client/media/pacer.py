@@ -15,10 +15,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+import aiortc.rtcrtpsender
 from aiortc import RTCRtpSender
 
 DEFAULT_RATE_BPS = 30_000_000
 DEFAULT_BURST_BYTES = 64 * 1024
+# aiortc keeps the last 128 sent packets for retransmission (NACK), fewer than one sharp
+# frame has; a lost packet early in such a frame could then never be repaired.
+RETRANSMIT_HISTORY = 4096
 
 
 class TokenBucket:
@@ -43,6 +47,10 @@ def pace(
     burst_bytes: int = DEFAULT_BURST_BYTES,
 ) -> TokenBucket:
     """Put a token bucket in front of the sender's transport (aiortc has no pacer of its own)."""
+    aiortc.rtcrtpsender.RTP_HISTORY_SIZE = max(
+        aiortc.rtcrtpsender.RTP_HISTORY_SIZE,
+        RETRANSMIT_HISTORY,
+    )
     transport = sender.transport
     send: Callable[[bytes], Awaitable[None]] = transport._send_rtp
     bucket = TokenBucket(rate_bps, burst_bytes)

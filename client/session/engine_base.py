@@ -26,6 +26,7 @@ from client.session.peer_link import LinkEvents, LinkFactory, PeerLink, SessionL
 from client.settings import AppSettings
 from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
+from client.trust import ServerKeyChanged, ServerTrust, check_server_key
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -34,6 +35,7 @@ from common.protocol import (
     Error,
     ErrorCode,
     Hello,
+    IceServer,
     Message,
     PeerRole,
     ProtocolError,
@@ -84,7 +86,9 @@ class SessionEngine(EventEmitter, Generic[S]):
         # Set when the server refused what we asked for (a code, a redeem); cleared when a
         # later attempt gets through. It decides the exit status of a run with no session.
         self.refusal: ErrorCode | None = None
-        self._client = parts.signaling or SignalingClient(settings.ws_url)
+        self.ice_servers: list[IceServer] = []
+        self.trust = ServerTrust(False, "none", "not signed in")
+        self._client = parts.signaling or SignalingClient(settings.ws_url, settings.ca_file)
         self._link_factory = parts.link_factory
         self._reader: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -128,9 +132,15 @@ class SessionEngine(EventEmitter, Generic[S]):
                 ClientErrorCode.SIGN_IN_FAILED, "the server did not accept the sign-in"
             )
         self.user, self.name, self.server_key = first.user, first.name, first.server_key
+        self.ice_servers = first.ice_servers
+        try:
+            self.trust = check_server_key(self.settings, first.server_key)
+        except ServerKeyChanged as exc:
+            await self._client.close()
+            raise EngineError(ClientErrorCode.SERVER_KEY_CHANGED, str(exc)) from exc
         self.machine.move(self.SIGNED_IN)
         self._reader = asyncio.ensure_future(self._read(messages))
-        self.emit(SignedIn(user=self.user, name=self.name))
+        self.emit(SignedIn(user=self.user, name=self.name, server_trust=self.trust.how))
 
     async def end(self, reason: EndReason | None = None) -> None:
         """End from this side. The peer and the server are told only when there is a session:
@@ -236,13 +246,14 @@ class SessionEngine(EventEmitter, Generic[S]):
                 on_lost=self._lost,
                 on_video=self._on_track,
             ),
+            self.ice_servers,
         )
         return self.link
 
     def _on_link_connected(self) -> None:
         self.spawn(self._report(ReportConnected()))
         self._link_connected()
-        self.emit(Connected())
+        self.emit(Connected(relayed=self.link is not None and self.link.relayed))
 
     def _link_connected(self) -> None:
         """Hook: the subclass moves its state to active."""

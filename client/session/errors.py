@@ -26,6 +26,8 @@ class ClientErrorCode(StrEnum):
     INVALID_COMMAND = "invalid_command"
     UNKNOWN_COMMAND = "unknown_command"
     INVALID_INPUT = "invalid_input"
+    SERVER_KEY_CHANGED = "server_key_changed"
+    UNTRUSTED_SERVER = "untrusted_server"
 
 
 AnyErrorCode = ClientErrorCode | ErrorCode

@@ -34,12 +34,16 @@ class SignedIn(EngineEvent):
     event = "signed_in"
     user: str
     name: str
+    # How the server's card-signing key is trusted: "configured", "first_use", "known", ...
+    server_trust: str = "none"
 
 
 class Connected(EngineEvent):
     """The peer link is usable: both data channels are open."""
 
     event = "connected"
+    # Media goes through the organisation's TURN server rather than directly.
+    relayed: bool = False
 
 
 class ControlChanged(EngineEvent):
@@ -106,6 +110,7 @@ class Stats(EngineEvent):
     scale: float = 1.0
     # Everything received from the sharer so far, so a bit rate can be told from two stats.
     bytes_received: int | None = None
+    relayed: bool = False
 
 
 class SnapshotSaved(EngineEvent):
@@ -123,6 +128,8 @@ class SnapshotSaved(EngineEvent):
 class HelperIdentityShown(EngineEvent):
     event = "helper_identity"
     verified: bool
+    # Why the card is not shown as verified (empty when it is).
+    reason: str = ""
     name: str
     upn: str
     company: str

@@ -207,6 +207,7 @@ class HelperEngine(SessionEngine[HelperState]):
                 return
             if not isinstance(frame, av.VideoFrame):
                 continue
+            frame = _newest(track, frame)
             self.frames += 1
             self.width, self.height = frame.width, frame.height
             self.picture.observe(
@@ -235,6 +236,7 @@ class HelperEngine(SessionEngine[HelperState]):
                     quality=self.picture.label,
                     scale=round(self.picture.scale, 2),
                     bytes_received=received,
+                    relayed=self.link is not None and self.link.relayed,
                 )
             )
 
@@ -249,6 +251,22 @@ class HelperEngine(SessionEngine[HelperState]):
             raise EngineError(ClientErrorCode.NO_FRAME, "no frame has arrived yet")
         await asyncio.to_thread(_write_png, frame, path)
         return {"path": path, "width": frame.width, "height": frame.height}
+
+
+def _newest(track: MediaStreamTrack, frame: av.VideoFrame) -> av.VideoFrame:
+    """Frames decoded while we were busy are stale: skip to the newest one.
+
+    aiortc queues decoded frames without bound; reading its queue here keeps a slow moment
+    from becoming a picture that lags further and further behind.
+    """
+    queue = getattr(track, "_queue", None)
+    while queue is not None and not queue.empty():
+        newer = queue.get_nowait()
+        if newer is None:  # the track ended: leave that for the next recv
+            queue.put_nowait(None)
+            break
+        frame = newer
+    return frame
 
 
 def _write_png(frame: av.VideoFrame, path: str) -> None:

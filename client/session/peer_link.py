@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,6 +25,7 @@ from aiortc import (
     RTCSessionDescription,
 )
 
+from client.ice import is_relayed, rtc_configuration
 from client.media.codecs import EncodesH264, negotiated_video_codec, prefer_codecs
 from client.media.jitter import use_marker_jitter_buffer
 from client.session.fingerprint import card_fingerprint, matches_card
@@ -37,7 +38,7 @@ from common.peer_messages import (
     encode_peer_message,
     parse_peer_message,
 )
-from common.protocol import EndReason
+from common.protocol import EndReason, IceServer
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ class SessionLink(Protocol):
 
     rtt_ms: float | None
 
+    @property
+    def relayed(self) -> bool: ...
+
     async def offer_fingerprint(self) -> str: ...
     async def create_offer(self) -> str: ...
     async def accept_answer(self, sdp: str) -> None: ...
@@ -78,7 +82,7 @@ class SessionLink(Protocol):
     async def close(self) -> None: ...
 
 
-LinkFactory = Callable[[AppSettings, LinkEvents], SessionLink]
+LinkFactory = Callable[[AppSettings, LinkEvents, Sequence[IceServer]], SessionLink]
 
 
 class PeerLink:
@@ -86,6 +90,7 @@ class PeerLink:
         self,
         settings: AppSettings,
         events: LinkEvents,
+        ice_servers: Sequence[IceServer] = (),
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -93,7 +98,8 @@ class PeerLink:
         self._events = events
         # Silence is measured on this clock; tests pass a fake one to expire it at will.
         self._clock = clock
-        self._pc = RTCPeerConnection()
+        # Only the organisation's ICE servers (none: host candidates only), never a default.
+        self._pc = RTCPeerConnection(rtc_configuration(ice_servers, settings.ice_policy))
         self.control: RTCDataChannel | None = None
         self.input: RTCDataChannel | None = None
         self.rtt_ms: float | None = None
@@ -107,6 +113,11 @@ class PeerLink:
         self._pc.on("connectionstatechange", self._on_state_change)
         self._pc.on("datachannel", self.attach_channel)
         self._pc.on("track", self._on_track)
+
+    @property
+    def relayed(self) -> bool:
+        """Media goes through the organisation's TURN server, not directly."""
+        return is_relayed(self._pc)
 
     # ---- negotiation: the helper offers ------------------------------------------------
 

@@ -233,7 +233,9 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.AWAITING_CONSENT)
         self.emit(
             HelperIdentityShown(
-                verified=bool(card.verified_domain),
+                verified=self.trust.verified and bool(card.verified_domain),
+                reason=self.trust.reason
+                or ("" if card.verified_domain else "the helper's domain is not verified"),
                 name=card.name,
                 upn=card.upn,
                 company=card.company,

@@ -26,6 +26,7 @@ from client.session.events import (
 )
 from common.protocol import ErrorCode
 from desktop_widgets.event_table import EventTable
+from desktop_widgets.field_text import connection_path, server_trust_note
 from helper_app.views.pages import CodePage, EndedPage, SignInPage, StatusPage
 from helper_app.views.service import HelperService
 from helper_app.views.session_page import SessionPage
@@ -87,7 +88,8 @@ class HelperWindow(QMainWindow):
         self._restore()
 
     def _on_signed_in(self, event: SignedIn) -> None:
-        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user})")
+        note = server_trust_note(event.server_trust)
+        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user}). {note}".strip())
 
     def _on_code(self, event: CodeIssued) -> None:
         self.code_page.show_code(event.code, event.expires_at)
@@ -112,8 +114,9 @@ class HelperWindow(QMainWindow):
         )
         self.session_page.set_control(event.level == "control")
 
-    def _on_connected(self, _: Connected) -> None:
+    def _on_connected(self, event: Connected) -> None:
         self.session_page.set_paused(False)
+        self.statusBar().showMessage(connection_path(event.relayed))
         self.stack.setCurrentWidget(self.session_page)
         self.session_page.screen.setFocus()
 

@@ -108,7 +108,8 @@ class SessionPage(QWidget):
         picture = f"{stats.width}x{stats.height} {stats.quality}"
         if stats.scale < 1:
             picture += f" ({stats.scale:.0%})"
-        self.live.setText(f"{picture} · {rate} · RTT {rtt}")
+        path = " · relayed" if stats.relayed else ""
+        self.live.setText(f"{picture} · {rate} · RTT {rtt}{path}")
 
     def show_chat(self) -> None:
         self.chat_action.setChecked(True)

@@ -32,6 +32,7 @@ from client.session.events import (
 )
 from desktop_widgets.chat import ChatPanel
 from desktop_widgets.event_table import EventTable
+from desktop_widgets.field_text import connection_path, server_trust_note
 from desktop_widgets.widgets import plain_label
 from sharer_app.views.banner import SharingBanner
 from sharer_app.views.pages import ConsentPage, EndedPage, EntryPage, StatusPage
@@ -148,7 +149,8 @@ class SharerWindow(QMainWindow):
             self.entry_page.select_user(self.service.settings.user)
 
     def _on_signed_in(self, event: SignedIn) -> None:
-        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user})")
+        note = server_trust_note(event.server_trust)
+        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user}). {note}".strip())
 
     def _on_helper_identity(self, event: HelperIdentityShown) -> None:
         self.card = event
@@ -157,10 +159,11 @@ class SharerWindow(QMainWindow):
         self.showNormal()
         self.raise_()
 
-    def _on_connected(self, _: Connected) -> None:
+    def _on_connected(self, event: Connected) -> None:
         self.sharing_page.status.setText(
             f"You are sharing your screen with {self.helper_name}. "
-            "Use the red banner at the top of the screen to stop at any time."
+            "Use the red banner at the top of the screen to stop at any time. "
+            + connection_path(event.relayed)
         )
         self.stack.setCurrentWidget(self.sharing_page)
         self.banner.start(

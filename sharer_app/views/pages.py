@@ -154,8 +154,9 @@ class ConsentPage(QWidget):
             self.verified.setText(f"✔ Verified organisation: {card.verified_domain}")
             self.verified.setStyleSheet("color: #1b6e2d; font-weight: bold;")
         else:
+            reason = f" ({card.reason})" if card.reason else ""
             self.verified.setText(
-                "⚠ Not verified: this person's organisation could not be confirmed. "
+                f"⚠ Not verified: this person's organisation could not be confirmed{reason}. "
                 "Decline unless you are sure who they are."
             )
             self.verified.setStyleSheet("color: #b3261e; font-weight: bold;")

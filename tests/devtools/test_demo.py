@@ -50,7 +50,7 @@ def test_auto_demo_uses_its_port_even_in_time_wait_and_names_the_audit_command(t
     demo = _demo(tmp_path, "--auto", "--port", str(port))
     output, _ = demo.communicate(timeout=300)
     assert demo.returncode == 0, output
-    assert f"Signaling server on http://127.0.0.1:{port} " in output
+    assert f"Signaling server on https://127.0.0.1:{port} " in output
     assert "session ended: sharer_ended" in output
     assert f"helpline-signaling audit list --data-dir {tmp_path / 'server'}" in output
     assert "x11vnc" not in output, "nobody watches a three-second session"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from client.session.fingerprint import matches_card
 from client.session.peer_link import FingerprintMismatch, LinkEvents
 from client.settings import AppSettings
 from common.peer_messages import encode_peer_message, parse_peer_message
+from common.protocol import IceServer
 
 _serial = itertools.count(1)
 
@@ -24,7 +26,9 @@ class FakeNetwork:
         self.forge_offers = forge_offers
         self.links: list[FakeLink] = []
 
-    def link(self, settings: AppSettings, events: LinkEvents) -> FakeLink:
+    def link(
+        self, settings: AppSettings, events: LinkEvents, ice_servers: Sequence[IceServer] = ()
+    ) -> FakeLink:
         link = FakeLink(self, events)
         self.links.append(link)
         return link
@@ -35,6 +39,7 @@ class FakeLink:
         self.network = network
         self.events = events
         self.rtt_ms: float | None = 1.0
+        self.relayed = False
         self.fingerprint = f"sha-256 {next(_serial):02X}:AA:BB"
         self.peer: FakeLink | None = None
         self.track: Any = None

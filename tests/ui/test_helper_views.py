@@ -15,6 +15,7 @@ from client.session.events import (
     Ended,
     ErrorReported,
     SharerJoined,
+    SignedIn,
     Stats,
 )
 from client.settings import AppSettings
@@ -171,3 +172,13 @@ def test_a_pause_shows_over_the_picture_at_once_and_the_status_stays_honest(wind
     engine.emit(PauseChanged(paused=False))
     assert not page.paused_notice.isVisibleTo(window)
     assert page.mode.text() == "● Controlling"
+
+
+def test_first_use_and_the_network_path_are_said(window):
+    window.engine.emit(SignedIn(user="a@contoso.example", name="A", server_trust="first_use"))
+    assert "key is now remembered" in window.statusBar().currentMessage()
+    window.engine.emit(ConsentGiven(level="view"))
+    window.engine.emit(Connected(relayed=False))
+    assert window.statusBar().currentMessage() == "Connected directly."
+    window.engine.emit(Connected(relayed=True))
+    assert "relay server" in window.statusBar().currentMessage()

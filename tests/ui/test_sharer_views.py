@@ -16,6 +16,7 @@ from client.session.events import (
     ErrorReported,
     HelperIdentityShown,
     PauseChanged,
+    SignedIn,
 )
 from client.settings import AppSettings
 from common.permissions import ConsentChoice
@@ -155,3 +156,13 @@ def test_connection_lost_is_said_plainly(window):
     window.engine.emit(Connected())
     window.engine.emit(Ended(reason="helper_disconnected"))
     assert window.ended_page.reason.text() == "Your helper's connection was lost."
+
+
+def test_a_card_from_a_foreign_server_says_why_and_the_path_is_shown(window):
+    window.engine.emit(SignedIn(user="bob@contoso.example", name="Bob", server_trust="mismatch"))
+    assert "not your organisation's server" in window.statusBar().currentMessage()
+    reason = "signed by a key (SHA256:x) that is not your organisation's server key"
+    window.engine.emit(CARD.model_copy(update={"verified": False, "reason": reason}))
+    assert reason in window.consent_page.verified.text()
+    window.engine.emit(Connected(relayed=True))
+    assert "through your organisation's relay server" in window.sharing_page.status.text()

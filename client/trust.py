@@ -1,0 +1,131 @@
+"""Which card-signing key the apps accept, so only the organisation's server can vouch.
+
+The key in ``welcome`` comes over the very connection that delivers the card, so on its own
+it proves nothing: a look-alike server signs its own card for "Microsoft Support". The
+organisation therefore names its key's fingerprint (``--server-key``, or ``server_key`` in a
+``helpline.toml`` that IT installs in the platform's site or user configuration folder; the
+site file wins, and ``next_server_key`` lets a rotation be rolled out before it happens).
+Without any, the first key seen for a server URL is remembered (trust on first use) and a
+different one later is refused outright, as SSH does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from client.settings import AppSettings
+from common.key_fingerprint import key_fingerprint, normalise_fingerprint
+
+log = logging.getLogger(__name__)
+
+CONFIG_NAME = "helpline.toml"
+KNOWN_SERVERS_NAME = "known_servers.json"
+
+
+class ServerKeyChanged(Exception):
+    """The server signs with another key than the one pinned at first use."""
+
+
+@dataclass(frozen=True)
+class ServerTrust:
+    """How far cards from this server may be believed, and why, for the screen."""
+
+    verified: bool
+    how: str  # "configured", "mismatch", "pinned" or "first_use"
+    reason: str = ""
+
+
+def config_files() -> list[Path]:
+    """Where IT puts ``helpline.toml``, most authoritative first."""
+    return [
+        Path(platformdirs.site_config_dir("helpline")) / CONFIG_NAME,
+        Path(platformdirs.user_config_dir("helpline")) / CONFIG_NAME,
+    ]
+
+
+def configured_keys(settings: AppSettings) -> list[str]:
+    if settings.server_key:
+        return [normalise_fingerprint(settings.server_key)]
+    for path in config_files():
+        if not path.is_file():
+            continue
+        try:
+            config = tomllib.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            log.warning("ignoring unreadable %s: %s", path, exc)
+            continue
+        keys = [config.get("server_key"), config.get("next_server_key")]
+        found = [normalise_fingerprint(k) for k in keys if isinstance(k, str) and k.strip()]
+        if found:
+            return found
+    return []
+
+
+def _server_id(server_url: str) -> str:
+    parts = urlsplit(server_url)
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or default}"
+
+
+class KnownServers:
+    """The first key seen per server URL, in the user's data folder."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or Path(platformdirs.user_data_dir("helpline")) / KNOWN_SERVERS_NAME
+
+    def _load(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("known servers file unreadable, starting afresh: %s", exc)
+            return {}
+        return {k: v for k, v in data.items() if isinstance(v, str)}
+
+    def get(self, server_url: str) -> str | None:
+        return self._load().get(_server_id(server_url))
+
+    def remember(self, server_url: str, fingerprint: str) -> None:
+        known = self._load()
+        known[_server_id(server_url)] = fingerprint
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps(known, indent=2, sort_keys=True))
+        os.replace(partial, self.path)
+
+
+def check_server_key(
+    settings: AppSettings, server_key_b64: str, known: KnownServers | None = None
+) -> ServerTrust:
+    """Judge the key in ``welcome``; raises :class:`ServerKeyChanged` when a pin is broken."""
+    fingerprint = key_fingerprint(server_key_b64)
+    configured = configured_keys(settings)
+    if configured:
+        if fingerprint in configured:
+            return ServerTrust(True, "configured")
+        return ServerTrust(
+            False,
+            "mismatch",
+            f"signed by a key ({fingerprint}) that is not your organisation's server key",
+        )
+    known = known or KnownServers()
+    pinned = known.get(settings.server)
+    if pinned is None:
+        known.remember(settings.server, fingerprint)
+        return ServerTrust(True, "first_use")
+    if pinned == fingerprint:
+        return ServerTrust(True, "pinned")
+    raise ServerKeyChanged(
+        f"the server at {_server_id(settings.server)} now signs identity cards with another key "
+        f"({fingerprint}, first seen {pinned}); refusing it. If your organisation replaced "
+        f"its server key, add it to {CONFIG_NAME} or remove the server from {known.path}"
+    )

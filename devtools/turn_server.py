@@ -1,0 +1,96 @@
+"""coturn from the packaging template on one local address, for the demo and the tests.
+
+The template is used as it ships (so this runs only from a checkout); the command line only
+narrows it to this machine: one address, a free port, a fresh secret, no TLS (no certificate
+for it here) and loopback peers allowed, because here both apps live on the same machine.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "packaging" / "coturn" / "turnserver.conf"
+
+
+@dataclass
+class TurnServer:
+    address: str
+    port: int
+    secret: bytes
+    secret_file: Path
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"turn:{self.address}:{self.port}?transport=udp"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _listening(address: str, port: int) -> bool:
+    """coturn binds its UDP and TCP listeners together; the TCP one is easy to probe."""
+    with socket.socket() as sock:
+        return sock.connect_ex((address, port)) == 0
+
+
+def _free_port(address: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
+    binary = shutil.which("turnserver")
+    if binary is None:
+        raise RuntimeError("coturn is not installed (scripts/bootstrap.sh installs it)")
+    work.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(16).encode()
+    secret_file = work / "turn-secret"
+    secret_file.write_bytes(secret)
+    port = _free_port(address)
+    log_path = work / "turnserver.log"
+    relay_low = 20000 + (port % 20000)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                binary,
+                "-c",
+                str(TEMPLATE),
+                f"--listening-ip={address}",
+                f"--relay-ip={address}",
+                f"--listening-port={port}",
+                f"--min-port={relay_low}",
+                f"--max-port={relay_low + 200}",
+                "--allow-loopback-peers",
+                "--no-tls",
+                "--no-dtls",
+                f"--static-auth-secret={secret.decode()}",
+                "--realm=helpline.test",
+                "--log-file=stdout",
+                f"--pidfile={work / 'turnserver.pid'}",
+                f"--userdb={work / 'turndb'}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 20
+    while not _listening(address, port):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"coturn did not start: {log_path.read_text()}")
+        time.sleep(0.05)
+    return TurnServer(address, port, secret, secret_file, proc, log_path)

@@ -1,0 +1,149 @@
+"""Relayed media through the organisation's coturn, and no ICE server it did not configure.
+
+coturn runs from the packaging template on loopback; the apps are real headless processes
+and the sharer captures and injects on the suite's Xvfb display.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import pytest
+from aioice import stun, turn
+
+from client.ice import rtc_configuration
+from common.protocol import IceServer
+from devtools.headless import HeadlessApp
+from devtools.server import start_server
+from signaling.turn import IceServerIssuer, turn_password
+
+HELPER = "alice@contoso.example"
+SHARER = "bob@contoso.example"
+
+
+async def _allocate(server, username: str, password: str) -> tuple[str, int]:
+    """Ask coturn for a relay address, as aioice does for a relayed candidate."""
+    transport, _ = await turn.create_turn_endpoint(
+        asyncio.DatagramProtocol,
+        server_addr=("127.0.0.1", server.port),
+        username=username,
+        password=password,
+        lifetime=600,
+        channel_refresh_time=300,
+    )
+    try:
+        return transport.get_extra_info("sockname")
+    finally:
+        transport.close()
+
+
+def test_coturn_takes_issued_credentials_and_refuses_wrong_or_expired_ones(turn_server):
+    issuer = IceServerIssuer([turn_server.url], turn_server.secret, lifetime_seconds=3600)
+    (issued,) = issuer.for_user("oid-1")
+    assert issued.username and issued.credential
+    host, _ = asyncio.run(_allocate(turn_server, issued.username, issued.credential))
+    assert host == "127.0.0.1"
+
+    wrong = turn_password(b"not the secret", issued.username)
+    with pytest.raises(stun.TransactionFailed, match="401"):
+        asyncio.run(_allocate(turn_server, issued.username, wrong))
+
+    past = IceServerIssuer([turn_server.url], turn_server.secret, 3600, clock=lambda: 0.0)
+    (expired,) = past.for_user("oid-1")
+    assert expired.username and expired.credential
+    with pytest.raises(stun.TransactionFailed, match="401"):
+        asyncio.run(_allocate(turn_server, expired.username, expired.credential))
+
+
+def _candidates(sdp: str) -> list[str]:
+    return re.findall(r"^a=candidate:.*$", sdp, flags=re.MULTILINE)
+
+
+async def _gather(servers: list[IceServer], policy: str):
+    from aiortc import RTCPeerConnection
+
+    pc = RTCPeerConnection(rtc_configuration(servers, policy))  # type: ignore[arg-type]
+    pc.createDataChannel("control")
+    await pc.setLocalDescription(await pc.createOffer())
+    connection = pc.sctp.transport.transport.iceGatherer._connection
+    used = (connection.stun_server, connection.turn_server)
+    sdp = pc.localDescription.sdp
+    await pc.close()
+    return used, sdp
+
+
+def test_no_ice_server_is_contacted_unless_configured():
+    (stun, turn_addr), sdp = asyncio.run(_gather([], "all"))
+    # aiortc's default would be stun.l.google.com:19302.
+    assert (stun, turn_addr) == (None, None)
+    candidates = _candidates(sdp)
+    assert candidates and all(" typ host" in c for c in candidates)
+
+
+def test_relay_policy_gathers_only_the_configured_turn_relay(turn_server):
+    issuer = IceServerIssuer([turn_server.url], turn_server.secret, lifetime_seconds=3600)
+    (stun, turn_addr), sdp = asyncio.run(_gather(issuer.for_user("oid-1"), "relay"))
+    assert stun is None and turn_addr == ("127.0.0.1", turn_server.port)
+    candidates = _candidates(sdp)
+    assert candidates and all(" typ relay" in c and " 127.0.0.1 " in c for c in candidates)
+
+
+@pytest.mark.display
+def test_relayed_session_carries_frames_and_input_and_says_relayed(
+    tmp_path, dev_identity_file, turn_server, xvfb_display
+):
+    from tests.display_tools import xdotool_mouse_location
+
+    server = start_server(
+        dev_identity_file,
+        tmp_path / "server-data",
+        args=["--turn-url", turn_server.url, "--turn-secret-file", str(turn_server.secret_file)],
+    )
+    relay = {"HELPLINE_ICE_POLICY": "relay"}
+    apps: list[HeadlessApp] = []
+    try:
+        helper = HeadlessApp("helper_app", "--server", server.url, "--user", HELPER, env=relay)
+        apps.append(helper)
+        code = helper.wait_for("code")["code"]
+        sharer = HeadlessApp(
+            "sharer_app",
+            *("--server", server.url, "--user", SHARER, "--code", code, "--consent", "control"),
+            env=relay,
+        )
+        apps.append(sharer)
+        assert helper.wait_for("connected")["relayed"] is True
+        assert sharer.wait_for("connected")["relayed"] is True
+        stats = helper.wait_for("stats", timeout=60)
+        while stats["frames"] == 0:
+            stats = helper.wait_for("stats")
+        assert stats["relayed"] is True
+
+        helper.send("mouse_move", x=0.25, y=0.75)
+        deadline = time.monotonic() + 30
+        while xdotool_mouse_location(xvfb_display) != (320, 600):
+            assert time.monotonic() < deadline, "input did not arrive through the relay"
+            time.sleep(0.05)
+    finally:
+        for app in apps:
+            app.close()
+        server.stop()
+
+
+@pytest.mark.display
+def test_a_direct_session_says_it_is_not_relayed(signaling_server, xvfb_display):
+    helper = HeadlessApp("helper_app", "--server", signaling_server.url, "--user", HELPER)
+    code = helper.wait_for("code")["code"]
+    sharer = HeadlessApp(
+        "sharer_app",
+        *("--server", signaling_server.url, "--user", SHARER, "--code", code),
+        *("--consent", "view"),
+    )
+    try:
+        assert helper.wait_for("connected")["relayed"] is False
+        assert sharer.wait_for("connected")["relayed"] is False
+        assert helper.wait_for("stats")["relayed"] is False
+    finally:
+        helper.close()
+        sharer.close()
