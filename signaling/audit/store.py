@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from signaling.audit import chain
@@ -42,6 +43,7 @@ EXPORTED_FIELDS = (
     "source_address", "started_at", "consent_at", "ended_at", "outcome", "end_reason",
     "attempts",
 )  # fmt: skip
+log = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 100
 READ = "read"
 
@@ -90,10 +92,28 @@ class AuditStore:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._set_aside_older_schema()
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._signing_key = signing_key
         self._write_lock = threading.Lock()
+
+    def _set_aside_older_schema(self) -> None:
+        """A records table from before typed columns and the chain is kept, renamed, and a
+        new one started: nothing is lost, and the server runs instead of failing each write."""
+        table = SessionRecord.__tablename__
+        inspector = inspect(self.engine)
+        if not inspector.has_table(table):
+            return
+        have = {column["name"] for column in inspector.get_columns(table)}
+        if {column.key for column in SessionRecord.__table__.columns} <= have:
+            return
+        kept = f"{table}_before_{datetime.now(UTC):%Y%m%d%H%M%S}"
+        with self.engine.begin() as db:
+            for index in inspector.get_indexes(table):
+                db.exec_driver_sql(f'DROP INDEX IF EXISTS "{index["name"]}"')
+            db.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{kept}"')
+        log.warning("audit records of an older version were kept as table %s", kept)
 
     # ---- writing: every change is one event on the chain ---------------------------
 

@@ -168,3 +168,28 @@ async def test_stopping_the_server_closes_running_sessions_as_shutdown(signaling
     assert [(r["outcome"], r["end_reason"]) for r in rows] == [
         ("accepted", EndReason.SERVER_SHUTDOWN.value)
     ]
+
+
+def test_records_of_an_older_version_are_kept_aside_and_the_new_table_works(tmp_path, caplog):
+    import sqlite3
+
+    path = tmp_path / "helpline.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            "CREATE TABLE session_records (id VARCHAR(36) PRIMARY KEY, sharer_upn VARCHAR(256),"
+            " started_at DATETIME, features_used VARCHAR(128), outcome VARCHAR(32));"
+            "CREATE INDEX ix_session_records_started_at ON session_records (started_at);"
+            "INSERT INTO session_records VALUES ('old', 'bob@contoso.example',"
+            " '2026-01-01 00:00:00', 'view,chat', 'accepted');"
+        )
+    store = AuditStore(f"sqlite:///{path}")
+    store.open(outcome=Outcome.PENDING, sharer_upn="new@contoso.example")
+    assert [r["sharer_upn"] for r in store.query(AuditFilter())] == ["new@contoso.example"]
+    assert "kept as table session_records_before_" in caplog.text
+    with sqlite3.connect(path) as conn:
+        [kept] = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if r[0].startswith("session_records_before_")
+        ]
+        assert conn.execute(f"SELECT features_used FROM {kept}").fetchall() == [("view,chat",)]
