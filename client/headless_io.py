@@ -2,7 +2,8 @@
 
 Commands arrive on standard input, one object per line; events leave on standard output.
 A bad line gets an ``error`` event and is otherwise ignored. Closing standard input ends
-the session cleanly.
+the session cleanly (and, before a session, just stops). The exit status says how the run
+ended (``client.session.outcome.ExitStatus``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from client.session.engine_base import EngineError, SessionEngine
-from client.session.events import EngineEvent
+from client.session.engine_base import SessionEngine
+from client.session.errors import AnyErrorCode, ClientErrorCode, EngineError
+from client.session.events import EngineEvent, ErrorReported
+from client.session.outcome import ExitStatus
 from common.input_events import InputError
 
 log = logging.getLogger(__name__)
@@ -30,18 +33,18 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class EventWriter:
+    """One JSON line per event, flushed at once: standard output, or a desktop app's
+    ``--events`` file that a tester is following."""
+
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream or sys.stdout
 
     def __call__(self, event: EngineEvent) -> None:
-        self.write(event.to_json_dict())
-
-    def write(self, data: dict[str, Any]) -> None:
-        self._stream.write(json.dumps(data, default=str) + "\n")
+        self._stream.write(json.dumps(event.to_json_dict()) + "\n")
         self._stream.flush()
 
-    def error(self, code: str, message: str) -> None:
-        self.write({"event": "error", "code": code, "message": message})
+    def error(self, code: AnyErrorCode, message: str) -> None:
+        self(ErrorReported(code=code, message=message))
 
 
 async def read_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
@@ -61,14 +64,15 @@ async def read_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
 
 
 def parse_command(line: str) -> dict[str, Any]:
+    invalid = ClientErrorCode.INVALID_COMMAND
     if len(line) > MAX_COMMAND_BYTES:
-        raise EngineError("invalid_command", "command line too long")
+        raise EngineError(invalid, "command line too long")
     try:
         data = json.loads(line)
     except ValueError as exc:
-        raise EngineError("invalid_command", "command is not valid JSON") from exc
+        raise EngineError(invalid, "command is not valid JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("cmd"), str):
-        raise EngineError("invalid_command", 'a command is a JSON object with a "cmd" field')
+        raise EngineError(invalid, 'a command is a JSON object with a "cmd" field')
     return data
 
 
@@ -78,7 +82,7 @@ async def run_headless(
     start: Callable[[], Awaitable[None]],
     writer: EventWriter | None = None,
     device_name: str = "",
-) -> int:
+) -> ExitStatus:
     """Run one session: start it, obey commands until it ends or standard input closes."""
     out = writer or EventWriter()
     engine.subscribe(out)
@@ -89,9 +93,9 @@ async def run_headless(
         except EngineError as exc:
             out.error(exc.code, exc.message)
         except InputError as exc:
-            out.error("invalid_input", exc.reason)
+            out.error(ClientErrorCode.INVALID_INPUT, exc.reason)
         except ValidationError as exc:
-            out.error("invalid_command", exc.errors()[0]["msg"])
+            out.error(ClientErrorCode.INVALID_COMMAND, exc.errors()[0]["msg"])
 
     async def obey() -> None:
         async for line in read_lines():
@@ -104,7 +108,9 @@ async def run_headless(
                 continue
             handler = handlers.get(command["cmd"])
             if handler is None:
-                out.error("unknown_command", f"unknown command {command['cmd'][:40]!r}")
+                out.error(
+                    ClientErrorCode.UNKNOWN_COMMAND, f"unknown command {command['cmd'][:40]!r}"
+                )
                 continue
             await guarded(functools.partial(handler, command))
             if engine.finished.is_set():
@@ -115,11 +121,11 @@ async def run_headless(
         await engine.sign_in(device_name=device_name)
     except EngineError as exc:
         out.error(exc.code, exc.message)
-        return 1
+        return ExitStatus.REFUSED if engine.refusal else ExitStatus.FAILED
     await guarded(start)
     commands = asyncio.ensure_future(obey())
     finished = asyncio.ensure_future(engine.finished.wait())
     await asyncio.wait({commands, finished}, return_when=asyncio.FIRST_COMPLETED)
     commands.cancel()
     await engine.finished.wait()
-    return 0
+    return engine.exit_status

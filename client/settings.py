@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SERVER = "http://127.0.0.1:8765"
+
+
+def normalise_server_url(value: str) -> str:
+    """``127.0.0.1:8765`` is what people type: loopback without a scheme means plain http
+    (nothing leaves the machine), any other host https. Other schemes are refused."""
+    text = value.strip()
+    if "://" not in text:
+        host = urlsplit("//" + text).hostname or ""
+        text = ("http://" if _is_loopback(host) else "https://") + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"the server URL must start with http:// or https://, not {value!r}")
+    if not parts.hostname:
+        raise ValueError(f"the server URL has no host: {value!r}")
+    return text.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class AppSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HELPLINE_", extra="ignore")
 
-    server: str = "http://127.0.0.1:8765"
+    server: str = DEFAULT_SERVER
     user: str | None = None
     # Entra ID sign-in (MSAL public client) when no development user is given.
     entra_client_id: str | None = None
@@ -20,15 +49,24 @@ class AppSettings(BaseSettings):
     monitor: int = Field(default=1, ge=1)
     # Step the resolution down when the machine or the link cannot keep up.
     adaptive_resolution: bool = True
+    # Picture quality (libx264 CRF, lower is better): fast frames while the screen moves,
+    # one sharp frame once it is still; and the rate a sharp frame's packets are paced at.
+    motion_crf: int = Field(default=28, ge=0, le=51)
+    sharp_crf: int = Field(default=26, ge=0, le=51)
+    max_send_mbps: float = Field(default=30.0, gt=0)
     # Liveness: the data channel heartbeat notices a vanished peer long before ICE does.
     heartbeat_interval: float = Field(default=1.0, gt=0)
     heartbeat_timeout: float = Field(default=5.0, gt=0)
     # Remote input is capped so a flood cannot take over the sharer's machine.
     max_input_events_per_second: int = Field(default=500, ge=1)
 
+    @field_validator("server")
+    @classmethod
+    def _server_url(cls, value: str) -> str:
+        return normalise_server_url(value)
+
     @property
     def ws_url(self) -> str:
-        base = self.server.rstrip("/")
-        if base.startswith("https://"):
-            return "wss://" + base.removeprefix("https://") + "/v1/ws"
-        return "ws://" + base.removeprefix("http://") + "/v1/ws"
+        if self.server.startswith("https://"):
+            return "wss://" + self.server.removeprefix("https://") + "/v1/ws"
+        return "ws://" + self.server.removeprefix("http://") + "/v1/ws"

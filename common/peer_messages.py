@@ -1,4 +1,4 @@
-"""Messages on the peer-to-peer control data channel (chat, heartbeat, goodbye).
+"""Messages on the peer-to-peer control data channel (chat, heartbeat, pause, goodbye).
 
 Permission changes travel through the signaling server instead, where they are checked
 against the helper's role and audited; this channel carries what the server need not see.
@@ -43,6 +43,17 @@ class HeartbeatAck(_PeerMessage):
     sent_ms: float = Field(ge=0, allow_inf_nan=False)
 
 
+class Paused(_PeerMessage):
+    """The sharer paused sharing: the helper says so over the picture at once, instead of
+    leaving the last frame up until the grey one arrives."""
+
+    type: Literal["paused"] = "paused"
+
+
+class Resumed(_PeerMessage):
+    type: Literal["resumed"] = "resumed"
+
+
 class Bye(_PeerMessage):
     """Sent just before a side closes, so the other need not wait for a timeout."""
 
@@ -50,8 +61,10 @@ class Bye(_PeerMessage):
     reason: str = Field(max_length=64)
 
 
-PeerMessage = Annotated[Chat | Heartbeat | HeartbeatAck | Bye, Field(discriminator="type")]
-_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "bye"})
+PeerMessage = Annotated[
+    Chat | Heartbeat | HeartbeatAck | Paused | Resumed | Bye, Field(discriminator="type")
+]
+_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "paused", "resumed", "bye"})
 _ADAPTER: TypeAdapter[PeerMessage] = TypeAdapter(PeerMessage)
 
 

@@ -10,10 +10,11 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from client.session.engine_base import EngineError
+from client.media.monitors import MonitorError
+from client.session.errors import AnyErrorCode, ClientErrorCode, EngineError
 from client.signin import SignInError
 
-ErrorReporter = Callable[[str, str], None]
+ErrorReporter = Callable[[AnyErrorCode, str], None]
 
 
 class CommandRunner:
@@ -32,6 +33,8 @@ class CommandRunner:
         except EngineError as exc:
             self._report(exc.code, exc.message)
         except SignInError as exc:
-            self._report("sign_in_failed", str(exc))
+            self._report(ClientErrorCode.SIGN_IN_FAILED, str(exc))
+        except MonitorError as exc:
+            self._report(ClientErrorCode.NO_SCREEN, str(exc).splitlines()[0])
         except ValueError as exc:
-            self._report("invalid", str(exc))
+            self._report(ClientErrorCode.INVALID, str(exc))

@@ -23,6 +23,7 @@ DEFAULT_TIMEOUT = 60.0
 class HeadlessApp:
     def __init__(self, module: str, *args: str, env: dict[str, str] | None = None) -> None:
         self.events: list[dict[str, Any]] = []
+        self._output_ended = False
         self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
         self._arrivals: dict[int, float] = {}
         # When the event wait_for last returned was read from the process (perf_counter).
@@ -84,6 +85,7 @@ class HeadlessApp:
             except queue.Empty:
                 continue
             if item is None:
+                self._output_ended = True
                 raise AssertionError(
                     f"process exited before {name}; events: {self.events[-15:]}; "
                     f"stderr: {''.join(self.stderr[-20:])}"
@@ -112,12 +114,29 @@ class HeadlessApp:
             except queue.Empty:
                 continue
             if item is None:
+                self._output_ended = True
                 raise AssertionError(
                     f"process exited first; events: {self.events[-15:]}; "
                     f"stderr: {''.join(self.stderr[-20:])}"
                 )
             self._arrivals[id(item[1])] = item[0]
             self.events.append(item[1])
+        return self.events
+
+    def events_after_exit(self, timeout: float = DEFAULT_TIMEOUT) -> list[dict[str, Any]]:
+        """Every event the process printed, read to the end of its output (it has exited)."""
+        self.proc.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while not self._output_ended:
+            try:
+                item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty as exc:
+                raise AssertionError("the output never ended") from exc
+            if item is None:
+                self._output_ended = True
+            else:
+                self._arrivals[id(item[1])] = item[0]
+                self.events.append(item[1])
         return self.events
 
     def close(self, timeout: float = 15.0) -> int:

@@ -1,32 +1,31 @@
-"""``helpline-helper``: the desktop app, or with ``--headless`` the JSON-lines app."""
+"""The helpline-helper command: the desktop app, or with --headless the JSON-lines app."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 
-from client.cli_args import add_common_flags, settings_from
+from client.cli_args import new_parser, settings_from
 from common.logging_setup import configure_logging
+
+DESCRIPTION = """\
+Helpline for the support agent: sign in, get a security code to read out, then see the
+other person's screen and, with their permission, control it. With --headless there is no
+window: commands are JSON lines on standard input, events JSON lines on standard output."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="helpline-helper", description=__doc__)
-    add_common_flags(parser)
+    parser = new_parser("helpline-helper", DESCRIPTION)
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    try:
-        settings = settings_from(args)
-    except ValueError as exc:
-        print(f"helpline-helper: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_from(parser, args)
     if args.headless:
         from helper_app.headless import run
 
         return asyncio.run(run(settings))
     from helper_app.gui import run_gui
 
-    return run_gui(settings)
+    return run_gui(settings, args.events)
 
 
 if __name__ == "__main__":

@@ -1,34 +1,25 @@
-"""The helper's desktop app: Qt and the session engine on one asyncio loop (qasync)."""
+"""The helper's desktop app: signs in at once when a development user was given."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-import qasync
-from PySide6.QtWidgets import QApplication
+from pathlib import Path
+from typing import Any
 
 from client.settings import AppSettings
-from helper_app.views.main_window import HelperWindow
-from helper_app.views.service import HelperService
+from desktop_widgets.desktop_app import run_desktop
 
 
-def run_gui(settings: AppSettings) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("Helpline Helper")
-    app.setOrganizationName("Helpline")
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    service = HelperService(settings)
-    window = HelperWindow(service)
-    window.show()
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
-    if settings.user:
-        service.sign_in(settings.user)
-    else:
-        service.load_users()
-    with loop:
-        loop.run_until_complete(closed.wait())
-        loop.run_until_complete(service.shutdown())
-    return 0
+def run_gui(settings: AppSettings, events_path: Path | None = None) -> int:
+    def make_window() -> Any:
+        from helper_app.views.main_window import HelperWindow
+        from helper_app.views.service import HelperService
+
+        return HelperWindow(HelperService(settings))
+
+    def start(window: Any) -> None:
+        if settings.user:
+            window.service.sign_in(settings.user)
+        else:
+            window.service.load_users()
+
+    return run_desktop("helpline-helper", "Helpline Helper", make_window, start, events_path)

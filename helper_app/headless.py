@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from client.headless_io import Handler, run_headless
+from client.session.events import SnapshotSaved
 from client.session.helper_engine import HelperEngine
 from client.settings import AppSettings
 from common.input_events import INPUT_TYPES
@@ -29,7 +30,7 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
 
     async def snapshot(command: dict[str, Any]) -> None:
         saved = await engine.save_snapshot(str(command.get("path", "helper-snapshot.png")))
-        engine.emit("snapshot", **saved)
+        engine.emit(SnapshotSaved(**saved))
 
     return {
         **dict.fromkeys(INPUT_TYPES, send_input),
@@ -42,5 +43,6 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
 
 
 async def run(settings: AppSettings) -> int:
+    """One session; the exit status says how it ended (see the README)."""
     engine = HelperEngine(settings)
     return await run_headless(engine, handlers_for(engine), engine.request_code)

@@ -1,39 +1,41 @@
-"""``helpline-sharer``: the desktop app, or with ``--headless`` the JSON-lines app."""
+"""The helpline-sharer command: the desktop app, or with --headless the JSON-lines app."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 
-from client.cli_args import add_common_flags, settings_from
+from client.cli_args import new_parser, settings_from
 from common.logging_setup import configure_logging
+
+DESCRIPTION = """\
+Helpline for the person being helped: enter the code your helper reads out, see who they
+are (verified by your organisation's server), and choose view only, full control or
+decline; stop at any time. With --headless there is no window: commands are JSON lines on
+standard input, events JSON lines on standard output."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="helpline-sharer", description=__doc__)
-    add_common_flags(parser)
+    parser = new_parser("helpline-sharer", DESCRIPTION)
     parser.add_argument("--code", help="the security code the helper read out")
     parser.add_argument(
         "--consent",
         choices=["view", "control", "decline"],
-        help="answer the helper without asking (headless testing)",
+        help="headless: answer the helper without asking",
     )
-    parser.add_argument("--monitor", type=int, help="monitor to share (1 = first)")
+    parser.add_argument(
+        "--monitor", type=int, metavar="N", help="monitor to share (default: 1, the first)"
+    )
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    try:
-        settings = settings_from(args, monitor=args.monitor)
-    except ValueError as exc:
-        print(f"helpline-sharer: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_from(parser, args, monitor=args.monitor)
     if args.headless:
         from sharer_app.headless import run
 
         return asyncio.run(run(settings, code=args.code, consent=args.consent))
     from sharer_app.gui import run_gui
 
-    return run_gui(settings, code=args.code)
+    return run_gui(settings, code=args.code, events_path=args.events)
 
 
 if __name__ == "__main__":

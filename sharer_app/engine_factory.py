@@ -1,12 +1,32 @@
-"""The sharer's engine wired to this machine: real screen capture and real input injection."""
+"""The sharer's engine wired to this machine: real screen capture and real input injection.
+
+The monitor is resolved here, once, for both halves: a monitor that does not exist is an
+error before anything starts (``MonitorError``), never a silent fall-back to the first one.
+"""
 
 from __future__ import annotations
 
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.injector import InputInjector
-from client.media.monitors import monitor_geometry
-from client.session.sharer_engine import SharerEngine
+from client.media.monitors import MonitorGeometry, monitor_geometry
+from client.media.screen_encoder import EncoderSettings
+from client.session.sharer_engine import SharerEngine, TrackFactory
 from client.settings import AppSettings
+
+
+def capture_track_factory(settings: AppSettings, geometry: MonitorGeometry) -> TrackFactory:
+    """A new capture track per session, with every media setting the user can give."""
+
+    def make() -> ScreenCaptureTrack:
+        return ScreenCaptureTrack(
+            monitor=geometry,
+            max_fps=settings.max_fps,
+            adaptive=settings.adaptive_resolution,
+            encoder=EncoderSettings(motion_crf=settings.motion_crf, sharp_crf=settings.sharp_crf),
+            send_rate_bps=settings.max_send_mbps * 1_000_000,
+        )
+
+    return make
 
 
 def build_engine(settings: AppSettings) -> SharerEngine:
@@ -14,9 +34,5 @@ def build_engine(settings: AppSettings) -> SharerEngine:
     return SharerEngine(
         settings,
         injector=InputInjector(geometry),
-        track_factory=lambda: ScreenCaptureTrack(
-            monitor=settings.monitor,
-            max_fps=settings.max_fps,
-            adaptive=settings.adaptive_resolution,
-        ),
+        track_factory=capture_track_factory(settings, geometry),
     )

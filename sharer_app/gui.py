@@ -1,34 +1,28 @@
-"""The sharer's desktop app: Qt and the session engine on one asyncio loop (qasync)."""
+"""The sharer's desktop app: with both ``--user`` and ``--code`` it connects at once (the
+helper's card and the choice are still shown); with ``--code`` alone the code is filled in."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-import qasync
-from PySide6.QtWidgets import QApplication
+from pathlib import Path
+from typing import Any
 
 from client.settings import AppSettings
-from sharer_app.engine_factory import build_engine
-from sharer_app.views.main_window import SharerWindow
-from sharer_app.views.service import SharerService
+from desktop_widgets.desktop_app import run_desktop
 
 
-def run_gui(settings: AppSettings, code: str | None = None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("Helpline")
-    app.setOrganizationName("Helpline")
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    service = SharerService(settings, build_engine)
-    window = SharerWindow(service)
-    window.show()
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
-    service.load_users()
-    if code:
-        window.entry_page.code.setText(code)
-    with loop:
-        loop.run_until_complete(closed.wait())
-        loop.run_until_complete(service.shutdown())
-    return 0
+def run_gui(settings: AppSettings, code: str | None = None, events_path: Path | None = None) -> int:
+    def make_window() -> Any:
+        from sharer_app.engine_factory import build_engine
+        from sharer_app.views.main_window import SharerWindow
+        from sharer_app.views.service import SharerService
+
+        return SharerWindow(SharerService(settings, build_engine))
+
+    def start(window: Any) -> None:
+        window.service.load_users()
+        if code:
+            window.entry_page.code.setText(code)
+            if settings.user:
+                window.entry_page.submit()
+
+    return run_desktop("helpline-sharer", "Helpline", make_window, start, events_path)

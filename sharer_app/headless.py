@@ -7,8 +7,9 @@ from typing import Any
 
 from client.headless_io import EventWriter, Handler, run_headless
 from client.media.monitors import MonitorError
-from client.session.engine_base import EngineError
-from client.session.events import EngineEvent
+from client.session.errors import ClientErrorCode, EngineError
+from client.session.events import EngineEvent, ErrorReported, HelperIdentityShown
+from client.session.outcome import ExitStatus
 from client.session.sharer_engine import SharerEngine
 from client.settings import AppSettings
 from common.permissions import ConsentChoice
@@ -20,7 +21,9 @@ def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
         try:
             choice = ConsentChoice(command.get("level"))
         except ValueError as exc:
-            raise EngineError("invalid_command", "level must be view, control or decline") from exc
+            raise EngineError(
+                ClientErrorCode.INVALID_COMMAND, "level must be view, control or decline"
+            ) from exc
         await engine.consent(choice)
 
     async def code(command: dict[str, Any]) -> None:
@@ -61,21 +64,24 @@ def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
 
 
 async def run(settings: AppSettings, *, code: str | None, consent: str | None) -> int:
+    """One session; the exit status says how it ended (see the README)."""
     try:
         engine = build_engine(settings)
     except (MonitorError, ImportError) as exc:
-        # No display, or no such monitor: say so as an event, not a traceback.
-        EventWriter().error("no_screen", str(exc).splitlines()[0])
-        return 2
+        # No display, or no such monitor: say so as an event, not a traceback. Not a usage
+        # error: the same command works where there is a screen.
+        EventWriter().error(ClientErrorCode.NO_SCREEN, str(exc).splitlines()[0])
+        return ExitStatus.FAILED
 
     async def start() -> None:
         if code is None:
             return
-        await engine.redeem(code)
+        # A code on the command line is the only one: refused, the run ends.
+        await engine.redeem(code, only_code=True)
         if consent is not None:
             # The answer is given as soon as the card has been verified and shown.
             def answer(event: EngineEvent) -> None:
-                if event.name == "helper_identity":
+                if isinstance(event, HelperIdentityShown):
                     engine.spawn(_consent_logged(engine, ConsentChoice(consent)))
 
             engine.subscribe(answer)
@@ -87,4 +93,4 @@ async def _consent_logged(engine: SharerEngine, choice: ConsentChoice) -> None:
     try:
         await engine.consent(choice)
     except EngineError as exc:
-        engine.emit("error", code=exc.code, message=exc.message)
+        engine.emit(ErrorReported(code=exc.code, message=exc.message))

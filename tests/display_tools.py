@@ -21,6 +21,7 @@ from devtools.waiting import wait_until
 __all__ = [
     "ColouredRectangle",
     "TextInputWindow",
+    "TextPage",
     "pixel_at",
     "start_xvfb",  # for bench/, until it imports devtools.display itself
     "xdotool",
@@ -77,6 +78,32 @@ _TEXT_INPUT = (
 )
 
 
+_TEXT_PAGE = (
+    textwrap.dedent(
+        """
+    import random, sys
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QFont, QPainter
+    from PySide6.QtWidgets import QApplication, QWidget
+    x, y, w, h = map(int, sys.argv[1:5])
+    class Page(QWidget):
+        def paintEvent(self, _):
+            p = QPainter(self)
+            p.fillRect(self.rect(), QColor(255, 255, 255))
+            font = QFont("DejaVu Sans Mono"); font.setPointSize(10); p.setFont(font)
+            words = "error warning session frame packet 0x1f3a /usr/lib timeout=30".split()
+            rnd = random.Random(7)
+            for line in range(h // 16):
+                p.drawText(4, 14 + 16 * line, " ".join(rnd.choice(words) for _ in range(25)))
+    app = QApplication([])
+    window = Page(None, Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint)
+    window.setGeometry(x, y, w, h); window.show()
+    """
+    )
+    + _ANNOUNCE_WHEN_EXPOSED
+)
+
+
 class _QtProgram:
     def __init__(self, display: str, source: str, *args: Any) -> None:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
@@ -110,6 +137,19 @@ class ColouredRectangle(_QtProgram):
         )
 
     def __enter__(self) -> ColouredRectangle:
+        return self
+
+
+class TextPage(_QtProgram):
+    """Dense 10 pt monospace text, black on white: the hardest still picture to keep legible."""
+
+    def __init__(self, display: str, *, x: int, y: int, width: int, height: int) -> None:
+        super().__init__(display, _TEXT_PAGE, x, y, width, height)
+        wait_until(
+            lambda: pixel_at(display, x + 1, y + 1) == (255, 255, 255), f"text page on {display}"
+        )
+
+    def __enter__(self) -> TextPage:
         return self
 
 

@@ -1,40 +1,97 @@
-"""The sharer's screen as an aiortc video track that costs nothing while nothing changes.
+"""The sharer's screen as an aiortc video track: paced by deadline, cheap in motion, sharp still.
 
-A frame is produced only when the screen changed, with two exceptions: one repeat frame
-shortly after the last change, because aiortc's receiving jitter buffer hands a frame to the
-decoder only once a packet of the next frame arrives (without it the last change before a
-quiet spell would stay invisible); and a refresh every ``keyframe_interval`` seconds, so a
-late joiner or a lost packet recovers. While the screen is still, it is polled slowly.
+Two threads overlap the work of consecutive frames. The capture thread grabs on a deadline
+clock (a grab every ``1/max_fps`` s measured from the last deadline, so grabbing, converting
+and encoding fit inside the interval instead of adding to it), skips unchanged screens and
+converts; the encoder thread encodes the newest converted frame. A frame the encoder could
+not take in time is replaced by a newer one, never queued: a slow moment never becomes a
+backlog.
+
+With H.264 negotiated the track encodes itself (``ScreenEncoder``) and hands aiortc finished
+packets: fast frames while the screen moves, then, once it has been still for
+``sharp_after`` seconds, one sharp full-resolution frame. Otherwise (VP8) aiortc encodes
+the frames. A still screen is polled ``idle_poll_hz`` times a second, or woken at once by
+X11 damage events where the display reports them, and costs nothing else but a tiny refresh
+every ``keyframe_interval`` seconds (it lets the receiver notice a lost last packet).
 """
 
 from __future__ import annotations
 
 import asyncio
-import fractions
+import contextlib
+import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import av
 import numpy as np
-from aiortc import MediaStreamTrack
+from aiortc import MediaStreamTrack, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
+from av.video.reformatter import VideoReformatter
 
 from client.media.adaptation import ResolutionAdapter
+from client.media.change_watcher import ChangeWatcher
+from client.media.monitors import MonitorGeometry, monitor_geometry
+from client.media.pacer import DEFAULT_RATE_BPS, pace
+from client.media.screen_encoder import TIME_BASE, EncoderSettings, ScreenEncoder
+
+log = logging.getLogger(__name__)
 
 VIDEO_CLOCK_RATE = 90_000
-TIME_BASE = fractions.Fraction(1, VIDEO_CLOCK_RATE)
 PAUSED_GREY = 48
+# aiortc sets this when the receiver asks for a keyframe (PLI/FIR); it has no public hook.
+_SENDER_KEYFRAME_FLAG = "_RTCRtpSender__force_keyframe"
 
 
 @dataclass
 class CaptureCounters:
     grabs: int = 0
-    frames_sent: int = 0
     changes: int = 0
-    repeats: int = 0
+    frames_sent: int = 0
+    sharp_frames: int = 0
     refreshes: int = 0
+    dropped: int = 0
+    bytes_encoded: int = 0
+
+
+@dataclass
+class _Job:
+    frame: av.VideoFrame
+    sharp: bool
+    captured_at: float
+    cost: float
+
+
+class _Mailbox:
+    """One slot between the two threads: a newer job replaces one not yet taken."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._job: _Job | None = None
+        self._closed = False
+
+    def put(self, job: _Job) -> bool:
+        """False when an untaken job was replaced (a dropped stale frame)."""
+        with self._condition:
+            replaced = self._job is not None
+            self._job = job
+            self._condition.notify()
+            return not replaced
+
+    def take(self) -> _Job | None:
+        with self._condition:
+            while self._job is None and not self._closed:
+                self._condition.wait()
+            job, self._job = self._job, None
+            return job
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._job = None
+            self._condition.notify_all()
 
 
 class ScreenCaptureTrack(MediaStreamTrack):
@@ -42,38 +99,46 @@ class ScreenCaptureTrack(MediaStreamTrack):
 
     def __init__(
         self,
-        monitor: int = 1,
+        monitor: int | MonitorGeometry = 1,
         max_fps: int = 30,
         *,
+        encoder: EncoderSettings | None = None,
+        sharp_after: float = 0.25,
         keyframe_interval: float = 2.0,
         idle_poll_hz: float = 10.0,
-        idle_after: float = 1.0,
+        idle_after: float = 0.5,
         adaptive: bool = True,
+        send_rate_bps: float = DEFAULT_RATE_BPS,
     ) -> None:
         super().__init__()
         if not 1 <= max_fps <= 60:
             raise ValueError("max_fps must be between 1 and 60")
-        self.monitor = monitor
+        self.geometry = (
+            monitor if isinstance(monitor, MonitorGeometry) else monitor_geometry(monitor)
+        )
         self.frame_interval = 1.0 / max_fps
+        self.sharp_after = sharp_after
         self.keyframe_interval = keyframe_interval
         self.idle_interval = 1.0 / idle_poll_hz
         self.idle_after = idle_after
         self.counters = CaptureCounters()
         self.adapter = ResolutionAdapter(self.frame_interval) if adaptive else None
+        self.last_size = (0, 0)
+        self.last_sharp = False
+        self._encoder_settings = encoder or EncoderSettings()
+        self._send_rate_bps = send_rate_bps
+        self._encoder: ScreenEncoder | None = None
+        self._sender: RTCRtpSender | None = None
         self._fixed_scale = 1.0
         self._paused = False
-        # mss handles are per thread: one worker thread owns it for the track's life.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="capture")
-        self._mss: Any = None
-        self._last_raw: bytes | bytearray | None = None
-        self._last_frame: av.VideoFrame | None = None
-        self._start = time.monotonic()
-        self._last_change = float("-inf")
-        self._last_sent = float("-inf")
-        self._repeat_due = False
-        self._returned_at: float | None = None
-        self._own_cost = 0.0
         self._loss = 0.0
+        self._stopping = False
+        self._wake = threading.Event()
+        self._mailbox = _Mailbox()
+        self._queue: asyncio.Queue[av.VideoFrame | av.Packet | None] = asyncio.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._start = time.monotonic()
+        self._last_pts = -1
 
     # ---- control -------------------------------------------------------------------
 
@@ -82,97 +147,183 @@ class ScreenCaptureTrack(MediaStreamTrack):
         return self.adapter.scale if self.adapter else self._fixed_scale
 
     def set_scale(self, scale: float) -> None:
-        """Fix the scale (and stop adapting), e.g. for a slow link the caller knows of."""
+        """Fix the motion scale (and stop adapting), e.g. for a slow link the caller knows of."""
         self.adapter = None
         self._fixed_scale = min(1.0, max(0.1, scale))
 
     def set_paused(self, paused: bool) -> None:
-        """Paused: the helper sees a plain grey frame, and nothing of the screen is grabbed."""
+        """Paused: the helper sees a plain grey frame at once, and nothing is grabbed."""
         self._paused = paused
-        self._last_raw = None
-        self._repeat_due = True
+        self._wake.set()
 
     def report_loss(self, fraction: float) -> None:
         """The receiver's packet loss (from RTCP), so a lossy link also steps the size down."""
         self._loss = min(1.0, max(0.0, fraction))
 
+    def encode_h264(self, sender: RTCRtpSender | None = None) -> None:
+        """H.264 was negotiated: encode here, pace the sender, honour keyframe requests."""
+        self._encoder = ScreenEncoder(self._encoder_settings)
+        self._sender = sender
+        if sender is not None:
+            pace(sender, self._send_rate_bps)
+
     def stop(self) -> None:
+        if self.readyState == "live":
+            self._stopping = True
+            self._wake.set()
+            self._mailbox.close()
+            self._queue.put_nowait(None)
         super().stop()
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ---- aiortc --------------------------------------------------------------------
 
-    async def recv(self) -> av.VideoFrame:
+    async def recv(self) -> av.VideoFrame | av.Packet:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._returned_at is not None and self.adapter is not None:
-            # Time the encoder took since we returned the last frame, plus our own work.
-            self.adapter.observe(now - self._returned_at + self._own_cost, self._loss)
-        loop = asyncio.get_running_loop()
-        while True:
-            if self.readyState != "live":
-                raise MediaStreamError
-            quiet = time.monotonic() - self._last_change > self.idle_after
-            await asyncio.sleep(self.idle_interval if quiet else self.frame_interval)
-            started = time.monotonic()
-            frame = await loop.run_in_executor(self._executor, self._next_frame, started)
-            if frame is not None:
-                self._own_cost = time.monotonic() - started
-                frame.pts = int((started - self._start) * VIDEO_CLOCK_RATE)
-                frame.time_base = TIME_BASE
-                self._last_sent = started
-                self.counters.frames_sent += 1
-                self._returned_at = time.monotonic()
-                return frame
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            for target in (self._capture_loop, self._encode_loop):
+                threading.Thread(
+                    target=target, name=f"capture-{target.__name__}", daemon=True
+                ).start()
+        item = await self._queue.get()
+        if self._encoder is None:
+            # aiortc encodes frames itself: only the newest is worth its time.
+            while item is not None and not self._queue.empty():
+                item = self._queue.get_nowait()
+                self.counters.dropped += 1
+        if item is None:
+            raise MediaStreamError
+        self.counters.frames_sent += 1
+        return item
 
-    # ---- worker thread -------------------------------------------------------------
+    # ---- capture thread ------------------------------------------------------------
 
-    def _next_frame(self, now: float) -> av.VideoFrame | None:
-        """Decide whether this poll yields a frame; runs on the capture thread."""
-        if self._paused:
-            if self._repeat_due or now - self._last_sent >= self.keyframe_interval:
-                self._repeat_due = False
-                return self._grey_frame()
-            return None
-        raw, width, height = self._grab()
-        if raw != self._last_raw:
-            self._last_raw = raw
-            self._last_change = now
-            self._repeat_due = True
-            self.counters.changes += 1
-            self._last_frame = self._convert(raw, width, height)
-            return self._last_frame
-        if self._repeat_due and self._last_frame is not None:
-            self._repeat_due = False
-            self.counters.repeats += 1
-            return self._last_frame
-        if now - self._last_sent >= self.keyframe_interval and self._last_frame is not None:
-            self.counters.refreshes += 1
-            return self._last_frame
-        return None
+    def _capture_loop(self) -> None:
+        try:
+            self._capture()
+        except Exception:
+            # The screen went away (display closed, session locked): end the track cleanly.
+            log.exception("screen capture stopped")
+            self._deliver(None)
 
-    def _grab(self) -> tuple[bytes | bytearray, int, int]:
-        if self._mss is None:
-            import mss
+    def _capture(self) -> None:
+        import mss
 
-            self._mss = mss.MSS()
-        monitors = self._mss.monitors
-        area = monitors[self.monitor] if self.monitor < len(monitors) else monitors[1]
-        shot = self._mss.grab(area)
-        self.counters.grabs += 1
-        return shot.raw, shot.width, shot.height
+        g = self.geometry
+        area = {"left": g.left, "top": g.top, "width": g.width, "height": g.height}
+        watcher = ChangeWatcher.for_display(area, self._wake)
+        reformatter = VideoReformatter()
+        # With damage events the slow poll is only a safety net.
+        idle_interval = max(self.idle_interval, 0.5) if watcher.reliable else self.idle_interval
+        last_raw: bytes | bytearray | None = None
+        last_change = last_submit = float("-inf")
+        sharp_sent = paused_sent = False
+        next_due = time.monotonic()
+        seen = watcher.changes
+        with contextlib.closing(watcher), mss.MSS() as screen:
+            while not self._stopping:
+                now = time.monotonic()
+                quiet = now - last_change > self.idle_after
+                wait = max(next_due - now, idle_interval if quiet else 0.0)
+                if quiet and not sharp_sent:
+                    wait = min(wait, max(0.0, last_change + self.sharp_after - now))
+                watcher.armed = quiet
+                if quiet and watcher.changes != seen:
+                    wait = 0.0
+                if wait > 0 and self._wake.wait(wait):
+                    self._wake.clear()
+                watcher.armed = False
+                if self._stopping:
+                    break
+                started = time.monotonic()
+                next_due = max(next_due + self.frame_interval, started)
+                if self._paused:
+                    if not paused_sent:
+                        paused_sent = True
+                        self._submit(self._grey(), sharp=True, at=started, cost=0.0)
+                    last_raw, sharp_sent = None, True
+                    continue
+                paused_sent = False
+                seen = watcher.changes
+                shot = screen.grab(area)
+                self.counters.grabs += 1
+                raw = shot.raw
+                if raw != last_raw:
+                    last_raw, last_change, sharp_sent = raw, started, False
+                    self.counters.changes += 1
+                    frame = _convert(reformatter, raw, shot.width, shot.height, self.scale)
+                    cost = time.monotonic() - started
+                    last_submit = self._submit(frame, sharp=False, at=started, cost=cost)
+                elif not sharp_sent and started - last_change >= self.sharp_after:
+                    sharp_sent = True
+                    frame = _convert(reformatter, raw, shot.width, shot.height, 1.0)
+                    last_submit = self._submit(frame, sharp=True, at=started, cost=0.0)
+                elif started - last_submit >= self.keyframe_interval:
+                    self.counters.refreshes += 1
+                    frame = _convert(reformatter, raw, shot.width, shot.height, 1.0)
+                    last_submit = self._submit(frame, sharp=True, at=started, cost=0.0)
 
-    def _convert(self, raw: bytes | bytearray, width: int, height: int) -> av.VideoFrame:
-        pixels = np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4)
-        frame = av.VideoFrame.from_ndarray(pixels, format="bgra")
-        scale = self.scale
-        out_w = max(2, int(width * scale) & ~1)
-        out_h = max(2, int(height * scale) & ~1)
-        return frame.reformat(width=out_w, height=out_h, format="yuv420p")
+    def _submit(self, frame: av.VideoFrame, *, sharp: bool, at: float, cost: float) -> float:
+        if not self._mailbox.put(_Job(frame, sharp, at, cost)):
+            self.counters.dropped += 1
+        return at
 
-    def _grey_frame(self) -> av.VideoFrame:
-        last = self._last_frame
-        width, height = (last.width, last.height) if last is not None else (640, 360)
+    def _grey(self) -> av.VideoFrame:
+        width, height = self.last_size if self.last_size[0] else (640, 360)
         grey = np.full((height, width, 3), PAUSED_GREY, dtype=np.uint8)
         return av.VideoFrame.from_ndarray(grey, format="rgb24").reformat(format="yuv420p")
+
+    # ---- encoder thread ------------------------------------------------------------
+
+    def _encode_loop(self) -> None:
+        while (job := self._mailbox.take()) is not None:
+            started = time.monotonic()
+            frame = job.frame
+            frame.pts = self._pts(job.captured_at)
+            frame.time_base = TIME_BASE
+            self.last_size, self.last_sharp = (frame.width, frame.height), job.sharp
+            if job.sharp:
+                self.counters.sharp_frames += 1
+            if self._encoder is None:
+                self._deliver(frame)
+                continue
+            if self._sender is not None and getattr(self._sender, _SENDER_KEYFRAME_FLAG, False):
+                setattr(self._sender, _SENDER_KEYFRAME_FLAG, False)
+                self._encoder.request_keyframe()
+            encoded = self._encoder.encode(frame, sharp=job.sharp)
+            self.counters.bytes_encoded += encoded.size
+            if self.adapter is not None and not job.sharp:
+                # The slower of the two stages sets the pace the machine can keep.
+                cost = max(job.cost, time.monotonic() - started)
+                self.adapter.observe(cost, self._loss)
+            for packet in encoded.packets:
+                self._deliver(packet)
+
+    def _pts(self, captured_at: float) -> int:
+        pts = max(self._last_pts + 1, int((captured_at - self._start) * VIDEO_CLOCK_RATE))
+        self._last_pts = pts
+        return pts
+
+    def _deliver(self, item: Any) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._queue.put_nowait, item)
+
+
+def _convert(
+    reformatter: VideoReformatter, raw: bytes | bytearray, width: int, height: int, scale: float
+) -> av.VideoFrame:
+    frame = av.VideoFrame(width, height, "bgra")
+    plane = frame.planes[0]
+    if plane.line_size == width * 4:
+        plane.update(raw)  # type: ignore[arg-type]  # any buffer will do
+    else:
+        frame = av.VideoFrame.from_ndarray(
+            np.frombuffer(raw, dtype=np.uint8).reshape(height, width, 4), format="bgra"
+        )
+    out_w = max(2, int(width * scale) & ~1)
+    out_h = max(2, int(height * scale) & ~1)
+    return reformatter.reformat(
+        frame, width=out_w, height=out_h, format="yuv420p", interpolation="BILINEAR"
+    )

@@ -5,12 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from client.session.events import EventEmitter
-from client.session.peer_link import PeerLink
+from aiortc import MediaStreamTrack
+
+from client.session.errors import ClientErrorCode, EngineError
+from client.session.events import (
+    ChatReceived,
+    Connected,
+    Ended,
+    ErrorReported,
+    EventEmitter,
+    SignedIn,
+)
+from client.session.outcome import REFUSALS, ExitStatus, exit_status_for
+from client.session.peer_link import LinkEvents, LinkFactory, PeerLink, SessionLink
 from client.settings import AppSettings
 from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
@@ -18,9 +30,9 @@ from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
     End,
-    Ended,
     EndReason,
     Error,
+    ErrorCode,
     Hello,
     Message,
     PeerRole,
@@ -29,6 +41,7 @@ from common.protocol import (
     ReportFeature,
     Welcome,
 )
+from common.protocol import Ended as EndedMessage
 from common.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
@@ -36,32 +49,43 @@ log = logging.getLogger(__name__)
 S = TypeVar("S", bound=Enum)
 
 
-class EngineError(Exception):
-    """A command that cannot be carried out now; ``code`` goes into the ``error`` event."""
+@dataclass(frozen=True)
+class EngineParts:
+    """What an engine talks to besides the user: the real server and WebRTC by default, a
+    script and in-memory links in tests."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    signaling: SignalingClient | None = None
+    link_factory: LinkFactory = PeerLink
 
 
 class SessionEngine(EventEmitter, Generic[S]):
     """Base for the helper and sharer engines; subclasses handle their side's messages."""
 
-    role: PeerRole
+    role: ClassVar[PeerRole]
     ENDED: S
     SIGNED_IN: S
+    # The states in which the server holds a session for us, so an ``end`` means something.
+    WITH_SESSION: frozenset[S]
 
-    def __init__(self, settings: AppSettings, machine: StateMachine[S]) -> None:
+    def __init__(
+        self,
+        settings: AppSettings,
+        machine: StateMachine[S],
+        parts: EngineParts,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.machine = machine
         self.user = ""
         self.name = ""
         self.server_key = ""
-        self.link: PeerLink | None = None
+        self.link: SessionLink | None = None
         self.end_reason: EndReason | None = None
-        self._client = SignalingClient(settings.ws_url)
+        # Set when the server refused what we asked for (a code, a redeem); cleared when a
+        # later attempt gets through. It decides the exit status of a run with no session.
+        self.refusal: ErrorCode | None = None
+        self._client = parts.signaling or SignalingClient(settings.ws_url)
+        self._link_factory = parts.link_factory
         self._reader: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._chat_reported = False
@@ -78,6 +102,11 @@ class SessionEngine(EventEmitter, Generic[S]):
     def state(self) -> S:
         return self.machine.state
 
+    @property
+    def exit_status(self) -> ExitStatus:
+        """How a run that has finished ended, for the headless apps' exit status."""
+        return exit_status_for(self.end_reason, self.refusal)
+
     # ---- lifecycle -----------------------------------------------------------------
 
     async def sign_in(self, *, interactive: bool = False, device_name: str = "") -> None:
@@ -87,32 +116,39 @@ class SessionEngine(EventEmitter, Generic[S]):
             await self._client.connect()
             await self._client.send(Hello(token=token, role=self.role, device_name=device_name))
         except (SignInError, SignalingClosed) as exc:
-            raise EngineError("sign_in_failed", str(exc)) from exc
+            raise EngineError(ClientErrorCode.SIGN_IN_FAILED, str(exc)) from exc
         messages = self._client.messages()
         first = await anext(messages, None)
         if isinstance(first, Error):
-            raise EngineError(first.code.value, first.message)
+            if first.code in REFUSALS:
+                self.refusal = first.code
+            raise EngineError(first.code, first.message)
         if not isinstance(first, Welcome):
-            raise EngineError("sign_in_failed", "the server did not accept the sign-in")
+            raise EngineError(
+                ClientErrorCode.SIGN_IN_FAILED, "the server did not accept the sign-in"
+            )
         self.user, self.name, self.server_key = first.user, first.name, first.server_key
         self.machine.move(self.SIGNED_IN)
         self._reader = asyncio.ensure_future(self._read(messages))
-        self.emit("signed_in", user=self.user, name=self.name)
+        self.emit(SignedIn(user=self.user, name=self.name))
 
     async def end(self, reason: EndReason | None = None) -> None:
-        """End from this side: tell the peer and the server, then close everything."""
+        """End from this side. The peer and the server are told only when there is a session:
+        before one, there is nothing for them to end, so we just close."""
         reason = reason or (
             EndReason.HELPER_ENDED if self.role is PeerRole.HELPER else EndReason.SHARER_ENDED
         )
-        await self._finish(reason, tell_server=True)
+        await self._finish(reason, tell_server=self.state in self.WITH_SESSION)
 
-    async def _finish(self, reason: EndReason, *, tell_server: bool) -> None:
+    async def _finish(self, reason: EndReason | None, *, tell_server: bool) -> None:
+        """Close everything once. ``reason`` None: refused before any session, which the
+        ``error`` event already said, so no ``ended`` follows it."""
         if self.state is self.ENDED:
             return
         self.machine.move(self.ENDED)
         self.end_reason = reason
         self._on_ending()
-        if self.link is not None:
+        if self.link is not None and reason is not None:
             self.link.send(Bye(reason=reason.value))
         if tell_server:
             with contextlib.suppress(SignalingClosed):
@@ -120,7 +156,10 @@ class SessionEngine(EventEmitter, Generic[S]):
         if self.link is not None:
             await self.link.close()
         await self._client.close()
-        self.emit("ended", reason=reason.value)
+        if self._reader is not None and self._reader is not asyncio.current_task():
+            self._reader.cancel()
+        if reason is not None:
+            self.emit(Ended(reason=reason.value))
         self.finished.set()
 
     def _on_ending(self) -> None:
@@ -133,8 +172,12 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     # ---- signaling -----------------------------------------------------------------
 
-    async def _read(self, messages: Any) -> None:
+    async def _read(self, messages: AsyncIterator[Message | ProtocolError]) -> None:
         async for message in messages:
+            if self.state is self.ENDED:
+                # Already on its way out (stdin closed while a reply was in flight): what
+                # the server still says changes nothing.
+                return
             if isinstance(message, ProtocolError):
                 log.warning("server message refused: %s", message.message)
                 continue
@@ -149,42 +192,57 @@ class SessionEngine(EventEmitter, Generic[S]):
             await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
 
     async def _dispatch(self, message: Message) -> None:
-        if isinstance(message, Ended):
+        if isinstance(message, EndedMessage):
             await self._finish(message.reason, tell_server=False)
         elif isinstance(message, Error):
-            self.emit("error", code=message.code.value, message=message.message)
-            await self._on_server_error(message)
+            refused = self._refuses(message)
+            if refused:
+                self.refusal = message.code
+            self.emit(ErrorReported(code=message.code.value, message=self._error_text(message)))
+            if refused:
+                await self._on_refused()
         else:
             await self._on_server_message(message)
 
     async def _on_server_message(self, message: Message) -> None:
         raise NotImplementedError
 
-    async def _on_server_error(self, message: Error) -> None:
-        """Most server errors are only reported; subclasses react to those that matter."""
+    def _refuses(self, message: Error) -> bool:
+        """Whether this server error refuses what we asked for (most are only reported)."""
+        return False
+
+    def _error_text(self, message: Error) -> str:
+        """The words the user sees for a server error; subclasses add what they know."""
+        return message.message
+
+    async def _on_refused(self) -> None:
+        """Hook: what a refusal does to this side (the helper gives up; the sharer may retry)."""
 
     async def send(self, message: Message) -> None:
         try:
             await self._client.send(message)
         except SignalingClosed as exc:
-            raise EngineError("signaling_lost", str(exc)) from exc
+            raise EngineError(ClientErrorCode.SIGNALING_LOST, str(exc)) from exc
 
     # ---- peer link -----------------------------------------------------------------
 
-    def _new_link(self) -> PeerLink:
-        self.link = PeerLink(
+    def _new_link(self) -> SessionLink:
+        self.link = self._link_factory(
             self.settings,
-            on_message=self._on_peer_message,
-            on_input=self._on_input,
-            on_connected=self._on_link_connected,
-            on_lost=self._lost,
+            LinkEvents(
+                on_message=self._on_peer_message,
+                on_input=self._on_input,
+                on_connected=self._on_link_connected,
+                on_lost=self._lost,
+                on_video=self._on_track,
+            ),
         )
         return self.link
 
     def _on_link_connected(self) -> None:
         self.spawn(self._report(ReportConnected()))
         self._link_connected()
-        self.emit("connected")
+        self.emit(Connected())
 
     def _link_connected(self) -> None:
         """Hook: the subclass moves its state to active."""
@@ -193,26 +251,37 @@ class SessionEngine(EventEmitter, Generic[S]):
         if isinstance(message, Chat):
             other = "sharer" if self.role is PeerRole.HELPER else "helper"
             self._note_chat()
-            self.emit("chat", **{"from": other, "text": message.text})
+            self.emit(ChatReceived.model_validate({"from": other, "text": message.text}))
         elif isinstance(message, Bye):
             ours = (
                 EndReason.HELPER_ENDED if self.role is PeerRole.SHARER else EndReason.SHARER_ENDED
             )
             if self.state is not self.ENDED:
                 self.spawn(self._finish(ours, tell_server=False))
+        else:
+            self._on_session_message(message)
+
+    def _on_session_message(self, message: PeerMessage) -> None:
+        """Hook for the messages only one side acts on (the helper hears of a pause)."""
+        log.info("ignored peer message %s", message.type)
 
     def _on_input(self, raw: str | bytes) -> None:
         """Only the sharer accepts input; the helper ignores anything on that channel."""
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        """Only the helper receives video; the sharer's link never offers to."""
 
     async def chat(self, text: str) -> None:
         try:
             message = Chat(text=text)
         except ValueError as exc:
             raise EngineError(
-                "invalid", "chat text must be 1 to 4000 printable characters"
+                ClientErrorCode.INVALID, "chat text must be 1 to 4000 printable characters"
             ) from exc
         if self.link is None or not self.link.send(message):
-            raise EngineError("not_connected", "chat is available once the session is connected")
+            raise EngineError(
+                ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
+            )
         self._note_chat()
 
     def _note_chat(self) -> None:

@@ -1,27 +1,161 @@
-"""Events an engine emits; named and shaped exactly as the headless JSON lines.
+"""Every event an engine emits, declared once, named and shaped exactly as the JSON lines.
 
-One shape for every consumer: the headless app prints them, the Qt service turns them into
-a signal, tests collect them.
+One shape for every consumer: the headless app prints them, the desktop apps' ``--events``
+file appends the same lines, the Qt windows dispatch them by class through a table, and tests
+collect them. A window must handle or explicitly ignore each class in :data:`ALL_EVENTS`
+(a test checks it), so a new event cannot be silently dropped by a view.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class EngineEvent:
-    name: str
-    fields: dict[str, Any] = field(default_factory=dict)
+class EngineEvent(BaseModel):
+    """Base of the catalogue; ``event`` is the name scripts and testers match on."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    event: ClassVar[str]
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"event": self.name, **self.fields}
+        return {"event": self.event, **self.model_dump(mode="json", by_alias=True)}
 
+
+# ---- both sides ----------------------------------------------------------------------
+
+
+class SignedIn(EngineEvent):
+    event = "signed_in"
+    user: str
+    name: str
+
+
+class Connected(EngineEvent):
+    """The peer link is usable: both data channels are open."""
+
+    event = "connected"
+
+
+class ControlChanged(EngineEvent):
+    event = "control"
+    granted: bool
+
+
+class PauseChanged(EngineEvent):
+    """The sharer paused or resumed sharing (on the helper: told by the sharer)."""
+
+    event = "paused"
+    paused: bool
+
+
+class ChatReceived(EngineEvent):
+    event = "chat"
+    sender: str = Field(alias="from")
+    text: str
+
+
+class Ended(EngineEvent):
+    event = "ended"
+    reason: str
+
+
+class ErrorReported(EngineEvent):
+    """A command or the server said no; ``code`` is an ErrorCode or a ClientErrorCode value."""
+
+    event = "error"
+    code: str
+    message: str
+
+
+# ---- helper --------------------------------------------------------------------------
+
+
+class CodeIssued(EngineEvent):
+    event = "code"
+    code: str
+    expires_at: str
+
+
+class SharerJoined(EngineEvent):
+    event = "sharer_joined"
+    sharer: str
+    device_name: str
+
+
+class ConsentGiven(EngineEvent):
+    event = "consent"
+    level: str
+
+
+class Stats(EngineEvent):
+    event = "stats"
+    frames: int
+    fps: float
+    width: int
+    height: int
+    rtt_ms: float | None
+    # "sharp" (the still picture in full detail) or "moving" (fast frames), and the shown
+    # size against the sharer's full size.
+    quality: str = "moving"
+    scale: float = 1.0
+
+
+class SnapshotSaved(EngineEvent):
+    """Headless only: the ``snapshot`` command wrote the last frame to ``path``."""
+
+    event = "snapshot"
+    path: str
+    width: int
+    height: int
+
+
+# ---- sharer --------------------------------------------------------------------------
+
+
+class HelperIdentityShown(EngineEvent):
+    event = "helper_identity"
+    verified: bool
+    name: str
+    upn: str
+    company: str
+    verified_domain: str
+    job_title: str
+    offered_levels: list[str]
+
+
+class ControlRequested(EngineEvent):
+    event = "control_requested"
+
+
+class InputBlocked(EngineEvent):
+    event = "input_blocked"
+    reason: str
+    count: int
+
+
+ALL_EVENTS: tuple[type[EngineEvent], ...] = (
+    SignedIn,
+    Connected,
+    ControlChanged,
+    PauseChanged,
+    ChatReceived,
+    Ended,
+    ErrorReported,
+    CodeIssued,
+    SharerJoined,
+    ConsentGiven,
+    Stats,
+    SnapshotSaved,
+    HelperIdentityShown,
+    ControlRequested,
+    InputBlocked,
+)
 
 Listener = Callable[[EngineEvent], None]
 
@@ -34,10 +168,9 @@ class EventEmitter:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    def emit(self, name: str, /, **fields: Any) -> None:
-        event = EngineEvent(name, fields)
+    def emit(self, event: EngineEvent) -> None:
         for listener in list(self._listeners):
             try:
                 listener(event)
             except Exception:  # a broken view must not take the session down
-                log.exception("event listener failed", extra={"event_name": name})
+                log.exception("event listener failed", extra={"event_name": event.event})

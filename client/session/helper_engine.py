@@ -11,28 +11,39 @@ from enum import Enum
 from typing import Any
 
 import av
-from aiortc import MediaStreamTrack, RTCSessionDescription
+from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
-from client.media.codecs import prefer_codecs
-from client.session.engine_base import EngineError, SessionEngine
-from client.session.fingerprint import card_fingerprint
+from client.media.picture_quality import PictureQuality
+from client.session.engine_base import EngineParts, SessionEngine
+from client.session.errors import ClientErrorCode, EngineError
+from client.session.events import (
+    CodeIssued,
+    ConsentGiven,
+    ControlChanged,
+    PauseChanged,
+    SharerJoined,
+    Stats,
+)
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
+from common.peer_messages import Paused, PeerMessage, Resumed
 from common.permissions import ConsentOutcome
+from common.protocol import CodeIssued as CodeMessage
 from common.protocol import (
-    CodeIssued,
     ConsentResult,
     Control,
     ControlAction,
     EndReason,
+    Error,
+    ErrorCode,
     Message,
     PeerRole,
     RequestCode,
-    SharerJoined,
     Signal,
     SignalKind,
 )
+from common.protocol import SharerJoined as SharerJoinedMessage
 from common.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
@@ -68,41 +79,41 @@ class HelperEngine(SessionEngine[HelperState]):
     role = PeerRole.HELPER
     ENDED = HelperState.ENDED
     SIGNED_IN = HelperState.SIGNED_IN
+    WITH_SESSION = frozenset(
+        {
+            HelperState.WAITING_FOR_SHARER,
+            HelperState.AWAITING_CONSENT,
+            HelperState.CONNECTING,
+            HelperState.ACTIVE,
+        }
+    )
 
-    def __init__(self, settings: AppSettings) -> None:
-        super().__init__(settings, StateMachine(HelperState.IDLE, HELPER_TRANSITIONS))
-        self.consent: ConsentOutcome | None = None
+    def __init__(self, settings: AppSettings, parts: EngineParts | None = None) -> None:
+        machine = StateMachine(HelperState.IDLE, HELPER_TRANSITIONS)
+        super().__init__(settings, machine, parts or EngineParts())
         self.control_granted = False
         self.frames = 0
         self.width = 0
         self.height = 0
         self.latest_frame: av.VideoFrame | None = None
+        self.picture = PictureQuality()
         self._frame_listeners: list[FrameListener] = []
         self._tasks: list[asyncio.Task[None]] = []
-        self._fps = 0.0
 
     def on_frame(self, listener: FrameListener) -> None:
         """Views get each decoded frame; they must be quick (copy, then paint later)."""
         self._frame_listeners.append(listener)
 
-    @property
-    def fps(self) -> float:
-        return self._fps
-
     # ---- commands ------------------------------------------------------------------
 
     async def request_code(self) -> None:
         if self.state not in (HelperState.SIGNED_IN, HelperState.WAITING_FOR_SHARER):
-            raise EngineError("wrong_state", "a code can be requested only before a sharer joins")
-        if self.link is None:
-            link = self._new_link()
-            prefer_codecs(link.pc.addTransceiver("video", direction="recvonly"))
-            link.create_channels()
-            link.pc.on("track", self._on_track)
-        assert self.link is not None
+            raise EngineError(
+                ClientErrorCode.WRONG_STATE, "a code can be requested only before a sharer joins"
+            )
+        link = self.link or self._new_link()
         # The card binds our DTLS certificate: its fingerprints are in any offer we make.
-        offer = await self.link.pc.createOffer()
-        await self.send(RequestCode(dtls_fingerprint=card_fingerprint(offer.sdp)))
+        await self.send(RequestCode(dtls_fingerprint=await link.offer_fingerprint()))
 
     async def request_control(self) -> None:
         self._require_active()
@@ -112,48 +123,53 @@ class HelperEngine(SessionEngine[HelperState]):
         """Validate and send; the sharer decides whether it is injected."""
         self._require_active()
         event = validate_input(command)
-        assert self.link is not None
-        if not self.link.send_input(encode_input(event)):
-            raise EngineError("not_connected", "the input channel is not open")
+        if self.link is None or not self.link.send_input(encode_input(event)):
+            raise EngineError(ClientErrorCode.NOT_CONNECTED, "the input channel is not open")
 
     def _require_active(self) -> None:
         if self.state is not HelperState.ACTIVE:
-            raise EngineError("wrong_state", "no active session")
+            raise EngineError(ClientErrorCode.WRONG_STATE, "no active session")
 
     # ---- server messages -----------------------------------------------------------
 
     async def _on_server_message(self, message: Message) -> None:
-        if isinstance(message, CodeIssued):
+        if isinstance(message, CodeMessage):
             self.machine.move(HelperState.WAITING_FOR_SHARER)
-            self.emit("code", code=message.code, expires_at=message.expires_at.isoformat())
-        elif isinstance(message, SharerJoined):
+            self.emit(CodeIssued(code=message.code, expires_at=message.expires_at.isoformat()))
+        elif isinstance(message, SharerJoinedMessage):
             self.machine.move(HelperState.AWAITING_CONSENT)
-            self.emit("sharer_joined", sharer=message.sharer, device_name=message.device_name)
+            self.refusal = None
+            self.emit(SharerJoined(sharer=message.sharer, device_name=message.device_name))
         elif isinstance(message, ConsentResult):
             await self._on_consent(message.level)
         elif isinstance(message, Signal) and message.kind is SignalKind.ANSWER and message.sdp:
             if self.link is not None and self.state is HelperState.CONNECTING:
-                await self.link.pc.setRemoteDescription(
-                    RTCSessionDescription(sdp=message.sdp, type="answer")
-                )
+                await self.link.accept_answer(message.sdp)
         elif isinstance(message, Control):
             self._on_control(message.action)
         else:
             log.info("ignored server message %s", message.type)
 
+    def _refuses(self, message: Error) -> bool:
+        # Forbidden: this helper may help nobody. Out of scope: the code is spent.
+        return message.code in (ErrorCode.FORBIDDEN, ErrorCode.OUT_OF_SCOPE)
+
+    async def _on_refused(self) -> None:
+        """A helper whose role helps nobody can do nothing more; out of scope may retry."""
+        if self.refusal is ErrorCode.FORBIDDEN:
+            await self._finish(None, tell_server=False)
+
     async def _on_consent(self, level: ConsentOutcome) -> None:
-        self.consent = level
-        self.emit("consent", level=level.value)
+        self.emit(ConsentGiven(level=level.value))
         if level is ConsentOutcome.DECLINED:
             await self._finish(EndReason.DECLINED, tell_server=False)
             return
+        if self.link is None:
+            log.warning("consent without a code of ours refused")
+            return
         self.machine.move(HelperState.CONNECTING)
         self.control_granted = level is ConsentOutcome.CONTROL
-        assert self.link is not None
-        pc = self.link.pc
-        # aiortc gathers every candidate in setLocalDescription, so the offer is complete.
-        await pc.setLocalDescription(await pc.createOffer())
-        await self.send(Signal(kind=SignalKind.OFFER, sdp=pc.localDescription.sdp))
+        await self.send(Signal(kind=SignalKind.OFFER, sdp=await self.link.create_offer()))
 
     def _on_control(self, action: ControlAction) -> None:
         if action is ControlAction.GRANT_CONTROL:
@@ -162,19 +178,26 @@ class HelperEngine(SessionEngine[HelperState]):
             self.control_granted = False
         else:
             return
-        self.emit("control", granted=self.control_granted)
+        self.emit(ControlChanged(granted=self.control_granted))
+
+    def _on_session_message(self, message: PeerMessage) -> None:
+        """The sharer's pause, straight from the sharer: shown at once, before the grey frame
+        that replaces the picture can arrive."""
+        if isinstance(message, Paused | Resumed):
+            self.emit(PauseChanged(paused=isinstance(message, Paused)))
+        else:
+            super()._on_session_message(message)
 
     # ---- media ---------------------------------------------------------------------
 
     def _link_connected(self) -> None:
         self.machine.move(HelperState.ACTIVE)
         if self.control_granted:
-            self.emit("control", granted=True)
+            self.emit(ControlChanged(granted=True))
         self._tasks.append(self.spawn(self._stats_loop()))
 
     def _on_track(self, track: MediaStreamTrack) -> None:
-        if track.kind == "video":
-            self._tasks.append(self.spawn(self._receive(track)))
+        self._tasks.append(self.spawn(self._receive(track)))
 
     async def _receive(self, track: MediaStreamTrack) -> None:
         while True:
@@ -186,6 +209,9 @@ class HelperEngine(SessionEngine[HelperState]):
                 continue
             self.frames += 1
             self.width, self.height = frame.width, frame.height
+            self.picture.observe(
+                frame.width, frame.height, key_frame=frame.key_frame, at=time.monotonic()
+            )
             self.latest_frame = frame
             for listener in list(self._frame_listeners):
                 listener(frame)
@@ -195,16 +221,19 @@ class HelperEngine(SessionEngine[HelperState]):
         while self.state is HelperState.ACTIVE:
             await asyncio.sleep(1.0)
             now = time.monotonic()
-            self._fps = (self.frames - last_frames) / max(now - last_time, 1e-6)
+            fps = (self.frames - last_frames) / max(now - last_time, 1e-6)
             last_frames, last_time = self.frames, now
             rtt = self.link.rtt_ms if self.link is not None else None
             self.emit(
-                "stats",
-                frames=self.frames,
-                fps=round(self._fps, 1),
-                width=self.width,
-                height=self.height,
-                rtt_ms=None if rtt is None else round(rtt, 1),
+                Stats(
+                    frames=self.frames,
+                    fps=round(fps, 1),
+                    width=self.width,
+                    height=self.height,
+                    rtt_ms=None if rtt is None else round(rtt, 1),
+                    quality=self.picture.label,
+                    scale=round(self.picture.scale, 2),
+                )
             )
 
     def _on_ending(self) -> None:
@@ -215,7 +244,7 @@ class HelperEngine(SessionEngine[HelperState]):
         """Write the latest decoded frame as a PNG, so testers can see what the helper sees."""
         frame = self.latest_frame
         if frame is None:
-            raise EngineError("no_frame", "no frame has arrived yet")
+            raise EngineError(ClientErrorCode.NO_FRAME, "no frame has arrived yet")
         await asyncio.to_thread(_write_png, frame, path)
         return {"path": path, "width": frame.width, "height": frame.height}
 

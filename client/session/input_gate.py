@@ -56,6 +56,10 @@ class InputGate:
     def granted(self) -> bool:
         return self._granted
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
     def set_granted(self, granted: bool) -> None:
         self._granted = granted
         if not granted:

@@ -1,7 +1,10 @@
 """The peer-to-peer half of a session: one RTCPeerConnection, two data channels, a heartbeat.
 
-Both engines own one. ICE consent freshness notices a dead peer only after about 30 s, so
-a heartbeat on the control channel does it within ``heartbeat_timeout`` seconds instead.
+Both engines own one and speak to it in session terms (an offer to relay, an answer to
+accept, a track to send, the loss the receiver reports); WebRTC itself stays behind this
+class, so the engines can run in-process against a fake link (``SessionLink``). ICE consent
+freshness notices a dead peer only after about 30 s, so a heartbeat on the control channel
+does it within ``heartbeat_timeout`` seconds instead.
 """
 
 from __future__ import annotations
@@ -11,9 +14,20 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
-from aiortc import RTCDataChannel, RTCPeerConnection
+from aiortc import (
+    MediaStreamTrack,
+    RTCDataChannel,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
 
+from client.media.codecs import EncodesH264, negotiated_video_codec, prefer_codecs
+from client.media.jitter import use_marker_jitter_buffer
+from client.session.fingerprint import card_fingerprint, matches_card
 from client.settings import AppSettings
 from common.peer_messages import (
     Heartbeat,
@@ -31,40 +45,131 @@ CONTROL_LABEL = "control"
 INPUT_LABEL = "input"
 
 
+class FingerprintMismatch(Exception):
+    """The offer's DTLS certificate is not the one the helper's signed card names."""
+
+
+@dataclass(frozen=True)
+class LinkEvents:
+    """What a link tells its engine; called on the loop, never awaited."""
+
+    on_message: Callable[[PeerMessage], None]
+    on_input: Callable[[str | bytes], None]
+    on_connected: Callable[[], None]
+    on_lost: Callable[[EndReason], None]
+    on_video: Callable[[MediaStreamTrack], None]
+
+
+class SessionLink(Protocol):
+    """What the engines need of a link: the real one below, or a test's in-memory fake."""
+
+    rtt_ms: float | None
+
+    async def offer_fingerprint(self) -> str: ...
+    async def create_offer(self) -> str: ...
+    async def accept_answer(self, sdp: str) -> None: ...
+    async def accept_offer(self, sdp: str, *, card_fingerprint: str) -> None: ...
+    def add_track(self, track: MediaStreamTrack) -> None: ...
+    async def create_answer(self) -> str: ...
+    async def remote_loss(self) -> float | None: ...
+    def send(self, message: PeerMessage) -> bool: ...
+    def send_input(self, raw: str) -> bool: ...
+    async def close(self) -> None: ...
+
+
+LinkFactory = Callable[[AppSettings, LinkEvents], SessionLink]
+
+
 class PeerLink:
     def __init__(
         self,
         settings: AppSettings,
+        events: LinkEvents,
         *,
-        on_message: Callable[[PeerMessage], None],
-        on_input: Callable[[str | bytes], None],
-        on_connected: Callable[[], None],
-        on_lost: Callable[[EndReason], None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
+        self._events = events
         # Silence is measured on this clock; tests pass a fake one to expire it at will.
         self._clock = clock
-        self._on_message = on_message
-        self._on_input = on_input
-        self._on_connected = on_connected
-        self._on_lost = on_lost
-        self.pc = RTCPeerConnection()
+        self._pc = RTCPeerConnection()
         self.control: RTCDataChannel | None = None
         self.input: RTCDataChannel | None = None
         self.rtt_ms: float | None = None
-        self.unknown_messages = 0
+        self._sender: RTCRtpSender | None = None
+        self._track: MediaStreamTrack | None = None
+        self._offering = False
         self._last_heard = clock()
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._connected = False
         self._closed = False
-        self.pc.on("connectionstatechange", self._on_state_change)
-        self.pc.on("datachannel", self.attach_channel)
+        self._pc.on("connectionstatechange", self._on_state_change)
+        self._pc.on("datachannel", self.attach_channel)
+        self._pc.on("track", self._on_track)
 
-    def create_channels(self) -> None:
-        """The offering side (the helper) opens both channels."""
-        self.attach_channel(self.pc.createDataChannel(CONTROL_LABEL, ordered=True))
-        self.attach_channel(self.pc.createDataChannel(INPUT_LABEL, ordered=True))
+    # ---- negotiation: the helper offers ------------------------------------------------
+
+    async def offer_fingerprint(self) -> str:
+        """Our DTLS certificate's fingerprints as a card carries them (they are in any offer)."""
+        self._start_offering()
+        offer = await self._pc.createOffer()
+        return card_fingerprint(offer.sdp)
+
+    async def create_offer(self) -> str:
+        """The complete offer: aiortc gathers every candidate in setLocalDescription."""
+        self._start_offering()
+        await self._pc.setLocalDescription(await self._pc.createOffer())
+        return str(self._pc.localDescription.sdp)
+
+    async def accept_answer(self, sdp: str) -> None:
+        await self._pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+
+    def _start_offering(self) -> None:
+        """The offering side receives video (codec preference stated here) and opens both
+        data channels."""
+        if self._offering:
+            return
+        self._offering = True
+        transceiver = self._pc.addTransceiver("video", direction="recvonly")
+        prefer_codecs(transceiver)
+        use_marker_jitter_buffer(transceiver.receiver)
+        self.attach_channel(self._pc.createDataChannel(CONTROL_LABEL, ordered=True))
+        self.attach_channel(self._pc.createDataChannel(INPUT_LABEL, ordered=True))
+
+    # ---- negotiation: the sharer answers -----------------------------------------------
+
+    async def accept_offer(self, sdp: str, *, card_fingerprint: str) -> None:
+        """Apply the offer only if it comes from the certificate the verified card names."""
+        if not matches_card(sdp, card_fingerprint):
+            raise FingerprintMismatch
+        await self._pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+
+    def add_track(self, track: MediaStreamTrack) -> None:
+        """addTrack reuses the transceiver the offer created; the answer becomes sendonly."""
+        self._sender = self._pc.addTrack(track)
+        self._track = track
+
+    async def create_answer(self) -> str:
+        await self._pc.setLocalDescription(await self._pc.createAnswer())
+        sdp = str(self._pc.localDescription.sdp)
+        # A screen track encodes H.264 itself (sharp stills); other codecs are aiortc's.
+        track = self._track
+        if isinstance(track, EncodesH264) and negotiated_video_codec(sdp) == "video/H264":
+            track.encode_h264(self._sender)
+        return sdp
+
+    async def remote_loss(self) -> float | None:
+        """The fraction of our video the receiver lost, from its RTCP reports (None: no
+        report yet)."""
+        if self._sender is None:
+            return None
+        for stats in (await self._sender.getStats()).values():
+            if stats.type == "remote-inbound-rtp":
+                # RTCP carries the lost fraction in 1/256ths.
+                return float(stats.fractionLost) / 256
+        return None
+
+    # ---- channels ----------------------------------------------------------------------
 
     def attach_channel(self, channel: RTCDataChannel) -> None:
         if channel.label == CONTROL_LABEL and self.control is None:
@@ -75,7 +180,7 @@ class PeerLink:
                 self._maybe_connected()
         elif channel.label == INPUT_LABEL and self.input is None:
             self.input = channel
-            channel.on("message", self._on_input)
+            channel.on("message", self._events.on_input)
             channel.on("open", self._maybe_connected)
             if channel.readyState == "open":
                 self._maybe_connected()
@@ -101,18 +206,22 @@ class PeerLink:
             self._heartbeat_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat_task
-        await self.pc.close()
+        await self._pc.close()
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        if track.kind == "video":
+            self._events.on_video(track)
 
     def _on_state_change(self) -> None:
-        state = self.pc.connectionState
+        state = self._pc.connectionState
         log.info("peer connection state %s", state)
         if state == "connected":
             self._maybe_connected()
         elif state == "failed" and not self._closed:
-            self._on_lost(EndReason.CONNECTION_FAILED)
+            self._events.on_lost(EndReason.CONNECTION_FAILED)
 
     def _maybe_connected(self) -> None:
-        if self._connected or self.pc.connectionState != "connected":
+        if self._connected or self._pc.connectionState != "connected":
             return
         # Connected means usable: both channels open, so no first command is lost.
         channels = (self.control, self.input)
@@ -121,14 +230,13 @@ class PeerLink:
         self._connected = True
         self._last_heard = self._clock()
         self._heartbeat_task = asyncio.ensure_future(self._heartbeat())
-        self._on_connected()
+        self._events.on_connected()
 
     def _on_control_raw(self, raw: str | bytes) -> None:
         self._last_heard = self._clock()
         try:
             message = parse_peer_message(raw)
         except PeerMessageError as exc:
-            self.unknown_messages += 1
             log.warning("control message refused: %s", exc.reason)
             return
         if isinstance(message, Heartbeat):
@@ -136,7 +244,7 @@ class PeerLink:
         elif isinstance(message, HeartbeatAck):
             self.rtt_ms = max(0.0, _now_ms() - message.sent_ms)
         else:
-            self._on_message(message)
+            self._events.on_message(message)
 
     async def _heartbeat(self) -> None:
         seq = 0
@@ -148,7 +256,7 @@ class PeerLink:
             silent = self._clock() - self._last_heard
             if silent > self._settings.heartbeat_timeout:
                 log.warning("peer silent for %.1f s", silent)
-                self._on_lost(EndReason.PEER_TIMEOUT)
+                self._events.on_lost(EndReason.PEER_TIMEOUT)
                 return
 
 

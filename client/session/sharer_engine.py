@@ -1,7 +1,7 @@
 """The sharer's session: redeem a code, verify the helper, consent, share, gate input.
 
 Nothing is shared before the sharer chooses, and the card's signature and the offer's DTLS
-fingerprint must both check out before a peer connection is even created.
+fingerprint must both check out before the offer is applied or the screen is captured.
 """
 
 from __future__ import annotations
@@ -9,17 +9,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from enum import Enum
-
-from aiortc import RTCRtpSender, RTCSessionDescription
 
 from client.media.capture_track import ScreenCaptureTrack
 from client.rate_limit import RateLimiter
-from client.session.engine_base import EngineError, SessionEngine
-from client.session.fingerprint import matches_card
+from client.session.engine_base import EngineParts, SessionEngine
+from client.session.errors import ClientErrorCode, EngineError
+from client.session.events import (
+    ControlChanged,
+    ControlRequested,
+    ErrorReported,
+    HelperIdentityShown,
+    InputBlocked,
+    PauseChanged,
+)
 from client.session.input_gate import Injector, InputGate
+from client.session.peer_link import FingerprintMismatch
 from client.settings import AppSettings
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
+from common.peer_messages import Paused, Resumed
 from common.permissions import ConsentChoice, ConsentLevel
 from common.protocol import (
     Consent,
@@ -72,6 +81,9 @@ class SharerEngine(SessionEngine[SharerState]):
     role = PeerRole.SHARER
     ENDED = SharerState.ENDED
     SIGNED_IN = SharerState.SIGNED_IN
+    WITH_SESSION = frozenset(
+        {SharerState.AWAITING_CONSENT, SharerState.CONNECTING, SharerState.ACTIVE}
+    )
 
     def __init__(
         self,
@@ -79,14 +91,15 @@ class SharerEngine(SessionEngine[SharerState]):
         *,
         injector: Injector,
         track_factory: TrackFactory,
+        parts: EngineParts | None = None,
     ) -> None:
-        super().__init__(settings, StateMachine(SharerState.IDLE, SHARER_TRANSITIONS))
+        machine = StateMachine(SharerState.IDLE, SHARER_TRANSITIONS)
+        super().__init__(settings, machine, parts or EngineParts())
         self.card: IdentityCard | None = None
         self.offered: list[ConsentLevel] = []
-        self.paused = False
         self._track_factory = track_factory
         self._track: ScreenCaptureTrack | None = None
-        self._sender: RTCRtpSender | None = None
+        self._only_code = False
         self._flusher: asyncio.Task[None] | None = None
         self.gate = InputGate(
             injector,
@@ -98,22 +111,30 @@ class SharerEngine(SessionEngine[SharerState]):
 
     # ---- commands ------------------------------------------------------------------
 
-    async def redeem(self, code: str) -> None:
+    async def redeem(self, code: str, *, only_code: bool = False) -> None:
+        """Ask to join the helper who read out ``code``. ``only_code``: there will be no other
+        attempt (a code from the command line), so a refusal ends the run."""
         if self.state is not SharerState.SIGNED_IN:
-            raise EngineError("wrong_state", "a code can be entered only before a session")
+            raise EngineError(
+                ClientErrorCode.WRONG_STATE, "a code can be entered only before a session"
+            )
         normalised = normalise_code(code)
         if normalised is None:
             raise EngineError(
-                "invalid_code", "that is not a security code: it has eight letters and digits"
+                ClientErrorCode.INVALID_CODE,
+                "that is not a security code: it has eight letters and digits",
             )
+        self._only_code = only_code
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
 
     async def consent(self, choice: ConsentChoice) -> None:
         if self.state is not SharerState.AWAITING_CONSENT:
-            raise EngineError("wrong_state", "there is no helper waiting for an answer")
+            raise EngineError(
+                ClientErrorCode.WRONG_STATE, "there is no helper waiting for an answer"
+            )
         if choice is ConsentChoice.CONTROL and ConsentLevel.CONTROL not in self.offered:
-            raise EngineError("not_offered", "this helper may not take full control")
+            raise EngineError(ClientErrorCode.NOT_OFFERED, "this helper may not take full control")
         if choice is ConsentChoice.DECLINE:
             await self.send(Consent(level=choice))
             await self._finish(EndReason.DECLINED, tell_server=False)
@@ -126,33 +147,36 @@ class SharerEngine(SessionEngine[SharerState]):
     async def grant_control(self) -> None:
         self._require_session()
         if ConsentLevel.CONTROL not in self.offered:
-            raise EngineError("not_offered", "this helper may not take full control")
+            raise EngineError(ClientErrorCode.NOT_OFFERED, "this helper may not take full control")
         self.gate.set_granted(True)
         await self.send(Control(action=ControlAction.GRANT_CONTROL))
-        self.emit("control", granted=True)
+        self.emit(ControlChanged(granted=True))
 
     async def revoke_control(self) -> None:
         self._require_session()
         # Locally first: injection stops and held keys are released before anyone is told.
         self.gate.set_granted(False)
         await self.send(Control(action=ControlAction.REVOKE_CONTROL))
-        self.emit("control", granted=False)
+        self.emit(ControlChanged(granted=False))
 
     async def deny_control(self) -> None:
         self._require_session()
         await self.send(Control(action=ControlAction.DENY_CONTROL))
 
     def set_paused(self, paused: bool) -> None:
+        """Input stops and the picture goes grey here first; then the helper is told, so its
+        window says so at once instead of showing the last picture until the grey frame."""
         self._require_session()
-        self.paused = paused
         self.gate.set_paused(paused)
         if self._track is not None:
             self._track.set_paused(paused)
-        self.emit("paused", paused=paused)
+        if self.link is not None:
+            self.link.send(Paused() if paused else Resumed())
+        self.emit(PauseChanged(paused=paused))
 
     def _require_session(self) -> None:
         if self.state not in (SharerState.CONNECTING, SharerState.ACTIVE):
-            raise EngineError("wrong_state", "no session in progress")
+            raise EngineError(ClientErrorCode.WRONG_STATE, "no session in progress")
 
     # ---- server messages -----------------------------------------------------------
 
@@ -163,17 +187,29 @@ class SharerEngine(SessionEngine[SharerState]):
             await self._on_signal(message)
         elif isinstance(message, Control):
             if message.action is ControlAction.REQUEST_CONTROL:
-                self.emit("control_requested")
+                self.emit(ControlRequested())
         else:
             log.info("ignored server message %s", message.type)
 
-    async def _on_server_error(self, message: Error) -> None:
-        if self.state is SharerState.REDEEMING and message.code in (
+    def _refuses(self, message: Error) -> bool:
+        return self.state is SharerState.REDEEMING and message.code in (
             ErrorCode.INVALID_CODE,
             ErrorCode.RATE_LIMITED,
             ErrorCode.OUT_OF_SCOPE,
             ErrorCode.INVALID,
-        ):
+            ErrorCode.FORBIDDEN,
+        )
+
+    def _error_text(self, message: Error) -> str:
+        if message.code is ErrorCode.RATE_LIMITED and message.retry_after is not None:
+            return rate_limited_text(message.retry_after, datetime.now().astimezone())
+        return message.message
+
+    async def _on_refused(self) -> None:
+        """Back to entering a code, unless that was the only code there will be."""
+        if self._only_code:
+            await self._finish(None, tell_server=False)
+        else:
             self.machine.move(SharerState.SIGNED_IN)
 
     async def _on_identity(self, message: HelperIdentity) -> None:
@@ -184,48 +220,52 @@ class SharerEngine(SessionEngine[SharerState]):
         except CardVerificationError:
             # Never fall back to showing an unverified card: refuse the session.
             self.emit(
-                "error",
-                code="identity_unverified",
-                message="the helper's identity card is not signed by this server",
+                ErrorReported(
+                    code=ClientErrorCode.IDENTITY_UNVERIFIED,
+                    message="the helper's identity card is not signed by this server",
+                )
             )
             await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self.card = card
         self.offered = list(message.offered_levels)
+        self.refusal = None
         self.machine.move(SharerState.AWAITING_CONSENT)
         self.emit(
-            "helper_identity",
-            verified=bool(card.verified_domain),
-            name=card.name,
-            upn=card.upn,
-            company=card.company,
-            verified_domain=card.verified_domain,
-            job_title=card.job_title,
-            offered_levels=[level.value for level in self.offered],
+            HelperIdentityShown(
+                verified=bool(card.verified_domain),
+                name=card.name,
+                upn=card.upn,
+                company=card.company,
+                verified_domain=card.verified_domain,
+                job_title=card.job_title,
+                offered_levels=[level.value for level in self.offered],
+            )
         )
 
     async def _on_signal(self, message: Signal) -> None:
         if message.kind is not SignalKind.OFFER or not message.sdp:
             return
-        if self.state is not SharerState.CONNECTING or self.link is not None:
+        if self.state is not SharerState.CONNECTING or self.link is not None or self.card is None:
             log.warning("unexpected offer refused")
             return
-        assert self.card is not None
-        if not matches_card(message.sdp, self.card.dtls_fingerprint):
+        link = self._new_link()
+        try:
+            await link.accept_offer(message.sdp, card_fingerprint=self.card.dtls_fingerprint)
+        except FingerprintMismatch:
             self.emit(
-                "error",
-                code="identity_mismatch",
-                message="the connection offer does not come from the verified helper",
+                ErrorReported(
+                    code=ClientErrorCode.IDENTITY_MISMATCH,
+                    message="the connection offer does not come from the verified helper",
+                )
             )
             await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
-        link = self._new_link()
-        await link.pc.setRemoteDescription(RTCSessionDescription(sdp=message.sdp, type="offer"))
         self._track = self._track_factory()
-        # addTrack reuses the transceiver the offer created; the answer becomes sendonly.
-        self._sender = link.pc.addTrack(self._track)
-        await link.pc.setLocalDescription(await link.pc.createAnswer())
-        await self.send(Signal(kind=SignalKind.ANSWER, sdp=link.pc.localDescription.sdp))
+        if self.gate.paused:  # paused while the helper was still connecting
+            self._track.set_paused(True)
+        link.add_track(self._track)
+        await self.send(Signal(kind=SignalKind.ANSWER, sdp=await link.create_answer()))
 
     # ---- peer link -----------------------------------------------------------------
 
@@ -233,13 +273,16 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.ACTIVE)
         self._flusher = self.spawn(self._flush_reports())
         self.spawn(self._watch_link())
-        self.emit("control", granted=self.gate.granted)
+        if self.gate.paused and self.link is not None:
+            # Paused while connecting: the helper must know before its first picture.
+            self.link.send(Paused())
+        self.emit(ControlChanged(granted=self.gate.granted))
 
     def _on_input(self, raw: str | bytes) -> None:
         self.gate.handle(raw)
 
     def _report_blocked(self, reason: str, count: int) -> None:
-        self.emit("input_blocked", reason=reason, count=count)
+        self.emit(InputBlocked(reason=reason, count=count))
 
     async def _flush_reports(self) -> None:
         while self.state is SharerState.ACTIVE:
@@ -248,14 +291,13 @@ class SharerEngine(SessionEngine[SharerState]):
 
     async def _watch_link(self) -> None:
         """Pass the helper's reported packet loss to the track, which adapts its size."""
-        while self.state is SharerState.ACTIVE and self._sender is not None:
+        while self.state is SharerState.ACTIVE and self.link is not None:
             await asyncio.sleep(LINK_CHECK_SECONDS)
-            if self._track is None or self._sender is None:
+            if self._track is None or self.link is None:
                 return
-            for stats in (await self._sender.getStats()).values():
-                if stats.type == "remote-inbound-rtp":
-                    # RTCP carries the lost fraction in 1/256ths.
-                    self._track.report_loss(stats.fractionLost / 256)
+            loss = await self.link.remote_loss()
+            if loss is not None:
+                self._track.report_loss(loss)
 
     def _on_ending(self) -> None:
         self.gate.stop()
@@ -264,3 +306,15 @@ class SharerEngine(SessionEngine[SharerState]):
             self._flusher.cancel()
         if self._track is not None:
             self._track.stop()
+
+
+def rate_limited_text(retry_after: int, now: datetime) -> str:
+    """Why redeeming is locked and until when, in words: the server gives only seconds."""
+    until = (now + timedelta(seconds=retry_after)).strftime("%H:%M")
+    minutes = max(1, round(retry_after / 60))
+    wait = f"{retry_after} seconds" if retry_after < 90 else f"about {minutes} minutes"
+    return (
+        "Too many wrong codes were tried from your account or your network, so entering codes "
+        f"is locked for a while to keep codes from being guessed. Try again in {wait} "
+        f"(at {until})."
+    )

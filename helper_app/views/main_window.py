@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
+from client.session.errors import ClientErrorCode
+from client.session.events import (
+    ChatReceived,
+    CodeIssued,
+    Connected,
+    ConsentGiven,
+    ControlChanged,
+    ControlRequested,
+    Ended,
+    ErrorReported,
+    HelperIdentityShown,
+    InputBlocked,
+    PauseChanged,
+    SharerJoined,
+    SignedIn,
+    SnapshotSaved,
+    Stats,
+)
+from common.protocol import ErrorCode
+from desktop_widgets.event_table import EventTable
 from helper_app.views.pages import CodePage, EndedPage, SignInPage, StatusPage
 from helper_app.views.service import HelperService
 from helper_app.views.session_page import SessionPage
 from helper_app.views.text import end_reason_text
 
-ERROR_TITLES = {
-    "sign_in_failed": "Sign-in failed",
-    "out_of_scope": "Outside your scope",
-    "signaling_lost": "Connection lost",
+ERROR_TITLES: dict[str, str] = {
+    ClientErrorCode.SIGN_IN_FAILED: "Sign-in failed",
+    ErrorCode.FORBIDDEN: "Not allowed to help",
+    ErrorCode.OUT_OF_SCOPE: "Outside your scope",
+    ClientErrorCode.SIGNALING_LOST: "Connection lost",
 }
 
 
@@ -35,7 +54,24 @@ class HelperWindow(QMainWindow):
                      self.ended_page):  # fmt: skip
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
-        self.last_error = ""
+        self.sharer = ""
+        self.on_event = EventTable(
+            {
+                SignedIn: self._on_signed_in,
+                CodeIssued: self._on_code,
+                SharerJoined: self._on_sharer_joined,
+                ConsentGiven: self._on_consent,
+                Connected: self._on_connected,
+                Stats: self._on_stats,
+                ControlChanged: self._on_control,
+                PauseChanged: self._on_paused,
+                ChatReceived: self._on_chat,
+                Ended: self._on_ended,
+                ErrorReported: self._on_error,
+            },
+            # The sharer's own events, and the headless app's snapshot answer.
+            ignored={HelperIdentityShown, ControlRequested, InputBlocked, SnapshotSaved},
+        )
 
         self.sign_in_page.sign_in.connect(service.sign_in)
         self.code_page.new_code.connect(service.new_code)
@@ -46,76 +82,71 @@ class HelperWindow(QMainWindow):
         self.session_page.screen.input_event.connect(service.send_input)
         self.ended_page.again.connect(service.new_session)
         service.event.connect(self.on_event)
+        service.users.connect(self.sign_in_page.show_users)
         service.frame.connect(self.session_page.screen.show_frame)
         self._restore()
 
-    def on_event(self, name: str, fields: dict[str, Any]) -> None:
-        handler = getattr(self, f"_on_{name}", None)
-        if handler is not None:
-            handler(fields)
+    def _on_signed_in(self, event: SignedIn) -> None:
+        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user})")
 
-    def _on_users(self, fields: dict[str, Any]) -> None:
-        self.sign_in_page.show_users(fields["users"], fields["message"])
-
-    def _on_signed_in(self, fields: dict[str, Any]) -> None:
-        self.statusBar().showMessage(f"Signed in as {fields['name']} ({fields['user']})")
-
-    def _on_code(self, fields: dict[str, Any]) -> None:
-        self.code_page.show_code(fields["code"], fields["expires_at"])
+    def _on_code(self, event: CodeIssued) -> None:
+        self.code_page.show_code(event.code, event.expires_at)
         self.stack.setCurrentWidget(self.code_page)
 
-    def _on_sharer_joined(self, fields: dict[str, Any]) -> None:
-        device = f" on {fields['device_name']}" if fields.get("device_name") else ""
+    def _on_sharer_joined(self, event: SharerJoined) -> None:
+        self.sharer = event.sharer
+        device = f" on {event.device_name}" if event.device_name else ""
         self.status_page.show_status(
             "Waiting for permission",
-            f"{fields['sharer']}{device} is looking at your identity card and deciding "
+            f"{event.sharer}{device} is looking at your identity card and deciding "
             "whether to let you view or control their screen.",
         )
         self.stack.setCurrentWidget(self.status_page)
 
-    def _on_consent(self, fields: dict[str, Any]) -> None:
-        if fields["level"] == "declined":
+    def _on_consent(self, event: ConsentGiven) -> None:
+        if event.level == "declined":
             return
-        what = "view and control" if fields["level"] == "control" else "view"
+        what = "view and control" if event.level == "control" else "view"
         self.status_page.show_status(
             "Connecting…", f"Permission granted to {what} the screen. Connecting directly…"
         )
-        self.session_page.set_control(fields["level"] == "control")
+        self.session_page.set_control(event.level == "control")
 
-    def _on_connected(self, _: dict[str, Any]) -> None:
+    def _on_connected(self, _: Connected) -> None:
+        self.session_page.set_paused(False)
         self.stack.setCurrentWidget(self.session_page)
         self.session_page.screen.setFocus()
 
-    def _on_stats(self, fields: dict[str, Any]) -> None:
-        self.session_page.show_stats(fields["fps"], fields.get("rtt_ms"))
+    def _on_stats(self, event: Stats) -> None:
+        self.session_page.show_stats(event)
 
-    def _on_control(self, fields: dict[str, Any]) -> None:
-        self.session_page.set_control(bool(fields["granted"]))
+    def _on_control(self, event: ControlChanged) -> None:
+        self.session_page.set_control(event.granted)
         self.statusBar().showMessage(
-            "You have control." if fields["granted"] else "Control was taken back: view only.", 5000
+            "You have control." if event.granted else "Control was taken back: view only.", 5000
         )
 
-    def _on_chat(self, fields: dict[str, Any]) -> None:
-        self.session_page.chat.add("Them", fields["text"])
+    def _on_paused(self, event: PauseChanged) -> None:
+        self.session_page.set_paused(event.paused)
+
+    def _on_chat(self, event: ChatReceived) -> None:
+        self.session_page.chat.add(self.sharer or "Sharer", event.text)
         self.session_page.show_chat()
 
-    def _on_ended(self, fields: dict[str, Any]) -> None:
-        self.ended_page.reason.setText(end_reason_text(fields["reason"]))
+    def _on_ended(self, event: Ended) -> None:
+        self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
 
-    def _on_error(self, fields: dict[str, Any]) -> None:
-        self.last_error = fields["message"]
+    def _on_error(self, event: ErrorReported) -> None:
         if self.stack.currentWidget() is self.sign_in_page:
             self.sign_in_page.reset()
-            self.sign_in_page.status.setText(fields["message"])
+            self.sign_in_page.status.setText(event.message)
             return
-        self.statusBar().showMessage(fields["message"], 8000)
-        if fields["code"] in ERROR_TITLES:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning, ERROR_TITLES[fields["code"]], "", parent=self
-            )
+        self.statusBar().showMessage(event.message, 8000)
+        if event.code in ERROR_TITLES:
+            box = QMessageBox(QMessageBox.Icon.Warning, ERROR_TITLES[event.code], "", parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(fields["message"])
+            box.setText(event.message)
             box.open()
 
     # ---- window state --------------------------------------------------------------

@@ -1,15 +1,20 @@
 """The remote screen: the latest frame, scaled with its aspect kept, and input mapped back.
 
-Only the newest frame is kept and converted when painted, so a slow paint never queues
-frames. Mouse and keys leave this widget only while control is granted and it has focus.
+Only the newest frame is kept, and it is converted once, when painted: a slow paint never
+queues frames, and frames that arrive between two paints are never converted at all. The
+conversion writes 32-bit pixels that a QImage reads in place (no copy), through one
+long-lived swscale context. Mouse and keys leave this widget only while control is granted
+and it has focus.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
 import av
+from av.video.reformatter import VideoReformatter
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -25,6 +30,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from helper_app.views.keymap import key_name
 
 MOVE_INTERVAL = 1 / 60
+# QImage's Format_RGB32 is one 0xffRRGGBB word per pixel: its bytes in memory by byte order.
+_RGB32_LAYOUT = "bgra" if sys.byteorder == "little" else "argb"
 _BUTTONS = {
     Qt.MouseButton.LeftButton: "left",
     Qt.MouseButton.RightButton: "right",
@@ -44,6 +51,9 @@ class RemoteScreen(QWidget):
         self.setAccessibleName("Remote screen")
         self._frame: av.VideoFrame | None = None
         self._image: QImage | None = None
+        # The converted frame owns the pixels the QImage points into: keep them together.
+        self._pixels: av.VideoFrame | None = None
+        self._reformatter = VideoReformatter()
         self.control = False
         self._last_move = 0.0
 
@@ -86,15 +96,19 @@ class RemoteScreen(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the screen…")
             return
         if self._image is None:
-            rgb = self._frame.to_ndarray(format="rgb24")
-            height, width, _ = rgb.shape
-            self._image = QImage(
-                rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888
-            ).copy()
+            self._image = self._convert(self._frame)
         rect = self.image_rect()
         if rect.width() < self._image.width():
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, self._image)
+
+    def _convert(self, frame: av.VideoFrame) -> QImage:
+        pixels = self._reformatter.reformat(frame, format=_RGB32_LAYOUT)
+        plane = pixels.planes[0]
+        self._pixels = pixels
+        return QImage(
+            plane, pixels.width, pixels.height, plane.line_size, QImage.Format.Format_RGB32
+        )
 
     # ---- input ---------------------------------------------------------------------
 

@@ -47,10 +47,6 @@ class HelperService(EngineService):
         if self.engine is not None:
             self._run(self.engine.end())
 
-    async def shutdown(self) -> None:
-        if self.engine is not None:
-            await self.engine.end()
-
     async def _start_session(self) -> None:
         engine = HelperEngine(self.settings)
         engine.subscribe(self._forward)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.session.events import Stats
 from desktop_widgets.chat import ChatPanel
 from helper_app.views.remote_screen import RemoteScreen
 
@@ -21,9 +23,23 @@ class SessionPage(QWidget):
     request_control = Signal()
     end = Signal()
 
+    PAUSED_TEXT = "Paused by the sharer"
+
     def __init__(self) -> None:
         super().__init__()
         self.screen = RemoteScreen()
+        # Over the picture, the moment the sharer pauses: the last frame may stay up until
+        # the grey one arrives, and must not pass for the live screen meanwhile.
+        self.paused_notice = QLabel(self.PAUSED_TEXT)
+        self.paused_notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.paused_notice.setAccessibleName("Sharing paused")
+        self.paused_notice.setStyleSheet(
+            "QLabel { background: rgba(20, 20, 20, 190); color: white; font-size: 22pt;"
+            " font-weight: bold; }"
+        )
+        self.paused_notice.hide()
+        self.paused = False
+        self.granted = False
         self.chat = ChatPanel()
         self.chat.hide()
         self.toolbar = QToolBar("Session")
@@ -50,8 +66,13 @@ class SessionPage(QWidget):
         self.request_action.triggered.connect(self.request_control.emit)
         self.chat_action.toggled.connect(self.chat.setVisible)
         self.end_action.triggered.connect(self.end.emit)
+        picture = QWidget()
+        stack = QGridLayout(picture)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.addWidget(self.screen, 0, 0)
+        stack.addWidget(self.paused_notice, 0, 0)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.screen)
+        splitter.addWidget(picture)
         splitter.addWidget(self.chat)
         splitter.setStretchFactor(0, 1)
         layout = QVBoxLayout(self)
@@ -62,14 +83,32 @@ class SessionPage(QWidget):
         layout.addLayout(body, 1)
 
     def set_control(self, granted: bool) -> None:
+        self.granted = granted
         self.screen.set_control(granted)
         self.request_action.setEnabled(not granted)
-        self.mode.setText("● Controlling" if granted else "View only")
-        self.mode.setStyleSheet("color: #b3261e; font-weight: bold;" if granted else "")
+        self._show_mode()
 
-    def show_stats(self, fps: float, rtt_ms: float | None) -> None:
-        rtt = "-" if rtt_ms is None else f"{rtt_ms:.0f} ms"
-        self.live.setText(f"{fps:.0f} fps · RTT {rtt}")
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.paused_notice.setVisible(paused)
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        if self.paused:
+            self.mode.setText("Paused by the sharer")
+            self.mode.setStyleSheet("font-weight: bold;")
+        else:
+            self.mode.setText("● Controlling" if self.granted else "View only")
+            self.mode.setStyleSheet("color: #b3261e; font-weight: bold;" if self.granted else "")
+
+    def show_stats(self, stats: Stats) -> None:
+        rtt = "-" if stats.rtt_ms is None else f"{stats.rtt_ms:.0f} ms"
+        # While paused no frames come on purpose: "0 fps" would read as a fault.
+        rate = "paused" if self.paused else f"{stats.fps:.0f} fps"
+        picture = f"{stats.width}x{stats.height} {stats.quality}"
+        if stats.scale < 1:
+            picture += f" ({stats.scale:.0%})"
+        self.live.setText(f"{picture} · {rate} · RTT {rtt}")
 
     def show_chat(self) -> None:
         self.chat_action.setChecked(True)

@@ -13,7 +13,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.session.events import (
+    ChatReceived,
+    CodeIssued,
+    Connected,
+    ConsentGiven,
+    ControlChanged,
+    ControlRequested,
+    Ended,
+    ErrorReported,
+    HelperIdentityShown,
+    InputBlocked,
+    PauseChanged,
+    SharerJoined,
+    SignedIn,
+    SnapshotSaved,
+    Stats,
+)
 from desktop_widgets.chat import ChatPanel
+from desktop_widgets.event_table import EventTable
 from desktop_widgets.widgets import plain_label
 from sharer_app.views.banner import SharingBanner
 from sharer_app.views.pages import ConsentPage, EndedPage, EntryPage, StatusPage
@@ -50,7 +68,25 @@ class SharerWindow(QMainWindow):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self.banner = SharingBanner()
-        self.card: dict[str, Any] = {}
+        self.card: HelperIdentityShown | None = None
+        self.on_event = EventTable(
+            {
+                SignedIn: self._on_signed_in,
+                HelperIdentityShown: self._on_helper_identity,
+                Connected: self._on_connected,
+                ControlChanged: self._on_control,
+                PauseChanged: self._on_paused,
+                ControlRequested: self._on_control_requested,
+                ChatReceived: self._on_chat,
+                Ended: self._on_ended,
+                ErrorReported: self._on_error,
+            },
+            # Blocked input is for scripts; the banner already says who may do what. The rest
+            # are the helper's own events.
+            ignored={
+                InputBlocked, CodeIssued, SharerJoined, ConsentGiven, Stats, SnapshotSaved,
+            },
+        )  # fmt: skip
 
         self.entry_page.connect_requested.connect(service.connect)
         self.consent_page.choice.connect(self._consent)
@@ -63,12 +99,12 @@ class SharerWindow(QMainWindow):
         self.banner.stop.connect(service.stop)
         self.banner.answer_request.connect(self._answer_request)
         service.event.connect(self.on_event)
+        service.users.connect(self._on_users)
         self._restore()
 
-    def on_event(self, name: str, fields: dict[str, Any]) -> None:
-        handler = getattr(self, f"_on_{name}", None)
-        if handler is not None:
-            handler(fields)
+    @property
+    def helper_name(self) -> str:
+        return self.card.name if self.card else "your helper"
 
     # ---- user actions --------------------------------------------------------------
 
@@ -76,7 +112,7 @@ class SharerWindow(QMainWindow):
         self.service.consent(level)
         if level != "decline":
             self.status_page.show_status(
-                "Connecting…", f"Connecting {self.card.get('name', 'your helper')} to your screen."
+                "Connecting…", f"Connecting {self.helper_name} to your screen."
             )
             self.stack.setCurrentWidget(self.status_page)
 
@@ -106,56 +142,58 @@ class SharerWindow(QMainWindow):
 
     # ---- engine events -------------------------------------------------------------
 
-    def _on_users(self, fields: dict[str, Any]) -> None:
-        self.entry_page.show_users(fields["users"], fields["message"])
+    def _on_users(self, users: list[dict[str, Any]], message: str) -> None:
+        self.entry_page.show_users(users, message)
         if self.service.settings.user:
             self.entry_page.select_user(self.service.settings.user)
 
-    def _on_signed_in(self, fields: dict[str, Any]) -> None:
-        self.statusBar().showMessage(f"Signed in as {fields['name']} ({fields['user']})")
+    def _on_signed_in(self, event: SignedIn) -> None:
+        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user})")
 
-    def _on_helper_identity(self, fields: dict[str, Any]) -> None:
-        self.card = fields
-        self.consent_page.show_card(fields)
+    def _on_helper_identity(self, event: HelperIdentityShown) -> None:
+        self.card = event
+        self.consent_page.show_card(event)
         self.stack.setCurrentWidget(self.consent_page)
         self.showNormal()
         self.raise_()
 
-    def _on_connected(self, _: dict[str, Any]) -> None:
+    def _on_connected(self, _: Connected) -> None:
         self.sharing_page.status.setText(
-            f"You are sharing your screen with {self.card.get('name', 'your helper')}. "
+            f"You are sharing your screen with {self.helper_name}. "
             "Use the red banner at the top of the screen to stop at any time."
         )
         self.stack.setCurrentWidget(self.sharing_page)
-        self.banner.start(self.card.get("name", ""), self.card.get("company", ""))
-
-    def _on_control(self, fields: dict[str, Any]) -> None:
-        self.banner.update_state(
-            granted=bool(fields["granted"]),
-            paused=self.banner.paused,
-            control_offered="control" in self.card.get("offered_levels", []),
+        self.banner.start(
+            self.card.name if self.card else "", self.card.company if self.card else ""
         )
 
-    def _on_paused(self, fields: dict[str, Any]) -> None:
-        self.banner.update_state(granted=self.banner.granted, paused=bool(fields["paused"]))
+    def _on_control(self, event: ControlChanged) -> None:
+        self.banner.update_state(
+            granted=event.granted,
+            paused=self.banner.paused,
+            control_offered=bool(self.card and "control" in self.card.offered_levels),
+        )
 
-    def _on_control_requested(self, _: dict[str, Any]) -> None:
+    def _on_paused(self, event: PauseChanged) -> None:
+        self.banner.update_state(granted=self.banner.granted, paused=event.paused)
+
+    def _on_control_requested(self, _: ControlRequested) -> None:
         self.banner.ask()
 
-    def _on_chat(self, fields: dict[str, Any]) -> None:
-        self.sharing_page.chat.add(self.card.get("name", "Helper"), fields["text"])
+    def _on_chat(self, event: ChatReceived) -> None:
+        self.sharing_page.chat.add(self.card.name if self.card else "Helper", event.text)
 
-    def _on_ended(self, fields: dict[str, Any]) -> None:
+    def _on_ended(self, event: Ended) -> None:
         self.banner.hide()
-        self.ended_page.reason.setText(end_reason_text(fields["reason"]))
+        self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
         self.showNormal()
 
-    def _on_error(self, fields: dict[str, Any]) -> None:
+    def _on_error(self, event: ErrorReported) -> None:
         if self.stack.currentWidget() is self.entry_page:
-            self.entry_page.show_error(fields["message"])
+            self.entry_page.show_error(event.message)
         else:
-            self.statusBar().showMessage(fields["message"], 8000)
+            self.statusBar().showMessage(event.message, 8000)
 
     # ---- window state --------------------------------------------------------------
 

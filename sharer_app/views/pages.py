@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.session.events import HelperIdentityShown
 from common.security_code import normalise_code
 from desktop_widgets.widgets import page_layout, plain_label, title_label
 
@@ -144,13 +145,13 @@ class ConsentPage(QWidget):
             )
         )
 
-    def show_card(self, card: dict[str, Any]) -> None:
-        self.name.setText(card["name"])
-        self.job_title.setText(card["job_title"] or "(no job title)")
-        self.company.setText(card["company"])
-        self.upn.setText(card["upn"])
-        if card["verified"]:
-            self.verified.setText(f"✔ Verified organisation: {card['verified_domain']}")
+    def show_card(self, card: HelperIdentityShown) -> None:
+        self.name.setText(card.name)
+        self.job_title.setText(card.job_title or "(no job title)")
+        self.company.setText(card.company)
+        self.upn.setText(card.upn)
+        if card.verified:
+            self.verified.setText(f"✔ Verified organisation: {card.verified_domain}")
             self.verified.setStyleSheet("color: #1b6e2d; font-weight: bold;")
         else:
             self.verified.setText(
@@ -158,7 +159,7 @@ class ConsentPage(QWidget):
                 "Decline unless you are sure who they are."
             )
             self.verified.setStyleSheet("color: #b3261e; font-weight: bold;")
-        offered = "control" in card.get("offered_levels", [])
+        offered = "control" in card.offered_levels
         self.control.setVisible(offered)
         for button in (self.view, self.control, self.decline):
             button.setEnabled(True)

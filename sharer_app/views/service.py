@@ -56,10 +56,6 @@ class SharerService(EngineService):
     def new_session(self) -> None:
         self.engine = None
 
-    async def shutdown(self) -> None:
-        if self.engine is not None:
-            await self.engine.end()
-
     @staticmethod
     async def _pause(engine: SharerEngine, paused: bool) -> None:
         engine.set_paused(paused)

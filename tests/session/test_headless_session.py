@@ -309,7 +309,7 @@ def test_killing_one_side_ends_the_other_and_closes_the_audit_record(
     getattr(session, victim).kill()
     ended = survivor.wait_for("ended")
     assert ended["reason"] in {f"{victim}_disconnected", "peer_timeout", "connection_failed"}
-    assert survivor.close() == 0
+    assert survivor.close() == 1, "a peer gone is a failed session (README: exit status)"
 
     def closed() -> bool:
         rows = _audit_rows(signaling_server.data_dir)
@@ -424,5 +424,5 @@ def test_a_frozen_helper_is_noticed_by_the_sharer_heartbeat_and_its_input_stops(
     finally:
         os.kill(pid, signal.SIGCONT)
     session.helper.wait_for("ended")
-    assert session.helper.close() == 0
+    assert session.helper.close() == 1, "the sharer gave up on it: a failed session"
     assert session.pointer() == (640, 400)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
-from aiortc import RTCPeerConnection
+from aiortc import RTCPeerConnection, RTCSessionDescription
 
-from client.session.peer_link import PeerLink
+from client.session.fingerprint import card_fingerprint
+from client.session.peer_link import LinkEvents, PeerLink
 from client.settings import AppSettings
 from common.peer_messages import (
     Chat,
@@ -76,19 +77,20 @@ async def _connected_link(
 ) -> tuple[PeerLink, SilentPeer]:
     settings = AppSettings(heartbeat_interval=0.02, heartbeat_timeout=TIMEOUT)
     connected = asyncio.Event()
-    link = PeerLink(
-        settings,
+    events = LinkEvents(
         on_message=(heard if heard is not None else []).append,
         on_input=lambda _: None,
         on_connected=connected.set,
         on_lost=lost.append,
-        clock=clock,
+        on_video=lambda _: None,
     )
+    link = PeerLink(settings, events, clock=clock)
     peer = SilentPeer()
     await peer.pc.setLocalDescription(await peer.pc.createOffer())
-    await link.pc.setRemoteDescription(peer.pc.localDescription)
-    await link.pc.setLocalDescription(await link.pc.createAnswer())
-    await peer.pc.setRemoteDescription(link.pc.localDescription)
+    offer = peer.pc.localDescription.sdp
+    await link.accept_offer(offer, card_fingerprint=card_fingerprint(offer))
+    answer = await link.create_answer()
+    await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
     await connected.wait()
     return link, peer
 

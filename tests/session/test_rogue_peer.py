@@ -66,7 +66,7 @@ async def test_a_broken_offer_ends_the_session_cleanly(signaling_server, xvfb_di
         await rogue.ws.send(encode_message(Signal(kind="offer", sdp=broken)))
         ended = await asyncio.to_thread(sharer.wait_for, "ended")
         assert ended["reason"] == "connection_failed"
-        assert sharer.close() == 0
+        assert sharer.close() == 1, "connection failed (README: exit status)"
     finally:
         await rogue.close()
         if sharer is not None:
@@ -185,7 +185,7 @@ async def test_a_forged_identity_card_ends_the_session_before_any_consent(forge,
             error = await asyncio.to_thread(sharer.wait_for, "error")
             assert error["code"] == "identity_unverified"
             await asyncio.to_thread(sharer.wait_for, "ended")
-            assert await asyncio.to_thread(sharer.close) == 0
+            assert await asyncio.to_thread(sharer.close) == 3, "refused (README: exit status)"
         finally:
             sharer.close()
     assert not any(e.get("event") == "helper_identity" for e in sharer.events)

@@ -6,6 +6,17 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 
+from client.session.events import (
+    ChatReceived,
+    CodeIssued,
+    Connected,
+    ConsentGiven,
+    ControlChanged,
+    Ended,
+    ErrorReported,
+    SharerJoined,
+    Stats,
+)
 from client.settings import AppSettings
 from tests.ui.fakes import RecordingEngine
 
@@ -28,8 +39,9 @@ def window(qtbot, qt_display, run_async):
 
 def test_sign_in_page_lists_development_users(qtbot, window):
     page = window.sign_in_page
-    window.on_event("users", {"users": [{"upn": "alice@contoso.example", "name": "Alice",
-                                          "job_title": "Support"}], "message": ""})  # fmt: skip
+    window.service.users.emit(
+        [{"upn": "alice@contoso.example", "name": "Alice", "job_title": "Support"}], ""
+    )
     assert page.users.isVisibleTo(window) and not page.entra.isVisibleTo(window)
     with qtbot.waitSignal(page.sign_in) as signal:
         page.button.click()
@@ -37,7 +49,7 @@ def test_sign_in_page_lists_development_users(qtbot, window):
 
 
 def test_without_a_development_provider_it_offers_microsoft_sign_in(qtbot, window):
-    window.on_event("users", {"users": [], "message": "no development provider"})
+    window.service.users.emit([], "no development provider")
     page = window.sign_in_page
     assert page.entra.isVisibleTo(window) and not page.button.isVisibleTo(window)
     with qtbot.waitSignal(page.sign_in) as signal:
@@ -49,7 +61,7 @@ def test_code_page_shows_the_code_time_left_and_copies(window):
     from datetime import UTC, datetime, timedelta
 
     expires = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
-    window.engine.emit("code", code="ABCD-EFGH", expires_at=expires)
+    window.engine.emit(CodeIssued(code="ABCD-EFGH", expires_at=expires))
     assert window.stack.currentWidget() is window.code_page
     assert window.code_page.code.text() == "ABCD-EFGH"
     assert window.code_page.expires.text().startswith(("Expires in 9:", "Expires in 10:"))
@@ -60,29 +72,33 @@ def test_code_page_shows_the_code_time_left_and_copies(window):
 
 
 def test_an_expired_code_says_so(window):
-    window.engine.emit("code", code="ABCD-EFGH", expires_at="2020-01-01T00:00:00+00:00")
+    window.engine.emit(CodeIssued(code="ABCD-EFGH", expires_at="2020-01-01T00:00:00+00:00"))
     assert "expired" in window.code_page.expires.text()
 
 
 def test_waiting_connecting_session_and_end(window):
     engine = window.engine
-    engine.emit("sharer_joined", sharer="bob@contoso.example", device_name="BOB-PC")
+    engine.emit(SharerJoined(sharer="bob@contoso.example", device_name="BOB-PC"))
     assert window.stack.currentWidget() is window.status_page
     assert "bob@contoso.example on BOB-PC" in window.status_page.detail.text()
-    engine.emit("consent", level="view")
+    engine.emit(ConsentGiven(level="view"))
     assert window.status_page.title.text() == "Connecting…"
-    engine.emit("connected")
+    engine.emit(Connected())
     assert window.stack.currentWidget() is window.session_page
-    engine.emit("stats", frames=10, fps=29.6, width=1280, height=800, rtt_ms=4.2)
-    assert window.session_page.live.text() == "30 fps · RTT 4 ms"
+    engine.emit(Stats(frames=10, fps=29.6, width=1280, height=800, rtt_ms=4.2, quality="sharp"))
+    assert window.session_page.live.text() == "1280x800 sharp · 30 fps · RTT 4 ms"
+    engine.emit(
+        Stats(frames=90, fps=58.7, width=640, height=400, rtt_ms=4.0, quality="moving", scale=0.5)
+    )
+    assert window.session_page.live.text() == "640x400 moving (50%) · 59 fps · RTT 4 ms"
     assert window.session_page.mode.text() == "View only"
-    engine.emit("control", granted=True)
+    engine.emit(ControlChanged(granted=True))
     assert window.session_page.mode.text() == "● Controlling"
     assert not window.session_page.request_action.isEnabled()
-    engine.emit("chat", **{"from": "sharer", "text": "<b>hi</b>"})
+    engine.emit(ChatReceived.model_validate({"from": "sharer", "text": "<b>hi</b>"}))
     assert window.session_page.chat.isVisibleTo(window)
-    assert window.session_page.chat.log.toPlainText() == "Them: <b>hi</b>"
-    engine.emit("ended", reason="sharer_ended")
+    assert window.session_page.chat.log.toPlainText() == "bob@contoso.example: <b>hi</b>"
+    engine.emit(Ended(reason="sharer_ended"))
     assert window.stack.currentWidget() is window.ended_page
     assert window.ended_page.reason.text() == "The person you were helping ended the session."
 
@@ -90,7 +106,7 @@ def test_waiting_connecting_session_and_end(window):
 def test_toolbar_buttons_reach_the_engine(window, run_async):
     import asyncio
 
-    window.engine.emit("connected")
+    window.engine.emit(Connected())
     window.session_page.request_action.trigger()
     window.session_page.chat.entry.setText("hello")
     window.session_page.chat.entry.returnPressed.emit()
@@ -106,7 +122,7 @@ def test_remote_screen_sends_input_only_with_control_and_focus(qtbot, window):
     import numpy as np
 
     screen = window.session_page.screen
-    window.engine.emit("connected")
+    window.engine.emit(Connected())
     frame = av.VideoFrame.from_ndarray(np.zeros((400, 640, 3), np.uint8), format="rgb24")
     screen.show_frame(frame)
     screen.resize(640, 600)  # letterboxed above and below
@@ -116,7 +132,7 @@ def test_remote_screen_sends_input_only_with_control_and_focus(qtbot, window):
     qtbot.mouseClick(screen, Qt.MouseButton.LeftButton, pos=screen.rect().center())
     assert sent == [], "view only: nothing leaves the widget"
 
-    window.engine.emit("control", granted=True)
+    window.engine.emit(ControlChanged(granted=True))
     window.activateWindow()
     screen.setFocus()
     qtbot.waitUntil(screen.hasFocus)
@@ -132,6 +148,26 @@ def test_remote_screen_sends_input_only_with_control_and_focus(qtbot, window):
 
 
 def test_errors_are_shown_in_plain_words(window):
-    window.on_event("error", {"code": "sign_in_failed", "message": "cannot reach the server"})
+    window.on_event(ErrorReported(code="sign_in_failed", message="cannot reach the server"))
     assert window.sign_in_page.status.text() == "cannot reach the server"
     assert window.sign_in_page.status.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_pause_shows_over_the_picture_at_once_and_the_status_stays_honest(window):
+    from client.session.events import PauseChanged
+
+    engine = window.engine
+    engine.emit(Connected())
+    engine.emit(ControlChanged(granted=True))
+    page = window.session_page
+    assert not page.paused_notice.isVisibleTo(window)
+    engine.emit(PauseChanged(paused=True))
+    assert page.paused_notice.isVisibleTo(window)
+    assert page.paused_notice.text() == "Paused by the sharer"
+    assert page.paused_notice.geometry() == page.screen.geometry(), "it covers the picture"
+    assert page.mode.text() == "Paused by the sharer"
+    engine.emit(Stats(frames=10, fps=0.0, width=1280, height=800, rtt_ms=3.0))
+    assert page.live.text() == "1280x800 moving · paused · RTT 3 ms"
+    engine.emit(PauseChanged(paused=False))
+    assert not page.paused_notice.isVisibleTo(window)
+    assert page.mode.text() == "● Controlling"

@@ -7,15 +7,25 @@ import asyncio
 import pytest
 from PySide6.QtCore import Qt
 
+from client.session.events import (
+    ChatReceived,
+    Connected,
+    ControlChanged,
+    ControlRequested,
+    Ended,
+    ErrorReported,
+    HelperIdentityShown,
+    PauseChanged,
+)
 from client.settings import AppSettings
 from common.permissions import ConsentChoice
 from tests.ui.fakes import RecordingEngine
 
-CARD = {
+CARD = HelperIdentityShown(**{
     "verified": True, "name": "Alice Example", "upn": "alice@contoso.example",
     "company": "Contoso", "verified_domain": "contoso.example", "job_title": "Support Engineer",
     "offered_levels": ["view", "control"],
-}  # fmt: skip
+})  # fmt: skip
 
 
 @pytest.fixture
@@ -58,17 +68,15 @@ def test_what_cannot_be_a_code_gets_an_inline_error(qtbot, window, typed):
 
 
 def test_server_errors_show_on_the_entry_page(window):
-    window.on_event("error", {"code": "invalid_code", "message": "That code is not valid."})
+    window.on_event(ErrorReported(code="invalid_code", message="That code is not valid."))
     assert window.entry_page.error.text() == "That code is not valid."
     assert window.entry_page.button.isEnabled()
-    window.on_event(
-        "error", {"code": "out_of_scope", "message": "Alice is not allowed to help you"}
-    )
+    window.on_event(ErrorReported(code="out_of_scope", message="Alice is not allowed to help you"))
     assert "not allowed" in window.entry_page.error.text()
 
 
 def test_verified_card_and_three_choices(window, run_async):
-    window.engine.emit("helper_identity", **CARD)
+    window.engine.emit(CARD)
     page = window.consent_page
     assert window.stack.currentWidget() is page
     assert page.name.text() == "Alice Example"
@@ -81,8 +89,10 @@ def test_verified_card_and_three_choices(window, run_async):
 
 
 def test_unverified_card_warns_and_control_only_when_offered(window, run_async):
-    card = {**CARD, "verified": False, "verified_domain": "", "offered_levels": ["view"]}
-    window.engine.emit("helper_identity", **card)
+    card = CARD.model_copy(
+        update={"verified": False, "verified_domain": "", "offered_levels": ["view"]}
+    )
+    window.engine.emit(card)
     page = window.consent_page
     assert page.verified.text().startswith("⚠ Not verified")
     assert not page.control.isVisibleTo(window)
@@ -93,7 +103,7 @@ def test_unverified_card_warns_and_control_only_when_offered(window, run_async):
 
 def test_names_from_the_other_side_are_plain_text(window):
     hostile = '<b>Bob</b><img src="http://evil.example/x.png">'
-    window.engine.emit("helper_identity", **{**CARD, "name": hostile, "job_title": "<i>CEO</i>"})
+    window.engine.emit(CARD.model_copy(update={"name": hostile, "job_title": "<i>CEO</i>"}))
     for label in (window.consent_page.name, window.consent_page.job_title):
         assert label.textFormat() == Qt.TextFormat.PlainText
     assert window.consent_page.name.text() == hostile
@@ -101,24 +111,24 @@ def test_names_from_the_other_side_are_plain_text(window):
 
 def test_banner_shows_who_and_obeys(window, run_async):
     engine = window.engine
-    engine.emit("helper_identity", **CARD)
-    engine.emit("connected")
+    engine.emit(CARD)
+    engine.emit(Connected())
     banner = window.banner
     assert banner.isVisible()
     assert banner.message.text() == "Alice Example (Contoso) is viewing your screen."
     assert banner.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
-    engine.emit("control", granted=True)
+    engine.emit(ControlChanged(granted=True))
     assert banner.message.text() == "Alice Example (Contoso) is controlling your screen."
     banner.control.click()
-    engine.emit("control_requested")
+    engine.emit(ControlRequested())
     assert banner.request_row.isVisibleTo(banner)
     banner.allow.click()
-    engine.emit("control_requested")
+    engine.emit(ControlRequested())
     banner.deny.click()
     banner.pause.click()
-    engine.emit("paused", paused=True)
+    engine.emit(PauseChanged(paused=True))
     assert banner.message.text().startswith("Sharing paused")
-    engine.emit("chat", **{"from": "helper", "text": "<script>x</script>"})
+    engine.emit(ChatReceived.model_validate({"from": "helper", "text": "<script>x</script>"}))
     assert window.sharing_page.chat.log.toPlainText() == "Alice Example: <script>x</script>"
     banner.stop_button.click()
     run_async(asyncio.sleep(0.05))
@@ -127,13 +137,13 @@ def test_banner_shows_who_and_obeys(window, run_async):
     assert engine.called("deny_control") == [()]
     assert engine.called("set_paused") == [(True,)]
     assert engine.called("end") == [()]
-    engine.emit("ended", reason="sharer_ended")
+    engine.emit(Ended(reason="sharer_ended"))
     assert not banner.isVisible()
     assert window.ended_page.reason.text() == "You stopped sharing."
 
 
 def test_stop_works_while_connecting(window, run_async):
-    window.engine.emit("helper_identity", **CARD)
+    window.engine.emit(CARD)
     window.consent_page.view.click()
     window.status_page.button.click()
     run_async(asyncio.sleep(0.05))
@@ -141,7 +151,7 @@ def test_stop_works_while_connecting(window, run_async):
 
 
 def test_connection_lost_is_said_plainly(window):
-    window.engine.emit("helper_identity", **CARD)
-    window.engine.emit("connected")
-    window.engine.emit("ended", reason="helper_disconnected")
+    window.engine.emit(CARD)
+    window.engine.emit(Connected())
+    window.engine.emit(Ended(reason="helper_disconnected"))
     assert window.ended_page.reason.text() == "Your helper's connection was lost."

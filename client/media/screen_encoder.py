@@ -1,0 +1,106 @@
+"""H.264 made for screens: cheap frames while the picture moves, a sharp one once it stops.
+
+aiortc's own encoder is built for camera video: 0.5 to 3 Mbit/s whatever the content, no
+preset, 30 fps. A screen of small text needs many bits once and almost none afterwards, so
+the capture track encodes for itself and hands aiortc finished packets. Two gears, chosen
+with numbers measured on this project's 2-core machine (docs/benchmarks.md has the runs):
+
+- motion: libx264 ``ultrafast`` with the zero-latency tune at ``motion_crf`` 28: about 6 ms
+  and 10-18 KB a 1080p frame of full-screen animation (``superfast``: 11 ms, too slow for
+  60 fps beside capture and conversion). A VBV buffer of ``motion_burst_kbit`` caps the frame
+  after a big change (a new window of text would otherwise be about 850 KB): it arrives rough
+  but at once, and the sharp gear brings the detail.
+- sharp: once the screen is still, one IDR frame at full resolution, ``superfast`` at
+  ``sharp_crf`` 26 with deblocking, adaptive quantisation and psycho-visual tuning off (they
+  are made for camera pictures and blur glyph edges: with them on, the same frame scores
+  34.7 dB). On a dense screen of 10 pt text at 1080p: PSNR 40.5 dB, SSIM 0.999, about
+  800 KB, once.
+
+Each gear has its own encoder context; changing gear (or size) starts with an IDR frame, so
+the decoder never mixes the two gears' references, and a keyframe request from the receiver
+(RTCP PLI/FIR) is honoured the same way.
+"""
+
+from __future__ import annotations
+
+import fractions
+from dataclasses import dataclass
+from typing import cast
+
+import av
+from av.video.codeccontext import VideoCodecContext
+
+TIME_BASE = fractions.Fraction(1, 90_000)
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    motion_preset: str = "ultrafast"
+    motion_crf: int = 28
+    motion_rate_kbit: int = 24_000
+    motion_burst_kbit: int = 1_600
+    sharp_preset: str = "superfast"
+    sharp_crf: int = 26
+
+
+@dataclass(frozen=True)
+class EncodedFrame:
+    packets: list[av.Packet]
+    sharp: bool
+    keyframe: bool
+    size: int
+
+
+class ScreenEncoder:
+    """Encodes yuv420p frames on one thread (the capture track's encoder thread)."""
+
+    def __init__(self, settings: EncoderSettings | None = None) -> None:
+        self.settings = settings or EncoderSettings()
+        self._contexts: dict[tuple[bool, int, int], VideoCodecContext] = {}
+        self._current: tuple[bool, int, int] | None = None
+        self._keyframe_wanted = False
+
+    def request_keyframe(self) -> None:
+        self._keyframe_wanted = True
+
+    def encode(self, frame: av.VideoFrame, *, sharp: bool) -> EncodedFrame:
+        key = (sharp, frame.width, frame.height)
+        keyframe = key != self._current or self._keyframe_wanted
+        self._keyframe_wanted = False
+        if key != self._current:
+            # Only the current gear's context is kept warm; the other is rebuilt when needed.
+            self._contexts = {k: v for k, v in self._contexts.items() if k == self._current}
+        self._current = key
+        context = self._contexts.get(key) or self._open(key)
+        self._contexts[key] = context
+        frame.pict_type = (
+            av.video.frame.PictureType.I if keyframe else av.video.frame.PictureType.NONE
+        )
+        packets = list(context.encode(frame))
+        for packet in packets:
+            packet.pts = frame.pts
+            packet.time_base = TIME_BASE
+        return EncodedFrame(packets, sharp, keyframe, sum(p.size for p in packets))
+
+    def _open(self, key: tuple[bool, int, int]) -> VideoCodecContext:
+        sharp, width, height = key
+        s = self.settings
+        context = cast(VideoCodecContext, av.CodecContext.create("libx264", "w"))
+        context.width, context.height = width, height
+        context.pix_fmt = "yuv420p"
+        context.time_base = TIME_BASE
+        context.framerate = fractions.Fraction(60, 1)
+        # Keyframes only when we ask: a periodic 1080p IDR would be a needless burst.
+        params = ["keyint=infinite", "scenecut=0"]
+        if sharp:
+            params += ["no-deblock=1", "aq-mode=0", "psy=0"]
+        else:
+            params += [f"vbv-maxrate={s.motion_rate_kbit}", f"vbv-bufsize={s.motion_burst_kbit}"]
+        context.options = {
+            "preset": s.sharp_preset if sharp else s.motion_preset,
+            "tune": "zerolatency",
+            "crf": str(s.sharp_crf if sharp else s.motion_crf),
+            "x264-params": ":".join(params),
+            "forced-idr": "1",
+        }
+        return context

@@ -1,0 +1,79 @@
+"""The screen encoder's gears, and the pacer that spreads a sharp frame's packets."""
+
+from __future__ import annotations
+
+import time
+
+import av
+import numpy as np
+
+from client.media.pacer import TokenBucket
+from client.media.screen_encoder import ScreenEncoder
+from tests.picture_metrics import psnr
+
+
+def _text_like(width: int = 640, height: int = 360, strokes: int = 3000) -> av.VideoFrame:
+    """Black strokes on white at text scale: what the sharp gear exists for."""
+    rng = np.random.default_rng(3)
+    grey = np.full((height, width), 255, dtype=np.uint8)
+    for _ in range(strokes):
+        y, x = rng.integers(0, height - 8), rng.integers(0, width - 2)
+        grey[y : y + 7, x : x + 1] = 0
+    frame = av.VideoFrame.from_ndarray(np.stack([grey] * 3, axis=-1), format="rgb24")
+    return frame.reformat(format="yuv420p")
+
+
+def _luma(frame: av.VideoFrame) -> np.ndarray:
+    return frame.reformat(format="gray").to_ndarray()
+
+
+def _encode(encoder: ScreenEncoder, frame: av.VideoFrame, pts: int, *, sharp: bool):
+    frame.pts = pts
+    return encoder.encode(frame, sharp=sharp)
+
+
+def test_a_gear_change_starts_afresh_and_the_same_gear_goes_on_cheaply():
+    encoder = ScreenEncoder()
+    source = _text_like()
+    first = _encode(encoder, source, 0, sharp=False)
+    again = _encode(encoder, source, 1, sharp=False)
+    sharp = _encode(encoder, source, 2, sharp=True)
+    refresh = _encode(encoder, source, 3, sharp=True)
+    assert [e.keyframe for e in (first, again, sharp, refresh)] == [True, False, True, False]
+    assert refresh.size < sharp.size / 20, "an unchanged screen costs almost nothing"
+
+
+def test_a_screenful_of_text_comes_rough_in_motion_and_legible_when_sharp():
+    source = _text_like(1920, 1080, strokes=60_000)
+    pictures = {}
+    for sharp in (False, True):
+        decoder = av.CodecContext.create("h264", "r")
+        encoded = _encode(ScreenEncoder(), _text_like(1920, 1080, strokes=60_000), 0, sharp=sharp)
+        frames = [f for p in encoded.packets for f in decoder.decode(p)]
+        pictures[sharp] = psnr(_luma(frames[-1]), _luma(source))
+    assert pictures[True] >= 35, pictures
+    assert pictures[True] > pictures[False] + 10, "motion is capped: rough but at once"
+
+
+def test_a_keyframe_request_is_honoured_once():
+    encoder = ScreenEncoder()
+    source = _text_like()
+    _encode(encoder, source, 0, sharp=False)
+    encoder.request_keyframe()
+    assert _encode(encoder, source, 1, sharp=False).keyframe
+    assert not _encode(encoder, source, 2, sharp=False).keyframe
+
+
+def test_packets_carry_the_frame_time():
+    encoded = _encode(ScreenEncoder(), _text_like(), 4500, sharp=False)
+    assert encoded.packets and all(p.pts == 4500 for p in encoded.packets)
+
+
+def test_the_pacer_lets_a_burst_through_then_spreads_the_rest(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    bucket = TokenBucket(rate_bps=8_000_000, burst_bytes=10_000)  # 1 MB/s
+    assert bucket.delay_for(10_000) == 0.0
+    assert bucket.delay_for(1_000) == 0.001
+    clock[0] += 1.0
+    assert bucket.delay_for(5_000) == 0.0, "an idle second refills the bucket"
