@@ -188,7 +188,9 @@ def main() -> int:
     )
     parser.add_argument("--relay", action="store_true", help="media through a local coturn")
     args = parser.parse_args()
-    # Stopped by a signal or by Ctrl+C: either way, take everything down with us.
+    # Stopped by a signal or by Ctrl+C: either way, take everything down with us. Python
+    # leaves SIGINT ignored when it started ignored (a script's background job), so say so.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     data: Path = args.data_dir
     data.mkdir(parents=True, exist_ok=True)

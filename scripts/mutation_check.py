@@ -149,11 +149,10 @@ FAULTS: tuple[Fault, ...] = (
             ),
             Edit(
                 "client/session/engine_base.py",
-                "            self._note_chat()\n"
-                '            self.emit("chat", **{"from": other, "text": message.text})',
+                "            self._note_chat()\n            self.emit(ChatReceived.model_validate(",
                 "            report = ReportFeature(feature=Feature.CHAT, text=message.text)\n"
                 "            self.spawn(self._report(report))\n"
-                '            self.emit("chat", **{"from": other, "text": message.text})',
+                "            self.emit(ChatReceived.model_validate(",
             ),
             Edit(
                 "signaling/sessions.py",
@@ -194,9 +193,10 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "offer_fingerprint_unchecked",
         "the sharer answers an offer whose DTLS fingerprints are not the card's",
-        "client/session/sharer_engine.py",
-        "if not matches_card(message.sdp, self.card.dtls_fingerprint):",
-        "if False:",
+        "client/session/peer_link.py",
+        "        if not matches_card(sdp, card_fingerprint):\n"
+        "            raise FingerprintMismatch\n",
+        "",
         f"{ROGUE}::test_an_offer_from_another_peer_than_the_card_is_refused",
     ),
     fault(
@@ -257,8 +257,8 @@ FAULTS: tuple[Fault, ...] = (
         "capture_ignores_chosen_monitor",
         "the sharer captures monitor 1 whatever monitor was chosen",
         "sharer_app/engine_factory.py",
-        "monitor=settings.monitor,",
-        "monitor=1,",
+        "            monitor=geometry,",
+        "            monitor=monitor_geometry(1),",
         f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
     ),
 )

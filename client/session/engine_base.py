@@ -123,6 +123,10 @@ class SessionEngine(EventEmitter, Generic[S]):
             raise EngineError(ClientErrorCode.SIGN_IN_FAILED, str(exc)) from exc
         messages = self._client.messages()
         first = await anext(messages, None)
+        if self.state is self.ENDED:
+            # Ended while the server was answering (the window closed, the app was stopped):
+            # there is nothing left to sign in to.
+            return
         if isinstance(first, Error):
             if first.code in REFUSALS:
                 self.refusal = first.code
