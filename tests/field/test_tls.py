@@ -120,3 +120,13 @@ def test_a_token_is_never_sent_to_a_plain_http_address_off_this_machine():
     assert error["code"] == "sign_in_failed"
     assert "refusing to send a sign-in token" in error["message"]
     assert accepted == []
+
+
+def test_a_missing_ca_file_is_said_before_anything_is_sent(tls_server, tmp_path):
+    missing = tmp_path / "no-such-ca.pem"
+    app = HeadlessApp(
+        "helper_app", "--server", tls_server.url, "--user", HELPER, "--ca-file", str(missing)
+    )
+    error = _first_error(app)
+    assert error["code"] == "sign_in_failed"
+    assert f"cannot use the CA file {missing}" in error["message"]
