@@ -111,7 +111,8 @@ _ADAPTER: TypeAdapter[InputEvent] = TypeAdapter(InputEvent)
 
 def validate_input(data: dict[str, Any]) -> InputEvent:
     """Validate an already-decoded event (for example a headless command)."""
-    if data.get("type") not in INPUT_TYPES:
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in INPUT_TYPES:
         raise InputError("unknown input event type")
     try:
         return _ADAPTER.validate_python(data)
@@ -127,7 +128,7 @@ def parse_input(raw: str | bytes) -> InputEvent:
         raise InputError("input event too large")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError("input event is not valid JSON") from exc
     if not isinstance(data, dict):
         raise InputError("input event must be a JSON object")

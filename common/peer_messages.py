@@ -73,9 +73,10 @@ def parse_peer_message(raw: str | bytes) -> PeerMessage:
         raise PeerMessageError("message too large")
     try:
         data: Any = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise PeerMessageError("message is not valid JSON") from exc
-    if not isinstance(data, dict) or data.get("type") not in _TYPES:
+    kind = data.get("type") if isinstance(data, dict) else None
+    if not isinstance(kind, str) or kind not in _TYPES:
         raise PeerMessageError("unknown message type")
     try:
         return _ADAPTER.validate_python(data)

@@ -59,6 +59,7 @@ def fault(name: str, what: str, path: str, original: str, faulty: str, *tests: s
 
 
 ROGUE = "tests/session/test_rogue_peer.py"
+HUB_RULES = "tests/signaling/test_hub_rules.py"
 SESSION = "tests/session/test_headless_session.py"
 
 FAULTS: tuple[Fault, ...] = (
@@ -71,16 +72,16 @@ FAULTS: tuple[Fault, ...] = (
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
         "        session = conn.session\n"
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
-        "tests/signaling",
+        f"{HUB_RULES}::test_the_helper_cannot_consent_for_the_sharer",
     ),
     fault(
         "server_control_from_helper",
         "the server accepts `grant_control`, `revoke_control`, `deny_control` from the helper",
         "signaling/hub.py",
-        "        elif message.action in SHARER_ACTIONS:\n"
-        "            self._require_role(conn, PeerRole.SHARER)\n",
-        "",
-        "tests/signaling",
+        "self._require_role(conn, PeerRole.SHARER if action in SHARER_ACTIONS "
+        "else PeerRole.HELPER)",
+        "self._require_role(conn, conn.role)",
+        f"{HUB_RULES}::test_only_the_sharer_grants_revokes_or_denies_control",
     ),
     fault(
         "sharer_skips_card_signature",
@@ -96,7 +97,7 @@ FAULTS: tuple[Fault, ...] = (
         "common/security_code.py",
         'return hmac.compare_digest(a.encode("ascii"), b.encode("ascii"))',
         "return a == b",
-        "tests/signaling",
+        "tests/signaling/test_codes_and_limits.py",
     ),
     fault(
         "jwks_never_refetches",
@@ -104,17 +105,16 @@ FAULTS: tuple[Fault, ...] = (
         "signaling/jwks.py",
         "if now - self._fetched_at >= self._min_refresh or not self._keys:",
         "if not self._keys:",
-        "tests/signaling",
+        "tests/signaling/test_entra_keys.py",
+        "tests/signaling/test_tokens.py",
     ),
     fault(
         "audit_purge_once",
         "the audit purge runs once at start-up instead of daily",
-        "signaling/app.py",
-        "        while True:\n"
-        "            purged = await asyncio.to_thread(store.purge, datetime.now(UTC) - retention)",
-        "        for _ in range(1):\n"
-        "            purged = await asyncio.to_thread(store.purge, datetime.now(UTC) - retention)",
-        "tests/signaling",
+        "signaling/audit/retention.py",
+        "    while True:\n        await sleep(interval_seconds)",
+        "    for _ in range(1):\n        await sleep(interval_seconds)",
+        "tests/signaling/test_audit_store.py::test_purge_runs_again_and_again_not_once",
     ),
     fault(
         "input_rate_limit_a_billion",
@@ -137,41 +137,14 @@ FAULTS: tuple[Fault, ...] = (
         "tests/media/test_injector.py",
         f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
     ),
-    Fault(
-        "chat_text_in_features_used",
-        "chat text reaches the server and is written into `features_used`",
-        (
-            Edit(
-                "common/protocol.py",
-                '    type: Literal["feature"] = "feature"\n    feature: Feature\n',
-                '    type: Literal["feature"] = "feature"\n    feature: Feature\n'
-                '    text: str = ""\n',
-            ),
-            Edit(
-                "client/session/engine_base.py",
-                "            self._note_chat()\n            self.emit(ChatReceived.model_validate(",
-                "            report = ReportFeature(feature=Feature.CHAT, text=message.text)\n"
-                "            self.spawn(self._report(report))\n"
-                "            self.emit(ChatReceived.model_validate(",
-            ),
-            Edit(
-                "signaling/sessions.py",
-                "        if feature.value in self.features:\n            return False\n",
-                "        if text:\n            self.features.append(text)\n"
-                "        if feature.value in self.features:\n            return False\n",
-            ),
-            Edit(
-                "signaling/sessions.py",
-                "    def note_feature(self, feature: Feature) -> bool:",
-                '    def note_feature(self, feature: Feature, text: str = "") -> bool:',
-            ),
-            Edit(
-                "signaling/hub.py",
-                "            if session.note_feature(message.feature):",
-                "            if session.note_feature(message.feature, message.text):",
-            ),
-        ),
-        (f"{SESSION}::test_ending_reaches_the_other_side_and_the_audit_has_the_features",),
+    fault(
+        "chat_permission_unchecked",
+        "chat is recorded and relayed for a helper whose role does not allow chat",
+        "signaling/hub.py",
+        "        if Permission.CHAT not in session.permissions:\n"
+        '            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")\n',
+        "",
+        f"{HUB_RULES}::test_chat_needs_the_chat_permission_and_is_recorded_from_the_report",
     ),
     # ---- the sharer's own safeguards ------------------------------------------------
     fault(

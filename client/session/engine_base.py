@@ -268,11 +268,13 @@ class SessionEngine(EventEmitter, Generic[S]):
             self._note_chat()
             self.emit(ChatReceived.model_validate({"from": other, "text": message.text}))
         elif isinstance(message, Bye):
+            # The peer's own reason (it may have given up on us: peer_timeout), else "ended".
             ours = (
                 EndReason.HELPER_ENDED if self.role is PeerRole.SHARER else EndReason.SHARER_ENDED
             )
+            reason = next((r for r in EndReason if r.value == message.reason), ours)
             if self.state is not self.ENDED:
-                self.spawn(self._finish(ours, tell_server=False))
+                self.spawn(self._finish(reason, tell_server=False))
         else:
             self._on_session_message(message)
 

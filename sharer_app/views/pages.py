@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -98,9 +98,16 @@ class EntryPage(QWidget):
 
 
 class ConsentPage(QWidget):
-    """The helper's verified identity card and the three choices. Nothing is shared before."""
+    """The helper's verified identity card and the three choices. Nothing is shared before.
+
+    Scammers talk people into sessions: for a card that is not verified, the Allow buttons
+    stay off for ``UNVERIFIED_WAIT_SECONDS`` and until the person types the confirmation
+    words, so a hurried click under someone's instructions on the phone is not enough.
+    """
 
     choice = Signal(str)
+    UNVERIFIED_WAIT_SECONDS = 5.0
+    CONFIRM_WORDS = "I know this person"
 
     def __init__(self) -> None:
         super().__init__()
@@ -130,6 +137,15 @@ class ConsentPage(QWidget):
             buttons.addWidget(button)
         holder = QWidget()
         holder.setLayout(buttons)
+        self.confirm = QLineEdit()
+        self.confirm.setPlaceholderText(f"Type “{self.CONFIRM_WORDS}” to allow anyway")
+        self.confirm.setAccessibleName("Confirmation for an unverified helper")
+        self.confirm.textChanged.connect(self._update_allow)
+        self._waited = True
+        self._needs_words = False
+        self._wait = QTimer(self)
+        self._wait.setSingleShot(True)
+        self._wait.timeout.connect(self._waited_enough)
         self.view.clicked.connect(lambda: self._choose("view"))
         self.control.clicked.connect(lambda: self._choose("control"))
         self.decline.clicked.connect(lambda: self._choose("decline"))
@@ -141,6 +157,7 @@ class ConsentPage(QWidget):
                     "View only lets them see your screen. Full control also lets them use your "
                     "mouse and keyboard. You can stop at any time."
                 ),
+                self.confirm,
                 holder,
             )
         )
@@ -162,8 +179,25 @@ class ConsentPage(QWidget):
             self.verified.setStyleSheet("color: #b3261e; font-weight: bold;")
         offered = "control" in card.offered_levels
         self.control.setVisible(offered)
-        for button in (self.view, self.control, self.decline):
-            button.setEnabled(True)
+        self.decline.setEnabled(True)
+        self.confirm.clear()
+        self.confirm.setVisible(not card.verified)
+        self._needs_words = not card.verified
+        self._waited = card.verified
+        if not card.verified:
+            self._wait.start(int(self.UNVERIFIED_WAIT_SECONDS * 1000))
+        self._update_allow()
+
+    def _waited_enough(self) -> None:
+        self._waited = True
+        self._update_allow()
+
+    def _update_allow(self) -> None:
+        confirmed = not self._needs_words or (
+            self.confirm.text().strip().lower() == self.CONFIRM_WORDS.lower()
+        )
+        for button in (self.view, self.control):
+            button.setEnabled(self._waited and confirmed)
 
     def _choose(self, level: str) -> None:
         for button in (self.view, self.control, self.decline):

@@ -97,6 +97,7 @@ def test_unverified_card_warns_and_control_only_when_offered(window, run_async):
     page = window.consent_page
     assert page.verified.text().startswith("⚠ Not verified")
     assert not page.control.isVisibleTo(window)
+    assert page.decline.isEnabled(), "declining is never delayed"
     page.decline.click()
     run_async(asyncio.sleep(0.05))
     assert window.engine.called("consent") == [(ConsentChoice.DECLINE,)]
@@ -166,3 +167,19 @@ def test_a_card_from_a_foreign_server_says_why_and_the_path_is_shown(window):
     assert reason in window.consent_page.verified.text()
     window.engine.emit(Connected(relayed=True))
     assert "through your organisation's relay server" in window.sharing_page.status.text()
+
+
+def test_an_unverified_helper_needs_a_wait_and_words_before_allow(window, qtbot, monkeypatch):
+    """A scammer on the phone cannot rush a click: the buttons wait, then ask for words."""
+    monkeypatch.setattr(type(window.consent_page), "UNVERIFIED_WAIT_SECONDS", 0.3)
+    window.engine.emit(CARD.model_copy(update={"verified": False, "verified_domain": ""}))
+    page = window.consent_page
+    assert not page.view.isEnabled() and not page.control.isEnabled()
+    assert page.confirm.isVisibleTo(window)
+    page.confirm.setText("I know this person")
+    assert not page.view.isEnabled(), "the words alone do not skip the wait"
+    qtbot.waitUntil(page.view.isEnabled)
+    page.confirm.setText("ok")
+    assert not page.view.isEnabled(), "other words do not do"
+    window.engine.emit(CARD)
+    assert page.view.isEnabled() and not page.confirm.isVisibleTo(window), "verified: at once"
