@@ -181,9 +181,9 @@ HOW_MEASURED = [
     "CPU is each process's user+system time from `/proc/<pid>/stat` over the busy window, "
     "divided by frames painted. kbit/s is what the helper's peer connection transport "
     "received (`getStats()` transport `bytesReceived`: SRTP, RTCP and data channels), "
-    "sampled once a second; Helpline has no hook for it, so the benchmark's helper launcher "
-    "(`bench/picture/helper_window.py`, the same HelperService and HelperWindow as "
-    "`helper_app/gui.py`) reads it from the engine's peer connection. The helper's memory is "
+    "as the helper engine's `stats` event reports it (`bytes_received`) once a second; the "
+    "benchmark's helper launcher (`bench/picture/helper_window.py`, the same HelperService and "
+    "HelperWindow as `helper_app/gui.py`) passes it on. The helper's memory is "
     "its RSS from `/proc/<pid>/status` every few seconds of the soak.",
     "",
     "The plain share (`bench/picture/plain_share.py`) is an `mss` grab in an aiortc "
