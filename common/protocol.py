@@ -127,12 +127,6 @@ class ReportFeature(_Message):
     feature: Feature
 
 
-class ReportConnected(_Message):
-    """A side says the peer-to-peer link is up."""
-
-    type: Literal["connected"] = "connected"
-
-
 class End(_Message):
     type: Literal["end"] = "end"
     reason: EndReason | None = None
@@ -236,7 +230,6 @@ Message = Annotated[
     | RedeemCode
     | Consent
     | ReportFeature
-    | ReportConnected
     | End
     | Signal
     | Control
@@ -259,7 +252,6 @@ _KNOWN_TYPES = frozenset(
         RedeemCode,
         Consent,
         ReportFeature,
-        ReportConnected,
         End,
         Signal,
         Control,

@@ -33,7 +33,6 @@ from common.protocol import (
     Message,
     PeerRole,
     RedeemCode,
-    ReportConnected,
     ReportFeature,
     RequestCode,
     SharerJoined,
@@ -121,9 +120,6 @@ class Hub:
             await self._control(conn, message)
         elif isinstance(message, ReportFeature):
             await self._feature(conn, message)
-        elif isinstance(message, ReportConnected):
-            # Read by nothing; accepted until the apps stop sending it (then removed).
-            self._active(conn)
         elif isinstance(message, End):
             await self._end_by(conn)
         else:

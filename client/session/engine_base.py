@@ -39,7 +39,6 @@ from common.protocol import (
     Message,
     PeerRole,
     ProtocolError,
-    ReportConnected,
     ReportFeature,
     Welcome,
 )
@@ -255,7 +254,6 @@ class SessionEngine(EventEmitter, Generic[S]):
         return self.link
 
     def _on_link_connected(self) -> None:
-        self.spawn(self._report(ReportConnected()))
         self._link_connected()
         self.emit(Connected(relayed=self.link is not None and self.link.relayed))
 

@@ -1,21 +1,25 @@
-"""Plain words for the helper about why a session ended."""
+"""Plain words for the helper about why a session ended, one for every end reason."""
 
 from __future__ import annotations
 
+from common.protocol import EndReason
+from desktop_widgets.end_reasons import reason_text
+
 END_REASONS = {
-    "helper_ended": "You ended the session.",
-    "sharer_ended": "The person you were helping ended the session.",
-    "declined": "The person declined your request.",
-    "helper_disconnected": "Your connection to the server was lost.",
-    "sharer_disconnected": "The other person's connection was lost.",
-    "peer_timeout": "The connection was lost: the other side stopped answering.",
-    "connection_failed": "The connection could not be made.",
-    "identity_mismatch": "The connection was refused: the identity check failed.",
-    "server_shutdown": "The server was shut down.",
-    "signaling_lost": "The connection to the server was lost.",
-    "code_expired": "The code expired.",
+    EndReason.HELPER_ENDED: "You ended the session.",
+    EndReason.SHARER_ENDED: "The person you were helping ended the session.",
+    EndReason.DECLINED: "The person declined your request.",
+    EndReason.HELPER_DISCONNECTED: "Your connection to the server was lost.",
+    EndReason.SHARER_DISCONNECTED: "The other person's connection was lost.",
+    EndReason.PEER_TIMEOUT: "The connection was lost: the other side stopped answering.",
+    EndReason.CODE_EXPIRED: "The code expired before anyone used it.",
+    EndReason.IDENTITY_MISMATCH: "The connection was refused: the identity check failed.",
+    EndReason.CONNECTION_FAILED: "The connection could not be made.",
+    EndReason.SERVER_SHUTDOWN: "The server was shut down.",
+    EndReason.SIGNALING_LOST: "The connection to the server was lost.",
+    EndReason.ERROR: "The session ended because of an error.",
 }
 
 
 def end_reason_text(reason: str) -> str:
-    return END_REASONS.get(reason, "The session ended.")
+    return reason_text(END_REASONS, reason)

@@ -1,21 +1,26 @@
-"""Plain words for the sharer about why a session ended."""
+"""Plain words for the sharer about why a session ended, one for every end reason."""
 
 from __future__ import annotations
 
+from common.protocol import EndReason
+from desktop_widgets.end_reasons import reason_text
+
 END_REASONS = {
-    "sharer_ended": "You stopped sharing.",
-    "helper_ended": "Your helper ended the session.",
-    "declined": "You declined. Nothing was shared.",
-    "helper_disconnected": "Your helper's connection was lost.",
-    "sharer_disconnected": "Your connection to the server was lost.",
-    "peer_timeout": "The connection to your helper was lost.",
-    "connection_failed": "The connection to your helper could not be made.",
-    "identity_mismatch": "Stopped for your safety: the connection did not come from the "
-    "verified helper.",
-    "server_shutdown": "The Helpline server was shut down.",
-    "signaling_lost": "The connection to the Helpline server was lost.",
+    EndReason.SHARER_ENDED: "You stopped sharing.",
+    EndReason.HELPER_ENDED: "Your helper ended the session.",
+    EndReason.DECLINED: "You declined. Nothing was shared.",
+    EndReason.HELPER_DISCONNECTED: "Your helper's connection was lost.",
+    EndReason.SHARER_DISCONNECTED: "Your connection to the server was lost.",
+    EndReason.PEER_TIMEOUT: "The connection to your helper was lost.",
+    EndReason.CODE_EXPIRED: "The code had expired. Ask your helper for a new one.",
+    EndReason.IDENTITY_MISMATCH: "Stopped for your safety: the connection did not come from "
+    "the verified helper.",
+    EndReason.CONNECTION_FAILED: "The connection to your helper could not be made.",
+    EndReason.SERVER_SHUTDOWN: "The Helpline server was shut down.",
+    EndReason.SIGNALING_LOST: "The connection to the Helpline server was lost.",
+    EndReason.ERROR: "The session ended because of an error.",
 }
 
 
 def end_reason_text(reason: str) -> str:
-    return END_REASONS.get(reason, "The session ended.")
+    return reason_text(END_REASONS, reason)
