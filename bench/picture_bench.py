@@ -113,10 +113,14 @@ def main() -> int:
     parser.add_argument("--soak-minutes", type=float, help="busy soak of the helper app")
     parser.add_argument("--report", type=Path, default=REPORT, help="markdown file to update")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--pictures", type=Path, help="keep the helper's text picture (1 s after motion) here"
+    )
     args = parser.parse_args()
     settings = PictureBenchSettings.quick() if args.quick else PictureBenchSettings()
     if args.soak_minutes is not None:
         settings.soak_minutes = args.soak_minutes
+    settings.pictures = args.pictures
     workdir = Path(tempfile.mkdtemp(prefix="picture-bench-"))
     # Terminated (a CI timeout): unwind like Ctrl+C, so the displays and apps are stopped.
     signal.signal(signal.SIGTERM, _interrupt)

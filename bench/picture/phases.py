@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import mss
+import mss.tools
 import numpy as np
 
 from bench.picture import layout, metrics
@@ -217,6 +218,12 @@ def after_motion_and_still(stage: Stage, contender: Contender) -> None:
         "kbit_s": _kbit_per_s(contender, before[0], after[0]),
     }
     stage.results["after_motion"] = {**text_quality(grabbed), "shown_after_s": shown_after}
+    first = grabbed[1][0][1] if grabbed[1] else None
+    if s.pictures is not None and first is not None:
+        s.pictures.mkdir(parents=True, exist_ok=True)
+        picture = np.ascontiguousarray(first[0])
+        height, width = picture.shape[:2]
+        mss.tools.to_png(picture.tobytes(), (width, height), output=str(s.pictures / "text-1s.png"))
 
 
 def quiet_flips(stage: Stage) -> None:

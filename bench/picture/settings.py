@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +21,8 @@ class PictureBenchSettings(BaseSettings):
     quiet_flips: int = 8
     soak_minutes: float = 10.0
     soak_sample_seconds: float = 5.0
+    # Where to keep what the helper showed of the text page 1 s after motion (PNG), to look at.
+    pictures: Path | None = None
 
     @classmethod
     def quick(cls) -> PictureBenchSettings:
