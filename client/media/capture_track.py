@@ -53,11 +53,7 @@ _SENDER_KEYFRAME_FLAG = "_RTCRtpSender__force_keyframe"
 class CaptureCounters:
     grabs: int = 0
     changes: int = 0
-    frames_sent: int = 0
-    sharp_frames: int = 0
     refreshes: int = 0
-    dropped: int = 0
-    bytes_encoded: int = 0
 
 
 @dataclass
@@ -76,13 +72,10 @@ class _Mailbox:
         self._job: _Job | None = None
         self._closed = False
 
-    def put(self, job: _Job) -> bool:
-        """False when an untaken job was replaced (a dropped stale frame)."""
+    def put(self, job: _Job) -> None:
         with self._condition:
-            replaced = self._job is not None
-            self._job = job
+            self._job = job  # an untaken, stale one is dropped here
             self._condition.notify()
-            return not replaced
 
     def take(self) -> _Job | None:
         with self._condition:
@@ -128,7 +121,6 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self.counters = CaptureCounters()
         self.adapter = ResolutionAdapter(self.frame_interval) if adaptive else None
         self.last_size = (0, 0)
-        self.last_sharp = False
         self._encoder_settings = encoder or EncoderSettings()
         self._send_rate_bps = send_rate_bps
         self._encoder: ScreenEncoder | None = None
@@ -201,13 +193,11 @@ class ScreenCaptureTrack(MediaStreamTrack):
             while item is not None and not self._queue.empty():
                 item = self._queue.get_nowait()
                 taken += 1
-                self.counters.dropped += 1
         with self._taken:
             self._in_flight -= taken
             self._taken.notify()
         if item is None:
             raise MediaStreamError
-        self.counters.frames_sent += 1
         return item
 
     # ---- capture thread ------------------------------------------------------------
@@ -225,7 +215,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
 
         g = self.geometry
         area = {"left": g.left, "top": g.top, "width": g.width, "height": g.height}
-        watcher = ChangeWatcher.for_display(area, self._wake)
+        watcher = ChangeWatcher.for_display(self._wake)
         reformatter = VideoReformatter()
         # With damage events the slow poll is only a safety net.
         idle_interval = max(self.idle_interval, 0.5) if watcher.reliable else self.idle_interval
@@ -281,8 +271,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
                     last_submit = self._submit(frame, sharp=True, at=started, cost=0.0)
 
     def _submit(self, frame: av.VideoFrame, *, sharp: bool, at: float, cost: float) -> float:
-        if not self._mailbox.put(_Job(frame, sharp, at, cost)):
-            self.counters.dropped += 1
+        self._mailbox.put(_Job(frame, sharp, at, cost))
         return at
 
     def _grey(self) -> av.VideoFrame:
@@ -298,9 +287,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
             frame = job.frame
             frame.pts = self._pts(job.captured_at)
             frame.time_base = TIME_BASE
-            self.last_size, self.last_sharp = (frame.width, frame.height), job.sharp
-            if job.sharp:
-                self.counters.sharp_frames += 1
+            self.last_size = (frame.width, frame.height)
             if self._encoder is None:
                 self._deliver(frame)
                 continue
@@ -308,7 +295,6 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 setattr(self._sender, _SENDER_KEYFRAME_FLAG, False)
                 self._encoder.request_keyframe()
             encoded = self._encoder.encode(frame, sharp=job.sharp)
-            self.counters.bytes_encoded += encoded.size
             if self.adapter is not None and not job.sharp:
                 # The slower of the two stages sets the pace the machine can keep.
                 cost = max(job.cost, time.monotonic() - started)

@@ -31,7 +31,7 @@ class ChangeWatcher:
         self.changes = 0
 
     @staticmethod
-    def for_display(area: dict[str, int], wake: threading.Event) -> ChangeWatcher:
+    def for_display(wake: threading.Event) -> ChangeWatcher:
         if not os.environ.get("DISPLAY"):
             return ChangeWatcher()
         try:
