@@ -59,6 +59,10 @@ class AppSettings(BaseSettings):
     # Liveness: the data channel heartbeat notices a vanished peer long before ICE does.
     heartbeat_interval: float = Field(default=1.0, gt=0)
     heartbeat_timeout: float = Field(default=5.0, gt=0)
+    # When the signaling server goes away: the first wait before signing in again, doubling
+    # up to the cap, for as long as the session lasts.
+    reconnect_first_seconds: float = Field(default=0.5, gt=0)
+    reconnect_max_seconds: float = Field(default=10.0, gt=0)
     # Remote input is capped so a flood cannot take over the sharer's machine.
     max_input_events_per_second: int = Field(default=500, ge=1)
     # Field network: "relay" sends media only through the organisation's TURN server.
