@@ -15,8 +15,10 @@ from aioice import stun, turn
 
 from client.ice import rtc_configuration
 from common.protocol import IceServer
+from devtools.certificates import issue_server_certificate, make_authority
 from devtools.headless import HeadlessApp
 from devtools.server import start_server
+from devtools.turn_server import start_turn_server
 from signaling.turn import IceServerIssuer, turn_password
 
 HELPER = "alice@contoso.example"
@@ -147,3 +149,63 @@ def test_a_direct_session_says_it_is_not_relayed(signaling_server, xvfb_display)
     finally:
         helper.close()
         sharer.close()
+
+
+def test_turn_over_udp_comes_first_because_aiortc_uses_only_one_turn_url(turn_server):
+    """The server may list turns: first (as the deployment template does); aiortc would then
+    never try the UDP relay, which most networks allow and which costs least."""
+    issuer = IceServerIssuer(
+        ["turns:127.0.0.1:1?transport=tcp", "turn:127.0.0.1:2?transport=tcp", turn_server.url],
+        turn_server.secret,
+        lifetime_seconds=3600,
+    )
+    (_, turn_addr), sdp = asyncio.run(_gather(issuer.for_user("oid-1"), "relay"))
+    assert turn_addr == ("127.0.0.1", turn_server.port)
+    assert any(" typ relay" in c for c in _candidates(sdp))
+
+
+@pytest.fixture
+def tls_turn_server(tmp_path):
+    """coturn speaking only TURN over TLS on its port, with a certificate from a test CA."""
+    ca = make_authority(tmp_path / "turn-pki", "Helpline TURN Test CA")
+    chain, key = issue_server_certificate(ca, tmp_path / "turn-pki")
+    server = start_turn_server(tmp_path / "turns", tls=(chain, key))
+    yield server, ca.cert_file
+    server.stop()
+
+
+@pytest.mark.display
+def test_a_turns_url_alone_relays_a_session(
+    tmp_path, dev_identity_file, tls_turn_server, xvfb_display
+):
+    turns, ca_file = tls_turn_server
+    assert turns.url.startswith("turns:")
+    server = start_server(
+        dev_identity_file,
+        tmp_path / "server-data",
+        args=["--turn-url", turns.url, "--turn-secret-file", str(turns.secret_file)],
+    )
+    # aioice checks the TURN server's certificate against the system store; this CA is the
+    # test's, so the apps' store is pointed at it.
+    env = {"HELPLINE_ICE_POLICY": "relay", "SSL_CERT_FILE": str(ca_file)}
+    apps: list[HeadlessApp] = []
+    try:
+        helper = HeadlessApp("helper_app", "--server", server.url, "--user", HELPER, env=env)
+        apps.append(helper)
+        code = helper.wait_for("code")["code"]
+        sharer = HeadlessApp(
+            "sharer_app",
+            *("--server", server.url, "--user", SHARER, "--code", code, "--consent", "view"),
+            env=env,
+        )
+        apps.append(sharer)
+        assert helper.wait_for("connected")["relayed"] is True
+        assert sharer.wait_for("connected")["relayed"] is True
+        stats = helper.wait_for("stats")
+        while stats["frames"] == 0:
+            stats = helper.wait_for("stats")
+        assert stats["relayed"] is True
+    finally:
+        for app in apps:
+            app.close()
+        server.stop()
