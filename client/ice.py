@@ -7,8 +7,8 @@ aiortc (through aioice) uses only the first STUN URL and the first TURN URL it c
 cannot fall back to another when that one fails. So the URLs are put in the order that serves
 most networks first: TURN over UDP (the cheapest relay, and what coturn's 3478 answers), then
 TURN over TCP, then TURN over TLS (``turns:``, for networks that let only HTTPS out). A
-``turns:`` URL is used when it is the only TURN URL given, so an organisation whose users sit
-behind such networks hands out only that one.
+``turns:`` URL is used when it is the only TURN URL given; with several, ``client.turn_probe``
+finds the first that works on this network before the peer connection is made.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 IcePolicy = Literal["all", "relay"]
 
 
-def _preference(url: str) -> int:
+def preference(url: str) -> int:
     """Lower first: STUN, then TURN over UDP, over TCP, over TLS."""
     if url.startswith("stun"):
         return 0
@@ -43,7 +43,7 @@ def ordered_servers(servers: Sequence[IceServer]) -> list[RTCIceServer]:
         for s in servers
         for url in s.urls
     ]
-    return [entry for _, entry in sorted(entries, key=lambda item: _preference(item[0]))]
+    return [entry for _, entry in sorted(entries, key=lambda item: preference(item[0]))]
 
 
 def rtc_configuration(servers: Sequence[IceServer], policy: IcePolicy) -> RTCConfiguration:

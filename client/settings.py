@@ -74,6 +74,9 @@ class AppSettings(BaseSettings):
     max_input_events_per_second: int = Field(default=500, ge=1)
     # Field network: "relay" sends media only through the organisation's TURN server.
     ice_policy: Literal["all", "relay"] = "all"
+    # With several TURN URLs, how long each may take to give a relay address before the next
+    # one is tried (aiortc itself uses only the first).
+    turn_probe_seconds: float = Field(default=5.0, gt=0)
     # Trust: a CA bundle for the server's certificate (else helpline.toml's ca_file, else the
     # system store), and the fingerprint of the server's card-signing key (else
     # helpline.toml, else first use). ``server`` too falls back to helpline.toml.

@@ -30,6 +30,7 @@ from client.settings import AppSettings
 from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
 from client.trust import ServerKeyChanged, ServerTrust, check_server_key
+from client.turn_probe import usable_turn_first
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -347,7 +348,9 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     # ---- peer link -----------------------------------------------------------------
 
-    def _new_link(self) -> SessionLink:
+    async def _new_link(self) -> SessionLink:
+        """The peer link, with the first TURN URL that works here (see ``turn_probe``)."""
+        servers = await usable_turn_first(self.ice_servers, self.settings.turn_probe_seconds)
         self.link = self._link_factory(
             self.settings,
             LinkEvents(
@@ -357,7 +360,7 @@ class SessionEngine(EventEmitter, Generic[S]):
                 on_lost=self._lost,
                 on_video=self._on_track,
             ),
-            self.ice_servers,
+            servers,
         )
         return self.link
 

@@ -116,7 +116,7 @@ class HelperEngine(SessionEngine[HelperState]):
             raise EngineError(
                 ClientErrorCode.WRONG_STATE, "a code can be requested only before a sharer joins"
             )
-        link = self.link or self._new_link()
+        link = self.link or await self._new_link()
         # The card binds our DTLS certificate: its fingerprints are in any offer we make.
         await self.send(RequestCode(dtls_fingerprint=await link.offer_fingerprint()))
 

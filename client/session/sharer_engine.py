@@ -256,7 +256,7 @@ class SharerEngine(SessionEngine[SharerState]):
         if self.state is not SharerState.CONNECTING or self.link is not None or self.card is None:
             log.warning("unexpected offer refused")
             return
-        link = self._new_link()
+        link = await self._new_link()
         try:
             await link.accept_offer(message.sdp, card_fingerprint=self.card.dtls_fingerprint)
         except FingerprintMismatch:

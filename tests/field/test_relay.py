@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import time
 
 import pytest
 from aioice import stun, turn
 
 from client.ice import rtc_configuration
+from client.settings import AppSettings
+from client.turn_probe import usable_turn_first
 from common.protocol import IceServer
 from devtools.certificates import issue_server_certificate, make_authority
 from devtools.headless import HeadlessApp
@@ -164,6 +167,17 @@ def test_turn_over_udp_comes_first_because_aiortc_uses_only_one_turn_url(turn_se
     assert any(" typ relay" in c for c in _candidates(sdp))
 
 
+def test_the_probe_skips_a_dead_relay_for_the_next_that_allocates(turn_server):
+    dead = f"turn:127.0.0.1:{_unused_udp_port()}?transport=udp"
+    over_tcp = f"turn:127.0.0.1:{turn_server.port}?transport=tcp"
+    issuer = IceServerIssuer([over_tcp, dead], turn_server.secret, lifetime_seconds=3600)
+    # The apps' own patience per relay: the dead one uses it all, the live one answers.
+    patience = AppSettings().turn_probe_seconds
+    chosen = asyncio.run(usable_turn_first(issuer.for_user("oid-1"), wait_seconds=patience))
+    assert [s.urls for s in chosen] == [[over_tcp]]
+    assert chosen[0].username and chosen[0].credential
+
+
 @pytest.fixture
 def tls_turn_server(tmp_path):
     """coturn speaking only TURN over TLS on its port, with a certificate from a test CA."""
@@ -174,16 +188,31 @@ def tls_turn_server(tmp_path):
     server.stop()
 
 
+def _unused_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.mark.display
-def test_a_turns_url_alone_relays_a_session(
-    tmp_path, dev_identity_file, tls_turn_server, xvfb_display
+@pytest.mark.parametrize("dead_udp_relay", [False, True], ids=["turns-alone", "udp-dead-first"])
+def test_a_turns_url_relays_a_session_alone_or_when_the_udp_relay_fails(
+    tmp_path, dev_identity_file, tls_turn_server, xvfb_display, dead_udp_relay
 ):
+    """aiortc would use only the UDP relay it is given first; the apps probe it, find it
+    dead (as on a network that lets only HTTPS out) and give the TLS one instead."""
     turns, ca_file = tls_turn_server
     assert turns.url.startswith("turns:")
+    urls = [turns.url]
+    if dead_udp_relay:
+        urls.append(f"turn:127.0.0.1:{_unused_udp_port()}?transport=udp")
     server = start_server(
         dev_identity_file,
         tmp_path / "server-data",
-        args=["--turn-url", turns.url, "--turn-secret-file", str(turns.secret_file)],
+        args=[
+            *(arg for url in urls for arg in ("--turn-url", url)),
+            *("--turn-secret-file", str(turns.secret_file)),
+        ],
     )
     # aioice checks the TURN server's certificate against the system store; this CA is the
     # test's, so the apps' store is pointed at it.
