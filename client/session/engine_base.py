@@ -281,6 +281,9 @@ class SessionEngine(EventEmitter, Generic[S]):
         self.emit(ServerBack(resumed=False, message="Connected to the server again."))
 
     async def _on_resumed(self) -> None:
+        if self.server_link.state is not ServerLink.RESUMING:
+            log.warning("resumed without asking refused")
+            return
         self.server_link.move(ServerLink.ONLINE)
         waiting = self._outbox.take()
         for message in waiting:
