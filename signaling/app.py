@@ -30,7 +30,7 @@ from signaling.jwks import JwksCache
 from signaling.keys import card_signing_key, dev_idp_key
 from signaling.pairing import CodeRegistry
 from signaling.redeem_limiter import RedeemLimiter
-from signaling.resume import ResumeTokens
+from signaling.resume_tokens import ResumeTokens
 from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings

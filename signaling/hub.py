@@ -36,12 +36,9 @@ from common.protocol import (
     ReportFeature,
     RequestCode,
     Resume,
-    Resumed,
-    ResumeToken,
     SharerJoined,
     Signal,
 )
-from common.state_machine import StateMachine
 from signaling.audit.models import Outcome
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.cards import card_for
@@ -50,8 +47,9 @@ from signaling.directory import Directory
 from signaling.pairing import CodeRegistry
 from signaling.rbac import permissions_over
 from signaling.redeem_limiter import LimitScope, RedeemLimiter
-from signaling.resume import ResumeClaims, ResumeLobby, ResumeRefused, ResumeTokens
-from signaling.sessions import SERVER_TRANSITIONS, PairingSession, ServerSessionState
+from signaling.resume import Resumer
+from signaling.resume_tokens import ResumeRefused, ResumeTokens
+from signaling.sessions import PairingSession, ServerSessionState
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +102,9 @@ class Hub:
         self._max_codes = max_codes_per_account
         self._tasks: set[asyncio.Future[None]] = set()
         self._sessions: dict[str, PairingSession] = {}
-        self._resume_tokens = resume_tokens
-        self._lobby = ResumeLobby(resume_wait_seconds, self._resume_timed_out)
+        self._resumer = Resumer(
+            resume_tokens, audit, directory, self._sessions, resume_wait_seconds
+        )
 
     async def handle(self, conn: Connection, message: Message) -> None:
         try:
@@ -243,81 +242,20 @@ class Hub:
         session.consented = True
         await session.helper.send(ConsentResult(level=ConsentOutcome(level.value)))
         for side in (session.helper, conn):
-            await self._give_resume_token(session, side)
+            await self._resumer.give_token(session, side)
 
     # ---- after a restart (signaling.resume) ----------------------------------------
 
-    async def _give_resume_token(self, session: PairingSession, conn: Connection) -> None:
-        if session.audit_id:
-            token, expires_at = self._resume_tokens.issue(session.id, session.audit_id, conn)
-            await conn.send(ResumeToken(token=token, expires_at=expires_at))
-
     async def _resume(self, conn: Connection, message: Resume) -> None:
-        """A side is back after losing the server: carry its session on, once both are."""
-        if conn.session is not None or self._lobby.waiting(conn):
+        if conn.session is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
         try:
-            claims = self._resume_tokens.verify(message.token, conn)
-            if not await self._audit.resumable(claims.audit_id):
-                raise ResumeRefused("that session has ended: it cannot be resumed")
-            live = self._sessions.get(claims.session_id)
-            pair = None if live else self._lobby.arrive(claims, conn)
+            await self._resumer.resume(conn, message.token)
         except ResumeRefused as exc:
             raise Refused(ErrorCode.RESUME_REFUSED, str(exc)) from exc
-        if live is not None:
-            # This server never went away; only this side's link did: it takes its place.
-            await self._rejoin(live, conn)
-        elif pair is not None:
-            await self._rebuild(claims, *pair)
-
-    async def _rejoin(self, session: PairingSession, conn: Connection) -> None:
-        old = session.helper if conn.role is PeerRole.HELPER else session.sharer
-        if old is not None:
-            old.session = None
-        if conn.role is PeerRole.HELPER:
-            session.helper = conn
-        else:
-            session.sharer = conn
-        conn.session = session
-        await conn.send(Resumed(session_id=session.id))
-        await self._give_resume_token(session, conn)
-
-    async def _rebuild(self, claims: ResumeClaims, helper: Connection, sharer: Connection) -> None:
-        """Both sides are back: the session is active again, with today's permissions."""
-        permissions = permissions_over(helper.account, sharer.account, self._directory)
-        offered = levels_for(permissions)
-        if not offered:
-            message = "the helper's role no longer covers this device: the session cannot go on"
-            for side in (helper, sharer):
-                await side.send(Error(code=ErrorCode.OUT_OF_SCOPE, message=message))
-                await side.send(Ended(reason=EndReason.ERROR))
-            return
-        await self._audit.resumed(claims.audit_id)
-        session = PairingSession(
-            id=claims.session_id,
-            helper=helper,
-            dtls_fingerprint="",
-            sharer=sharer,
-            machine=StateMachine(_S.ACTIVE, SERVER_TRANSITIONS),
-            permissions=permissions,
-            offered=offered,
-            consented=True,
-            audit_id=claims.audit_id,
-        )
-        self._sessions[session.id] = session
-        log.info("session resumed session=%s", session.id)
-        for side in (helper, sharer):
-            side.session = session
-            await side.send(Resumed(session_id=session.id))
-            await self._give_resume_token(session, side)
-
-    def _resume_timed_out(self, conn: Connection) -> None:
-        """The other side did not come back in time: this one is told the session is over."""
-        other = PeerRole.SHARER if conn.role is PeerRole.HELPER else PeerRole.HELPER
-        reason = EndReason(f"{other.value}_disconnected")
-        task = asyncio.ensure_future(conn.send(Ended(reason=reason)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if conn.session is not None:
+            bind_log_context(session=conn.session.id)
+            log.info("session resumed")
 
     # ---- during a session ----------------------------------------------------------
 
@@ -382,7 +320,7 @@ class Hub:
 
     async def disconnected(self, conn: Connection, *, server_going_away: bool = False) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
-        self._lobby.leave(conn)
+        self._resumer.left(conn)
         if conn.role is PeerRole.HELPER:
             self._codes.cancel(conn.id)
         session = conn.session

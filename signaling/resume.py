@@ -1,104 +1,26 @@
-"""Carrying a session on after the server restarted: resume tokens and the waiting room.
+"""Carrying a session on after the server restarted: the waiting room and the rebuild.
 
-The pairing sessions live in memory, so a restart forgets them while the peer-to-peer link
-goes on. Rather than keep that state somewhere, the server gives each side, once a session is
-under way, a token signed with its persistent card-signing key that names the session, its
-audit record, the side and the account. After a restart each app signs in again and sends it
-back; the server believes what it signed itself, checks the account is the one signed in,
-and rebuilds the session once both sides are back. The audit record, not the token, says
-whether the session may still go on: one that really ended cannot be resumed.
+Each side comes back on a new connection with its resume token (``resume_tokens``). The
+first one waits, for a bounded time, for the other; when both are back the session is made
+active again with the helper's permissions as they are now, its audit record is reopened (the
+chain keeps the close at start-up and the ``resumed`` change), and both are told.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from common.protocol import PeerRole
+from common.permissions import offered_levels
+from common.protocol import Ended, EndReason, Error, ErrorCode, PeerRole, Resumed, ResumeToken
+from common.state_machine import StateMachine
+from signaling.audit.recorder import AuditRecorder
 from signaling.connection import Connection
-
-# Domain separation: a resume token's signature can never pass for a card's or a checkpoint's.
-CONTEXT = b"helpline-resume|"
-
-
-class ResumeRefused(Exception):
-    """The token cannot be used; the message says why, in words fit for the app."""
-
-
-@dataclass(frozen=True)
-class ResumeClaims:
-    session_id: str
-    audit_id: str
-    role: PeerRole
-    account: str  # Account.key: tenant and object id
-    expires: int  # Unix time
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class ResumeTokens:
-    def __init__(
-        self,
-        key: Ed25519PrivateKey,
-        lifetime_seconds: int,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._key = key
-        self._lifetime = lifetime_seconds
-        self._clock = clock
-
-    def issue(self, session_id: str, audit_id: str, conn: Connection) -> tuple[str, datetime]:
-        expires = int(self._clock()) + self._lifetime
-        body = json.dumps(
-            {
-                "s": session_id,
-                "a": audit_id,
-                "r": conn.role.value,
-                "u": conn.account.key,
-                "e": expires,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-        ).encode()
-        token = f"{_b64(body)}.{_b64(self._key.sign(CONTEXT + body))}"
-        return token, datetime.fromtimestamp(expires, UTC)
-
-    def verify(self, token: str, conn: Connection) -> ResumeClaims:
-        """The claims of a token this server signed for this account and side, not expired."""
-        try:
-            body_text, signature_text = token.split(".")
-            body, signature = _unb64(body_text), _unb64(signature_text)
-            self._key.public_key().verify(signature, CONTEXT + body)
-            data = json.loads(body)
-            claims = ResumeClaims(
-                session_id=str(data["s"]),
-                audit_id=str(data["a"]),
-                role=PeerRole(data["r"]),
-                account=str(data["u"]),
-                expires=int(data["e"]),
-            )
-        except (ValueError, KeyError, TypeError, binascii.Error, InvalidSignature) as exc:
-            raise ResumeRefused("that resume token was not issued by this server") from exc
-        if claims.expires <= self._clock():
-            raise ResumeRefused("that resume token has expired: the session cannot go on")
-        if claims.account != conn.account.key or claims.role is not conn.role:
-            raise ResumeRefused("that resume token belongs to another account")
-        return claims
+from signaling.directory import Directory
+from signaling.rbac import permissions_over
+from signaling.resume_tokens import ResumeClaims, ResumeRefused, ResumeTokens
+from signaling.sessions import SERVER_TRANSITIONS, PairingSession, ServerSessionState
 
 
 @dataclass(eq=False)
@@ -155,3 +77,95 @@ class ResumeLobby:
         waiting = self._waiting.pop(session_id, None)
         if waiting is not None and waiting.timer is not None:
             waiting.timer.cancel()
+
+
+class Resumer:
+    """Takes sessions back after a restart; ``sessions`` is the hub's own table of them."""
+
+    def __init__(
+        self,
+        tokens: ResumeTokens,
+        audit: AuditRecorder,
+        directory: Directory | None,
+        sessions: dict[str, PairingSession],
+        wait_seconds: float,
+    ) -> None:
+        self._tokens = tokens
+        self._audit = audit
+        self._directory = directory
+        self._sessions = sessions
+        self._lobby = ResumeLobby(wait_seconds, self._timed_out)
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    async def give_token(self, session: PairingSession, conn: Connection) -> None:
+        if session.audit_id:
+            token, expires_at = self._tokens.issue(session.id, session.audit_id, conn)
+            await conn.send(ResumeToken(token=token, expires_at=expires_at))
+
+    async def resume(self, conn: Connection, token: str) -> None:
+        """Raises :class:`ResumeRefused`, saying why, for a token that cannot be used."""
+        if self._lobby.waiting(conn):
+            raise ResumeRefused("this connection is already waiting to resume")
+        claims = self._tokens.verify(token, conn)
+        if not await self._audit.resumable(claims.audit_id):
+            raise ResumeRefused("that session has ended: it cannot be resumed")
+        live = self._sessions.get(claims.session_id)
+        if live is not None:
+            # This server never went away; only this side's link did: it takes its place.
+            await self._rejoin(live, conn)
+            return
+        pair = self._lobby.arrive(claims, conn)
+        if pair is not None:
+            await self._rebuild(claims, *pair)
+
+    def left(self, conn: Connection) -> None:
+        self._lobby.leave(conn)
+
+    async def _rejoin(self, session: PairingSession, conn: Connection) -> None:
+        old = session.helper if conn.role is PeerRole.HELPER else session.sharer
+        if old is not None:
+            old.session = None
+        if conn.role is PeerRole.HELPER:
+            session.helper = conn
+        else:
+            session.sharer = conn
+        conn.session = session
+        await conn.send(Resumed(session_id=session.id))
+        await self.give_token(session, conn)
+
+    async def _rebuild(self, claims: ResumeClaims, helper: Connection, sharer: Connection) -> None:
+        """Both sides are back: the session is active again, with today's permissions."""
+        permissions = permissions_over(helper.account, sharer.account, self._directory)
+        offered = offered_levels(permissions)
+        if not offered:
+            message = "the helper's role no longer covers this device: the session cannot go on"
+            for side in (helper, sharer):
+                await side.send(Error(code=ErrorCode.OUT_OF_SCOPE, message=message))
+                await side.send(Ended(reason=EndReason.ERROR))
+            return
+        await self._audit.resumed(claims.audit_id)
+        session = PairingSession(
+            id=claims.session_id,
+            helper=helper,
+            dtls_fingerprint="",
+            sharer=sharer,
+            machine=StateMachine(ServerSessionState.ACTIVE, SERVER_TRANSITIONS),
+            permissions=permissions,
+            offered=offered,
+            consented=True,
+            audit_id=claims.audit_id,
+        )
+        self._sessions[session.id] = session
+        for side in (helper, sharer):
+            side.session = session
+            await side.send(Resumed(session_id=session.id))
+            await self.give_token(session, side)
+
+    def _timed_out(self, conn: Connection) -> None:
+        """The other side did not come back in time: this one is told the session is over."""
+        other = PeerRole.SHARER if conn.role is PeerRole.HELPER else PeerRole.HELPER
+        task = asyncio.ensure_future(
+            conn.send(Ended(reason=EndReason(f"{other.value}_disconnected")))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

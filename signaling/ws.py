@@ -108,10 +108,10 @@ def websocket_router(
 
 async def _send(ws: WebSocket, message: Error | Welcome) -> None:
     """A client gone while we answer its hello is no error of ours: its disconnect is read
-    next (uvicorn raises ClientDisconnected, an OSError, for the send)."""
+    next (Starlette raises WebSocketDisconnect for the send)."""
     try:
         await ws.send_text(encode_message(message))
-    except (RuntimeError, OSError):
+    except (RuntimeError, OSError, WebSocketDisconnect):
         log.info("answer to a closed connection dropped")
 
 
