@@ -16,6 +16,8 @@ class RestartCountdown:
         self.postpone_by = postpone_by
         self.postponed = False
         self._moved = asyncio.Event()
+        # Set once, by the postponement, for whoever tells the person and the server.
+        self.postponed_event = asyncio.Event()
 
     @property
     def remaining(self) -> float:
@@ -28,6 +30,7 @@ class RestartCountdown:
         self.postponed = True
         self.restart_at += self.postpone_by
         self._moved.set()
+        self.postponed_event.set()
         return True
 
     async def wait(self) -> None:

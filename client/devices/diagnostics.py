@@ -14,13 +14,16 @@ import shutil
 import socket
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from client.cli_args import program_version
 from client.devices.home import DeviceHome
+from common.devices.actions import DiagnosticsReport
 
 LOG_TAIL_LINES = 200
+LOG_LINE_CHARS = 500  # a report must stay far below the agent's frame limit
 # Mount points of real file systems (Linux); pseudo file systems say nothing useful.
 _PSEUDO_FS = frozenset(
     {
@@ -31,17 +34,17 @@ _PSEUDO_FS = frozenset(
 )  # fmt: skip
 
 
-def collect(home: DeviceHome) -> dict[str, Any]:
-    return {
-        "collected_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+def collect(home: DeviceHome) -> DiagnosticsReport:
+    sections: dict[str, object] = {
         "os": _os(),
         "hardware": _hardware(),
         "disks": _disks(),
         "network": _network(),
         "uptime_seconds": _uptime(),
         "helpline": {"version": program_version(), "python": platform.python_version()},
-        "logs": _recent_logs(home.logs_dir),
+        "helpline_logs": _recent_logs(home.logs_dir),
     }
+    return DiagnosticsReport(collected_at=datetime.now(UTC), sections=sections)
 
 
 def _os() -> dict[str, str]:
@@ -152,5 +155,5 @@ def _recent_logs(logs_dir: Path) -> dict[str, list[str]]:
             lines = path.read_text(errors="replace").splitlines()
         except OSError:
             continue
-        logs[path.name] = lines[-LOG_TAIL_LINES:]
+        logs[path.name] = [line[:LOG_LINE_CHARS] for line in lines[-LOG_TAIL_LINES:]]
     return logs
