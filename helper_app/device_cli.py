@@ -15,11 +15,16 @@ from pydantic import ValidationError
 from client.devices.api import ApiError, DeviceApi
 from client.devices.cli import device_parser, parse, print_json, run_signed_in
 from client.session.outcome import ExitStatus
-from common.devices.actions import FINAL_STATES, ActionKind, ActionRecord, ActionRequest, ActionState
+from common.devices.actions import (
+    FINAL_STATES,
+    ActionKind,
+    ActionRecord,
+    ActionRequest,
+    ActionState,
+)
 from common.devices.records import DeviceRecord
 from common.validation import first_error
 
-COMMANDS = ("devices", "action", "action-status", "approve", "cancel")
 WAIT_INTERVAL_SECONDS = 1.0
 
 
@@ -43,7 +48,8 @@ def _print_action(record: ActionRecord, as_json: bool) -> None:
     if as_json:
         print_json(record)
         return
-    line = f"{record.id}  {record.action.value} on {record.device_name or record.device}: {record.state.value}"
+    device = record.device_name or record.device
+    line = f"{record.id}  {record.action.value} on {device}: {record.state.value}"
     if record.needs_approval and record.approved_by is None and record.state is ActionState.PENDING:
         line += " (waiting for a second approver)"
     if record.result:
@@ -91,10 +97,14 @@ def _action(prog: str, argv: list[str]) -> int:
     parser = _parser(prog, "Ask for an action on a device and print its record (id, state).")
     parser.add_argument("device", metavar="DEVICE", help="the device's id or name")
     parser.add_argument(
-        "action", metavar="ACTION", choices=[k.value for k in ActionKind],
+        "action",
+        metavar="ACTION",
+        choices=[k.value for k in ActionKind],
         help=", ".join(k.value for k in ActionKind),
     )
-    parser.add_argument("--confirm", metavar="DEVICE-NAME", help="retire and wipe: the device's name")
+    parser.add_argument(
+        "--confirm", metavar="DEVICE-NAME", help="retire and wipe: the device's name"
+    )
     parser.add_argument(
         "--keep-user-data", action="store_true", help="wipe, fresh_start: keep the user's files"
     )
@@ -164,4 +174,3 @@ def _by_id(prog: str, command: str, argv: list[str]) -> int:
         return _status_for(record, getattr(args, "wait", False))
 
     return run_signed_in(prog, settings, body)
-

@@ -8,6 +8,9 @@ import sys
 from client.cli_args import new_parser, settings_from
 from common.logging_setup import configure_logging
 
+# Subcommands for managed devices (sharer_app.device_cli); without one, the app itself runs.
+DEVICE_COMMANDS = ("enroll", "agent")
+
 DESCRIPTION = """\
 Helpline for the person being helped: enter the code your helper reads out, see who they
 are (verified by your organisation's server), and choose view only, full control or
@@ -16,6 +19,11 @@ standard input, events JSON lines on standard output."""
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DEVICE_COMMANDS:
+        from sharer_app.device_cli import main as device_main
+
+        return device_main(argv)
     parser = new_parser("helpline-sharer", DESCRIPTION)
     parser.add_argument("--code", help="the security code the helper read out")
     parser.add_argument(

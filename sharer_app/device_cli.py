@@ -17,9 +17,9 @@ from client.devices.platforms import adapter_for
 from client.devices.runner import ActionRunner
 from client.devices.settings import AgentSettings
 from client.headless_io import EventWriter, read_lines
+from client.session.errors import ClientErrorCode
 from client.session.outcome import ExitStatus
 
-COMMANDS = ("enroll", "agent")
 AGENT_LOG = "agent.log"
 
 
@@ -82,7 +82,9 @@ def _agent(argv: list[str]) -> int:
     home = DeviceHome.at(args.data_dir)
     identity = device_identity(home)
     if identity is None:
-        return fail(prog, f"this device is not enrolled (nothing in {home.root})", ExitStatus.FAILED)
+        return fail(
+            prog, f"this device is not enrolled (nothing in {home.root})", ExitStatus.FAILED
+        )
     _log_to(home)
     agent_settings = AgentSettings()
     writer = EventWriter()
@@ -127,11 +129,15 @@ async def _obey(runner: ActionRunner, writer: EventWriter) -> None:
         except ValueError:
             command = None
         if not isinstance(command, dict) or command.get("cmd") != "postpone":
-            writer.error("invalid_command", 'the agent takes only {"cmd": "postpone"}')
+            writer.error(
+                ClientErrorCode.INVALID_COMMAND, 'the agent takes only {"cmd": "postpone"}'
+            )
             continue
         countdown = runner.countdown
         if countdown is None or not countdown.postpone():
-            writer.error("wrong_state", "no restart to postpone (or it was postponed already)")
+            writer.error(
+                ClientErrorCode.WRONG_STATE, "no restart to postpone (or it was postponed already)"
+            )
 
 
 def _log_to(home: DeviceHome) -> None:
@@ -148,6 +154,3 @@ def _log_to(home: DeviceHome) -> None:
     for other in root.handlers:
         if other is not handler and other.level == logging.NOTSET:
             other.setLevel(logging.WARNING)
-
-
-

@@ -19,6 +19,7 @@ from typing import Any
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from client.cli_args import program_version
 from client.devices.enrolment import DeviceIdentity, os_facts
 from client.devices.events import (
     ActionFinished,
@@ -31,8 +32,7 @@ from client.devices.events import (
 from client.devices.home import DeviceHome
 from client.devices.journal import ActionJournal
 from client.devices.retire import retire
-from client.devices.runner import ActionRunner, Outcome
-from client.cli_args import program_version
+from client.devices.runner import ActionRunner, FinalState, Outcome
 from client.session.events import EventEmitter
 from client.transport_security import (
     InsecureServerError,
@@ -59,6 +59,8 @@ from common.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
 
+# How long a retired agent waits for the server to acknowledge its last report.
+RETIRE_ACK_SECONDS = 10.0
 INTERRUPTED = "interrupted: the agent stopped while this action ran; it is not run again"
 
 
@@ -151,6 +153,7 @@ class DeviceAgent(EventEmitter):
             self._ws = ws
             try:
                 await self._check_in()
+                self.emit(AgentConnected(device=self.device_id, name=self._identity.enrolment.name))
                 for update in list(self._unacked.values()):
                     await self._send(update)
                 reader = asyncio.ensure_future(self._read(ws))
@@ -235,13 +238,14 @@ class DeviceAgent(EventEmitter):
         entry = self._journal.get(record.id)
         if entry is None or entry.state == ActionState.RUNNING.value:
             self._journal.finish(record.id, ActionState.FAILED.value, {"result": INTERRUPTED})
-            update = ActionUpdate(
-                action_id=record.id, state=ActionState.FAILED, result=INTERRUPTED
-            )
+            update = ActionUpdate(action_id=record.id, state=ActionState.FAILED, result=INTERRUPTED)
         else:
+            ended: FinalState = (
+                ActionState.SUCCEEDED if entry.state == "succeeded" else ActionState.FAILED
+            )
             update = ActionUpdate(
                 action_id=record.id,
-                state=ActionState(entry.state),
+                state=ended,
                 result=str(entry.result.get("result", ""))[:2000],
                 platform_command=str(entry.result.get("platform_command", ""))[:2000],
             )
@@ -292,10 +296,10 @@ class DeviceAgent(EventEmitter):
             self.emit(DeviceRetired(removed=outcome.removed))
             self.stop(AgentStop.RETIRED)
 
-    async def _wait_acked(self, action_id: str, timeout: float = 10.0) -> None:
+    async def _wait_acked(self, action_id: str) -> None:
         acked = self._final_acks.setdefault(action_id, asyncio.Event())
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(acked.wait(), timeout)
+            await asyncio.wait_for(acked.wait(), RETIRE_ACK_SECONDS)
 
     def _retire_now(self, why: str) -> None:
         log.warning("%s: retiring", why)

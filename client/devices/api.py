@@ -36,8 +36,9 @@ class ApiError(Exception):
 
     @property
     def refused(self) -> bool:
-        """The server said no (not signed in, no permission, out of scope, bad request)."""
-        return self.status in (400, 401, 403, 409, 422)
+        """The server said no: not signed in, no permission, out of scope (a device one may not
+        see is "not found"), a state that does not allow it, a bad request."""
+        return self.status in (400, 401, 403, 404, 409, 422)
 
 
 def _detail(response: httpx.Response) -> str:

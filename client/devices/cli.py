@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from pydantic import BaseModel
@@ -43,7 +43,9 @@ def device_parser(prog: str, description: str, *, signs_in: bool = True) -> argp
     )
     parser.add_argument("--version", action="version", version=f"{prog} {program_version()}")
     parser.add_argument(
-        "--server", metavar="URL", help=f"the Helpline server (default: HELPLINE_SERVER, else {DEFAULT_SERVER})"
+        "--server",
+        metavar="URL",
+        help=f"the Helpline server (default: HELPLINE_SERVER, else {DEFAULT_SERVER})",
     )
     if signs_in:
         parser.add_argument("--user", metavar="UPN", help="development user to sign in as")
@@ -54,7 +56,9 @@ def device_parser(prog: str, description: str, *, signs_in: bool = True) -> argp
     return parser
 
 
-def parse(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, AppSettings]:
+def parse(
+    parser: argparse.ArgumentParser, argv: list[str]
+) -> tuple[argparse.Namespace, AppSettings]:
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
     if not hasattr(args, "user"):
@@ -85,7 +89,7 @@ def run_signed_in(
     return guarded(prog, main)
 
 
-def guarded(prog: str, main: Callable[[], Awaitable[int]]) -> int:
+def guarded(prog: str, main: Callable[[], Coroutine[Any, Any, int]]) -> int:
     try:
         return asyncio.run(main())
     except SignInError as exc:

@@ -7,12 +7,13 @@ mode 0600 (readable by the account that enrolled it).
 
 from __future__ import annotations
 
-import base64
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from common.devices.signing import generate_device_key
 
 
 class DeviceKeyError(Exception):
@@ -21,7 +22,7 @@ class DeviceKeyError(Exception):
 
 def create_key(path: Path) -> Ed25519PrivateKey:
     """A new key, written so that it is never readable by others, not even for a moment."""
-    key = Ed25519PrivateKey.generate()
+    key = generate_device_key()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -51,9 +52,3 @@ def load_key(path: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise DeviceKeyError(f"{path} is not an Ed25519 device key")
     return key
-
-
-def public_key_b64(key: Ed25519PrivateKey) -> str:
-    """The raw public key, base64: what the server records at enrolment."""
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(raw).decode("ascii")

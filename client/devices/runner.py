@@ -12,6 +12,7 @@ import logging
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from client.devices.countdown import RestartCountdown
 from client.devices.diagnostics import collect
@@ -36,9 +37,12 @@ Progress = Callable[[str], Awaitable[None]]
 OUTPUT_TAIL = 500
 
 
+FinalState = Literal[ActionState.SUCCEEDED, ActionState.FAILED]
+
+
 @dataclass
 class Outcome:
-    state: ActionState
+    state: FinalState
     result: str
     platform_command: str = ""
     report: DiagnosticsReport | None = None
@@ -105,9 +109,7 @@ class ActionRunner:
                 case ActionKind.WIPE:
                     commands = self.adapter.wipe(keep_user_data=bool(params.keep_user_data))
                 case ActionKind.FRESH_START:
-                    commands = self.adapter.fresh_start(
-                        keep_user_data=bool(params.keep_user_data)
-                    )
+                    commands = self.adapter.fresh_start(keep_user_data=bool(params.keep_user_data))
                 case _:
                     raise ActionUnsupported(f"{record.action.value} is not carried out by devices")
             return await self._execute(commands)
@@ -126,7 +128,9 @@ class ActionRunner:
             await asyncio.wait({done, moved}, return_when=asyncio.FIRST_COMPLETED)
             if moved.done() and not done.done():
                 self._emit(RestartPostponed(id=action_id, seconds=countdown.remaining))
-                await progress(f"postponed once by the user; restart in {countdown.remaining:.0f} s")
+                await progress(
+                    f"postponed once by the user; restart in {countdown.remaining:.0f} s"
+                )
             else:
                 moved.cancel()
             await done

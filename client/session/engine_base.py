@@ -27,6 +27,7 @@ from client.settings import AppSettings
 from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
 from client.trust import ServerKeyChanged, ServerTrust, check_server_key
+from common.devices.signing import SignedEnvelope
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -117,7 +118,14 @@ class SessionEngine(EventEmitter, Generic[S]):
         try:
             token = await sign_in(self.settings, interactive=interactive)
             await self._client.connect()
-            await self._client.send(Hello(token=token, role=self.role, device_name=device_name))
+            await self._client.send(
+                Hello(
+                    token=token,
+                    role=self.role,
+                    device_name=device_name,
+                    device_proof=self._device_proof(token),
+                )
+            )
         except (SignInError, SignalingClosed) as exc:
             raise EngineError(ClientErrorCode.SIGN_IN_FAILED, str(exc)) from exc
         messages = self._client.messages()
@@ -144,6 +152,10 @@ class SessionEngine(EventEmitter, Generic[S]):
         self.machine.move(self.SIGNED_IN)
         self._reader = asyncio.ensure_future(self._read(messages))
         self.emit(SignedIn(user=self.user, name=self.name, server_trust=self.trust.how))
+
+    def _device_proof(self, token: str) -> SignedEnvelope | None:
+        """Hook: an enrolled sharer device proves itself for this very sign-in."""
+        return None
 
     async def end(self, reason: EndReason | None = None) -> None:
         """End from this side. The peer and the server are told only when there is a session:

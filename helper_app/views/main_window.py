@@ -27,6 +27,7 @@ from client.session.events import (
 from common.protocol import ErrorCode
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
+from helper_app.views.device_text import describe_device
 from helper_app.views.pages import CodePage, EndedPage, SignInPage, StatusPage
 from helper_app.views.service import HelperService
 from helper_app.views.session_page import SessionPage
@@ -101,7 +102,8 @@ class HelperWindow(QMainWindow):
         self.status_page.show_status(
             "Waiting for permission",
             f"{event.sharer}{device} is looking at your identity card and deciding "
-            "whether to let you view or control their screen.",
+            "whether to let you view or control their screen.\n"
+            + describe_device(event.device, event.device_name),
         )
         self.stack.setCurrentWidget(self.status_page)
 

@@ -12,15 +12,16 @@ import pytest
 from client.devices.countdown import RestartCountdown
 from client.devices.diagnostics import collect
 from client.devices.home import DeviceHome
-from client.devices.keys import DeviceKeyError, create_key, load_key, public_key_b64
+from client.devices.keys import DeviceKeyError, create_key, load_key
 from client.devices.retire import retire
+from common.devices.signing import public_key_text
 
 
 def test_the_key_is_private_to_the_device(tmp_path: Path) -> None:
     home = DeviceHome(tmp_path / "device")
     key = create_key(home.key_file)
     assert stat.S_IMODE(home.key_file.stat().st_mode) == 0o600
-    assert public_key_b64(load_key(home.key_file)) == public_key_b64(key)
+    assert public_key_text(load_key(home.key_file)) == public_key_text(key)
 
 
 def test_a_missing_or_foreign_key_is_explained(tmp_path: Path) -> None:
@@ -72,12 +73,13 @@ def test_retire_leaves_no_empty_device_folder(tmp_path: Path) -> None:
 def test_diagnostics_describe_the_machine_and_nothing_personal(tmp_path: Path) -> None:
     home, _ = _populated_home(tmp_path)
     report = collect(home)
-    assert report["os"]["system"] and report["hardware"]["cpus"] >= 1
-    assert any(disk["mount"] == "/" for disk in report["disks"])
-    assert report["network"]["interfaces"] and report["uptime_seconds"] > 0
-    assert report["helpline"]["version"]
-    assert report["logs"] == {"agent.log": ["agent started", "checked in"]}
-    assert "SECRET-PERSONAL-CONTENT" not in json.dumps(report)
+    sections = report.sections
+    assert sections["os"]["system"] and sections["hardware"]["cpus"] >= 1  # type: ignore[index]
+    assert any(disk["mount"] == "/" for disk in sections["disks"])  # type: ignore[attr-defined]
+    assert sections["network"]["interfaces"] and sections["uptime_seconds"] > 0  # type: ignore
+    assert sections["helpline"]["version"]  # type: ignore[index]
+    assert sections["helpline_logs"] == {"agent.log": ["agent started", "checked in"]}
+    assert "SECRET-PERSONAL-CONTENT" not in report.model_dump_json()
 
 
 async def test_the_restart_may_be_postponed_once() -> None:
