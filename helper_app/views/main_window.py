@@ -6,6 +6,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
+from client.devices.console import DeviceConsole
 from client.session.errors import ClientErrorCode
 from client.session.events import (
     ChatReceived,
@@ -28,6 +29,8 @@ from common.protocol import ErrorCode
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
 from helper_app.views.device_text import describe_device
+from helper_app.views.devices_service import DevicesService
+from helper_app.views.devices_window import DevicesWindow
 from helper_app.views.pages import CodePage, EndedPage, SignInPage, StatusPage
 from helper_app.views.service import HelperService
 from helper_app.views.session_page import SessionPage
@@ -56,6 +59,8 @@ class HelperWindow(QMainWindow):
                      self.ended_page):  # fmt: skip
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
+        self.devices_window: DevicesWindow | None = None
+        self.menuBar().addAction("Devices…").triggered.connect(self.open_devices)
         self.sharer = ""
         self.on_event = EventTable(
             {
@@ -87,6 +92,14 @@ class HelperWindow(QMainWindow):
         service.users.connect(self.sign_in_page.show_users)
         service.frame.connect(self.session_page.screen.show_frame)
         self._restore()
+
+    def open_devices(self) -> None:
+        """Managed devices in their own window, signed in as this helper."""
+        if self.devices_window is None:
+            console = DeviceConsole(self.service.settings)
+            self.devices_window = DevicesWindow(DevicesService(console))
+        self.devices_window.show()
+        self.devices_window.service.search(self.devices_window.search.text())
 
     def _on_signed_in(self, event: SignedIn) -> None:
         note = server_trust_note(event.server_trust)
@@ -166,4 +179,6 @@ class HelperWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("Helpline", "helper").setValue("geometry", self.saveGeometry())
         self.service.end()
+        if self.devices_window is not None:
+            self.devices_window.close()
         super().closeEvent(event)
