@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--monitor", type=int, metavar="N", help="monitor to share (default: 1, the first)"
     )
+    parser.add_argument(
+        "--with-agent",
+        action="store_true",
+        help="desktop app: also run this enrolled device's agent, with a tray icon",
+    )
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
     settings = settings_from(parser, args, monitor=args.monitor)
@@ -43,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run(settings, code=args.code, consent=args.consent))
     from sharer_app.gui import run_gui
 
-    return run_gui(settings, code=args.code, events_path=args.events)
+    return run_gui(settings, code=args.code, events_path=args.events, with_agent=args.with_agent)
 
 
 if __name__ == "__main__":

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 from pathlib import Path
 from typing import Any
 
-from client.devices.agent import AgentStop, DeviceAgent
+from client.devices.agent import AgentStop, build_agent, log_to_device_folder
 from client.devices.cli import device_parser, fail, guarded, parse, print_json
 from client.devices.enrolment import device_identity, enroll
 from client.devices.home import DeviceHome
-from client.devices.platforms import adapter_for
 from client.devices.runner import ActionRunner
-from client.devices.settings import AgentSettings
 from client.headless_io import EventWriter, read_lines
 from client.session.errors import ClientErrorCode
 from client.session.outcome import ExitStatus
-
-AGENT_LOG = "agent.log"
 
 
 def main(argv: list[str]) -> int:
@@ -85,25 +80,10 @@ def _agent(argv: list[str]) -> int:
         return fail(
             prog, f"this device is not enrolled (nothing in {home.root})", ExitStatus.FAILED
         )
-    _log_to(home)
-    agent_settings = AgentSettings()
+    log_to_device_folder(home)
     writer = EventWriter()
-    runner = ActionRunner(
-        home,
-        adapter_for(),
-        dry_run=args.dry_run,
-        postpone_seconds=agent_settings.restart_postpone_seconds,
-        emit=writer,
-    )
-    agent = DeviceAgent(
-        settings.server,
-        identity,
-        home,
-        runner,
-        ca_file=settings.ca_file,
-        max_backoff=agent_settings.agent_max_backoff_seconds,
-    )
-    agent.subscribe(writer)
+    agent = build_agent(settings, home, identity, dry_run=args.dry_run, emit=writer)
+    runner = agent.runner
 
     async def body() -> int:
         loop = asyncio.get_running_loop()
@@ -138,19 +118,3 @@ async def _obey(runner: ActionRunner, writer: EventWriter) -> None:
             writer.error(
                 ClientErrorCode.WRONG_STATE, "no restart to postpone (or it was postponed already)"
             )
-
-
-def _log_to(home: DeviceHome) -> None:
-    """The agent's log in its data folder: what a diagnostics report shows the helper."""
-    home.logs_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(home.logs_dir / AGENT_LOG)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    root = logging.getLogger()
-    root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
-    # stderr keeps the level the user asked for.
-    for other in root.handlers:
-        if other is not handler and other.level == logging.NOTSET:
-            other.setLevel(logging.WARNING)

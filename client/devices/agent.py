@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -31,9 +32,12 @@ from client.devices.events import (
 )
 from client.devices.home import DeviceHome
 from client.devices.journal import ActionJournal
+from client.devices.platforms import adapter_for
 from client.devices.retire import retire
 from client.devices.runner import ActionRunner, FinalState, Outcome
-from client.session.events import EventEmitter
+from client.devices.settings import AgentSettings
+from client.session.events import EngineEvent, EventEmitter
+from client.settings import AppSettings
 from client.transport_security import (
     InsecureServerError,
     client_tls,
@@ -61,6 +65,7 @@ log = logging.getLogger(__name__)
 
 # How long a retired agent waits for the server to acknowledge its last report.
 RETIRE_ACK_SECONDS = 10.0
+AGENT_LOG = "agent.log"
 INTERRUPTED = "interrupted: the agent stopped while this action ran; it is not run again"
 
 
@@ -94,12 +99,12 @@ class DeviceAgent(EventEmitter):
         max_backoff: float = 60.0,
     ) -> None:
         super().__init__()
+        self.runner = runner
         self._url = agent_url(server)
         self._ca_file = ca_file
         self._identity = identity
         self._home = home
         self._journal = ActionJournal(home)
-        self._runner = runner
         self._max_backoff = max_backoff
         self._ws: ClientConnection | None = None
         # Updates sent but not yet acknowledged: sent again after every reconnect.
@@ -258,7 +263,7 @@ class DeviceAgent(EventEmitter):
             )
 
         try:
-            outcome = await self._runner.run(record, progress)
+            outcome = await self.runner.run(record, progress)
         except Exception as exc:  # a bug must fail the action, not the agent
             log.exception("action %s failed unexpectedly", record.action.value)
             outcome = Outcome(ActionState.FAILED, f"the agent failed: {type(exc).__name__}")
@@ -310,3 +315,48 @@ class DeviceAgent(EventEmitter):
 
 def _iso(value: Any) -> str:
     return value.isoformat() if value is not None else ""
+
+
+def build_agent(
+    settings: AppSettings,
+    home: DeviceHome,
+    identity: DeviceIdentity,
+    *,
+    dry_run: bool,
+    emit: Callable[[EngineEvent], None],
+) -> DeviceAgent:
+    """The agent with this platform's adapter; ``emit`` sees the agent's and the runner's
+    events (the headless agent prints them, the tray shows them)."""
+    agent_settings = AgentSettings()
+    runner = ActionRunner(
+        home,
+        adapter_for(),
+        dry_run=dry_run,
+        postpone_seconds=agent_settings.restart_postpone_seconds,
+        emit=emit,
+    )
+    agent = DeviceAgent(
+        settings.server,
+        identity,
+        home,
+        runner,
+        ca_file=settings.ca_file,
+        max_backoff=agent_settings.agent_max_backoff_seconds,
+    )
+    agent.subscribe(emit)
+    return agent
+
+
+def log_to_device_folder(home: DeviceHome) -> None:
+    """The agent's log in its data folder, at INFO: what a diagnostics report shows the
+    helper. Standard error keeps the level the user asked for."""
+    home.logs_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(home.logs_dir / AGENT_LOG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    for other in root.handlers:
+        if other.level == logging.NOTSET:
+            other.setLevel(root.level)
+    root.addHandler(handler)
+    root.setLevel(min(root.level, logging.INFO))
