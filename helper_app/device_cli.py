@@ -123,7 +123,8 @@ def _action(prog: str, argv: list[str]) -> int:
             countdown_seconds=args.countdown,
         )
     except ValidationError as exc:
-        parser.error(first_error(exc))
+        # A rule across fields ("rename needs new_name") has no field to name.
+        parser.error(first_error(exc).removeprefix("message: ").removeprefix("Value error, "))
 
     async def body(api: DeviceApi) -> int:
         device = await find_device(api, args.device)
