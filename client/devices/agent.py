@@ -44,7 +44,7 @@ from client.transport_security import (
     explain_tls_failure,
     require_safe_for_token,
 )
-from common.devices.actions import ActionKind, ActionRecord, ActionState
+from common.devices.actions import FINAL_STATES, ActionKind, ActionRecord, ActionState
 from common.devices.agent_protocol import (
     AGENT_PATH,
     MAX_AGENT_FRAME_BYTES,
@@ -192,9 +192,10 @@ class DeviceAgent(EventEmitter):
                     for record in message.actions:
                         await self._received(record)
                 elif isinstance(message, ActionAck):
-                    sent = self._unacked.get(message.action_id)
-                    if sent is not None and sent.state is not ActionState.RUNNING:
-                        del self._unacked[message.action_id]
+                    # Only an end the server holds settles an action; an acknowledged
+                    # "running" is kept, as the final update may still be on its way.
+                    if message.state in FINAL_STATES:
+                        self._unacked.pop(message.action_id, None)
                         self._final_acks.setdefault(message.action_id, asyncio.Event()).set()
                 elif isinstance(message, Retire):
                     self._retire_now(f"the server says this device was {message.reason}")
@@ -257,18 +258,35 @@ class DeviceAgent(EventEmitter):
         await self._send(update)
 
     async def _carry_out(self, record: ActionRecord) -> None:
+        """Run and report; the id counts as running until its end is written and sent, so a
+        redelivery meanwhile (a sync's own check-in brings one) is not taken for a crash."""
+        try:
+            outcome = await self._outcome_of(record)
+            await self._report_end(record, outcome)
+        finally:
+            self._running.pop(record.id, None)
+        if outcome.retired:
+            # The update is signed with the key still in memory; give the server a moment to
+            # acknowledge it, then stop: this device is no longer managed.
+            await self._wait_acked(record.id)
+            self.emit(DeviceRetired(removed=outcome.removed))
+            self.stop(AgentStop.RETIRED)
+
+    async def _outcome_of(self, record: ActionRecord) -> Outcome:
         async def progress(line: str) -> None:
             await self._send(
                 ActionUpdate(action_id=record.id, state=ActionState.RUNNING, progress=line)
             )
 
         try:
-            outcome = await self.runner.run(record, progress)
+            return await self.runner.run(record, progress)
         except Exception as exc:  # a bug must fail the action, not the agent
             log.exception("action %s failed unexpectedly", record.action.value)
-            outcome = Outcome(ActionState.FAILED, f"the agent failed: {type(exc).__name__}")
-        finally:
-            self._running.pop(record.id, None)
+            return Outcome(ActionState.FAILED, f"the agent failed: {type(exc).__name__}")
+
+    async def _report_end(self, record: ActionRecord, outcome: Outcome) -> None:
+        if record.action is ActionKind.SYNC:
+            await self._check_in()  # the check-in is the sync; "succeeded" follows it
         self._journal.finish(
             record.id,
             outcome.state.value,
@@ -292,14 +310,6 @@ class DeviceAgent(EventEmitter):
                 platform_command=outcome.platform_command,
             )
         )
-        if record.action is ActionKind.SYNC:
-            await self._check_in()
-        if outcome.retired:
-            # The update is signed with the key still in memory; give the server a moment to
-            # acknowledge it, then stop: this device is no longer managed.
-            await self._wait_acked(record.id)
-            self.emit(DeviceRetired(removed=outcome.removed))
-            self.stop(AgentStop.RETIRED)
 
     async def _wait_acked(self, action_id: str) -> None:
         acked = self._final_acks.setdefault(action_id, asyncio.Event())
