@@ -24,6 +24,10 @@ from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
+from signaling.devices.agent_ws import agent_router
+from signaling.devices.routes import devices_router
+from signaling.devices.service import DeviceService
+from signaling.devices.store import DeviceStore
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
 from signaling.jwks import JwksCache
@@ -110,6 +114,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     store = AuditStore(settings.db_url, signing_key=server_key)
     recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
     auth = Authenticator(identity.validator, identity.directory)
+    devices = DeviceService(
+        DeviceStore(store),
+        identity.directory,
+        check_in_seconds=settings.device_check_in_seconds,
+    )
     signer = CardSigner(server_key)
     hub = Hub(
         directory=identity.directory,
@@ -163,8 +172,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
         ),
         ice=IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds),
     )
-    app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules))
+    app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules, devices))
     app.include_router(audit_router(recorder, auth))
+    app.include_router(devices_router(devices, auth))
+    app.include_router(agent_router(devices, rules))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
     return app

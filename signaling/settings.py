@@ -8,6 +8,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.devices.agent_protocol import DEFAULT_CHECK_IN_SECONDS
+
 DEV_AUDIENCE = "api://helpline-dev"
 
 
@@ -57,6 +59,8 @@ class ServerSettings(BaseSettings):
     # https and wss: a PEM certificate chain and its private key.
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # How often a device agent checks in when nothing happens (it is told at each check-in).
+    device_check_in_seconds: int = Field(default=DEFAULT_CHECK_IN_SECONDS, ge=1)
 
     @property
     def base_url(self) -> str:

@@ -164,7 +164,9 @@ def _parties(sharer: Connection, helper: Connection | None) -> dict[str, Any]:
         SessionRecord.helper_oid.key: helper.account.principal.oid if helper else "",
         SessionRecord.sharer_upn.key: sharer.account.upn.lower(),
         SessionRecord.sharer_oid.key: sharer.account.principal.oid,
-        SessionRecord.device_name.key: sharer.device_name,
+        SessionRecord.device_name.key: sharer.device_summary.name,
+        SessionRecord.device_id.key: sharer.device_summary.id,
+        SessionRecord.device_enrolled.key: sharer.device_summary.enrolled,
         SessionRecord.source_address.key: sharer.address,
-        SessionRecord.sharer_groups.key: sorted(sharer.account.groups),
+        SessionRecord.sharer_groups.key: sorted(sharer.device_groups),
     }

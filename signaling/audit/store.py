@@ -17,10 +17,10 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
@@ -39,10 +39,13 @@ from signaling.audit.models import (
 from signaling.rbac import ALL_SCOPES
 
 EXPORTED_FIELDS = (
-    "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name",
+    "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name", "device_id",
+    "device_enrolled",
     "source_address", "started_at", "consent_at", "ended_at", "outcome", "end_reason",
     "attempts",
 )  # fmt: skip
+T = TypeVar("T")
+Note = Callable[[str, dict[str, Any]], None]
 log = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 100
 READ = "read"
@@ -179,6 +182,13 @@ class AuditStore:
             marker = {"before_seq": boundary, "started_before": chain.plain(older_than)}
             self._append(db, "", chain.PURGED, marker)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    def transact(self, work: Callable[[Session, Note], T]) -> T:
+        """Run ``work`` in one transaction with the chain, under the write lock. Each
+        ``note(kind, change)`` it makes is an event that concerns no session record (device
+        enrolments and actions): a change and its audit event commit together or not at all."""
+        with self._change() as db:
+            return work(db, lambda kind, change: self._append(db, "", kind, change))
 
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:

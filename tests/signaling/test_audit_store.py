@@ -107,7 +107,10 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
 
     principal = SimpleNamespace(tenant="t", oid="bob")
     account = SimpleNamespace(upn="bob@contoso.example", principal=principal, groups={"finance"})
-    sharer = SimpleNamespace(account=account, address="192.0.2.7", device_name="PC")
+    device = SimpleNamespace(name="PC", id="", enrolled=False)
+    sharer = SimpleNamespace(
+        account=account, address="192.0.2.7", device_summary=device, device_groups={"finance"}
+    )
 
     async def refuse(times):
         for _ in range(times):
