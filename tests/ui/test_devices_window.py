@@ -7,7 +7,7 @@ import pytest
 from client.devices.console import DeviceConsole
 from client.settings import AppSettings
 from devtools.server import start_server
-from tests.devices.conftest import (
+from tests.device_agent.conftest import (
     ADMIN,
     DEVICE_DIRECTORY,
     NO_ACTIONS,

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from devtools.server import start_server
-from tests.devices.conftest import DEVICE_DIRECTORY, Devices, stop_agent
+from tests.device_agent.conftest import DEVICE_DIRECTORY, Devices, stop_agent
 
 
 def _journal_ids(data_dir: Path) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from devtools.headless import HeadlessApp
 from devtools.waiting import wait_until
-from tests.devices.conftest import NO_ACTIONS, OWNER, Devices
+from tests.device_agent.conftest import NO_ACTIONS, OWNER, Devices
 
 pytestmark = pytest.mark.display
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.devices.conftest import run_app
+from tests.device_agent.conftest import run_app
 
 UNREACHABLE = "http://127.0.0.1:9"
 

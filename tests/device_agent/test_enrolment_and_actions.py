@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.waiting import wait_until
-from tests.devices.conftest import OWNER, SECOND_ADMIN, Devices, stop_agent
+from tests.device_agent.conftest import OWNER, SECOND_ADMIN, Devices, stop_agent
 
 
 def test_enrolment_records_the_device_and_keeps_the_key_on_it(devices: Devices, tmp_path: Path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.devices.conftest import (
+from tests.device_agent.conftest import (
     NO_ACTIONS,
     OTHER_SCOPE_ADMIN,
     Devices,
