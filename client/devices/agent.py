@@ -111,6 +111,7 @@ class DeviceAgent(EventEmitter):
         self._unacked: dict[str, ActionUpdate] = {}
         self._running: dict[str, asyncio.Task[None]] = {}
         self._final_acks: dict[str, asyncio.Event] = {}
+        self._retired = False
         self._stop = asyncio.Event()
         self.stopped_because = AgentStop.STOPPED
 
@@ -198,7 +199,9 @@ class DeviceAgent(EventEmitter):
                         self._unacked.pop(message.action_id, None)
                         self._final_acks.setdefault(message.action_id, asyncio.Event()).set()
                 elif isinstance(message, Retire):
-                    self._retire_now(f"the server says this device was {message.reason}")
+                    if not self._retired:  # else a retire action has done it already
+                        self._retire_now(f"the server says this device was {message.reason}")
+                    self.stop(AgentStop.RETIRED)
                     return
                 elif isinstance(message, AgentError):
                     log.error("the server refused this device: %s", message.message)
@@ -266,10 +269,11 @@ class DeviceAgent(EventEmitter):
         finally:
             self._running.pop(record.id, None)
         if outcome.retired:
+            self._retired = True
+            self.emit(DeviceRetired(removed=outcome.removed))
             # The update is signed with the key still in memory; give the server a moment to
             # acknowledge it, then stop: this device is no longer managed.
             await self._wait_acked(record.id)
-            self.emit(DeviceRetired(removed=outcome.removed))
             self.stop(AgentStop.RETIRED)
 
     async def _outcome_of(self, record: ActionRecord) -> Outcome:
@@ -318,9 +322,8 @@ class DeviceAgent(EventEmitter):
 
     def _retire_now(self, why: str) -> None:
         log.warning("%s: retiring", why)
-        removed = retire(self._home)
-        self.emit(DeviceRetired(removed=removed))
-        self.stop(AgentStop.RETIRED)
+        self._retired = True
+        self.emit(DeviceRetired(removed=retire(self._home)))
 
 
 def _iso(value: Any) -> str:

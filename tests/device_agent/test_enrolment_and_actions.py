@@ -64,16 +64,21 @@ def test_every_action_reaches_a_final_state(devices: Devices, tmp_path: Path):
             "hostnamectl set-hostname FIN-8",
         )
 
-        restart = devices.action(device["id"], "restart", "--countdown", "0", "--wait").json
+        # The server's record follows the rename; from here the device goes by its id.
+        name, device_id = "FIN-8", device["id"]
+        [renamed] = [d for d in devices.helper("devices").json if d["id"] == device_id]
+        assert renamed["name"] == name
+
+        restart = devices.action(device_id, "restart", "--countdown", "0", "--wait").json
         assert (restart["state"], restart["platform_command"]) == ("succeeded", "systemctl reboot")
         assert agent.wait_for("restart_countdown", id=restart["id"])["seconds"] == 0
 
-        fresh = devices.action(name, "fresh_start", "--keep-user-data", "--wait")
+        fresh = devices.action(device_id, "fresh_start", "--keep-user-data", "--wait")
         assert fresh.status == 1 and fresh.json["state"] == "failed"
         assert "Windows feature" in fresh.json["result"]
 
         # Wipe: confirmed by name, approved by a second person, then refused by Linux.
-        wipe = devices.action(name, "wipe", "--confirm", name)
+        wipe = devices.action(device_id, "wipe", "--confirm", name)
         assert wipe.status == 0 and wipe.json["state"] == "pending", wipe.err
         approved = devices.helper("approve", wipe.json["id"], user=SECOND_ADMIN)
         assert approved.status == 0, approved.err
@@ -81,7 +86,7 @@ def test_every_action_reaches_a_final_state(devices: Devices, tmp_path: Path):
         assert done.status == 1
         assert done.json["state"] == "failed" and "no factory reset" in done.json["result"]
 
-        diagnostics = devices.action(name, "diagnostics", "--wait").json
+        diagnostics = devices.action(device_id, "diagnostics", "--wait").json
         assert diagnostics["state"] == "succeeded" and diagnostics["has_report"]
         response = devices.report(diagnostics["id"])
         assert response.status_code == 200
