@@ -28,6 +28,7 @@ from common.devices.agent_protocol import (
     encode,
     parse_server_message,
 )
+from common.devices.actions import ActionState
 from common.devices.records import EnrollResponse
 from common.devices.signing import (
     SignedEnvelope,
@@ -100,7 +101,7 @@ class FakeAgent:
             assert not isinstance(message, AgentError | Retire), message
 
     async def report(self, action_id: str, state: str, **fields: Any) -> ActionAck:
-        update = ActionUpdate(action_id=action_id, state=state, **fields)
+        update = ActionUpdate(action_id=action_id, state=ActionState(state), **fields)
         await self.send(self.envelope(update))
         return await self.recv_type(ActionAck)
 

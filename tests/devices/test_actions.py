@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from common.devices.actions import ActionState
 from common.devices.agent_protocol import ActionUpdate, CheckIn, Deliver, Retire
 from devtools.server import start_server
 from tests.devices.agent import FakeAgent, enroll
@@ -54,8 +55,10 @@ async def test_an_action_is_pushed_to_the_connected_agent_and_ends(
     assert pushed.actions[0].state == "delivered"
     assert _state(api, requested["id"])["state"] == "delivered"
 
-    await _run(agent, requested["id"], final, result="done" if final == "succeeded" else "no screen",
-               platform_command="loginctl lock-sessions")  # fmt: skip
+    result = "done" if final == "succeeded" else "no screen"
+    await _run(
+        agent, requested["id"], final, result=result, platform_command="loginctl lock-sessions"
+    )
     record = _state(api, requested["id"])
     assert record["state"] == final and record["finished_at"]
     assert record["platform_command"] == "loginctl lock-sessions"
@@ -213,7 +216,9 @@ async def test_retire_unenrols_the_device(device_server, api):
     retire = api(ERIN).act(agent.device_id, "retire", confirm="BOB-PC").json()
     await agent.recv_type(Deliver)
     await agent.report(retire["id"], "running")
-    await agent.send(agent.envelope(ActionUpdate(action_id=retire["id"], state="succeeded")))
+    await agent.send(
+        agent.envelope(ActionUpdate(action_id=retire["id"], state=ActionState.SUCCEEDED))
+    )
     assert (await agent.recv_type(Retire)).reason == "retired"
     assert await agent.closed() == NORMAL_CLOSE
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from common.devices.actions import ActionState
 from common.devices.agent_protocol import ActionUpdate, AgentError, CheckIn, Deliver
 from common.devices.signing import generate_device_key, sign_envelope
 from tests.devices.agent import FakeAgent, enroll
@@ -105,7 +106,7 @@ async def test_bad_frames_after_check_in_cost_an_error_not_the_link(device_serve
             "malformed", "unsupported_version", "invalid",
         }  # fmt: skip
     # Signed, but about an action this device does not have.
-    await agent.send(agent.envelope(ActionUpdate(action_id="nope", state="running")))
+    await agent.send(agent.envelope(ActionUpdate(action_id="nope", state=ActionState.RUNNING)))
     error = await agent.recv()
     assert isinstance(error, AgentError) and "no such action" in error.message
     _, deliver = await agent.check_in()
