@@ -16,6 +16,7 @@ import websockets
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel
 
+from common.devices.actions import ActionState
 from common.devices.agent_protocol import (
     AGENT_PATH,
     ActionAck,
@@ -28,7 +29,6 @@ from common.devices.agent_protocol import (
     encode,
     parse_server_message,
 )
-from common.devices.actions import ActionState
 from common.devices.records import EnrollResponse
 from common.devices.signing import (
     SignedEnvelope,
