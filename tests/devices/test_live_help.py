@@ -4,6 +4,8 @@ one is marked so, or refused when the policy wants enrolment; scope follows devi
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from common.devices.signing import generate_device_key, live_help_proof
@@ -17,7 +19,7 @@ DANA = "dana@contoso.example"
 
 
 async def _sharer(server, upn: str, agent: FakeAgent | None, *, token: str | None = None,
-                  proof_token: str | None = None) -> tuple[WsClient, object]:  # fmt: skip
+                  proof_token: str | None = None) -> tuple[WsClient, Any]:  # fmt: skip
     """A sharer's hello, with the device's proof when an agent is given; the first answer."""
     token = token or server.token_for(upn)
     proof = None
@@ -29,7 +31,7 @@ async def _sharer(server, upn: str, agent: FakeAgent | None, *, token: str | Non
     return client, await client.recv()
 
 
-async def _redeem(server, sharer: WsClient) -> tuple[WsClient, object, object]:
+async def _redeem(server, sharer: WsClient) -> tuple[WsClient, Any, Any]:
     helper = await WsClient.signed_in(server, ERIN, "helper")
     await helper.send(RequestCode(dtls_fingerprint="sha-256 AA:BB"))
     code = await helper.recv()
@@ -37,7 +39,7 @@ async def _redeem(server, sharer: WsClient) -> tuple[WsClient, object, object]:
     return helper, await sharer.recv(), await helper.recv()
 
 
-def _audit(server) -> list[dict]:
+def _audit(server) -> list[dict[str, Any]]:
     token = server.token_for(DANA)
     response = httpx.get(server.url + "/v1/audit/sessions",
                          headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
