@@ -20,7 +20,7 @@ from typing import Any
 
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})
 _FIELDS: ContextVar[MappingProxyType[str, str]] = ContextVar("helpline_log_fields", default=_EMPTY)
-CONTEXT_FIELDS = ("session", "role")
+CONTEXT_FIELDS = ("session", "role", "device")
 
 
 class LogFormat(StrEnum):
@@ -29,7 +29,7 @@ class LogFormat(StrEnum):
 
 
 def bind_log_context(**fields: str | None) -> None:
-    """Put fields (``session``, ``role``) on every later line of the current task.
+    """Put fields (``session``, ``role``, ``device``) on every later line of the current task.
 
     Each asyncio task runs in its own copy of the context, so one connection's fields never
     show on another's lines. ``None`` removes a field.

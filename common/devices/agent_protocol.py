@@ -25,9 +25,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from common.devices.actions import ActionRecord, ActionState, DiagnosticsReport, ResultText
+from common.devices.actions import (
+    AGENT_REPORTED_STATES,
+    ActionRecord,
+    ActionState,
+    DiagnosticsReport,
+    ResultText,
+)
 from common.devices.records import DeviceRecord, OsText
 from common.devices.signing import MAX_BODY_BYTES, SignedEnvelope
 from common.protocol import ErrorCode, ProtocolError
@@ -60,11 +66,18 @@ class ActionUpdate(_Body):
 
     type: Literal["action_update"] = "action_update"
     action_id: ShortText
-    state: Literal[ActionState.RUNNING, ActionState.SUCCEEDED, ActionState.FAILED]
+    state: ActionState  # running, succeeded or failed (AGENT_REPORTED_STATES)
     progress: ResultText = ""
     result: ResultText = ""
     platform_command: ResultText = ""
     report: DiagnosticsReport | None = None  # diagnostics, with its final update
+
+    @field_validator("state")
+    @classmethod
+    def _reported_by_agents(cls, state: ActionState) -> ActionState:
+        if state not in AGENT_REPORTED_STATES:
+            raise ValueError("an agent reports running, succeeded or failed")
+        return state
 
 
 AgentBody = Annotated[CheckIn | ActionUpdate, Field(discriminator="type")]

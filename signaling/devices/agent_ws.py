@@ -162,6 +162,10 @@ def agent_router(service: DeviceService, rules: SocketRules) -> APIRouter:
                 AgentError(code=ErrorCode.INTERNAL, message="the server cannot record this now")
             )
             return True
+        except Exception:  # a bug must cost one message, not the link or the server
+            log.exception("agent message handling failed")
+            await link.send(AgentError(code=ErrorCode.INTERNAL, message="internal error"))
+            return True
         if retired:
             await link.send(Retire(reason="retired"))
             await link.close(NORMAL_CLOSE)
