@@ -13,6 +13,7 @@ from tests.device_agent.conftest import (
     NO_ACTIONS,
     OTHER_SCOPE_ADMIN,
     Devices,
+    stop_agent,
 )
 from tests.ui.conftest import until
 
@@ -24,6 +25,40 @@ def enrolled(tmp_path):
     device = devices.enroll(tmp_path / "device", "FIN-LAPTOP-7")
     yield server, device
     server.stop()
+
+
+def test_the_helper_reads_a_diagnostics_report(qtbot, run_async, tmp_path):
+    server = start_server(DEVICE_DIRECTORY, tmp_path / "server-data")
+    devices = Devices(server, tmp_path)
+    devices.enroll(tmp_path / "device", "FIN-LAPTOP-7")
+    agent = devices.agent(tmp_path / "device")
+    window = _window(qtbot, server, ADMIN)
+
+    async def scenario() -> None:
+        window.service.search("")
+        await until(lambda: window.list.count() == 1, what="the device is listed")
+        window.list.setCurrentRow(0)
+        window.kind.setCurrentIndex(window.kind.findData("diagnostics"))
+        window.request_button.click()
+        await until(
+            lambda: window.table.rowCount() == 1 and window.table.item(0, 1).text() == "succeeded",
+            timeout=60,
+            what="the diagnostics arrive",
+        )
+        window.table.selectRow(0)
+        assert window.report_button.isEnabled() and not window.save_button.isEnabled()
+        window.report_button.click()
+        await until(lambda: "helpline_logs" in window.report_view.toPlainText(), what="report")
+        assert '"hardware"' in window.report_view.toPlainText()
+        assert window.save_button.isEnabled()
+
+    try:
+        agent.wait_for("checked_in")
+        run_async(scenario())
+    finally:
+        window.close()
+        stop_agent(agent)
+        server.stop()
 
 
 def _window(qtbot, server, user, confirm=lambda name: None):
