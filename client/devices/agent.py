@@ -14,8 +14,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from enum import Enum
-from typing import Any
+from pathlib import Path
 
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -95,7 +96,7 @@ class DeviceAgent(EventEmitter):
         home: DeviceHome,
         runner: ActionRunner,
         *,
-        ca_file: Any = None,
+        ca_file: Path | None = None,
         max_backoff: float = 60.0,
     ) -> None:
         super().__init__()
@@ -326,7 +327,7 @@ class DeviceAgent(EventEmitter):
         self.emit(DeviceRetired(removed=retire(self._home)))
 
 
-def _iso(value: Any) -> str:
+def _iso(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
