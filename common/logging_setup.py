@@ -86,8 +86,9 @@ def configure_logging(level: str | None = None, log_format: str | None = None) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel((level or os.environ.get("HELPLINE_LOG_LEVEL", "WARNING")).upper())
-    # aiortc and aioice are chatty at INFO and may log SDP; keep them quiet.
-    for noisy in ("aiortc", "aioice", "websockets", "httpx"):
+    # aiortc and aioice are chatty at INFO and may log SDP; keep them quiet. Alembic's INFO
+    # lines are its plugins and dialect; the server logs the upgrade it made itself.
+    for noisy in ("aiortc", "aioice", "websockets", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if chosen.value != wanted:
         logging.getLogger(__name__).warning("unknown log format %r; using text", wanted)

@@ -23,6 +23,7 @@ from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
+from signaling.database.schema import Migrate, open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.devices.agent_ws import agent_router
 from signaling.devices.routes import devices_router
@@ -111,7 +112,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     turn_secret = read_turn_secret(settings.turn_secret_file) if settings.turn_secret_file else None
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
-    store = AuditStore(settings.db_url, signing_key=server_key)
+    database = open_database(settings.db_url, Migrate(settings.migrate))
+    store = AuditStore(database, signing_key=server_key)
     recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
     auth = Authenticator(identity.validator, identity.directory)
     devices = DeviceService(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -29,6 +30,9 @@ class ServerSettings(BaseSettings):
     # Roles and groups for Entra users (same TOML format as the development directory).
     directory_file: Path | None = None
     database_url: str | None = None
+    # At start-up: "auto" upgrades the database to this version's schema (adopting one made
+    # before migrations); "never" refuses to start unless it is there already.
+    migrate: Literal["auto", "never"] = "auto"
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)

@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, Enum, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from common.permissions import ConsentLevel, Feature
+from signaling.database.base import Base
 
 
 class Outcome(StrEnum):
@@ -44,10 +45,6 @@ def _enum_column(enum: type[StrEnum], **kwargs: object) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         **kwargs,
     )
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class SessionRecord(Base):

@@ -1,12 +1,13 @@
-"""Audit storage through SQLAlchemy: SQLite in the data directory by default (WAL), or any
-database URL such as PostgreSQL. Calls are short and synchronous; the recorder runs them in
-a worker thread so the event loop never waits on the disk.
+"""Audit storage through SQLAlchemy, on the engine ``signaling.database`` opened (SQLite in
+the data directory by default, or PostgreSQL). Calls are short and synchronous; the recorder
+runs them in a worker thread so the event loop never waits on the disk.
 
 Every write is one change to named columns (never read, modify, write back), applied to the
 record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
-are serialised by a lock, so the chain has one order and concurrent writers to the same
-record cannot lose each other's facts. One process writes; several replicas would need the
-chain's head in the database (a later step).
+are serialised, so the chain has one order and concurrent writers to the same record cannot
+lose each other's facts: within a process by a lock, and between the processes sharing a
+PostgreSQL database by an advisory lock held until the commit, so that no two servers ever
+read the same head and link to it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from signaling.audit import chain
@@ -32,10 +32,10 @@ from signaling.audit.models import (
     USED_COLUMNS,
     AuditCheckpoint,
     AuditEvent,
-    Base,
     Outcome,
     SessionRecord,
 )
+from signaling.database.locks import hold_for_transaction
 from signaling.rbac import ALL_SCOPES
 
 EXPORTED_FIELDS = (
@@ -46,9 +46,9 @@ EXPORTED_FIELDS = (
 )  # fmt: skip
 T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
-log = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 100
 READ = "read"
+CHAIN_LOCK = "helpline-audit-chain"
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,6 @@ class AuditFilter:
         return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands datetimes back naive; they were stored in UTC.
     if value is not None and value.tzinfo is None:
@@ -91,32 +84,12 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class AuditStore:
-    def __init__(self, url: str, signing_key: Ed25519PrivateKey | None = None) -> None:
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._set_aside_older_schema()
-        Base.metadata.create_all(self.engine)
+    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey | None = None) -> None:
+        """``engine`` is on a database at the schema's head (``signaling.database.schema``)."""
+        self.engine = engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._signing_key = signing_key
         self._write_lock = threading.Lock()
-
-    def _set_aside_older_schema(self) -> None:
-        """A records table from before typed columns and the chain is kept, renamed, and a
-        new one started: nothing is lost, and the server runs instead of failing each write."""
-        table = SessionRecord.__tablename__
-        inspector = inspect(self.engine)
-        if not inspector.has_table(table):
-            return
-        have = {column["name"] for column in inspector.get_columns(table)}
-        if {column.key for column in SessionRecord.__table__.columns} <= have:
-            return
-        kept = f"{table}_before_{datetime.now(UTC):%Y%m%d%H%M%S}"
-        with self.engine.begin() as db:
-            for index in inspector.get_indexes(table):
-                db.exec_driver_sql(f'DROP INDEX IF EXISTS "{index["name"]}"')
-            db.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{kept}"')
-        log.warning("audit records of an older version were kept as table %s", kept)
 
     # ---- writing: every change is one event on the chain ---------------------------
 
@@ -193,6 +166,7 @@ class AuditStore:
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
         with self._write_lock, self._sessions.begin() as db:
+            hold_for_transaction(db, CHAIN_LOCK)
             yield db
 
     def _head(self, db: Session) -> tuple[int, str]:

@@ -1,8 +1,9 @@
 """The device tables: devices, their actions, diagnostics reports and the nonces seen.
 
 They live in the audit's database (same engine) so an action's change and its audit event
-are written in one transaction. A deleted device keeps its row (status ``deleted``, hidden
-from the API) only so its next check-in can be verified and told to retire.
+are written in one transaction; migration 0002 made them. A deleted device keeps its row
+(status ``deleted``, hidden from the API) only so its next check-in can be verified and told
+to retire.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from common.devices.actions import ActionKind, ActionState
 from common.devices.records import DeviceStatus
+from signaling.database.base import Base
 
 
 def _enum_column(enum: type[StrEnum]) -> Enum:
@@ -27,11 +29,7 @@ def _enum_column(enum: type[StrEnum]) -> Enum:
     )
 
 
-class DeviceBase(DeclarativeBase):
-    pass
-
-
-class Device(DeviceBase):
+class Device(Base):
     __tablename__ = "devices"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -50,7 +48,7 @@ class Device(DeviceBase):
     )
 
 
-class DeviceAction(DeviceBase):
+class DeviceAction(Base):
     __tablename__ = "device_actions"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -74,7 +72,7 @@ class DeviceAction(DeviceBase):
     __table_args__ = (Index("ix_device_actions_device_state", "device_id", "state"),)
 
 
-class DiagnosticsReportRow(DeviceBase):
+class DiagnosticsReportRow(Base):
     """A diagnostics report as the agent sent it (JSON text, size-capped by the frame)."""
 
     __tablename__ = "device_reports"
@@ -87,7 +85,7 @@ class DiagnosticsReportRow(DeviceBase):
     content: Mapped[str] = mapped_column(Text)
 
 
-class DeviceNonce(DeviceBase):
+class DeviceNonce(Base):
     """Nonces a device used lately: a replayed envelope inserts a duplicate and is refused."""
 
     __tablename__ = "device_nonces"

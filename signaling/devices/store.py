@@ -39,7 +39,6 @@ from signaling.audit.store import AuditStore, Note
 from signaling.devices.models import (
     Device,
     DeviceAction,
-    DeviceBase,
     DeviceNonce,
     DiagnosticsReportRow,
 )
@@ -136,7 +135,6 @@ class DeviceStore:
     def __init__(self, audit: AuditStore) -> None:
         self._audit = audit
         self._engine = audit.engine
-        DeviceBase.metadata.create_all(self._engine)
 
     # ---- devices -----------------------------------------------------------------------
 

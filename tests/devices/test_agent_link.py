@@ -112,3 +112,18 @@ async def test_bad_frames_after_check_in_cost_an_error_not_the_link(device_serve
     _, deliver = await agent.check_in()
     assert isinstance(deliver, Deliver)
     await agent.close()
+
+
+async def test_an_oversized_report_is_refused_and_the_link_goes_on(device_server, api):
+    agent = enroll(device_server, BOB, "BOB-PC")
+    await agent.connect(device_server)
+    action = api(ERIN).act(agent.device_id, "diagnostics").json()
+    await agent.recv_type(Deliver)
+    report = {"collected_at": "2026-11-30T01:00:00+00:00", "sections": {"log": "x" * 600_000}}
+    huge = ActionUpdate(action_id=action["id"], state=ActionState.SUCCEEDED, report=report)
+    await agent.send(agent.envelope(huge))
+    error = await agent.recv()
+    assert isinstance(error, AgentError) and error.code == "too_large"
+    assert api(ERIN).get(f"/v1/devices/actions/{action['id']}").json()["state"] == "delivered"
+    assert (await agent.report(action["id"], "failed", result="report too large")).state == "failed"
+    await agent.close()

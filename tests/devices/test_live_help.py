@@ -163,3 +163,14 @@ async def test_the_policy_may_refuse_unenrolled_devices(tmp_path):
             await client.close()
     finally:
         server.stop()
+
+
+async def test_only_a_sharer_sends_a_device_proof(device_server):
+    agent = enroll(device_server, BOB, "BOB-PC")
+    token = device_server.token_for(ERIN)
+    helper = await WsClient.open(device_server)
+    proof = live_help_proof(agent.key, agent.device_id, token)
+    await helper.send(Hello(token=token, role="helper", device_proof=proof))
+    refused = await helper.recv()
+    assert refused.code == "invalid" and "only a sharer" in refused.message
+    await helper.close()
