@@ -149,6 +149,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             await hub.shutdown()
             with contextlib.suppress(AuditUnavailable):  # closed at the next start instead
                 await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
+            database.dispose()
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
     app.include_router(
