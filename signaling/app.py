@@ -23,7 +23,7 @@ from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
-from signaling.database.schema import Migrate, open_database
+from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
@@ -108,7 +108,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     turn_secret = read_turn_secret(settings.turn_secret_file) if settings.turn_secret_file else None
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
-    database = open_database(settings.db_url, Migrate(settings.migrate))
+    database = open_database(settings.db_url, settings.migrate)
     store = AuditStore(database, signing_key=server_key)
     recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
     auth = Authenticator(identity.validator, identity.directory)

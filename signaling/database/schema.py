@@ -11,7 +11,6 @@ On PostgreSQL the upgrade holds an advisory lock: replicas starting together mig
 from __future__ import annotations
 
 import logging
-from enum import StrEnum
 from typing import Any
 
 from alembic import command
@@ -25,16 +24,10 @@ from signaling.database.adoption import adopt
 from signaling.database.engine import DatabaseError, make_engine, one_line
 from signaling.database.locks import hold_for_transaction
 from signaling.database.tables import METADATA
+from signaling.settings import Migrate
 
 log = logging.getLogger(__name__)
 SCHEMA_LOCK = "helpline-schema"
-
-
-class Migrate(StrEnum):
-    """What the server does at start-up with a database that is behind."""
-
-    AUTO = "auto"
-    NEVER = "never"
 
 
 def current(connection: Connection) -> str | None:

@@ -12,8 +12,9 @@ from signaling.audit.models import Outcome
 from signaling.audit.store import AuditFilter, AuditStore
 from signaling.database import revisions
 from signaling.database.engine import DatabaseError, make_engine
-from signaling.database.schema import Migrate, current, differences, open_database
+from signaling.database.schema import current, differences, open_database
 from signaling.database.tables import METADATA
+from signaling.settings import Migrate
 
 KEY = Ed25519PrivateKey.generate()
 
