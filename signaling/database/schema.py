@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from signaling.database import revisions
 from signaling.database.adoption import adopt
-from signaling.database.engine import DatabaseError, make_engine, one_line
+from signaling.database.engine import DatabaseError, all_or_nothing_ddl, make_engine, one_line
 from signaling.database.locks import hold_for_transaction
 from signaling.database.tables import METADATA
 from signaling.settings import Migrate
@@ -45,7 +45,7 @@ def _refuse_unknown(revision: str | None) -> None:
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Adopt if need be, then migrate to head, in one transaction; (before, after)."""
-    with engine.begin() as connection:
+    with all_or_nothing_ddl(engine) as atomic, atomic.begin() as connection:
         hold_for_transaction(connection, SCHEMA_LOCK)
         before = current(connection)
         _refuse_unknown(before)
