@@ -27,7 +27,7 @@ from signaling.audit.models import Outcome
 from signaling.audit.store import AuditStore
 from signaling.database.engine import DatabaseError
 from signaling.directory import DirectoryError
-from signaling.settings import ServerSettings
+from signaling.settings import Migrate, ServerSettings
 from signaling.tls import TlsConfigError, check_tls_pair
 from signaling.turn import TurnConfigError
 
@@ -136,7 +136,7 @@ def _serve_parser() -> _Parser:
     parser.add_argument(
         "--no-migrate",
         action="store_const",
-        const="never",
+        const=Migrate.NEVER,
         dest="migrate",
         help="refuse to start unless the database's schema is this version's already "
         "(default: upgrade it at start-up; HELPLINE_MIGRATE=never)",
@@ -243,7 +243,7 @@ def _audit(argv: list[str]) -> int:
     checking.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
     args = parser.parse_args(argv)
     from signaling.audit.store import AuditFilter
-    from signaling.database.schema import Migrate, open_database
+    from signaling.database.schema import open_database
 
     settings = _settings(data_dir=args.data_dir)
     if _missing_database(settings):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -12,6 +12,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from common.devices.agent_protocol import DEFAULT_CHECK_IN_SECONDS
 
 DEV_AUDIENCE = "api://helpline-dev"
+
+
+class Migrate(StrEnum):
+    """What the server does at start-up with a database behind its version's schema."""
+
+    AUTO = "auto"  # upgrade it (adopting one made before migrations)
+    NEVER = "never"  # refuse to start until ``helpline-signaling db upgrade`` has run
 
 
 class ServerSettings(BaseSettings):
@@ -30,9 +37,7 @@ class ServerSettings(BaseSettings):
     # Roles and groups for Entra users (same TOML format as the development directory).
     directory_file: Path | None = None
     database_url: str | None = None
-    # At start-up: "auto" upgrades the database to this version's schema (adopting one made
-    # before migrations); "never" refuses to start unless it is there already.
-    migrate: Literal["auto", "never"] = "auto"
+    migrate: Migrate = Migrate.AUTO
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)

@@ -28,6 +28,7 @@ from signaling.audit.models import (
 )
 from signaling.audit.store import AuditFilter, AuditStore
 from signaling.connection import Connection
+from signaling.database.engine import one_line
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class AuditRecorder:
         try:
             result = await asyncio.to_thread(job, *args, **kwargs)
         except (SQLAlchemyError, OSError) as exc:
-            reason = str(getattr(exc, "orig", None) or type(exc).__name__)
+            reason = one_line(exc)
             log.error("audit storage failed: %s", reason)
             self.writable = False
             raise AuditUnavailable(reason) from exc

@@ -205,7 +205,12 @@ class AuditStore:
     # ---- reading -------------------------------------------------------------------
 
     def verify(self, public_key: Ed25519PublicKey | None) -> chain.Verdict:
-        with Session(self.engine) as db:
+        """Events, records and checkpoints read as of one moment: on PostgreSQL other servers
+        write meanwhile, and a record read after its newest event would look edited."""
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(engine) as db, db.begin():
             return chain.verify(
                 db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
                 db.scalars(select(SessionRecord)).all(),

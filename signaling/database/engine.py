@@ -7,11 +7,14 @@ as they are. Errors a person can cause (a malformed URL, a driver not installed)
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
 
 
 class DatabaseError(Exception):
@@ -54,3 +57,32 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+@contextlib.contextmanager
+def all_or_nothing_ddl(engine: Engine) -> Iterator[Engine]:
+    """An engine whose transactions hold schema changes too, for migrations.
+
+    PostgreSQL's do already. Python's sqlite3 commits before every CREATE or ALTER, so a
+    migration failing half-way would leave half a schema; here SQLite gets SQLAlchemy's
+    recipe instead: the driver's own transaction handling off, and ``BEGIN IMMEDIATE``
+    issued by us, which also keeps a second process out until the commit.
+    """
+    if engine.dialect.name != "sqlite":
+        yield engine
+        return
+    atomic = create_engine(engine.url, poolclass=NullPool)
+    event.listen(atomic, "connect", _sqlite_pragmas)
+
+    @event.listens_for(atomic, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(atomic, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        yield atomic
+    finally:
+        atomic.dispose()

@@ -6,6 +6,7 @@ finds its migrations without an ini file or a working directory.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic.config import Config
@@ -25,7 +26,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def scripts() -> ScriptDirectory:
+    """The migrations as Alembic sees them; read once, they do not change while we run."""
     return ScriptDirectory.from_config(alembic_config())
 
 

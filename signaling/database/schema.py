@@ -11,7 +11,6 @@ On PostgreSQL the upgrade holds an advisory lock: replicas starting together mig
 from __future__ import annotations
 
 import logging
-from enum import StrEnum
 from typing import Any
 
 from alembic import command
@@ -22,19 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from signaling.database import revisions
 from signaling.database.adoption import adopt
-from signaling.database.engine import DatabaseError, make_engine, one_line
+from signaling.database.engine import DatabaseError, all_or_nothing_ddl, make_engine, one_line
 from signaling.database.locks import hold_for_transaction
 from signaling.database.tables import METADATA
+from signaling.settings import Migrate
 
 log = logging.getLogger(__name__)
 SCHEMA_LOCK = "helpline-schema"
-
-
-class Migrate(StrEnum):
-    """What the server does at start-up with a database that is behind."""
-
-    AUTO = "auto"
-    NEVER = "never"
 
 
 def current(connection: Connection) -> str | None:
@@ -52,7 +45,7 @@ def _refuse_unknown(revision: str | None) -> None:
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Adopt if need be, then migrate to head, in one transaction; (before, after)."""
-    with engine.begin() as connection:
+    with all_or_nothing_ddl(engine) as atomic, atomic.begin() as connection:
         hold_for_transaction(connection, SCHEMA_LOCK)
         before = current(connection)
         _refuse_unknown(before)

@@ -2,13 +2,15 @@
 
 Every route takes a bearer token; what the caller may see or do is decided by
 ``DeviceService`` against the device's groups, and a refusal is JSON ``{detail}``.
+(No postponed annotations here: FastAPI reads the route signatures, which name ``Caller``,
+an alias local to ``devices_router``.)
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from common.devices.actions import ActionRecord, ActionRequest
@@ -19,6 +21,7 @@ from signaling.devices.store import DeviceFilter, Refused
 from signaling.rbac import Account
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Filter = Annotated[str | None, Query(max_length=256)]
 
 
 @asynccontextmanager
@@ -44,10 +47,10 @@ def devices_router(service: DeviceService, auth: Authenticator) -> APIRouter:
     @router.get("")
     async def devices(
         caller: Caller,
-        name: str | None = None,
-        owner: str | None = None,
-        group: str | None = None,
-        os: str | None = None,
+        name: Filter = None,
+        owner: Filter = None,
+        group: Filter = None,
+        os: Filter = None,
         status: DeviceStatus | None = None,
     ) -> dict[str, list[DeviceRecord]]:
         where = DeviceFilter(name=name, owner=owner, group=group, os=os, status=status)

@@ -9,15 +9,16 @@ from datetime import UTC, datetime
 import pytest
 from alembic import command
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import MetaData, Table, inspect, text
+from sqlalchemy import Engine, MetaData, Table, event, inspect, text
 
 from signaling.audit import chain
 from signaling.audit.models import Outcome
 from signaling.audit.store import AuditFilter, AuditStore
 from signaling.database import revisions
 from signaling.database.engine import DatabaseError, make_engine
-from signaling.database.schema import Migrate, current, differences, open_database
+from signaling.database.schema import current, differences, open_database
 from signaling.database.tables import METADATA
+from signaling.settings import Migrate
 
 KEY = Ed25519PrivateKey.generate()
 
@@ -44,6 +45,24 @@ def test_an_empty_database_is_upgraded_to_head_and_matches_the_models(database_u
     assert _revision(engine) == revisions.head()
     assert set(METADATA.tables) <= _tables(engine)
     assert differences(engine) == []
+
+
+def test_a_migration_failing_half_way_leaves_the_database_as_it_was(database_url, engine):
+    def break_the_index(conn, _cursor, statement, parameters, *_args):
+        # The first migration's last step fails in this database, as a full disk would.
+        if conn.engine.url.database == engine.url.database:
+            statement = statement.replace("ON session_records", "ON no_such_table")
+        return statement, parameters
+
+    event.listen(Engine, "before_cursor_execute", break_the_index, retval=True)
+    try:
+        with pytest.raises(DatabaseError, match="no_such_table"):
+            open_database(database_url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", break_the_index)
+    assert _tables(engine) == set()
+    open_database(database_url).dispose()
+    assert _revision(engine) == revisions.head()
 
 
 def test_the_models_and_the_migrations_agree_column_by_column(database_url, engine):

@@ -1,5 +1,5 @@
-"""Several servers on one PostgreSQL database: the audit chain keeps one order and the
-schema is upgraded once, however the writers overlap.
+"""Several servers on one PostgreSQL database: the audit chain keeps one order, the schema is
+upgraded once, and a verification is not fooled by a write in the middle of it.
 
 Each test makes the worst overlap on purpose: the first server is held right after its
 critical read (the chain's head, the schema's revision) until the second has either made
@@ -111,3 +111,22 @@ def test_two_servers_starting_on_an_empty_database_upgrade_it_once(postgres_url,
         assert current(connection) == revisions.head()
     first.dispose()
     second.dispose()
+
+
+def test_verifying_while_another_server_writes_reads_one_moment(postgres_url):
+    reader = AuditStore(open_database(postgres_url))
+    writer = AuditStore(open_database(postgres_url))
+    writer.open(outcome=Outcome.ACCEPTED, sharer_upn="a@contoso.example")
+    wrote: list[str] = []
+
+    @event.listens_for(reader.engine, "after_cursor_execute")
+    def _write_between_reads(_conn, _cursor, statement, *_args):
+        if "FROM audit_events ORDER BY" in statement and not wrote:
+            # After the reader has the events and before it reads the records.
+            wrote.append(writer.open(outcome=Outcome.DECLINED, sharer_upn="b@contoso.example"))
+
+    verdict = reader.verify(None)
+    assert wrote and verdict.ok and verdict.events == 1, verdict.problem
+    assert reader.verify(None).events == 2
+    reader.engine.dispose()
+    writer.engine.dispose()
