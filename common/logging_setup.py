@@ -20,7 +20,7 @@ from typing import Any
 
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})
 _FIELDS: ContextVar[MappingProxyType[str, str]] = ContextVar("helpline_log_fields", default=_EMPTY)
-CONTEXT_FIELDS = ("session", "role")
+CONTEXT_FIELDS = ("session", "role", "device")
 
 
 class LogFormat(StrEnum):
@@ -29,7 +29,7 @@ class LogFormat(StrEnum):
 
 
 def bind_log_context(**fields: str | None) -> None:
-    """Put fields (``session``, ``role``) on every later line of the current task.
+    """Put fields (``session``, ``role``, ``device``) on every later line of the current task.
 
     Each asyncio task runs in its own copy of the context, so one connection's fields never
     show on another's lines. ``None`` removes a field.
@@ -86,8 +86,9 @@ def configure_logging(level: str | None = None, log_format: str | None = None) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel((level or os.environ.get("HELPLINE_LOG_LEVEL", "WARNING")).upper())
-    # aiortc and aioice are chatty at INFO and may log SDP; keep them quiet.
-    for noisy in ("aiortc", "aioice", "websockets", "httpx"):
+    # aiortc and aioice are chatty at INFO and may log SDP; keep them quiet. Alembic's INFO
+    # lines are its plugins and dialect; the server logs the upgrade it made itself.
+    for noisy in ("aiortc", "aioice", "websockets", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if chosen.value != wanted:
         logging.getLogger(__name__).warning("unknown log format %r; using text", wanted)

@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from common.devices.records import DeviceSummary
+from common.devices.signing import SignedEnvelope
 from common.identity_card import SignedCard
 from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
 from common.text_fields import DisplayText, ShortText
@@ -48,6 +50,9 @@ class ErrorCode(StrEnum):
     NOT_OFFERED = "not_offered"
     RESUME_REFUSED = "resume_refused"
     INTERNAL = "internal"
+    # A device signature that does not verify, is stale or replayed, or a device (or an
+    # unenrolled one, by policy) that may not be helped.
+    DEVICE_REFUSED = "device_refused"
 
 
 class PeerRole(StrEnum):
@@ -101,6 +106,8 @@ class Hello(_Message):
     token: str = Field(min_length=1, max_length=16_384)
     role: PeerRole
     device_name: DisplayText = ""
+    # From an enrolled sharer device: common.devices.signing.live_help_proof over this token.
+    device_proof: SignedEnvelope | None = None
 
 
 class RequestCode(_Message):
@@ -214,6 +221,8 @@ class SharerJoined(_Message):
     type: Literal["sharer_joined"] = "sharer_joined"
     sharer: ShortText
     device_name: DisplayText = ""
+    # The device as the server knows it (enrolled and proven), or as the sharer claims it.
+    device: DeviceSummary | None = None
 
 
 class ConsentResult(_Message):

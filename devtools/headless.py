@@ -27,8 +27,10 @@ class HeadlessApp:
         *args: str,
         env: dict[str, str] | None = None,
         prefix: Sequence[str] = (),
+        headless: bool = True,
     ) -> None:
-        """``prefix`` wraps the command, e.g. ``ip netns exec NS`` to run it in a namespace."""
+        """``prefix`` wraps the command, e.g. ``ip netns exec NS`` to run it in a namespace;
+        ``headless`` False runs a subcommand that has no window anyway (the device agent)."""
         self.events: list[dict[str, Any]] = []
         self._output_ended = False
         self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
@@ -36,7 +38,7 @@ class HeadlessApp:
         # When the event wait_for last returned was read from the process (perf_counter).
         self.last_arrival = 0.0
         self.proc = subprocess.Popen(
-            [*prefix, sys.executable, "-m", module, "--headless", *args],
+            [*prefix, sys.executable, "-m", module, *(["--headless"] if headless else []), *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -8,6 +8,9 @@ import sys
 from client.cli_args import new_parser, settings_from
 from common.logging_setup import configure_logging
 
+# Subcommands for managed devices (sharer_app.device_cli); without one, the app itself runs.
+DEVICE_COMMANDS = ("enroll", "agent")
+
 DESCRIPTION = """\
 Helpline for the person being helped: enter the code your helper reads out, see who they
 are (verified by your organisation's server), and choose view only, full control or
@@ -16,6 +19,11 @@ standard input, events JSON lines on standard output."""
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DEVICE_COMMANDS:
+        from sharer_app.device_cli import main as device_main
+
+        return device_main(argv)
     parser = new_parser("helpline-sharer", DESCRIPTION)
     parser.add_argument("--code", help="the security code the helper read out")
     parser.add_argument(
@@ -26,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--monitor", type=int, metavar="N", help="monitor to share (default: 1, the first)"
     )
+    parser.add_argument(
+        "--with-agent",
+        action="store_true",
+        help="desktop app: also run this enrolled device's agent, with a tray icon",
+    )
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
     settings = settings_from(parser, args, monitor=args.monitor)
@@ -35,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run(settings, code=args.code, consent=args.consent))
     from sharer_app.gui import run_gui
 
-    return run_gui(settings, code=args.code, events_path=args.events)
+    return run_gui(settings, code=args.code, events_path=args.events, with_agent=args.with_agent)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,17 @@ error before anything starts (``MonitorError``), never a silent fall-back to the
 
 from __future__ import annotations
 
+import functools
+
+from client.devices.enrolment import device_identity
+from client.devices.home import DeviceHome
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.injector import InputInjector
 from client.media.monitors import MonitorGeometry, monitor_geometry
 from client.media.screen_encoder import EncoderSettings
-from client.session.sharer_engine import SharerEngine, TrackFactory
+from client.session.sharer_engine import DeviceProver, SharerEngine, TrackFactory
 from client.settings import AppSettings
+from common.devices.signing import live_help_proof
 
 
 def capture_track_factory(settings: AppSettings, geometry: MonitorGeometry) -> TrackFactory:
@@ -29,10 +34,20 @@ def capture_track_factory(settings: AppSettings, geometry: MonitorGeometry) -> T
     return make
 
 
+def device_prover() -> DeviceProver | None:
+    """When this machine is an enrolled device (its key in the device data folder), every
+    live-help sign-in carries a proof signed by that key, and the helper sees a proven device."""
+    identity = device_identity(DeviceHome.at(None))
+    if identity is None:
+        return None
+    return functools.partial(live_help_proof, identity.key, identity.enrolment.device_id)
+
+
 def build_engine(settings: AppSettings) -> SharerEngine:
     geometry = monitor_geometry(settings.monitor)
     return SharerEngine(
         settings,
         injector=InputInjector(geometry),
         track_factory=capture_track_factory(settings, geometry),
+        device_prover=device_prover(),
     )

@@ -10,7 +10,12 @@ from client.settings import AppSettings
 from desktop_widgets.desktop_app import run_desktop
 
 
-def run_gui(settings: AppSettings, code: str | None = None, events_path: Path | None = None) -> int:
+def run_gui(
+    settings: AppSettings,
+    code: str | None = None,
+    events_path: Path | None = None,
+    with_agent: bool = False,
+) -> int:
     def make_window() -> Any:
         from sharer_app.engine_factory import build_engine
         from sharer_app.views.main_window import SharerWindow
@@ -19,6 +24,8 @@ def run_gui(settings: AppSettings, code: str | None = None, events_path: Path | 
         return SharerWindow(SharerService(settings, build_engine))
 
     def start(window: Any) -> None:
+        if with_agent:
+            _start_tray_agent(window)
         window.service.load_users()
         if code:
             window.entry_page.code.setText(code)
@@ -26,3 +33,20 @@ def run_gui(settings: AppSettings, code: str | None = None, events_path: Path | 
                 window.entry_page.submit()
 
     return run_desktop("helpline-sharer", "Helpline", make_window, start, events_path)
+
+
+def _start_tray_agent(window: Any) -> None:
+    """The enrolled device's agent in the tray; without an enrolment there is nothing to run."""
+    from PySide6.QtWidgets import QApplication
+
+    from client.devices.enrolment import device_identity
+    from client.devices.home import DeviceHome
+    from sharer_app.views.device_tray import DeviceTray
+
+    home = DeviceHome.at(None)
+    identity = device_identity(home)
+    if identity is None:
+        window.statusBar().showMessage("This device is not enrolled: no device agent runs.")
+        return
+    window.device_tray = DeviceTray(window.service.settings, home, identity)
+    QApplication.instance().aboutToQuit.connect(window.device_tray.stop)

@@ -23,7 +23,12 @@ from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
+from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
+from signaling.devices.agent_ws import agent_router
+from signaling.devices.routes import devices_router
+from signaling.devices.service import DeviceService
+from signaling.devices.store import DeviceStore
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
 from signaling.jwks import JwksCache
@@ -106,11 +111,19 @@ def _write_ready_file(path: Path, url: str, port: int) -> None:
 def create_app(settings: ServerSettings) -> FastAPI:
     _make_private(settings.data_dir)
     turn_secret = read_turn_secret(settings.turn_secret_file) if settings.turn_secret_file else None
+    # Every flag is checked before the database is touched: a bad one is refused in one line.
+    ice = IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds)
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
-    store = AuditStore(settings.db_url, signing_key=server_key)
+    database = open_database(settings.db_url, settings.migrate)
+    store = AuditStore(database, signing_key=server_key)
     recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
     auth = Authenticator(identity.validator, identity.directory)
+    devices = DeviceService(
+        DeviceStore(store),
+        identity.directory,
+        check_in_seconds=settings.device_check_in_seconds,
+    )
     signer = CardSigner(server_key)
     hub = Hub(
         directory=identity.directory,
@@ -150,6 +163,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             await hub.shutdown()
             with contextlib.suppress(AuditUnavailable):  # closed at the next start instead
                 await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
+            database.dispose()
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
     app.include_router(
@@ -164,10 +178,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
             per_address=settings.max_websockets_per_address,
             total=settings.max_websockets_total,
         ),
-        ice=IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds),
+        ice=ice,
     )
-    app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules))
+    app.include_router(websocket_router(hub, auth, signer.public_key_b64, rules, devices))
     app.include_router(audit_router(recorder, auth))
+    app.include_router(devices_router(devices, auth))
+    app.include_router(agent_router(devices, rules))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
     return app

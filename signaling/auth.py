@@ -30,7 +30,12 @@ class Authenticator:
         principal = await self._validator.validate(token)
         return account_for(principal, self.directory)
 
-    def requiring(self, permission: Permission) -> Callable[..., Awaitable[Account]]:
+    def signed_in(self) -> Callable[..., Awaitable[Account]]:
+        """A FastAPI dependency: the caller's account, whatever its roles (the route checks
+        them against what it touches, such as a device's groups)."""
+        return self.requiring(None)
+
+    def requiring(self, permission: Permission | None) -> Callable[..., Awaitable[Account]]:
         """A FastAPI dependency: the caller's account, if its role grants ``permission``."""
 
         async def dependency(authorization: Annotated[str | None, Header()] = None) -> Account:
@@ -41,7 +46,7 @@ class Authenticator:
                 account = await self.account(token.strip())
             except TokenError as exc:
                 raise HTTPException(401, exc.message, _CHALLENGE) from exc
-            if permission not in account.permissions:
+            if permission is not None and permission not in account.permissions:
                 raise HTTPException(403, f"your role does not grant {permission.value}")
             return account
 

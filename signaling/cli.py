@@ -25,8 +25,9 @@ from common.protocol import PROTOCOL_VERSION
 from common.validation import first_error
 from signaling.audit.models import Outcome
 from signaling.audit.store import AuditStore
+from signaling.database.engine import DatabaseError
 from signaling.directory import DirectoryError
-from signaling.settings import ServerSettings
+from signaling.settings import Migrate, ServerSettings
 from signaling.tls import TlsConfigError, check_tls_pair
 from signaling.turn import TurnConfigError
 
@@ -41,6 +42,9 @@ Reading the audit log:
   {PROG} audit verify [--data-dir DIR]
   {PROG} audit reads [--data-dir DIR] [--limit N]
   ({PROG} audit --help for details)
+
+The database's schema (migrations; the server upgrades at start-up unless --no-migrate):
+  {PROG} db upgrade|current|check [--data-dir DIR]
 """
 
 
@@ -130,6 +134,14 @@ def _serve_parser() -> _Parser:
         help='once started, write {"url", "port", "pid"} here as JSON (default: none)',
     )
     parser.add_argument(
+        "--no-migrate",
+        action="store_const",
+        const=Migrate.NEVER,
+        dest="migrate",
+        help="refuse to start unless the database's schema is this version's already "
+        "(default: upgrade it at start-up; HELPLINE_MIGRATE=never)",
+    )
+    parser.add_argument(
         "--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default: INFO)"
     )
     parser.add_argument(
@@ -163,6 +175,7 @@ def _serve(argv: list[str]) -> int:
         tls_key=args.tls_key,
         turn_urls=args.turn_url,
         turn_secret_file=args.turn_secret_file,
+        migrate=args.migrate,
     )
     try:
         check_tls_pair(settings.tls_cert, settings.tls_key)
@@ -185,7 +198,14 @@ def _serve(argv: list[str]) -> int:
     os.umask(0o077)  # the audit database, its WAL and the keys are private to this account
     try:
         app = create_app(settings)
-    except (DirectoryError, ConfigurationError, TurnConfigError, OSError, ValueError) as exc:
+    except (
+        DirectoryError,
+        ConfigurationError,
+        DatabaseError,
+        TurnConfigError,
+        OSError,
+        ValueError,
+    ) as exc:
         listener.close()
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
@@ -223,12 +243,16 @@ def _audit(argv: list[str]) -> int:
     checking.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
     args = parser.parse_args(argv)
     from signaling.audit.store import AuditFilter
+    from signaling.database.schema import open_database
 
     settings = _settings(data_dir=args.data_dir)
-    if settings.database_url is None and not (settings.data_dir / "helpline.db").exists():
-        print(f"{PROG}: no audit database in {settings.data_dir}", file=sys.stderr)
+    if _missing_database(settings):
         return 1
-    store = AuditStore(settings.db_url)
+    try:
+        store = AuditStore(open_database(settings.db_url, Migrate.NEVER))
+    except DatabaseError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
     if args.action == "verify":
         return _verify(store, settings.data_dir)
     if args.action == "reads":
@@ -238,6 +262,66 @@ def _audit(argv: list[str]) -> int:
     where = AuditFilter(args.since, args.until, args.helper, args.sharer, args.outcome, args.limit)
     for row in store.query(where):
         print(json.dumps(row))
+    return 0
+
+
+def _missing_database(settings: ServerSettings) -> bool:
+    """Reading commands never create a database; say so when there is none to read."""
+    if settings.database_url is None and not (settings.data_dir / "helpline.db").exists():
+        print(f"{PROG}: no audit database in {settings.data_dir}", file=sys.stderr)
+        return True
+    return False
+
+
+def _db(argv: list[str]) -> int:
+    parser = _Parser(
+        prog=f"{PROG} db",
+        description="The database's schema: Alembic migrations shipped with the server. "
+        "The database is HELPLINE_DATABASE_URL, or helpline.db in the data folder.",
+    )
+    sub = parser.add_subparsers(dest="action", required=True)
+    for name, text in (
+        ("upgrade", "bring the database to this version's schema (adopting one made before "
+         "migrations); what the server does at start-up unless --no-migrate"),
+        ("current", "print the database's revision and the one this version needs"),
+        ("check", "exit 0 only when the database is at head and its tables match the models"),
+    ):  # fmt: skip
+        action = sub.add_parser(name, help=text)
+        action.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
+    args = parser.parse_args(argv)
+    from signaling.database import revisions, schema
+    from signaling.database.engine import make_engine, one_line
+
+    settings = _settings(data_dir=args.data_dir)
+    if args.action == "upgrade" and settings.database_url is None:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.umask(0o077)
+    elif _missing_database(settings):
+        return 1
+    head = revisions.head()
+    try:
+        engine = make_engine(settings.db_url)
+        if args.action == "upgrade":
+            before, after = schema.upgrade(engine)
+            print(f"database at revision {after} (was {before or 'empty'})")
+            return 0
+        with engine.connect() as connection:
+            revision = schema.current(connection)
+        if args.action == "current":
+            print(f"revision {revision or 'none'} (this version needs {head})")
+            return 0
+        schema.require_head(engine)
+        differences = schema.differences(engine)
+    except DatabaseError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"{PROG}: cannot use the database: {one_line(exc)}", file=sys.stderr)
+        return 1
+    if differences:
+        print(f"{PROG}: the database and the models differ: {differences}", file=sys.stderr)
+        return 1
+    print(f"database at revision {head}, matching the models")
     return 0
 
 
@@ -280,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["audit"]:
             return _audit(argv[1:])
+        if argv[:1] == ["db"]:
+            return _db(argv[1:])
         if argv[:1] == ["server-key"]:
             return _server_key(argv[1:])
         return _serve(argv)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from common.devices.records import DeviceRecord, DeviceSummary
 from common.protocol import PeerRole, encode_message
 from signaling.rbac import Account
 
@@ -27,8 +28,29 @@ class Connection:
     account: Account
     address: str
     device_name: str = ""
+    # The enrolled device this sharer proved it runs on (hello.device_proof), if any.
+    device: DeviceRecord | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     session: PairingSession | None = None
+
+    @property
+    def device_groups(self) -> frozenset[str]:
+        """What a helper's roles are scoped by: a proven device's groups, else the user's."""
+        return frozenset(self.device.groups) if self.device else self.account.groups
+
+    @property
+    def device_summary(self) -> DeviceSummary:
+        """The device as the helper is shown it: proven, or only as the sharer names it."""
+        if self.device is None:
+            return DeviceSummary(enrolled=False, name=self.device_name)
+        return DeviceSummary(
+            enrolled=True,
+            id=self.device.id,
+            name=self.device.name,
+            os=self.device.os,
+            os_version=self.device.os_version,
+            last_check_in=self.device.last_check_in,
+        )
 
     async def send(self, message: Message) -> None:
         if self.ws.application_state is not WebSocketState.CONNECTED:

@@ -46,6 +46,16 @@ class User(BaseModel):
         return self.upn.rsplit("@", 1)[1].lower()
 
 
+class DevicePolicy(BaseModel):
+    """``[devices]``: whether devices that did not enrol get live help, and the groups every
+    enrolled device has besides its owner's (roles are scoped to a device's groups)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allow_unenrolled: bool = True
+    groups: list[str] = Field(default_factory=list)
+
+
 class Directory(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,6 +63,7 @@ class Directory(BaseModel):
     verified_domains: list[str] = Field(default_factory=list)
     roles: dict[str, Role] = Field(default_factory=dict)
     users: list[User] = Field(default_factory=list)
+    devices: DevicePolicy = Field(default_factory=DevicePolicy)
 
     @model_validator(mode="after")
     def _consistent(self) -> Directory:

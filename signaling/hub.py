@@ -61,6 +61,11 @@ LOCKOUT_MESSAGES = {
     LimitScope.ADDRESS: "Too many wrong codes from your network. To stop guessing, codes are "
     "not checked for a while: try again in {seconds} seconds.",
 }
+UNENROLLED_SHARER = (
+    "This device is not enrolled, and your organisation gives live help only to enrolled "
+    "devices. Enrol it (helpline-sharer enroll), or contact your IT department."
+)
+UNENROLLED_HELPER = "that user's device is not enrolled, and only enrolled devices get help"
 SHARER_ACTIONS = {
     ControlAction.GRANT_CONTROL,
     ControlAction.REVOKE_CONTROL,
@@ -191,7 +196,11 @@ class Hub:
             await self._audit.refused(Outcome.INVALID_CODE, conn)
             raise Refused(ErrorCode.INVALID_CODE, INVALID_CODE_MESSAGE)
         helper = session.helper
-        permissions = permissions_over(helper.account, conn.account, self._directory)
+        if conn.device is None and self._directory and not self._directory.devices.allow_unenrolled:
+            await self._audit.refused(Outcome.DEVICE_REFUSED, conn, helper)
+            await helper.send(Error(code=ErrorCode.DEVICE_REFUSED, message=UNENROLLED_HELPER))
+            raise Refused(ErrorCode.DEVICE_REFUSED, UNENROLLED_SHARER)
+        permissions = permissions_over(helper.account, conn.device_groups, self._directory)
         offered = levels_for(permissions)
         if not offered:
             await self._audit.refused(Outcome.OUT_OF_SCOPE, conn, helper)
@@ -220,7 +229,11 @@ class Hub:
             directory=self._directory,
         )
         await conn.send(HelperIdentity(signed_card=self._signer.sign(card), offered_levels=offered))
-        await helper.send(SharerJoined(sharer=conn.account.upn, device_name=conn.device_name))
+        await helper.send(
+            SharerJoined(
+                sharer=conn.account.upn, device_name=conn.device_name, device=conn.device_summary
+            )
+        )
 
     async def _consent(self, conn: Connection, message: Consent) -> None:
         self._require_role(conn, PeerRole.SHARER)

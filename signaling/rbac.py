@@ -59,14 +59,15 @@ def scopes_for(
 
 
 def permissions_over(
-    helper: Account, sharer: Account, directory: Directory | None
+    helper: Account, groups: frozenset[str], directory: Directory | None
 ) -> frozenset[Permission]:
-    """The helper's permissions from the roles whose scopes cover one of the sharer's groups."""
+    """The helper's permissions from the roles whose scopes cover one of these device groups
+    (a proven device's groups, or an unenrolled sharer's own); ``*`` covers every group."""
     if directory is None or helper.user is None:
         return frozenset()
     granted: set[Permission] = set()
     for role_name in helper.user.roles:
         role = directory.roles[role_name]
-        if set(role.scopes) & sharer.groups:
+        if ALL_SCOPES in role.scopes or set(role.scopes) & groups:
             granted.update(role.permissions)
     return frozenset(granted)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.devices.agent_protocol import DEFAULT_CHECK_IN_SECONDS
+
 DEV_AUDIENCE = "api://helpline-dev"
+
+
+class Migrate(StrEnum):
+    """What the server does at start-up with a database behind its version's schema."""
+
+    AUTO = "auto"  # upgrade it (adopting one made before migrations)
+    NEVER = "never"  # refuse to start until ``helpline-signaling db upgrade`` has run
 
 
 class ServerSettings(BaseSettings):
@@ -27,6 +37,7 @@ class ServerSettings(BaseSettings):
     # Roles and groups for Entra users (same TOML format as the development directory).
     directory_file: Path | None = None
     database_url: str | None = None
+    migrate: Migrate = Migrate.AUTO
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
@@ -61,6 +72,8 @@ class ServerSettings(BaseSettings):
     # https and wss: a PEM certificate chain and its private key.
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # How often a device agent checks in when nothing happens (it is told at each check-in).
+    device_check_in_seconds: int = Field(default=DEFAULT_CHECK_IN_SECONDS, ge=1)
 
     @property
     def base_url(self) -> str:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from common.devices.records import DeviceRecord
 from common.logging_setup import bind_log_context
 from common.protocol import (
     Error,
     ErrorCode,
     Hello,
+    PeerRole,
     ProtocolError,
     Welcome,
     encode_message,
@@ -25,6 +29,7 @@ from common.protocol import (
 from signaling.admission import WebSocketBudget, valid_address
 from signaling.auth import Authenticator
 from signaling.connection import Connection
+from signaling.devices.service import DeviceRefused, DeviceService, DevicesUnavailable
 from signaling.hub import Hub
 from signaling.tokens import TokenError
 from signaling.turn import IceServerIssuer
@@ -45,30 +50,41 @@ class SocketRules:
     ice: IceServerIssuer
 
 
+@asynccontextmanager
+async def admitted(ws: WebSocket, rules: SocketRules) -> AsyncIterator[str | None]:
+    """Accept the websocket and yield the client's address, or refuse it and yield None:
+    a foreign origin, or too many websockets open (counted while the caller holds it)."""
+    origin = ws.headers.get("origin")
+    if origin is not None and origin not in rules.allowed_origins:
+        # Browsers always send Origin; desktop apps don't. Refuse cross-site pages.
+        log.warning("websocket from a foreign origin refused")
+        await ws.close(code=POLICY_VIOLATION)
+        yield None
+        return
+    address = valid_address(ws.client.host if ws.client else None)
+    with rules.budget.hold(address) as has_room:
+        if not has_room:
+            log.warning("websocket refused: too many open")
+            await ws.close(code=TRY_AGAIN_LATER)
+            yield None
+            return
+        await ws.accept()
+        yield address
+
+
 def websocket_router(
-    hub: Hub, auth: Authenticator, server_key: str, rules: SocketRules
+    hub: Hub, auth: Authenticator, server_key: str, rules: SocketRules, devices: DeviceService
 ) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/v1/ws")
     async def endpoint(ws: WebSocket) -> None:
-        origin = ws.headers.get("origin")
-        if origin is not None and origin not in rules.allowed_origins:
-            # Browsers always send Origin; desktop apps don't. Refuse cross-site pages.
-            log.warning("websocket from a foreign origin refused")
-            await ws.close(code=POLICY_VIOLATION)
-            return
-        address = valid_address(ws.client.host if ws.client else None)
-        with rules.budget.hold(address) as admitted:
-            if not admitted:
-                log.warning("websocket refused: too many open")
-                await ws.close(code=TRY_AGAIN_LATER)
-                return
-            await ws.accept()
-            await _serve(ws, address)
+        async with admitted(ws, rules) as address:
+            if address is not None:
+                await _serve(ws, address)
 
     async def _serve(ws: WebSocket, address: str) -> None:
-        conn = await _sign_in(ws, auth, server_key, address, rules)
+        conn = await _sign_in(ws, auth, server_key, address, rules, devices)
         if conn is None:
             await ws.close(code=POLICY_VIOLATION)
             return
@@ -124,8 +140,27 @@ async def _receive(ws: WebSocket) -> str | None:
     return text if isinstance(text, str) else None
 
 
+async def _proven_device(hello: Hello, devices: DeviceService) -> DeviceRecord:
+    """The enrolled device a sharer's hello proves; a proof that fails refuses the sign-in."""
+    if hello.role is not PeerRole.SHARER or hello.device_proof is None:
+        raise ProtocolError(ErrorCode.INVALID, "only a sharer's app sends a device proof")
+    try:
+        return await devices.prove(hello.device_proof, hello.token)
+    except DeviceRefused as exc:
+        raise ProtocolError(ErrorCode.DEVICE_REFUSED, str(exc)) from exc
+    except DevicesUnavailable as exc:
+        raise ProtocolError(
+            ErrorCode.INTERNAL, "the server cannot check devices right now; try again later"
+        ) from exc
+
+
 async def _sign_in(
-    ws: WebSocket, auth: Authenticator, server_key: str, address: str, rules: SocketRules
+    ws: WebSocket,
+    auth: Authenticator,
+    server_key: str,
+    address: str,
+    rules: SocketRules,
+    devices: DeviceService,
 ) -> Connection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
@@ -148,8 +183,20 @@ async def _sign_in(
     except TokenError as exc:
         await _send(ws, Error(code=exc.code, message=exc.message))
         return None
+    device = None
+    if message.device_proof is not None:
+        try:
+            device = await _proven_device(message, devices)
+        except ProtocolError as exc:
+            await _send(ws, exc.to_message())
+            return None
     conn = Connection(
-        ws=ws, role=message.role, account=account, address=address, device_name=message.device_name
+        ws=ws,
+        role=message.role,
+        account=account,
+        address=address,
+        device_name=message.device_name,
+        device=device,
     )
     await _send(
         ws,

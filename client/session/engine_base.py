@@ -31,6 +31,7 @@ from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
 from client.trust import ServerKeyChanged, ServerTrust, check_server_key
 from client.turn_probe import usable_turn_first
+from common.devices.signing import SignedEnvelope
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -148,7 +149,12 @@ class SessionEngine(EventEmitter, Generic[S]):
             token = await sign_in(self.settings, interactive=interactive)
             await self._client.connect()
             await self._client.send(
-                Hello(token=token, role=self.role, device_name=self._device_name)
+                Hello(
+                    token=token,
+                    role=self.role,
+                    device_name=self._device_name,
+                    device_proof=self._device_proof(token),
+                )
             )
         except (SignInError, SignalingClosed) as exc:
             raise EngineError(ClientErrorCode.SIGN_IN_FAILED, str(exc)) from exc
@@ -175,6 +181,10 @@ class SessionEngine(EventEmitter, Generic[S]):
             await self._client.close()
             raise EngineError(ClientErrorCode.SERVER_KEY_CHANGED, str(exc)) from exc
         return messages
+
+    def _device_proof(self, token: str) -> SignedEnvelope | None:
+        """Hook: an enrolled sharer device proves itself for this very sign-in."""
+        return None
 
     async def end(self, reason: EndReason | None = None) -> None:
         """End from this side. The peer and the server are told only when there is a session:

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from common.devices.records import DeviceSummary
+
 log = logging.getLogger(__name__)
 
 
@@ -106,6 +108,9 @@ class SharerJoined(EngineEvent):
     event = "sharer_joined"
     sharer: str
     device_name: str
+    # The device as the server knows it: enrolled and proven by its key, with its OS and
+    # last check-in; or unenrolled (then only the name the sharer's app claimed).
+    device: DeviceSummary | None = None
 
 
 class ConsentGiven(EngineEvent):

@@ -144,7 +144,11 @@ class HelperEngine(SessionEngine[HelperState]):
         elif isinstance(message, SharerJoinedMessage):
             self.machine.move(HelperState.AWAITING_CONSENT)
             self.refusal = None
-            self.emit(SharerJoined(sharer=message.sharer, device_name=message.device_name))
+            self.emit(
+                SharerJoined(
+                    sharer=message.sharer, device_name=message.device_name, device=message.device
+                )
+            )
         elif isinstance(message, ConsentResult):
             await self._on_consent(message.level)
         elif isinstance(message, Signal) and message.kind is SignalKind.ANSWER and message.sdp:

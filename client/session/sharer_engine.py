@@ -27,6 +27,7 @@ from client.session.events import (
 from client.session.input_gate import Injector, InputGate
 from client.session.peer_link import FingerprintMismatch
 from client.settings import AppSettings
+from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
 from common.peer_messages import Paused, Resumed
 from common.permissions import ConsentChoice, ConsentLevel
@@ -74,6 +75,8 @@ SHARER_TRANSITIONS = {
 
 
 TrackFactory = Callable[[], ScreenCaptureTrack]
+# Signs the live-help proof for a sign-in token when this machine is an enrolled device.
+DeviceProver = Callable[[str], SignedEnvelope]
 LINK_CHECK_SECONDS = 2.0
 
 
@@ -92,12 +95,14 @@ class SharerEngine(SessionEngine[SharerState]):
         injector: Injector,
         track_factory: TrackFactory,
         parts: EngineParts | None = None,
+        device_prover: DeviceProver | None = None,
     ) -> None:
         machine = StateMachine(SharerState.IDLE, SHARER_TRANSITIONS)
         super().__init__(settings, machine, parts or EngineParts())
         self.card: IdentityCard | None = None
         self.offered: list[ConsentLevel] = []
         self._track_factory = track_factory
+        self._device_prover = device_prover
         self._track: ScreenCaptureTrack | None = None
         self._only_code = False
         self._flusher: asyncio.Task[None] | None = None
@@ -108,6 +113,9 @@ class SharerEngine(SessionEngine[SharerState]):
             ),
             self._report_blocked,
         )
+
+    def _device_proof(self, token: str) -> SignedEnvelope | None:
+        return self._device_prover(token) if self._device_prover else None
 
     # ---- commands ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
+from client.devices.console import DeviceConsole
 from client.session.errors import ClientErrorCode
 from client.session.events import (
     ChatReceived,
@@ -29,6 +30,9 @@ from client.session.events import (
 from common.protocol import ErrorCode
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
+from helper_app.views.device_text import describe_device
+from helper_app.views.devices_service import DevicesService
+from helper_app.views.devices_window import DevicesWindow
 from helper_app.views.pages import CodePage, EndedPage, SignInPage, StatusPage
 from helper_app.views.service import HelperService
 from helper_app.views.session_page import SessionPage
@@ -57,6 +61,8 @@ class HelperWindow(QMainWindow):
                      self.ended_page):  # fmt: skip
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
+        self.devices_window: DevicesWindow | None = None
+        self.menuBar().addAction("Devices…").triggered.connect(self.open_devices)
         self.sharer = ""
         self.on_event = EventTable(
             {
@@ -91,6 +97,14 @@ class HelperWindow(QMainWindow):
         service.frame.connect(self.session_page.screen.show_frame)
         self._restore()
 
+    def open_devices(self) -> None:
+        """Managed devices in their own window, signed in as this helper."""
+        if self.devices_window is None:
+            console = DeviceConsole(self.service.settings)
+            self.devices_window = DevicesWindow(DevicesService(console))
+        self.devices_window.show()
+        self.devices_window.service.search(self.devices_window.search.text())
+
     def _on_signed_in(self, event: SignedIn) -> None:
         note = server_trust_note(event.server_trust)
         self.statusBar().showMessage(f"Signed in as {event.name} ({event.user}). {note}".strip())
@@ -105,7 +119,8 @@ class HelperWindow(QMainWindow):
         self.status_page.show_status(
             "Waiting for permission",
             f"{event.sharer}{device} is looking at your identity card and deciding "
-            "whether to let you view or control their screen.",
+            "whether to let you view or control their screen.\n"
+            + describe_device(event.device, event.device_name),
         )
         self.stack.setCurrentWidget(self.status_page)
 
@@ -172,4 +187,6 @@ class HelperWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("Helpline", "helper").setValue("geometry", self.saveGeometry())
         self.service.end()
+        if self.devices_window is not None:
+            self.devices_window.close()
         super().closeEvent(event)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client.devices.home import DeviceHome
 from client.session.events import (
     ChatReceived,
     CodeIssued,
@@ -37,6 +38,7 @@ from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
 from desktop_widgets.widgets import plain_label
 from sharer_app.views.banner import SharingBanner
+from sharer_app.views.device_status import DeviceStatusWindow
 from sharer_app.views.pages import ConsentPage, EndedPage, EntryPage, StatusPage
 from sharer_app.views.service import SharerService
 from sharer_app.views.text import end_reason_text
@@ -70,6 +72,8 @@ class SharerWindow(QMainWindow):
                      self.ended_page):  # fmt: skip
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
+        self.device_window: DeviceStatusWindow | None = None
+        self.menuBar().addAction("This device…").triggered.connect(self.open_device_status)
         self.banner = SharingBanner()
         self.card: HelperIdentityShown | None = None
         self.on_event = EventTable(
@@ -215,8 +219,17 @@ class SharerWindow(QMainWindow):
         else:
             self.resize(640, 560)
 
+    def open_device_status(self) -> None:
+        """Enrolled or not, and what the organisation ran on this device, and when."""
+        if self.device_window is None:
+            self.device_window = DeviceStatusWindow(DeviceHome.at(None))
+        self.device_window.refresh()
+        self.device_window.show()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("Helpline", "sharer").setValue("geometry", self.saveGeometry())
         self.banner.close()
+        if self.device_window is not None:
+            self.device_window.close()
         self.service.stop()
         super().closeEvent(event)

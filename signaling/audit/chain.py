@@ -27,6 +27,9 @@ from signaling.audit.models import AuditCheckpoint, AuditEvent, SessionRecord
 GENESIS = "0" * 64
 PURGED = "purged"
 RECORD_COLUMNS = tuple(c.key for c in SessionRecord.__table__.columns if c.key != "id")
+# Columns a later migration added, with the value it gave the records already there: events
+# written before it do not name them (0002: the proven device).
+ADDED_LATER: dict[str, Any] = {"device_id": "", "device_enrolled": False}
 
 
 def plain(value: Any) -> Any:
@@ -59,7 +62,7 @@ def sign_checkpoint(key: Ed25519PrivateKey, seq: int, head: str) -> str:
 def apply(record: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
     """One event's change applied to a record as the store applied it to the table."""
     if "insert" in change:
-        record = dict(change["insert"])
+        record = {**ADDED_LATER, **change["insert"]}
     if record is None:
         return None
     record.update(change.get("set", {}))

@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, Enum, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from common.permissions import ConsentLevel, Feature
+from signaling.database.base import Base
 
 
 class Outcome(StrEnum):
@@ -26,9 +27,12 @@ class Outcome(StrEnum):
     INVALID_CODE = "invalid_code"
     RATE_LIMITED = "rate_limited"
     OUT_OF_SCOPE = "out_of_scope"
+    DEVICE_REFUSED = "device_refused"  # an unenrolled device, where the policy wants enrolment
 
 
-REFUSALS = frozenset({Outcome.INVALID_CODE, Outcome.RATE_LIMITED, Outcome.OUT_OF_SCOPE})
+REFUSALS = frozenset(
+    {Outcome.INVALID_CODE, Outcome.RATE_LIMITED, Outcome.OUT_OF_SCOPE, Outcome.DEVICE_REFUSED}
+)
 SERVER_RESTART = "server_restart"
 
 
@@ -43,10 +47,6 @@ def _enum_column(enum: type[StrEnum], **kwargs: object) -> Enum:
     )
 
 
-class Base(DeclarativeBase):
-    pass
-
-
 class SessionRecord(Base):
     __tablename__ = "session_records"
 
@@ -56,6 +56,10 @@ class SessionRecord(Base):
     sharer_upn: Mapped[str] = mapped_column(String(256), default="")
     sharer_oid: Mapped[str] = mapped_column(String(64), default="")
     device_name: Mapped[str] = mapped_column(String(200), default="")
+    # The enrolled device that proved itself with its key; empty (and not enrolled) when the
+    # sharer's device did not, and device_name is only what its app claimed.
+    device_id: Mapped[str] = mapped_column(String(32), default="")
+    device_enrolled: Mapped[bool] = mapped_column(Boolean, default=False)
     source_address: Mapped[str] = mapped_column(String(64), default="")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -70,7 +74,8 @@ class SessionRecord(Base):
     outcome: Mapped[Outcome] = mapped_column(_enum_column(Outcome), default=Outcome.PENDING)
     # An EndReason value, or SERVER_RESTART for records a killed server left open.
     end_reason: Mapped[str] = mapped_column(String(32), default="")
-    # The sharer's device groups when the record was opened: what auditors are scoped by.
+    # The device's groups (the sharer's own for an unenrolled device) when the record was
+    # opened: what auditors are scoped by.
     sharer_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     # A refusal row stands for this many refused attempts in its window (started..ended).
     attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -28,6 +28,7 @@ from signaling.audit.models import (
 )
 from signaling.audit.store import AuditFilter, AuditStore
 from signaling.connection import Connection
+from signaling.database.engine import one_line
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ class AuditRecorder:
         try:
             result = await asyncio.to_thread(job, *args, **kwargs)
         except (SQLAlchemyError, OSError) as exc:
-            reason = str(getattr(exc, "orig", None) or type(exc).__name__)
+            reason = one_line(exc)
             log.error("audit storage failed: %s", reason)
             self.writable = False
             raise AuditUnavailable(reason) from exc
@@ -171,7 +172,9 @@ def _parties(sharer: Connection, helper: Connection | None) -> dict[str, Any]:
         SessionRecord.helper_oid.key: helper.account.principal.oid if helper else "",
         SessionRecord.sharer_upn.key: sharer.account.upn.lower(),
         SessionRecord.sharer_oid.key: sharer.account.principal.oid,
-        SessionRecord.device_name.key: sharer.device_name,
+        SessionRecord.device_name.key: sharer.device_summary.name,
+        SessionRecord.device_id.key: sharer.device_summary.id,
+        SessionRecord.device_enrolled.key: sharer.device_summary.enrolled,
         SessionRecord.source_address.key: sharer.address,
-        SessionRecord.sharer_groups.key: sorted(sharer.account.groups),
+        SessionRecord.sharer_groups.key: sorted(sharer.device_groups),
     }

@@ -1,12 +1,13 @@
-"""Audit storage through SQLAlchemy: SQLite in the data directory by default (WAL), or any
-database URL such as PostgreSQL. Calls are short and synchronous; the recorder runs them in
-a worker thread so the event loop never waits on the disk.
+"""Audit storage through SQLAlchemy, on the engine ``signaling.database`` opened (SQLite in
+the data directory by default, or PostgreSQL). Calls are short and synchronous; the recorder
+runs them in a worker thread so the event loop never waits on the disk.
 
 Every write is one change to named columns (never read, modify, write back), applied to the
 record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
-are serialised by a lock, so the chain has one order and concurrent writers to the same
-record cannot lose each other's facts. One process writes; several replicas would need the
-chain's head in the database (a later step).
+are serialised, so the chain has one order and concurrent writers to the same record cannot
+lose each other's facts: within a process by a lock, and between the processes sharing a
+PostgreSQL database by an advisory lock held until the commit, so that no two servers ever
+read the same head and link to it.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from signaling.audit import chain
@@ -33,20 +33,23 @@ from signaling.audit.models import (
     USED_COLUMNS,
     AuditCheckpoint,
     AuditEvent,
-    Base,
     Outcome,
     SessionRecord,
 )
+from signaling.database.locks import hold_for_transaction
 from signaling.rbac import ALL_SCOPES
 
 EXPORTED_FIELDS = (
-    "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name",
+    "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name", "device_id",
+    "device_enrolled",
     "source_address", "started_at", "consent_at", "ended_at", "outcome", "end_reason",
     "attempts",
 )  # fmt: skip
-log = logging.getLogger(__name__)
+T = TypeVar("T")
+Note = Callable[[str, dict[str, Any]], None]
 CHECKPOINT_EVERY = 100
 READ = "read"
+CHAIN_LOCK = "helpline-audit-chain"
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,6 @@ class AuditFilter:
         return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands datetimes back naive; they were stored in UTC.
     if value is not None and value.tzinfo is None:
@@ -89,32 +85,12 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class AuditStore:
-    def __init__(self, url: str, signing_key: Ed25519PrivateKey | None = None) -> None:
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._set_aside_older_schema()
-        Base.metadata.create_all(self.engine)
+    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey | None = None) -> None:
+        """``engine`` is on a database at the schema's head (``signaling.database.schema``)."""
+        self.engine = engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._signing_key = signing_key
         self._write_lock = threading.Lock()
-
-    def _set_aside_older_schema(self) -> None:
-        """A records table from before typed columns and the chain is kept, renamed, and a
-        new one started: nothing is lost, and the server runs instead of failing each write."""
-        table = SessionRecord.__tablename__
-        inspector = inspect(self.engine)
-        if not inspector.has_table(table):
-            return
-        have = {column["name"] for column in inspector.get_columns(table)}
-        if {column.key for column in SessionRecord.__table__.columns} <= have:
-            return
-        kept = f"{table}_before_{datetime.now(UTC):%Y%m%d%H%M%S}"
-        with self.engine.begin() as db:
-            for index in inspector.get_indexes(table):
-                db.exec_driver_sql(f'DROP INDEX IF EXISTS "{index["name"]}"')
-            db.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{kept}"')
-        log.warning("audit records of an older version were kept as table %s", kept)
 
     # ---- writing: every change is one event on the chain ---------------------------
 
@@ -197,9 +173,17 @@ class AuditStore:
             self._append(db, "", chain.PURGED, marker)
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def transact(self, work: Callable[[Session, Note], T]) -> T:
+        """Run ``work`` in one transaction with the chain, under the write lock. Each
+        ``note(kind, change)`` it makes is an event that concerns no session record (device
+        enrolments and actions): a change and its audit event commit together or not at all."""
+        with self._change() as db:
+            return work(db, lambda kind, change: self._append(db, "", kind, change))
+
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
         with self._write_lock, self._sessions.begin() as db:
+            hold_for_transaction(db, CHAIN_LOCK)
             yield db
 
     def _head(self, db: Session) -> tuple[int, str]:
@@ -238,7 +222,12 @@ class AuditStore:
     # ---- reading -------------------------------------------------------------------
 
     def verify(self, public_key: Ed25519PublicKey | None) -> chain.Verdict:
-        with Session(self.engine) as db:
+        """Events, records and checkpoints read as of one moment: on PostgreSQL other servers
+        write meanwhile, and a record read after its newest event would look edited."""
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(engine) as db, db.begin():
             return chain.verify(
                 db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
                 db.scalars(select(SessionRecord)).all(),

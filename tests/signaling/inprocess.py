@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from common.protocol import Hello, Message, ResumeToken, encode_message, parse_message
 from signaling.app import create_app
 from signaling.audit.store import AuditFilter, AuditStore
+from signaling.database.schema import open_database
 from signaling.settings import ServerSettings
 
 # Roles for the rules: an operator with chat, one without chat, a viewer, an auditor.
@@ -103,9 +104,12 @@ class Peer:
 
 
 class InProcessServer:
-    def __init__(self, client: TestClient, data_dir: Path, stack: contextlib.ExitStack) -> None:
+    def __init__(
+        self, client: TestClient, settings: ServerSettings, stack: contextlib.ExitStack
+    ) -> None:
         self.client = client
-        self.data_dir = data_dir
+        self.settings = settings
+        self.data_dir = settings.data_dir
         self._stack = stack
 
     def token_for(self, upn: str) -> str:
@@ -124,7 +128,12 @@ class InProcessServer:
         return peer
 
     def audit(self, **where: Any) -> list[dict[str, Any]]:
-        return AuditStore(f"sqlite:///{self.data_dir / 'helpline.db'}").query(AuditFilter(**where))
+        """The audit as the server wrote it, read from its database (SQLite or another)."""
+        store = AuditStore(open_database(self.settings.db_url))
+        try:
+            return store.query(AuditFilter(**where))
+        finally:
+            store.engine.dispose()
 
 
 @contextlib.contextmanager
@@ -132,7 +141,8 @@ def in_process_server(tmp_path: Path, **settings: Any) -> Iterator[InProcessServ
     directory = tmp_path / "directory.toml"
     directory.write_text(DIRECTORY)
     data_dir = tmp_path / "data"
-    app = create_app(ServerSettings(data_dir=data_dir, dev_identity=directory, **settings))
+    server_settings = ServerSettings(data_dir=data_dir, dev_identity=directory, **settings)
+    app = create_app(server_settings)
     with contextlib.ExitStack() as stack:
         client = stack.enter_context(TestClient(app, base_url="http://localhost"))
-        yield InProcessServer(client, data_dir, stack)
+        yield InProcessServer(client, server_settings, stack)

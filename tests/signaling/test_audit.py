@@ -13,6 +13,7 @@ import httpx
 from common.protocol import Consent, Control, End, RedeemCode, ReportFeature
 from devtools.server import start_server
 from signaling.audit.store import AuditFilter, AuditStore
+from signaling.database.schema import open_database
 from tests.signaling.test_pairing import _pair
 from tests.signaling.wsclient import WsClient
 
@@ -89,37 +90,37 @@ def test_the_api_needs_a_verified_token_with_reports(signaling_server):
     assert _api(signaling_server, dana).status_code == 200
 
 
-def test_old_records_are_purged_at_start_up(tmp_path, dev_identity_file):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
+def test_old_records_are_purged_at_start_up(database_url, tmp_path, dev_identity_file):
+    store = AuditStore(open_database(database_url))
     now = datetime.now(UTC)
     store.open(started_at=now - timedelta(days=31), sharer_upn="old@contoso.example")
     store.open(started_at=now - timedelta(days=29), sharer_upn="new@contoso.example")
     store.engine.dispose()
-    server = start_server(dev_identity_file, data_dir)
+    env = {"HELPLINE_DATABASE_URL": database_url}
+    server = start_server(dev_identity_file, tmp_path / "data", env=env)
     try:
-        rows = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}").query(AuditFilter())
+        rows = store.query(AuditFilter())
         assert [r["sharer_upn"] for r in rows] == ["new@contoso.example"]
     finally:
         server.stop()
+        store.engine.dispose()
 
 
 def test_retention_is_configurable(tmp_path, dev_identity_file):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
+    store = AuditStore(open_database(f"sqlite:///{data_dir / 'helpline.db'}"))
     store.open(started_at=datetime.now(UTC) - timedelta(days=3), sharer_upn="x@contoso.example")
     store.engine.dispose()
     server = start_server(dev_identity_file, data_dir, env={"HELPLINE_AUDIT_RETENTION_DAYS": "2"})
     try:
-        assert AuditStore(f"sqlite:///{data_dir / 'helpline.db'}").query(AuditFilter()) == []
+        assert store.query(AuditFilter()) == []
     finally:
         server.stop()
 
 
 def test_the_database_uses_wal(tmp_path):
-    store = AuditStore(f"sqlite:///{tmp_path / 'a.db'}")
+    store = AuditStore(open_database(f"sqlite:///{tmp_path / 'a.db'}"))
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 

@@ -16,12 +16,16 @@ from signaling.audit.models import GRANTED_COLUMNS, USED_COLUMNS, Outcome
 from signaling.audit.recorder import AuditRecorder
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditFilter, AuditStore
+from signaling.database.schema import open_database
 from tests.signaling.inprocess import in_process_server
 
 
 @pytest.fixture
-def store(tmp_path):
-    return AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
+def store(database_url):
+    """A store on each database: SQLite, and PostgreSQL."""
+    store = AuditStore(open_database(database_url))
+    yield store
+    store.engine.dispose()
 
 
 class _SignallingLock:
@@ -107,7 +111,10 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
 
     principal = SimpleNamespace(tenant="t", oid="bob")
     account = SimpleNamespace(upn="bob@contoso.example", principal=principal, groups={"finance"})
-    sharer = SimpleNamespace(account=account, address="192.0.2.7", device_name="PC")
+    device = SimpleNamespace(name="PC", id="", enrolled=False)
+    sharer = SimpleNamespace(
+        account=account, address="192.0.2.7", device_summary=device, device_groups={"finance"}
+    )
 
     async def refuse(times):
         for _ in range(times):
@@ -141,13 +148,10 @@ async def test_purge_runs_again_and_again_not_once(store):
     assert old
 
 
-def test_records_a_killed_server_left_open_are_closed_at_start_up(tmp_path):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    store = AuditStore(f"sqlite:///{data_dir / 'helpline.db'}")
+def test_records_a_killed_server_left_open_are_closed_at_start_up(store, database_url, tmp_path):
     store.open(outcome=Outcome.ACCEPTED, sharer_upn="bob@contoso.example")
     store.engine.dispose()
-    with in_process_server(tmp_path) as server:
+    with in_process_server(tmp_path, database_url=database_url) as server:
         [row] = server.audit()
     assert row["ended_at"] is not None and row["end_reason"] == "server_restart"
 
@@ -163,33 +167,8 @@ async def test_stopping_the_server_closes_running_sessions_as_shutdown(signaling
     await helper.recv()
     signaling_server.stop()
     assert signaling_server.proc.returncode == 0
-    database = f"sqlite:///{signaling_server.data_dir / 'helpline.db'}"
+    database = open_database(f"sqlite:///{signaling_server.data_dir / 'helpline.db'}")
     rows = AuditStore(database).query(AuditFilter())
     assert [(r["outcome"], r["end_reason"]) for r in rows] == [
         ("accepted", EndReason.SERVER_SHUTDOWN.value)
     ]
-
-
-def test_records_of_an_older_version_are_kept_aside_and_the_new_table_works(tmp_path, caplog):
-    import sqlite3
-
-    path = tmp_path / "helpline.db"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(
-            "CREATE TABLE session_records (id VARCHAR(36) PRIMARY KEY, sharer_upn VARCHAR(256),"
-            " started_at DATETIME, features_used VARCHAR(128), outcome VARCHAR(32));"
-            "CREATE INDEX ix_session_records_started_at ON session_records (started_at);"
-            "INSERT INTO session_records VALUES ('old', 'bob@contoso.example',"
-            " '2026-01-01 00:00:00', 'view,chat', 'accepted');"
-        )
-    store = AuditStore(f"sqlite:///{path}")
-    store.open(outcome=Outcome.PENDING, sharer_upn="new@contoso.example")
-    assert [r["sharer_upn"] for r in store.query(AuditFilter())] == ["new@contoso.example"]
-    assert "kept as table session_records_before_" in caplog.text
-    with sqlite3.connect(path) as conn:
-        [kept] = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if r[0].startswith("session_records_before_")
-        ]
-        assert conn.execute(f"SELECT features_used FROM {kept}").fetchall() == [("view,chat",)]

@@ -14,6 +14,7 @@ from common.protocol import (
     Signal,
 )
 from signaling.audit.store import AuditStore
+from signaling.database.schema import open_database
 from tests.signaling.inprocess import in_process_server
 
 ALICE, SAM, BOB, BEA, CAROL = (
@@ -248,7 +249,7 @@ def test_auditors_see_their_scopes_and_every_read_is_recorded(server):
 
     assert read("dana@contoso.example") == [BOB, CAROL]  # all scopes
     assert read("fred@contoso.example") == [BOB]  # finance only: Carol is in hr
-    store = AuditStore(f"sqlite:///{server.data_dir / 'helpline.db'}")
+    store = AuditStore(open_database(f"sqlite:///{server.data_dir / 'helpline.db'}"))
     reads = store.reads(10)
     assert [(r["reader"], r["returned"]) for r in reads] == [
         ("fred@contoso.example", 1),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
@@ -19,6 +21,7 @@ from client.session.events import (
     Stats,
 )
 from client.settings import AppSettings
+from common.devices.records import DeviceSummary
 from tests.ui.fakes import RecordingEngine
 
 
@@ -75,6 +78,27 @@ def test_code_page_shows_the_code_time_left_and_copies(window):
 def test_an_expired_code_says_so(window):
     window.engine.emit(CodeIssued(code="ABCD-EFGH", expires_at="2020-01-01T00:00:00+00:00"))
     assert "expired" in window.code_page.expires.text()
+
+
+def test_the_helper_sees_the_device_before_the_session(window):
+    proven = DeviceSummary(
+        enrolled=True,
+        id="dev-1",
+        name="FIN-LAPTOP-7",
+        os="Linux",
+        os_version="Debian 12",
+        last_check_in=datetime(2026, 11, 30, 1, 2, tzinfo=UTC),
+    )
+    window.engine.emit(SharerJoined(sharer="bob@contoso.example", device_name="x", device=proven))
+    assert (
+        "Enrolled device FIN-LAPTOP-7 (Linux Debian 12), last check-in 2026-11-30 01:02 UTC"
+        in window.status_page.detail.text()
+    )
+    claimed = DeviceSummary(enrolled=False, name="BOB-PC")
+    window.engine.emit(
+        SharerJoined(sharer="bob@contoso.example", device_name="BOB-PC", device=claimed)
+    )
+    assert "Unenrolled device BOB-PC (name not verified)" in window.status_page.detail.text()
 
 
 def test_waiting_connecting_session_and_end(window):

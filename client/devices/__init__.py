@@ -1,0 +1,1 @@
+"""The managed device's runtime: its key, enrolment, the agent and what actions do here."""

@@ -1,0 +1,63 @@
+"""The device agent inside the sharer's desktop app, behind a tray icon.
+
+Where there is a desktop, the person sees a restart coming (with its one postponement) and
+can open "This device" from the tray; the agent is the same one the background command
+runs, on the app's asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
+
+from client.devices.agent import build_agent, log_to_device_folder
+from client.devices.enrolment import DeviceIdentity
+from client.devices.events import ActionFinished, DeviceRetired, RestartCountdownShown
+from client.devices.home import DeviceHome
+from client.session.events import EngineEvent
+from client.settings import AppSettings
+from sharer_app.views.device_status import DeviceStatusWindow
+from sharer_app.views.restart_dialog import RestartDialog
+
+
+class DeviceTray(QObject):
+    event = Signal(object)  # agent events, for the --events file and the views
+
+    def __init__(self, settings: AppSettings, home: DeviceHome, identity: DeviceIdentity) -> None:
+        super().__init__()
+        self.status_window = DeviceStatusWindow(home)
+        self.restart_dialog: RestartDialog | None = None
+        log_to_device_folder(home)
+        self.agent = build_agent(settings, home, identity, dry_run=False, emit=self.event.emit)
+        self.event.connect(self._on_event)
+        self.icon = QSystemTrayIcon(
+            QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+        )
+        self.icon.setToolTip(f"Helpline — {identity.enrolment.name} is managed")
+        menu = QMenu()
+        menu.addAction("This device…").triggered.connect(self.show_status)
+        self.icon.setContextMenu(menu)
+        self._menu = menu
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.icon.show()
+        self._task = asyncio.ensure_future(self.agent.run())
+
+    def show_status(self) -> None:
+        self.status_window.refresh()
+        self.status_window.show()
+
+    def _on_event(self, event: EngineEvent) -> None:
+        if isinstance(event, RestartCountdownShown) and self.agent.runner.countdown is not None:
+            self.restart_dialog = RestartDialog(self.agent.runner.countdown)
+            self.restart_dialog.show()
+        elif isinstance(event, ActionFinished | DeviceRetired):
+            self.status_window.refresh()
+            if isinstance(event, DeviceRetired):
+                self.icon.hide()
+
+    def stop(self) -> None:
+        self.agent.stop()
+        self.icon.hide()
+        self.status_window.close()

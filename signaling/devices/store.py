@@ -1,0 +1,469 @@
+"""Devices and their actions in the database: every change in one transaction with its
+audit event (``AuditStore.transact``), so the action table and the chain cannot disagree.
+
+Calls are synchronous and short; ``DeviceService`` runs them in a worker thread. State
+changes are checked against ``common.devices.actions.ACTION_TRANSITIONS`` under the audit's
+write lock, so two requests racing on one action cannot both move it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from common.devices.actions import (
+    ACTION_TRANSITIONS,
+    FINAL_STATES,
+    NEEDS_CONFIRMATION,
+    NEEDS_SECOND_APPROVER,
+    SERVER_SIDE,
+    ActionKind,
+    ActionParameters,
+    ActionRecord,
+    ActionRequest,
+    ActionState,
+    DiagnosticsReport,
+    confirmation_matches,
+)
+from common.devices.agent_protocol import ActionUpdate, CheckIn
+from common.devices.records import DeviceRecord, DeviceStatus, EnrollRequest
+from common.devices.signing import MAX_CLOCK_SKEW_SECONDS
+from signaling.audit.store import AuditStore, Note
+from signaling.devices.models import (
+    Device,
+    DeviceAction,
+    DeviceNonce,
+    DiagnosticsReportRow,
+)
+
+_A = ActionState
+NONCE_MEMORY = timedelta(seconds=2 * MAX_CLOCK_SKEW_SECONDS)
+SYSTEM = "server"  # who cancels what a retire or delete left pending
+DEVICE = "device"  # who moves an action the agent reported on
+
+
+class Refused(Exception):
+    """A request the state or the rules do not allow; ``status`` is its HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StoredDevice:
+    record: DeviceRecord
+    public_key: str
+
+
+@dataclass(frozen=True)
+class DeviceFilter:
+    name: str | None = None
+    owner: str | None = None
+    group: str | None = None
+    os: str | None = None
+    status: DeviceStatus | None = None
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    action: ActionRecord
+    # The device's status after the update, when it changed (a retire succeeded).
+    device_status: DeviceStatus | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back naive; they were stored in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def device_record(row: Device, *, online: bool = False) -> DeviceRecord:
+    return DeviceRecord(
+        id=row.id,
+        name=row.name,
+        os=row.os,
+        os_version=row.os_version,
+        helpline_version=row.helpline_version,
+        owner=row.owner,
+        groups=list(row.groups),
+        enrolled_at=_aware(row.enrolled_at) or _now(),
+        last_check_in=_aware(row.last_check_in),
+        status=row.status,
+        online=online,
+    )
+
+
+def _action_record(row: DeviceAction, device_name: str, has_report: bool) -> ActionRecord:
+    return ActionRecord(
+        id=row.id,
+        device=row.device_id,
+        device_name=device_name,
+        action=row.action,
+        state=row.state,
+        parameters=ActionParameters.model_validate(row.parameters),
+        requested_by=row.requested_by,
+        requested_at=_aware(row.requested_at) or _now(),
+        needs_approval=row.needs_approval,
+        approved_by=row.approved_by,
+        approved_at=_aware(row.approved_at),
+        cancelled_by=row.cancelled_by,
+        delivered_at=_aware(row.delivered_at),
+        finished_at=_aware(row.finished_at),
+        updated_at=_aware(row.updated_at),
+        progress=row.progress,
+        result=row.result,
+        platform_command=row.platform_command,
+        has_report=has_report,
+    )
+
+
+class DeviceStore:
+    def __init__(self, audit: AuditStore) -> None:
+        self._audit = audit
+        self._engine = audit.engine
+
+    # ---- devices -----------------------------------------------------------------------
+
+    def enroll(
+        self, request: EnrollRequest, *, owner: str, owner_oid: str, groups: list[str]
+    ) -> DeviceRecord:
+        def work(db: Session, note: Note) -> DeviceRecord:
+            taken = db.scalar(select(Device.id).where(Device.public_key == request.public_key))
+            if taken is not None:
+                raise Refused(409, "this device key is already enrolled; make a new key")
+            row = Device(
+                id=uuid.uuid4().hex,
+                name=request.name,
+                os=request.os,
+                os_version=request.os_version,
+                helpline_version=request.helpline_version,
+                owner=owner,
+                owner_oid=owner_oid,
+                groups=sorted(set(groups)),
+                public_key=request.public_key,
+                enrolled_at=_now(),
+                status=DeviceStatus.ENROLLED,
+            )
+            db.add(row)
+            try:
+                db.flush()
+            except IntegrityError as exc:  # the same key enrolled a moment ago
+                raise Refused(409, "this device key is already enrolled; make a new key") from exc
+            record = device_record(row)
+            note("device_enrolled", {"device_id": row.id, "name": row.name, "owner": owner,
+                                     "groups": record.groups})  # fmt: skip
+            return record
+
+        return self._audit.transact(work)
+
+    def device(self, device_id: str) -> StoredDevice | None:
+        """Any device, deleted ones too (the caller decides what to show)."""
+        with Session(self._engine) as db:
+            row = db.get(Device, device_id)
+            return StoredDevice(device_record(row), row.public_key) if row else None
+
+    def devices(self, where: DeviceFilter) -> list[DeviceRecord]:
+        statement = select(Device).where(Device.status != DeviceStatus.DELETED)
+        if where.status is not None:
+            statement = statement.where(Device.status == where.status)
+        if where.owner:
+            statement = statement.where(Device.owner == where.owner.lower())
+        if where.os:
+            statement = statement.where(Device.os == where.os)
+        with Session(self._engine) as db:
+            rows = db.scalars(statement.order_by(Device.name)).all()
+        records = [device_record(row) for row in rows]
+        if where.name:
+            wanted = where.name.casefold()
+            records = [r for r in records if wanted in r.name.casefold()]
+        if where.group:  # groups are a JSON list: checked here, the same on every database
+            records = [r for r in records if where.group in r.groups]
+        return records
+
+    def remember_nonce(self, device_id: str, nonce: str) -> bool:
+        """False when the device already used this nonce lately (a replay)."""
+
+        def work(db: Session, _: Note) -> bool:
+            now = _now()
+            db.execute(delete(DeviceNonce).where(DeviceNonce.seen_at < now - NONCE_MEMORY))
+            if db.get(DeviceNonce, (device_id, nonce)) is not None:
+                return False
+            db.add(DeviceNonce(device_id=device_id, nonce=nonce, seen_at=now))
+            return True
+
+        return self._audit.transact(work)
+
+    def check_in(self, device_id: str, facts: CheckIn) -> DeviceRecord:
+        def work(db: Session, _: Note) -> DeviceRecord:
+            row = self._device_row(db, device_id)
+            row.last_check_in = _now()
+            row.os = facts.os or row.os
+            row.os_version = facts.os_version or row.os_version
+            row.helpline_version = facts.helpline_version or row.helpline_version
+            db.flush()
+            return device_record(row, online=True)
+
+        return self._audit.transact(work)
+
+    # ---- actions -----------------------------------------------------------------------
+
+    def request(self, device_id: str, request: ActionRequest, by: str) -> ActionRecord:
+        def work(db: Session, note: Note) -> ActionRecord:
+            device = self._device_row(db, device_id)
+            kind = request.action
+            if device.status is DeviceStatus.RETIRED and kind is not ActionKind.DELETE:
+                raise Refused(409, f"{device.name} is retired: only delete is possible")
+            if kind in NEEDS_CONFIRMATION and not confirmation_matches(
+                request.confirm, device.name
+            ):
+                raise Refused(422, f"{kind.value} cannot be undone: confirm it with the "
+                              f"device's name, {device.name}")  # fmt: skip
+            now = _now()
+            row = DeviceAction(
+                id=uuid.uuid4().hex,
+                device_id=device_id,
+                action=kind,
+                state=_A.PENDING,
+                parameters=request.parameters().model_dump(mode="json", exclude_none=True),
+                requested_by=by,
+                requested_at=now,
+                needs_approval=kind in NEEDS_SECOND_APPROVER,
+                updated_at=now,
+            )
+            db.add(row)
+            db.flush()
+            self._note(note, row, None, by)
+            if kind in SERVER_SIDE:
+                self._delete_device(db, note, device, row, by)
+            return self._record(db, row)
+
+        return self._audit.transact(work)
+
+    def _delete_device(
+        self, db: Session, note: Note, device: Device, row: DeviceAction, by: str
+    ) -> None:
+        device.status = DeviceStatus.DELETED
+        self._close_open(db, note, device.id, "the device was deleted", keep=row.id)
+        self._move(db, note, row, _A.SUCCEEDED, by, result="device record removed; the device "
+                   "retires itself when it next checks in")  # fmt: skip
+        note("device_deleted", {"device_id": device.id, "name": device.name, "by": by})
+
+    def cancel(self, action_id: str, by: str) -> ActionRecord:
+        def work(db: Session, note: Note) -> ActionRecord:
+            row = self._action_row(db, action_id)
+            if row.state is not _A.PENDING:
+                raise Refused(409, f"only a pending action can be cancelled; this one is "
+                              f"{row.state.value}")  # fmt: skip
+            row.cancelled_by = by
+            self._move(db, note, row, _A.CANCELLED, by)
+            return self._record(db, row)
+
+        return self._audit.transact(work)
+
+    def approve(self, action_id: str, by: str) -> ActionRecord:
+        def work(db: Session, note: Note) -> ActionRecord:
+            row = self._action_row(db, action_id)
+            if not row.needs_approval:
+                raise Refused(409, f"a {row.action.value} needs no approval")
+            if row.approved_by is not None:
+                raise Refused(409, f"already approved by {row.approved_by}")
+            if row.state is not _A.PENDING:
+                raise Refused(409, f"the action is {row.state.value}; only a pending one "
+                              "can be approved")  # fmt: skip
+            if row.requested_by == by:
+                raise Refused(403, "nobody approves their own request: ask a second person "
+                              "with the actions permission")  # fmt: skip
+            row.approved_by, row.approved_at, row.updated_at = by, _now(), _now()
+            note("device_action", {**self._facts(row), "approved_by": by})
+            return self._record(db, row)
+
+        return self._audit.transact(work)
+
+    def action(self, action_id: str) -> ActionRecord | None:
+        with Session(self._engine) as db:
+            row = db.get(DeviceAction, action_id)
+            return self._record(db, row) if row else None
+
+    def actions_of(self, device_id: str) -> list[ActionRecord]:
+        with Session(self._engine) as db:
+            rows = db.scalars(
+                select(DeviceAction)
+                .where(DeviceAction.device_id == device_id)
+                .order_by(DeviceAction.requested_at)
+            ).all()
+            return [self._record(db, row) for row in rows]
+
+    def deliver(self, device_id: str, *, again: bool) -> list[ActionRecord]:
+        """What to send the agent: with ``again`` (a check-in) the delivered and running ones
+        first, same ids; then every ready pending one, now marked delivered, oldest first."""
+
+        def work(db: Session, note: Note) -> list[ActionRecord]:
+            rows = db.scalars(
+                select(DeviceAction)
+                .where(DeviceAction.device_id == device_id)
+                .where(DeviceAction.state.in_([_A.PENDING, _A.DELIVERED, _A.RUNNING]))
+                .order_by(DeviceAction.requested_at)
+            ).all()
+            out = [row for row in rows if again and row.state is not _A.PENDING]
+            for row in rows:
+                ready = not row.needs_approval or row.approved_by is not None
+                if row.state is _A.PENDING and ready and row.action not in SERVER_SIDE:
+                    row.delivered_at = _now()
+                    self._move(db, note, row, _A.DELIVERED, SYSTEM)
+                    out.append(row)
+            return [self._record(db, row) for row in out]
+
+        return self._audit.transact(work)
+
+    def apply_update(self, device_id: str, update: ActionUpdate) -> UpdateOutcome:
+        """The agent's report; a repeat or an update that is not next changes nothing."""
+
+        def work(db: Session, note: Note) -> UpdateOutcome:
+            row = db.get(DeviceAction, update.action_id)
+            if row is None or row.device_id != device_id:
+                raise Refused(404, "no such action for this device")
+            target = ActionState(update.state)
+            progress_only = target is _A.RUNNING and row.state is _A.RUNNING
+            if not progress_only and target not in ACTION_TRANSITIONS[row.state]:
+                return UpdateOutcome(self._record(db, row))
+            row.progress = update.progress or row.progress
+            row.platform_command = update.platform_command or row.platform_command
+            if progress_only:
+                row.updated_at = _now()
+                return UpdateOutcome(self._record(db, row))
+            if update.report is not None and row.action is ActionKind.DIAGNOSTICS:
+                db.merge(self._report_row(row, update.report))
+            self._move(db, note, row, target, DEVICE, result=update.result)
+            status = None
+            if target is _A.SUCCEEDED:
+                status = self._after_success(db, note, row)
+            return UpdateOutcome(self._record(db, row), status)
+
+        return self._audit.transact(work)
+
+    def _after_success(self, db: Session, note: Note, row: DeviceAction) -> DeviceStatus | None:
+        device = self._device_row(db, row.device_id)
+        if row.action is ActionKind.RENAME:
+            new_name = str(row.parameters["new_name"])
+            note("device_renamed", {"device_id": device.id, "from": device.name, "to": new_name})
+            device.name = new_name
+        elif row.action is ActionKind.RETIRE:
+            device.status = DeviceStatus.RETIRED
+            self._close_open(db, note, device.id, "the device retired", keep=row.id)
+            note("device_retired", {"device_id": device.id, "name": device.name})
+            return DeviceStatus.RETIRED
+        return None
+
+    def report(self, action_id: str) -> DiagnosticsReport | None:
+        with Session(self._engine) as db:
+            row = db.get(DiagnosticsReportRow, action_id)
+            if row is None:
+                return None
+            return DiagnosticsReport(
+                collected_at=_aware(row.collected_at) or _now(),
+                sections=json.loads(row.content),
+            )
+
+    # ---- inside a transaction ------------------------------------------------------------
+
+    @staticmethod
+    def _report_row(row: DeviceAction, report: DiagnosticsReport) -> DiagnosticsReportRow:
+        return DiagnosticsReportRow(
+            action_id=row.id,
+            device_id=row.device_id,
+            collected_at=report.collected_at,
+            content=json.dumps(report.sections),
+        )
+
+    def _close_open(self, db: Session, note: Note, device_id: str, why: str, *, keep: str) -> None:
+        """A device that is gone will never run what was waiting for it: pending actions are
+        cancelled, delivered and running ones failed (all but ``keep``, the one doing it)."""
+        open_rows = db.scalars(
+            select(DeviceAction)
+            .where(DeviceAction.device_id == device_id)
+            .where(DeviceAction.state.in_([_A.PENDING, _A.DELIVERED, _A.RUNNING]))
+            .where(DeviceAction.id != keep)
+        ).all()
+        for row in open_rows:
+            if row.state is _A.PENDING:
+                row.cancelled_by = SYSTEM
+                self._move(db, note, row, _A.CANCELLED, SYSTEM, result=why)
+            else:
+                self._move(db, note, row, _A.FAILED, SYSTEM, result=why)
+
+    def _move(
+        self,
+        db: Session,
+        note: Note,
+        row: DeviceAction,
+        target: ActionState,
+        by: str,
+        *,
+        result: str = "",
+    ) -> None:
+        previous = row.state
+        if target not in ACTION_TRANSITIONS[previous]:
+            raise Refused(409, f"an action cannot go from {previous.value} to {target.value}")
+        row.state = target
+        row.updated_at = _now()
+        if result:
+            row.result = result
+        if target in FINAL_STATES:
+            row.finished_at = row.updated_at
+        db.flush()
+        self._note(note, row, previous, by)
+
+    @staticmethod
+    def _facts(row: DeviceAction) -> dict[str, Any]:
+        return {
+            "action_id": row.id,
+            "device_id": row.device_id,
+            "action": row.action.value,
+            "state": row.state.value,
+            "parameters": row.parameters,
+        }
+
+    def _note(self, note: Note, row: DeviceAction, previous: ActionState | None, by: str) -> None:
+        change = {**self._facts(row), "by": by}
+        if previous is None:
+            change["requested"] = True
+        else:
+            change["from"] = previous.value
+        if row.state in FINAL_STATES and row.result:
+            change["result"] = row.result
+        if row.platform_command:
+            change["platform_command"] = row.platform_command
+        note("device_action", change)
+
+    @staticmethod
+    def _device_row(db: Session, device_id: str) -> Device:
+        row = db.get(Device, device_id)
+        if row is None or row.status is DeviceStatus.DELETED:
+            raise Refused(404, "no such device")
+        return row
+
+    @staticmethod
+    def _action_row(db: Session, action_id: str) -> DeviceAction:
+        row = db.get(DeviceAction, action_id)
+        if row is None:
+            raise Refused(404, "no such action")
+        return row
+
+    def _record(self, db: Session, row: DeviceAction) -> ActionRecord:
+        device = db.get(Device, row.device_id)
+        has_report = db.get(DiagnosticsReportRow, row.id) is not None
+        return _action_record(row, device.name if device else "", has_report)
