@@ -8,7 +8,14 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from client.org_config import connection_defaults
 
 DEFAULT_SERVER = "http://127.0.0.1:8765"
 
@@ -59,14 +66,35 @@ class AppSettings(BaseSettings):
     # Liveness: the data channel heartbeat notices a vanished peer long before ICE does.
     heartbeat_interval: float = Field(default=1.0, gt=0)
     heartbeat_timeout: float = Field(default=5.0, gt=0)
+    # When the signaling server goes away: the first wait before signing in again, doubling
+    # up to the cap, for as long as the session lasts.
+    reconnect_first_seconds: float = Field(default=0.5, gt=0)
+    reconnect_max_seconds: float = Field(default=10.0, gt=0)
     # Remote input is capped so a flood cannot take over the sharer's machine.
     max_input_events_per_second: int = Field(default=500, ge=1)
     # Field network: "relay" sends media only through the organisation's TURN server.
     ice_policy: Literal["all", "relay"] = "all"
-    # Trust: a CA bundle for the server's certificate (else the system store), and the
-    # fingerprint of the server's card-signing key (else helpline.toml, else first use).
+    # With several TURN URLs, how long each may take to give a relay address before the next
+    # one is tried (aiortc itself uses only the first).
+    turn_probe_seconds: float = Field(default=5.0, gt=0)
+    # Trust: a CA bundle for the server's certificate (else helpline.toml's ca_file, else the
+    # system store), and the fingerprint of the server's card-signing key (else
+    # helpline.toml, else first use). ``server`` too falls back to helpline.toml.
     ca_file: Path | None = None
     server_key: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags, then HELPLINE_* variables, then the organisation's helpline.toml."""
+        organisation = InitSettingsSource(settings_cls, init_kwargs=connection_defaults())
+        return (init_settings, env_settings, dotenv_settings, organisation, file_secret_settings)
 
     @field_validator("server")
     @classmethod

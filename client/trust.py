@@ -14,19 +14,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import platformdirs
 
+from client.org_config import CONFIG_NAME, readable_configs
 from client.settings import AppSettings
 from common.key_fingerprint import key_fingerprint, normalise_fingerprint
 
 log = logging.getLogger(__name__)
 
-CONFIG_NAME = "helpline.toml"
 KNOWN_SERVERS_NAME = "known_servers.json"
 
 
@@ -43,25 +42,10 @@ class ServerTrust:
     reason: str = ""
 
 
-def config_files() -> list[Path]:
-    """Where IT puts ``helpline.toml``, most authoritative first."""
-    return [
-        Path(platformdirs.site_config_dir("helpline")) / CONFIG_NAME,
-        Path(platformdirs.user_config_dir("helpline")) / CONFIG_NAME,
-    ]
-
-
 def configured_keys(settings: AppSettings) -> list[str]:
     if settings.server_key:
         return [normalise_fingerprint(settings.server_key)]
-    for path in config_files():
-        if not path.is_file():
-            continue
-        try:
-            config = tomllib.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            log.warning("ignoring unreadable %s: %s", path, exc)
-            continue
+    for _path, config in readable_configs():
         keys = [config.get("server_key"), config.get("next_server_key")]
         found = [normalise_fingerprint(k) for k in keys if isinstance(k, str) and k.strip()]
         if found:

@@ -10,6 +10,7 @@ Flow (see DESIGN.md):
 helper:  hello -> welcome; request_code -> code; ... consent (from server); signal <-> signal
 sharer:  hello -> welcome; redeem_code -> helper_identity | error; consent; signal <-> signal
 both:    control (relayed, audited), feature (audited), end -> ended (to the other side)
+both:    resume_token (once active); after a lost link: hello -> welcome; resume -> resumed
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     OUT_OF_SCOPE = "out_of_scope"
     NOT_OFFERED = "not_offered"
+    RESUME_REFUSED = "resume_refused"
     INTERNAL = "internal"
 
 
@@ -132,6 +134,13 @@ class End(_Message):
     reason: EndReason | None = None
 
 
+class Resume(_Message):
+    """After the signaling link was lost: carry on the session this token names."""
+
+    type: Literal["resume"] = "resume"
+    token: str = Field(min_length=1, max_length=2000, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")
+
+
 # ---- relayed both ways (the server stamps nothing in; it validates and forwards) ----
 
 
@@ -217,6 +226,21 @@ class Ended(_Message):
     reason: EndReason
 
 
+class ResumeToken(_Message):
+    """Once a session is under way: what lets this side carry it on if the server restarts."""
+
+    type: Literal["resume_token"] = "resume_token"
+    token: str = Field(max_length=2000)
+    expires_at: datetime
+
+
+class Resumed(_Message):
+    """Both sides are back after the signaling link was lost: the session goes on."""
+
+    type: Literal["resumed"] = "resumed"
+    session_id: ShortText
+
+
 class Error(_Message):
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -231,6 +255,7 @@ Message = Annotated[
     | Consent
     | ReportFeature
     | End
+    | Resume
     | Signal
     | Control
     | Welcome
@@ -239,6 +264,8 @@ Message = Annotated[
     | SharerJoined
     | ConsentResult
     | Ended
+    | ResumeToken
+    | Resumed
     | Error,
     Field(discriminator="type"),
 ]
@@ -253,6 +280,7 @@ _KNOWN_TYPES = frozenset(
         Consent,
         ReportFeature,
         End,
+        Resume,
         Signal,
         Control,
         Welcome,
@@ -261,6 +289,8 @@ _KNOWN_TYPES = frozenset(
         SharerJoined,
         ConsentResult,
         Ended,
+        ResumeToken,
+        Resumed,
         Error,
     )
 )

@@ -1,8 +1,9 @@
 """coturn from the packaging template on one local address, for the demo and the tests.
 
 The template is used as it ships (so this runs only from a checkout); the command line only
-narrows it to this machine: one address, a free port, a fresh secret, no TLS (no certificate
-for it here) and loopback peers allowed, because here both apps live on the same machine.
+narrows it to this machine: one address, a free port, a fresh secret and loopback peers
+allowed, because here both apps live on the same machine. TLS only when given a certificate
+(``tls=(chain, key)``): then the port speaks TURN over TLS and ``url`` is a ``turns:`` one.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ class TurnServer:
     secret_file: Path
     proc: subprocess.Popen[bytes]
     log_path: Path
+    tls: bool = False
 
     @property
     def url(self) -> str:
+        if self.tls:
+            return f"turns:{self.address}:{self.port}?transport=tcp"
         return f"turn:{self.address}:{self.port}?transport=udp"
 
     def stop(self) -> None:
@@ -53,7 +57,9 @@ def _free_port(address: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
+def start_turn_server(
+    work: Path, address: str = "127.0.0.1", tls: tuple[Path, Path] | None = None
+) -> TurnServer:
     binary = shutil.which("turnserver")
     if binary is None:
         raise RuntimeError("coturn is not installed (scripts/bootstrap.sh installs it)")
@@ -64,6 +70,18 @@ def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
     port = _free_port(address)
     log_path = work / "turnserver.log"
     relay_low = 20000 + (port % 20000)
+    if tls is None:
+        listening = [f"--listening-port={port}", "--no-tls", "--no-dtls"]
+    else:
+        # Only TLS on the port the URL names: a plain listener elsewhere would hide a failure.
+        chain, key = tls
+        listening = [
+            f"--tls-listening-port={port}",
+            f"--listening-port={_free_port(address)}",
+            f"--cert={chain}",
+            f"--pkey={key}",
+            "--no-dtls",
+        ]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
@@ -72,12 +90,10 @@ def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
                 str(TEMPLATE),
                 f"--listening-ip={address}",
                 f"--relay-ip={address}",
-                f"--listening-port={port}",
+                *listening,
                 f"--min-port={relay_low}",
                 f"--max-port={relay_low + 200}",
                 "--allow-loopback-peers",
-                "--no-tls",
-                "--no-dtls",
                 f"--static-auth-secret={secret.decode()}",
                 "--realm=helpline.test",
                 "--log-file=stdout",
@@ -93,4 +109,4 @@ def start_turn_server(work: Path, address: str = "127.0.0.1") -> TurnServer:
             proc.kill()
             raise RuntimeError(f"coturn did not start: {log_path.read_text()}")
         time.sleep(0.05)
-    return TurnServer(address, port, secret, secret_file, proc, log_path)
+    return TurnServer(address, port, secret, secret_file, proc, log_path, tls is not None)

@@ -31,6 +31,7 @@ from signaling.jwks import JwksCache
 from signaling.keys import card_signing_key, dev_idp_key
 from signaling.pairing import CodeRegistry
 from signaling.redeem_limiter import RedeemLimiter
+from signaling.resume_tokens import ResumeTokens
 from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings
@@ -126,6 +127,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         ),
         audit=recorder,
         max_codes_per_account=settings.max_codes_per_account,
+        resume_tokens=ResumeTokens(server_key, settings.resume_token_lifetime_seconds),
+        resume_wait_seconds=settings.resume_wait_seconds,
     )
     retention = timedelta(days=settings.audit_retention_days)
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fastapi import WebSocket
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from common.protocol import PeerRole, encode_message
@@ -35,5 +35,6 @@ class Connection:
             return
         try:
             await self.ws.send_text(encode_message(message))
-        except (RuntimeError, OSError):
+        except (RuntimeError, OSError, WebSocketDisconnect):
+            # Starlette says WebSocketDisconnect when the client left while we were sending.
             log.info("send to a closed connection dropped")

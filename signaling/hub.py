@@ -35,6 +35,7 @@ from common.protocol import (
     RedeemCode,
     ReportFeature,
     RequestCode,
+    Resume,
     SharerJoined,
     Signal,
 )
@@ -46,6 +47,8 @@ from signaling.directory import Directory
 from signaling.pairing import CodeRegistry
 from signaling.rbac import permissions_over
 from signaling.redeem_limiter import LimitScope, RedeemLimiter
+from signaling.resume import Resumer
+from signaling.resume_tokens import ResumeRefused, ResumeTokens
 from signaling.sessions import PairingSession, ServerSessionState
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,8 @@ class Hub:
         limiter: RedeemLimiter,
         audit: AuditRecorder,
         max_codes_per_account: int,
+        resume_tokens: ResumeTokens,
+        resume_wait_seconds: float,
     ) -> None:
         self._directory = directory
         self._signer = signer
@@ -97,6 +102,9 @@ class Hub:
         self._max_codes = max_codes_per_account
         self._tasks: set[asyncio.Future[None]] = set()
         self._sessions: dict[str, PairingSession] = {}
+        self._resumer = Resumer(
+            resume_tokens, audit, directory, self._sessions, resume_wait_seconds
+        )
 
     async def handle(self, conn: Connection, message: Message) -> None:
         try:
@@ -122,6 +130,8 @@ class Hub:
             await self._feature(conn, message)
         elif isinstance(message, End):
             await self._end_by(conn)
+        elif isinstance(message, Resume):
+            await self._resume(conn, message)
         else:
             raise Refused(ErrorCode.UNKNOWN_TYPE, f"{message.type} is not sent by apps")
 
@@ -231,6 +241,21 @@ class Hub:
         session.machine.move(_S.ACTIVE)
         session.consented = True
         await session.helper.send(ConsentResult(level=ConsentOutcome(level.value)))
+        for side in (session.helper, conn):
+            await self._resumer.give_token(session, side)
+
+    # ---- after a restart (signaling.resume) ----------------------------------------
+
+    async def _resume(self, conn: Connection, message: Resume) -> None:
+        if conn.session is not None:
+            raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
+        try:
+            await self._resumer.resume(conn, message.token)
+        except ResumeRefused as exc:
+            raise Refused(ErrorCode.RESUME_REFUSED, str(exc)) from exc
+        if conn.session is not None:
+            bind_log_context(session=conn.session.id)
+            log.info("session resumed")
 
     # ---- during a session ----------------------------------------------------------
 
@@ -295,6 +320,7 @@ class Hub:
 
     async def disconnected(self, conn: Connection, *, server_going_away: bool = False) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
+        self._resumer.left(conn)
         if conn.role is PeerRole.HELPER:
             self._codes.cancel(conn.id)
         session = conn.session

@@ -63,6 +63,10 @@ class ServerSettings(BaseSettings):
     turn_urls: list[str] = Field(default_factory=list)
     turn_secret_file: Path | None = None
     turn_lifetime_seconds: int = Field(default=3600, ge=60)
+    # After a restart: how long a session's resume token lasts (sessions longer than that are
+    # not carried on), and how long a side that is back waits for the other one.
+    resume_token_lifetime_seconds: int = Field(default=12 * 3600, ge=60)
+    resume_wait_seconds: float = Field(default=120.0, gt=0)
     # https and wss: a PEM certificate chain and its private key.
     tls_cert: Path | None = None
     tls_key: Path | None = None

@@ -107,7 +107,12 @@ def websocket_router(
 
 
 async def _send(ws: WebSocket, message: Error | Welcome) -> None:
-    await ws.send_text(encode_message(message))
+    """A client gone while we answer its hello is no error of ours: its disconnect is read
+    next (Starlette raises WebSocketDisconnect for the send)."""
+    try:
+        await ws.send_text(encode_message(message))
+    except (RuntimeError, OSError, WebSocketDisconnect):
+        log.info("answer to a closed connection dropped")
 
 
 async def _receive(ws: WebSocket) -> str | None:

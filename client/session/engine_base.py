@@ -19,14 +19,18 @@ from client.session.events import (
     Ended,
     ErrorReported,
     EventEmitter,
+    ServerBack,
+    ServerLost,
     SignedIn,
 )
 from client.session.outcome import REFUSALS, ExitStatus, exit_status_for
 from client.session.peer_link import LinkEvents, LinkFactory, PeerLink, SessionLink
+from client.session.reconnect import Outbox, ServerLink, backoff, server_link_machine
 from client.settings import AppSettings
 from client.signaling_client import SignalingClient, SignalingClosed
 from client.signin import SignInError, sign_in
 from client.trust import ServerKeyChanged, ServerTrust, check_server_key
+from client.turn_probe import usable_turn_first
 from common.peer_messages import Bye, Chat, PeerMessage
 from common.permissions import Feature
 from common.protocol import (
@@ -40,6 +44,9 @@ from common.protocol import (
     PeerRole,
     ProtocolError,
     ReportFeature,
+    Resume,
+    Resumed,
+    ResumeToken,
     Welcome,
 )
 from common.protocol import Ended as EndedMessage
@@ -48,6 +55,10 @@ from common.state_machine import StateMachine
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=Enum)
+SERVER_LOST_TEXT = (
+    "The Helpline server cannot be reached. The session goes on; reconnecting to the server…"
+)
+SERVER_BACK_TEXT = "Connected to the server again; the session goes on as before."
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,13 @@ class SessionEngine(EventEmitter, Generic[S]):
         self._background: set[asyncio.Task[Any]] = set()
         self._chat_reported = False
         self.finished = asyncio.Event()
+        self._device_name = ""
+        # After a restart of the server: the token that carries our session on, the state of
+        # our link to the server, and what waits for it to be back (see ``reconnect``).
+        self.resume_token: str | None = None
+        self.server_link = server_link_machine()
+        self._outbox = Outbox()
+        self._reconnecting: asyncio.Task[None] | None = None
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run in the background, keeping a reference so the task is not collected early."""
@@ -114,10 +132,24 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     async def sign_in(self, *, interactive: bool = False, device_name: str = "") -> None:
         """Get a token, open the signaling link and introduce ourselves."""
+        self._device_name = device_name
+        messages = await self._introduce(interactive=interactive)
+        if messages is None:
+            return
+        self.machine.move(self.SIGNED_IN)
+        self._reader = asyncio.ensure_future(self._read(messages))
+        self.emit(SignedIn(user=self.user, name=self.name, server_trust=self.trust.how))
+
+    async def _introduce(
+        self, *, interactive: bool
+    ) -> AsyncIterator[Message | ProtocolError] | None:
+        """Sign in on a new websocket, up to ``welcome``; None when we ended meanwhile."""
         try:
             token = await sign_in(self.settings, interactive=interactive)
             await self._client.connect()
-            await self._client.send(Hello(token=token, role=self.role, device_name=device_name))
+            await self._client.send(
+                Hello(token=token, role=self.role, device_name=self._device_name)
+            )
         except (SignInError, SignalingClosed) as exc:
             raise EngineError(ClientErrorCode.SIGN_IN_FAILED, str(exc)) from exc
         messages = self._client.messages()
@@ -125,7 +157,8 @@ class SessionEngine(EventEmitter, Generic[S]):
         if self.state is self.ENDED:
             # Ended while the server was answering (the window closed, the app was stopped):
             # there is nothing left to sign in to.
-            return
+            await self._client.close()
+            return None
         if isinstance(first, Error):
             if first.code in REFUSALS:
                 self.refusal = first.code
@@ -141,9 +174,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         except ServerKeyChanged as exc:
             await self._client.close()
             raise EngineError(ClientErrorCode.SERVER_KEY_CHANGED, str(exc)) from exc
-        self.machine.move(self.SIGNED_IN)
-        self._reader = asyncio.ensure_future(self._read(messages))
-        self.emit(SignedIn(user=self.user, name=self.name, server_trust=self.trust.how))
+        return messages
 
     async def end(self, reason: EndReason | None = None) -> None:
         """End from this side. The peer and the server are told only when there is a session:
@@ -169,8 +200,9 @@ class SessionEngine(EventEmitter, Generic[S]):
         if self.link is not None:
             await self.link.close()
         await self._client.close()
-        if self._reader is not None and self._reader is not asyncio.current_task():
-            self._reader.cancel()
+        for task in (self._reader, self._reconnecting):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         if reason is not None:
             self.emit(Ended(reason=reason.value))
         self.finished.set()
@@ -201,12 +233,84 @@ class SessionEngine(EventEmitter, Generic[S]):
                 # session cannot go on, but the app must not fall over.
                 log.exception("could not handle a %s message", message.type)
                 await self._finish(EndReason.CONNECTION_FAILED, tell_server=True)
-        if self.state is not self.ENDED:
+        if self.state is self.ENDED:
+            return
+        if self._can_carry_on():
+            self._reconnecting = self.spawn(self._reconnect())
+        else:
             await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
+
+    # ---- losing the server and finding it again ------------------------------------
+
+    def _can_carry_on(self) -> bool:
+        """Whether this state outlives the server: a session it can take back (subclasses
+        add the states that need no session)."""
+        return self.resume_token is not None and self.link is not None
+
+    async def _reconnect(self) -> None:
+        self.server_link.move(ServerLink.RECONNECTING)
+        self.emit(ServerLost(message=SERVER_LOST_TEXT))
+        for delay in backoff(
+            self.settings.reconnect_first_seconds, self.settings.reconnect_max_seconds
+        ):
+            await asyncio.sleep(delay)
+            if self.state is self.ENDED:
+                return
+            try:
+                messages = await self._introduce(interactive=False)
+            except EngineError as exc:
+                if exc.code is ClientErrorCode.SERVER_KEY_CHANGED:
+                    self.emit(ErrorReported(code=exc.code.value, message=exc.message))
+                    await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
+                    return
+                log.info("the server is still away: %s", exc.code)
+                continue
+            if messages is None:
+                return
+            self._reader = asyncio.ensure_future(self._read(messages))
+            if self.resume_token is not None:
+                self.server_link.move(ServerLink.RESUMING)
+                await self._report(Resume(token=self.resume_token))
+            else:
+                self.server_link.move(ServerLink.ONLINE)
+                await self._back_without_session()
+            return
+
+    async def _back_without_session(self) -> None:
+        """Hook: signed in again with no session to take back (the helper asks for a code)."""
+        self.emit(ServerBack(resumed=False, message="Connected to the server again."))
+
+    async def _on_resumed(self) -> None:
+        if self.server_link.state is not ServerLink.RESUMING:
+            log.warning("resumed without asking refused")
+            return
+        self.server_link.move(ServerLink.ONLINE)
+        waiting = self._outbox.take()
+        for message in waiting:
+            await self._report(message)
+        self.emit(ServerBack(resumed=True, message=SERVER_BACK_TEXT))
+
+    async def send_or_keep(self, message: Message) -> None:
+        """Send now, or once the server has taken the session back (it went away)."""
+        if self.server_link.state is ServerLink.ONLINE:
+            try:
+                await self._client.send(message)
+                return
+            except SignalingClosed:
+                pass
+        self._outbox.put(message)
 
     async def _dispatch(self, message: Message) -> None:
         if isinstance(message, EndedMessage):
             await self._finish(message.reason, tell_server=False)
+        elif isinstance(message, ResumeToken):
+            self.resume_token = message.token
+        elif isinstance(message, Resumed):
+            await self._on_resumed()
+        elif isinstance(message, Error) and message.code is ErrorCode.RESUME_REFUSED:
+            # The server will not take this session back, so nothing would record its end.
+            self.emit(ErrorReported(code=message.code.value, message=message.message))
+            await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
         elif isinstance(message, Error):
             refused = self._refuses(message)
             if refused:
@@ -231,7 +335,15 @@ class SessionEngine(EventEmitter, Generic[S]):
     async def _on_refused(self) -> None:
         """Hook: what a refusal does to this side (the helper gives up; the sharer may retry)."""
 
+    def _require_server(self) -> None:
+        if self.server_link.state is not ServerLink.ONLINE:
+            raise EngineError(
+                ClientErrorCode.SIGNALING_LOST,
+                "the server cannot be reached right now; try again once it is back",
+            )
+
     async def send(self, message: Message) -> None:
+        self._require_server()
         try:
             await self._client.send(message)
         except SignalingClosed as exc:
@@ -239,7 +351,9 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     # ---- peer link -----------------------------------------------------------------
 
-    def _new_link(self) -> SessionLink:
+    async def _new_link(self) -> SessionLink:
+        """The peer link, with the first TURN URL that works here (see ``turn_probe``)."""
+        servers = await usable_turn_first(self.ice_servers, self.settings.turn_probe_seconds)
         self.link = self._link_factory(
             self.settings,
             LinkEvents(
@@ -249,7 +363,7 @@ class SessionEngine(EventEmitter, Generic[S]):
                 on_lost=self._lost,
                 on_video=self._on_track,
             ),
-            self.ice_servers,
+            servers,
         )
         return self.link
 
@@ -302,7 +416,7 @@ class SessionEngine(EventEmitter, Generic[S]):
     def _note_chat(self) -> None:
         if not self._chat_reported:
             self._chat_reported = True
-            self.spawn(self._report(ReportFeature(feature=Feature.CHAT)))
+            self.spawn(self.send_or_keep(ReportFeature(feature=Feature.CHAT)))
 
     async def _report(self, message: Message) -> None:
         with contextlib.suppress(SignalingClosed):

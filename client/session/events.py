@@ -77,6 +77,22 @@ class ErrorReported(EngineEvent):
     message: str
 
 
+class ServerLost(EngineEvent):
+    """The signaling server went away; the peer-to-peer session, if any, goes on meanwhile
+    and the app keeps trying to reach the server again."""
+
+    event = "server_lost"
+    message: str
+
+
+class ServerBack(EngineEvent):
+    """Signed in to the server again: ``resumed`` when it took the session back."""
+
+    event = "server_back"
+    resumed: bool
+    message: str
+
+
 # ---- helper --------------------------------------------------------------------------
 
 
@@ -156,6 +172,8 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     ChatReceived,
     Ended,
     ErrorReported,
+    ServerLost,
+    ServerBack,
     CodeIssued,
     SharerJoined,
     ConsentGiven,

@@ -22,6 +22,7 @@ from client.session.events import (
     ConsentGiven,
     ControlChanged,
     PauseChanged,
+    ServerBack,
     SharerJoined,
     Stats,
 )
@@ -73,6 +74,10 @@ HELPER_TRANSITIONS = {
 }
 
 FrameListener = Callable[[av.VideoFrame], None]
+NEW_CODE_TEXT = (
+    "Connected to the server again. It restarted, so the code you had no longer works: "
+    "give the new one instead."
+)
 
 
 class HelperEngine(SessionEngine[HelperState]):
@@ -111,7 +116,7 @@ class HelperEngine(SessionEngine[HelperState]):
             raise EngineError(
                 ClientErrorCode.WRONG_STATE, "a code can be requested only before a sharer joins"
             )
-        link = self.link or self._new_link()
+        link = self.link or await self._new_link()
         # The card binds our DTLS certificate: its fingerprints are in any offer we make.
         await self.send(RequestCode(dtls_fingerprint=await link.offer_fingerprint()))
 
@@ -149,6 +154,24 @@ class HelperEngine(SessionEngine[HelperState]):
             self._on_control(message.action)
         else:
             log.info("ignored server message %s", message.type)
+
+    def _can_carry_on(self) -> bool:
+        return (
+            self.state
+            in (
+                HelperState.SIGNED_IN,
+                HelperState.WAITING_FOR_SHARER,
+            )
+            or super()._can_carry_on()
+        )
+
+    async def _back_without_session(self) -> None:
+        """A restarted server has forgotten our code: say so, and show a new one."""
+        if self.state is not HelperState.WAITING_FOR_SHARER:
+            await super()._back_without_session()
+            return
+        self.emit(ServerBack(resumed=False, message=NEW_CODE_TEXT))
+        await self.request_code()
 
     def _refuses(self, message: Error) -> bool:
         # Forbidden: this helper may help nobody. Out of scope: the code is spent.

@@ -124,6 +124,7 @@ class SharerEngine(SessionEngine[SharerState]):
                 ClientErrorCode.INVALID_CODE,
                 "that is not a security code: it has eight letters and digits",
             )
+        self._require_server()
         self._only_code = only_code
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
@@ -149,19 +150,19 @@ class SharerEngine(SessionEngine[SharerState]):
         if ConsentLevel.CONTROL not in self.offered:
             raise EngineError(ClientErrorCode.NOT_OFFERED, "this helper may not take full control")
         self.gate.set_granted(True)
-        await self.send(Control(action=ControlAction.GRANT_CONTROL))
+        await self.send_or_keep(Control(action=ControlAction.GRANT_CONTROL))
         self.emit(ControlChanged(granted=True))
 
     async def revoke_control(self) -> None:
         self._require_session()
         # Locally first: injection stops and held keys are released before anyone is told.
         self.gate.set_granted(False)
-        await self.send(Control(action=ControlAction.REVOKE_CONTROL))
+        await self.send_or_keep(Control(action=ControlAction.REVOKE_CONTROL))
         self.emit(ControlChanged(granted=False))
 
     async def deny_control(self) -> None:
         self._require_session()
-        await self.send(Control(action=ControlAction.DENY_CONTROL))
+        await self.send_or_keep(Control(action=ControlAction.DENY_CONTROL))
 
     def set_paused(self, paused: bool) -> None:
         """Input stops and the picture goes grey here first; then the helper is told, so its
@@ -190,6 +191,10 @@ class SharerEngine(SessionEngine[SharerState]):
                 self.emit(ControlRequested())
         else:
             log.info("ignored server message %s", message.type)
+
+    def _can_carry_on(self) -> bool:
+        """Before a code is entered there is nothing to lose: sign in again quietly."""
+        return self.state is SharerState.SIGNED_IN or super()._can_carry_on()
 
     def _refuses(self, message: Error) -> bool:
         return self.state is SharerState.REDEEMING and message.code in (
@@ -251,7 +256,7 @@ class SharerEngine(SessionEngine[SharerState]):
         if self.state is not SharerState.CONNECTING or self.link is not None or self.card is None:
             log.warning("unexpected offer refused")
             return
-        link = self._new_link()
+        link = await self._new_link()
         try:
             await link.accept_offer(message.sdp, card_fingerprint=self.card.dtls_fingerprint)
         except FingerprintMismatch:

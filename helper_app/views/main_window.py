@@ -19,6 +19,8 @@ from client.session.events import (
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
+    ServerBack,
+    ServerLost,
     SharerJoined,
     SignedIn,
     SnapshotSaved,
@@ -69,6 +71,8 @@ class HelperWindow(QMainWindow):
                 ChatReceived: self._on_chat,
                 Ended: self._on_ended,
                 ErrorReported: self._on_error,
+                ServerLost: self._on_server_link,
+                ServerBack: self._on_server_link,
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={HelperIdentityShown, ControlRequested, InputBlocked, SnapshotSaved},
@@ -139,6 +143,10 @@ class HelperWindow(QMainWindow):
     def _on_ended(self, event: Ended) -> None:
         self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
+
+    def _on_server_link(self, event: ServerLost | ServerBack) -> None:
+        """Lost stays up until the server is back; back is said for a while."""
+        self.statusBar().showMessage(event.message, 8000 if isinstance(event, ServerBack) else 0)
 
     def _on_error(self, event: ErrorReported) -> None:
         if self.stack.currentWidget() is self.sign_in_page:

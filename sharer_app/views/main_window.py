@@ -25,6 +25,8 @@ from client.session.events import (
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
+    ServerBack,
+    ServerLost,
     SharerJoined,
     SignedIn,
     SnapshotSaved,
@@ -81,6 +83,8 @@ class SharerWindow(QMainWindow):
                 ChatReceived: self._on_chat,
                 Ended: self._on_ended,
                 ErrorReported: self._on_error,
+                ServerLost: self._on_server_link,
+                ServerBack: self._on_server_link,
             },
             # Blocked input is for scripts; the banner already says who may do what. The rest
             # are the helper's own events.
@@ -191,6 +195,10 @@ class SharerWindow(QMainWindow):
         self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
         self.showNormal()
+
+    def _on_server_link(self, event: ServerLost | ServerBack) -> None:
+        """Lost stays up until the server is back; back is said for a while."""
+        self.statusBar().showMessage(event.message, 8000 if isinstance(event, ServerBack) else 0)
 
     def _on_error(self, event: ErrorReported) -> None:
         if self.stack.currentWidget() is self.entry_page:

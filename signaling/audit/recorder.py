@@ -99,6 +99,13 @@ class AuditRecorder:
             fields["outcome"] = outcome
         await self._write(self.store.set, record_id, **fields)
 
+    async def resumable(self, record_id: str) -> bool:
+        """Whether this session may go on: still open, or closed only by a server restart."""
+        return await self._write(self.store.resumable, record_id)
+
+    async def resumed(self, record_id: str) -> None:
+        await self._write(self.store.reopen, record_id)
+
     async def refused(
         self, outcome: Outcome, sharer: Connection, helper: Connection | None = None
     ) -> None:

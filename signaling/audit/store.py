@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from signaling.audit import chain
 from signaling.audit.models import (
     GRANTED_COLUMNS,
+    SERVER_RESTART,
     USED_COLUMNS,
     AuditCheckpoint,
     AuditEvent,
@@ -141,6 +142,22 @@ class AuditStore:
                 self._append(db, record_id, "closed", {"set": _plain_fields(fields)})
             self._checkpoint(db)
         return len(open_ids)
+
+    def resumable(self, record_id: str) -> bool:
+        """Still open, or closed at start-up because the previous run died under it."""
+        with Session(self.engine) as db:
+            record = db.get(SessionRecord, record_id)
+        return record is not None and (
+            record.ended_at is None or record.end_reason == SERVER_RESTART
+        )
+
+    def reopen(self, record_id: str) -> None:
+        """A session closed as interrupted by a restart goes on. Its record is open again; the
+        chain keeps both the ``closed`` event and this ``resumed`` one, so the gap shows."""
+        fields = {"ended_at": None, "end_reason": ""}
+        with self._change() as db:
+            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(fields))
+            self._append(db, record_id, "resumed", {"set": _plain_fields(fields)})
 
     def purge(self, older_than: datetime) -> int:
         """Records started before ``older_than`` go, with the chain's events before then."""

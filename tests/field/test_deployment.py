@@ -3,12 +3,14 @@
 The server takes its settings from the systemd environment template and coturn runs from
 its template (both without systemd); only what must differ on a loopback test machine is
 replaced: addresses, ports, paths, the certificate and the TURN secret. The apps get
-``helpline.toml`` from its template with the server's real fingerprint filled in.
+``helpline.toml`` from its template with the server's URL, CA and real fingerprint filled in,
+and are started without `--server` or `--ca-file`: the organisation's file names them.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,13 +68,17 @@ def test_a_session_through_the_deployment_templates(
         config = app_folders / "site-config" / "helpline" / "helpline.toml"
         config.parent.mkdir(parents=True)
         template = (PACKAGING / "helpline.toml").read_text()
+        shutil.copy(ca.cert_file, config.parent / "helpline-ca.pem")
         config.write_text(
             template.replace(
                 "SHA256:CHANGE-to-the-output-of-helpline-signaling-server-key", fingerprint
             )
+            .replace("https://CHANGE-helpline.example.org", server.url)
+            .replace('# ca_file = "helpline-ca.pem"', 'ca_file = "helpline-ca.pem"')
         )
 
-        common = ("--server", server.url, "--ca-file", str(ca.cert_file))
+        # No --server, no --ca-file: the organisation's file names both.
+        common: tuple[str, ...] = ()
         relay = {"HELPLINE_ICE_POLICY": "relay"}
         helper = HeadlessApp("helper_app", *common, "--user", HELPER, env=relay)
         apps.append(helper)

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from common.protocol import Hello, Message, encode_message, parse_message
+from common.protocol import Hello, Message, ResumeToken, encode_message, parse_message
 from signaling.app import create_app
 from signaling.audit.store import AuditFilter, AuditStore
 from signaling.database.schema import open_database
@@ -85,6 +85,8 @@ class Peer:
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
+        # Resume tokens come unasked once a session is active; kept aside, not in recv's way.
+        self.resume_tokens: list[ResumeToken] = []
 
     def send(self, message: Message) -> None:
         self.ws.send_text(encode_message(message))
@@ -93,7 +95,12 @@ class Peer:
         self.ws.send_text(json.dumps(data))
 
     def recv(self) -> Any:
-        return parse_message(self.ws.receive_text())
+        """The next message other than a resume token (those go to ``resume_tokens``)."""
+        while True:
+            message = parse_message(self.ws.receive_text())
+            if not isinstance(message, ResumeToken):
+                return message
+            self.resume_tokens.append(message)
 
 
 class InProcessServer:
