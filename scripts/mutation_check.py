@@ -227,6 +227,15 @@ FAULTS: tuple[Fault, ...] = (
         "tests/session/test_state_machines.py",
     ),
     fault(
+        "audit_chain_unlocked_across_servers",
+        "two servers on one PostgreSQL database may link to the same head of the audit chain",
+        "signaling/audit/store.py",
+        "            hold_for_transaction(db, CHAIN_LOCK)\n",
+        "",
+        "tests/storage/test_postgres_concurrency.py"
+        "::test_two_servers_appending_to_one_chain_at_once_both_land_in_order",
+    ),
+    fault(
         "capture_ignores_chosen_monitor",
         "the sharer captures monitor 1 whatever monitor was chosen",
         "sharer_app/engine_factory.py",

@@ -111,10 +111,10 @@ def _write_ready_file(path: Path, url: str, port: int) -> None:
 def create_app(settings: ServerSettings) -> FastAPI:
     _make_private(settings.data_dir)
     turn_secret = read_turn_secret(settings.turn_secret_file) if settings.turn_secret_file else None
-    # Every flag is checked before the database is touched: a bad one is refused in one line.
     ice = IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds)
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
+    # Last of the checks: a server that cannot start never migrates the database.
     database = open_database(settings.db_url, settings.migrate)
     store = AuditStore(database, signing_key=server_key)
     recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)

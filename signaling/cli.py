@@ -319,7 +319,8 @@ def _db(argv: list[str]) -> int:
         print(f"{PROG}: cannot use the database: {one_line(exc)}", file=sys.stderr)
         return 1
     if differences:
-        print(f"{PROG}: the database and the models differ: {differences}", file=sys.stderr)
+        described = ", ".join(schema.describe(d) for d in differences)
+        print(f"{PROG}: the database and the models differ: {described}", file=sys.stderr)
         return 1
     print(f"database at revision {head}, matching the models")
     return 0

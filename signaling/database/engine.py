@@ -63,10 +63,11 @@ def make_engine(url: str) -> Engine:
 def all_or_nothing_ddl(engine: Engine) -> Iterator[Engine]:
     """An engine whose transactions hold schema changes too, for migrations.
 
-    PostgreSQL's do already. Python's sqlite3 commits before every CREATE or ALTER, so a
-    migration failing half-way would leave half a schema; here SQLite gets SQLAlchemy's
-    recipe instead: the driver's own transaction handling off, and ``BEGIN IMMEDIATE``
-    issued by us, which also keeps a second process out until the commit.
+    PostgreSQL's do already. Python's sqlite3 opens a transaction only before INSERT, UPDATE
+    or DELETE, so CREATE and ALTER commit on their own and a migration failing half-way would
+    leave half a schema; here SQLite gets SQLAlchemy's recipe instead: the driver's own
+    transaction handling off, and ``BEGIN IMMEDIATE`` issued by us, which also keeps a second
+    process out until the commit.
     """
     if engine.dialect.name != "sqlite":
         yield engine

@@ -5,7 +5,8 @@ The server calls ``open_database`` at start-up, before it accepts a connection: 
 to head; with ``never`` it refuses to run on a database that is not at head already, so an
 operator can upgrade on their own schedule (``helpline-signaling db upgrade``). A database at
 a revision this version does not know was upgraded by a newer version and is always refused.
-On PostgreSQL the upgrade holds an advisory lock: replicas starting together migrate once.
+The upgrade is one transaction under a lock (an advisory lock on PostgreSQL, SQLite's write
+lock): it happens whole or not at all, and replicas starting together migrate once.
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ def differences(engine: Engine) -> list[Any]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, METADATA))
+
+
+def describe(difference: Any) -> str:
+    """One autogenerate difference in a few words: what, and the names it concerns."""
+    if isinstance(difference, list):  # changes to one column come grouped
+        return "; ".join(describe(change) for change in difference)
+    kind, *details = difference
+    names = [d if isinstance(d, str) else getattr(d, "name", None) for d in details]
+    return " ".join([kind, *(str(name) for name in names if name)])
 
 
 def prepare(engine: Engine, migrate: Migrate) -> None:

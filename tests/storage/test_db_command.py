@@ -78,3 +78,9 @@ def test_a_database_the_server_cannot_reach_is_one_line_without_the_password(
         assert "Wr0ng-Passw0rd" not in result.stderr + result.stdout
     bad = _one_line_error(_serve(tmp_path / "data", env={"HELPLINE_DATABASE_URL": "pg:/x"}))
     assert "is not a database URL" in bad
+
+
+def test_a_server_that_cannot_start_leaves_the_database_alone(tmp_path):
+    line = _one_line_error(_serve(tmp_path / "data", "--turn-url", "turn:turn.example.org:3478"))
+    assert "needs --turn-secret-file" in line
+    assert not (tmp_path / "data" / "helpline.db").exists()
