@@ -135,7 +135,7 @@ class Resumer:
 
     async def _rebuild(self, claims: ResumeClaims, helper: Connection, sharer: Connection) -> None:
         """Both sides are back: the session is active again, with today's permissions."""
-        permissions = permissions_over(helper.account, sharer.account, self._directory)
+        permissions = permissions_over(helper.account, sharer.device_groups, self._directory)
         offered = offered_levels(permissions)
         if not offered:
             message = "the helper's role no longer covers this device: the session cannot go on"
