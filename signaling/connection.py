@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fastapi import WebSocket
+from fastapi import WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from common.protocol import PeerRole, encode_message
@@ -35,5 +35,7 @@ class Connection:
             return
         try:
             await self.ws.send_text(encode_message(message))
-        except (RuntimeError, OSError):
+        except (RuntimeError, OSError, WebSocketDisconnect):
+            # The peer went away between the state check and the send (both sides of a
+            # session closing at once): nothing to deliver, and nothing went wrong here.
             log.info("send to a closed connection dropped")

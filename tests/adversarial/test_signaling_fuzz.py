@@ -1,0 +1,257 @@
+"""Hostile signaling frames against a real server, beside a real session that must not notice.
+
+Attackers sign in as the very accounts of the live session (alice helps, bob shares), as
+other users, or not at all, and send frames drawn from every message model in
+``common/protocol.py`` with hostile values, plus garbage. The oracle is ``parse_message``
+itself, run here on the same bytes: a frame it refuses must come back as exactly that
+error; a frame it accepts gets whatever the hub decides, which must be a valid protocol
+message and never ``internal``. After every frame a second ``hello`` (always answered
+``wrong_state``) proves the connection still works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from common.protocol import (
+    Consent,
+    Ended,
+    EndReason,
+    Error,
+    ErrorCode,
+    Hello,
+    Message,
+    ProtocolError,
+    RedeemCode,
+    RequestCode,
+    encode_message,
+    parse_message,
+)
+from devtools.display import xvfb
+from devtools.server import DEV_DIRECTORY, start_server
+from tests.adversarial.harness import CaseCount, LiveSession, ScreenAnimator, fuzz_settings
+from tests.adversarial.strategies import SIGNALING_FRAMES, TextBytes
+from tests.fixtures_display import SCREEN
+
+pytestmark = pytest.mark.display
+
+PROBE = encode_message(Hello(token="probe", role="helper"))
+ALREADY = "already signed in"
+REPLY_TIMEOUT = 30
+# Forwarded headers from a trusted proxy are believed only when they hold an address.
+FORWARDED = ["10.9.8.7", "", "not-an-address", "1.2.3.4, 5.6.7.8", "::1", "999.1.1.1", "x" * 900]
+
+
+def _local_verdict(frame: str | bytes) -> Message | ErrorCode:
+    """What the protocol says of this frame: the message, or the error it must get."""
+    if isinstance(frame, bytes):
+        return ErrorCode.MALFORMED  # binary frames are answered, never parsed
+    try:
+        return parse_message(frame)
+    except ProtocolError as exc:
+        return exc.code
+
+
+def _checked(raw: Any) -> Message:
+    """A frame from the server: always a valid protocol message, never an internal error."""
+    assert isinstance(raw, str), "the server sends text frames only"
+    message = parse_message(raw)
+    assert not (isinstance(message, Error) and message.code is ErrorCode.INTERNAL), raw
+    return message
+
+
+class Attacker:
+    """A signed-in connection that sends anything, then checks it still answers."""
+
+    def __init__(self, server: Any, upn: str, role: str, address: str) -> None:
+        self.ws: ClientConnection = connect(
+            server.ws_url,
+            additional_headers={"X-Forwarded-For": address},
+            max_size=2**22,
+            legacy=True,
+        )
+        self.ws.send(encode_message(Hello(token=server.token_for(upn), role=role)))
+        assert _checked(self.ws.recv(REPLY_TIMEOUT)).type == "welcome"
+
+    def exchange(self, frame: str | bytes, probes: int = 1) -> list[Message]:
+        """Send ``frame`` and a probe; the replies up to the probe's answer (kept out)."""
+        self.ws.send(frame)
+        return self.drain(probes)
+
+    def drain(self, probes: int = 1) -> list[Message]:
+        """Everything received before the answers to ``probes`` hellos, one sent now."""
+        self.ws.send(PROBE)
+        replies: list[Message] = []
+        while probes:
+            message = _checked(self.ws.recv(REPLY_TIMEOUT))
+            if isinstance(message, Error) and message.message == ALREADY:
+                probes -= 1
+            elif not (isinstance(message, Ended) and message.reason is EndReason.CODE_EXPIRED):
+                # A code asked for earlier may expire at any moment: no answer to this frame.
+                replies.append(message)
+        return replies
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+class Attackers:
+    """Unpaired attackers and a pair of attackers in a session of their own (re-paired when
+    a frame ends it), each behind its own forwarded address so that the limits one of them
+    earns do not fall on the others."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.helper = Attacker(server, "alice@contoso.example", "helper", "10.0.0.1")
+        self.sharer = Attacker(server, "carol@contoso.example", "sharer", "10.0.0.2")
+        self.pair: tuple[Attacker, Attacker] | None = None
+
+    def paired(self) -> tuple[Attacker, Attacker]:
+        if self.pair is None:
+            helper = Attacker(self.server, "victor@contoso.example", "helper", "10.0.0.3")
+            sharer = Attacker(self.server, "bob@contoso.example", "sharer", "10.0.0.4")
+            (code,) = helper.exchange(encode_message(RequestCode()))
+            (card,) = sharer.exchange(encode_message(RedeemCode(code=code.code)))  # type: ignore[union-attr]
+            assert card.type == "helper_identity"
+            sharer.exchange(encode_message(Consent(level="view")))
+            assert [m.type for m in helper.drain()] == ["sharer_joined", "consent_result"]
+            self.pair = (helper, sharer)
+        return self.pair
+
+    def unpair(self) -> None:
+        if self.pair is not None:
+            for attacker in self.pair:
+                attacker.close()
+            self.pair = None
+
+    def close(self) -> None:
+        self.unpair()
+        self.helper.close()
+        self.sharer.close()
+
+
+def _assert_answered(frame: str | bytes, replies: list[Message]) -> None:
+    verdict = _local_verdict(frame)
+    if isinstance(verdict, ErrorCode):
+        assert [(r.type, getattr(r, "code", None)) for r in replies] == [("error", verdict)]
+
+
+def _unauthenticated(server: Any, frame: str | bytes, forwarded: str, real_token: bool) -> str:
+    """A fresh connection whose first frame is this one: a hello with a real token signs in;
+    anything else is answered once and the connection closed with 1008."""
+    verdict = _local_verdict(frame)
+    if real_token and isinstance(verdict, Hello):
+        frame = encode_message(
+            verdict.model_copy(update={"token": server.token_for("bob@contoso.example")})
+        )
+        verdict = _local_verdict(frame)
+    with connect(server.ws_url, additional_headers={"X-Forwarded-For": forwarded}) as ws:
+        ws.send(frame)
+        reply = _checked(ws.recv(REPLY_TIMEOUT))
+        if isinstance(verdict, Hello) and real_token:
+            assert reply.type == "welcome", reply
+            ws.send(PROBE)
+            assert _checked(ws.recv(REPLY_TIMEOUT)).message == ALREADY  # type: ignore[union-attr]
+            return "signed in"
+        assert isinstance(reply, Error), reply
+        if isinstance(verdict, ErrorCode):
+            assert reply.code is verdict, (frame, reply)
+        elif isinstance(verdict, Hello):
+            assert reply.code in (ErrorCode.INVALID_TOKEN, ErrorCode.TOKEN_EXPIRED), reply
+        else:
+            assert reply.code is ErrorCode.UNAUTHENTICATED, reply
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(REPLY_TIMEOUT)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+        return reply.code.value
+
+
+def _not_utf8(server: Any, frame: TextBytes, signed_in: bool) -> str:
+    """A text frame that is not UTF-8 breaks the WebSocket protocol: that connection (a
+    fresh one, so the standing attackers stay) is closed with 1007 and nothing else."""
+    attacker = (
+        Attacker(server, "carol@contoso.example", "sharer", "10.0.0.5") if signed_in else None
+    )
+    ws = attacker.ws if attacker else connect(server.ws_url, legacy=True)
+    ws.send(frame.data, text=True)
+    with pytest.raises(ConnectionClosed) as closed:
+        ws.recv(REPLY_TIMEOUT)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1007
+    return "closed 1007"
+
+
+@pytest.fixture
+def fuzz_server(tmp_path):
+    # The attackers come through a "proxy" (loopback) that names their addresses.
+    server = start_server(
+        DEV_DIRECTORY, tmp_path / "data", env={"HELPLINE_TRUSTED_PROXIES": '["127.0.0.1"]'}
+    )
+    yield server
+    server.stop()
+
+
+TARGETS = ["unauthenticated", "helper", "sharer", "paired helper", "paired sharer"]
+
+
+def _signed_in(attackers: Attackers, target: str, frame: str | bytes) -> str:
+    """Send one frame from a standing attacker; return what it was answered (for the count)."""
+    probes = 1 + isinstance(_local_verdict(frame), Hello)
+    if target.startswith("paired"):
+        helper, sharer = attackers.paired()
+        sender, other = (helper, sharer) if target == "paired helper" else (sharer, helper)
+        replies = sender.exchange(frame, probes)
+        relayed = other.drain()
+        if any(m.type == "ended" for m in replies + relayed):
+            attackers.unpair()
+    else:
+        sender = attackers.helper if target == "helper" else attackers.sharer
+        replies = sender.exchange(frame, probes)
+    _assert_answered(frame, replies)
+    first = replies[0] if replies else None
+    return first.code.value if isinstance(first, Error) else "answered"
+
+
+def test_hostile_frames_are_answered_and_the_live_session_goes_on(fuzz_server):
+    count = CaseCount("signaling")
+    with xvfb(*SCREEN) as display, ScreenAnimator(display):
+        live = LiveSession(fuzz_server.url, display)
+        attackers = Attackers(fuzz_server)
+        health = httpx.Client(base_url=fuzz_server.url, timeout=REPLY_TIMEOUT)
+
+        @fuzz_settings(default_examples=200)
+        @given(
+            target=st.sampled_from(TARGETS),
+            frame=SIGNALING_FRAMES,
+            forwarded=st.sampled_from(FORWARDED),
+            real_token=st.booleans(),
+        )
+        def attack(
+            target: str, frame: str | bytes | TextBytes, forwarded: str, real_token: bool
+        ) -> None:
+            count.case()
+            if isinstance(frame, TextBytes):
+                answer = _not_utf8(fuzz_server, frame, signed_in=target != "unauthenticated")
+            elif target == "unauthenticated":
+                answer = _unauthenticated(fuzz_server, frame, forwarded, real_token)
+            else:
+                answer = _signed_in(attackers, target, frame)
+            count.sent(f"{target}: {answer}")
+            assert health.get("/healthz").status_code == 200
+
+        try:
+            attack()
+            live.check()
+        finally:
+            count.report()
+            attackers.close()
+            health.close()
+        live.close()
+    log = fuzz_server.log_path.read_text()
+    assert "Traceback" not in log, log[-5000:]
