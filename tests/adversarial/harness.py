@@ -13,17 +13,23 @@ docs/security.md come from runs, not from settings.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, settings
 
 from devtools.headless import HeadlessApp
 
+T = TypeVar("T")
+# Bounds a failing run only; a passing one returns as soon as the result is there.
+RESULT_TIMEOUT = 120.0
 LONG_MODE = "HELPLINE_FUZZ_EXAMPLES" in os.environ
 
 
@@ -69,6 +75,31 @@ class CaseCount:
         if target:
             with Path(target).open("a") as report:
                 report.write(json.dumps({**line, "kinds": dict(self.kinds)}) + "\n")
+
+
+class LoopThread:
+    """An asyncio loop in a thread of its own, for aiortc peers driven by Hypothesis, whose
+    test functions are plain functions: coroutines are run there and waited on here."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> LoopThread:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+        self.loop.close()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(RESULT_TIMEOUT)
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn`` on the loop (aiortc objects are not thread-safe), in order."""
+        self.loop.call_soon_threadsafe(fn, *args)
 
 
 class ScreenAnimator:

@@ -23,8 +23,8 @@ from annotated_types import MaxLen
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from common.input_events import InputEvent
-from common.peer_messages import PeerMessage
+from common.input_events import MAX_INPUT_MESSAGE_BYTES, InputEvent
+from common.peer_messages import MAX_PEER_MESSAGE_BYTES, Bye, PeerMessage
 from common.protocol import MAX_MESSAGE_BYTES, Message
 
 # Unicode that has broken someone's display or log somewhere: C0/C1 controls, bidi
@@ -202,7 +202,7 @@ def messages_of(models: list[type[BaseModel]]) -> st.SearchStrategy[dict[str, An
 
 
 def frames(
-    models: list[type[BaseModel]], limit: int, *, binary: bool = True
+    models: list[type[BaseModel]], limit: int, *, invalid_utf8: bool = True
 ) -> st.SearchStrategy[str | bytes | TextBytes]:
     """Whole frames: mostly model-shaped JSON, then garbage of every other kind.
 
@@ -216,16 +216,19 @@ def frames(
         st.sampled_from(["{", "[]", "null", '"type"', "{}", '{"type": "chat"}', "NaN"]),
         messages_of(models).map(lambda m: _dumps({**m, "pad": "x" * limit})),
         st.just(json.dumps({"type": {"$type": "chat"}, "v": 1})),
+        st.binary(max_size=200),
+        messages_of(models).map(lambda m: _dumps(m).encode()),
     ]
-    if binary:
-        garbage += [
-            st.binary(max_size=200),
-            messages_of(models).map(lambda m: _dumps(m).encode()),
-            INVALID_UTF8,
-        ]
+    if invalid_utf8:
+        garbage.append(INVALID_UTF8)
     shaped = messages_of(models).map(_dumps)
     # Three frames in four are shaped like a message: they reach the deepest code.
     return st.integers(0, 3).flatmap(lambda n: shaped if n else st.one_of(*garbage))
 
 
 SIGNALING_FRAMES = frames(SIGNALING_MODELS, MAX_MESSAGE_BYTES)
+# A goodbye ends the session, as it should: it is sent on its own, last.
+CONTROL_FRAMES = frames(
+    [m for m in PEER_MODELS if m is not Bye], MAX_PEER_MESSAGE_BYTES, invalid_utf8=False
+)
+INPUT_FRAMES = frames(INPUT_MODELS, MAX_INPUT_MESSAGE_BYTES, invalid_utf8=False)
