@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aiortc import RTCDataChannel
+from aiortc.rtcsctptransport import WEBRTC_STRING
 from hypothesis import HealthCheck, settings
 
 from devtools.headless import HeadlessApp
+from tests.adversarial.strategies import TextBytes
 
 T = TypeVar("T")
 # Bounds a failing run only; a passing one returns as soon as the result is there.
@@ -100,6 +103,17 @@ class LoopThread:
     def call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` on the loop (aiortc objects are not thread-safe), in order."""
         self.loop.call_soon_threadsafe(fn, *args)
+
+
+async def send_frame(channel: RTCDataChannel, frame: str | bytes | TextBytes) -> None:
+    """Send on a data channel, on its loop; ``TextBytes`` go out as a *text* message of
+    whatever bytes they hold, past aiortc's own encoding, as a peer of another make could."""
+    if not isinstance(frame, TextBytes):
+        channel.send(frame)
+        return
+    transport = channel.transport
+    transport._data_channel_queue.append((channel, WEBRTC_STRING, frame.data))
+    await transport._data_channel_flush()
 
 
 class ScreenAnimator:

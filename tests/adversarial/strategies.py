@@ -201,9 +201,7 @@ def messages_of(models: list[type[BaseModel]]) -> st.SearchStrategy[dict[str, An
     return st.sampled_from(models).flatmap(shaped_like)
 
 
-def frames(
-    models: list[type[BaseModel]], limit: int, *, invalid_utf8: bool = True
-) -> st.SearchStrategy[str | bytes | TextBytes]:
+def frames(models: list[type[BaseModel]], limit: int) -> st.SearchStrategy[str | bytes | TextBytes]:
     """Whole frames: mostly model-shaped JSON, then garbage of every other kind.
 
     ``limit`` is the receiver's size limit: oversized frames go just past it (and no
@@ -218,9 +216,8 @@ def frames(
         st.just(json.dumps({"type": {"$type": "chat"}, "v": 1})),
         st.binary(max_size=200),
         messages_of(models).map(lambda m: _dumps(m).encode()),
+        INVALID_UTF8,
     ]
-    if invalid_utf8:
-        garbage.append(INVALID_UTF8)
     shaped = messages_of(models).map(_dumps)
     # Three frames in four are shaped like a message: they reach the deepest code.
     return st.integers(0, 3).flatmap(lambda n: shaped if n else st.one_of(*garbage))
@@ -228,7 +225,5 @@ def frames(
 
 SIGNALING_FRAMES = frames(SIGNALING_MODELS, MAX_MESSAGE_BYTES)
 # A goodbye ends the session, as it should: it is sent on its own, last.
-CONTROL_FRAMES = frames(
-    [m for m in PEER_MODELS if m is not Bye], MAX_PEER_MESSAGE_BYTES, invalid_utf8=False
-)
-INPUT_FRAMES = frames(INPUT_MODELS, MAX_INPUT_MESSAGE_BYTES, invalid_utf8=False)
+CONTROL_FRAMES = frames([m for m in PEER_MODELS if m is not Bye], MAX_PEER_MESSAGE_BYTES)
+INPUT_FRAMES = frames(INPUT_MODELS, MAX_INPUT_MESSAGE_BYTES)

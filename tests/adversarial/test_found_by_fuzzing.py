@@ -5,16 +5,24 @@
    or ``OSError`` the connection expected), and the server logged a traceback.
 2. A text frame that is not UTF-8: uvicorn closed the connection with 1007, as RFC 6455
    says, but logged it with a traceback, as if the server had failed.
+3. A data-channel *text* message that is not UTF-8: aiortc's decode raised inside its DTLS
+   receive loop, which died; media, input and heartbeats stopped and the session ended as
+   ``peer_timeout`` five seconds later. Now the message is one refused, counted input event.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from common.protocol import Consent, RequestCode
+from devtools.headless import HeadlessApp
+from tests.adversarial.harness import LoopThread, send_frame
+from tests.adversarial.strategies import TextBytes
+from tests.rogue_helper import RogueHelper
 from tests.signaling.test_pairing import _pair
 from tests.signaling.wsclient import WsClient
 
@@ -49,3 +57,36 @@ async def test_a_text_frame_that_is_not_utf8_closes_only_that_connection(signali
     assert (await bystander.recv()).type == "code"
     log = signaling_server.log_path.read_text()
     assert "Invalid UTF-8" in log and "Traceback" not in log, log[-3000:]
+
+
+async def _rogue_helper(server) -> RogueHelper:
+    return RogueHelper(server.url, server.ws_url)
+
+
+@pytest.mark.display
+def test_data_channel_text_that_is_not_utf8_is_one_refused_event(signaling_server, private_display):
+    with LoopThread() as loops:
+        rogue = loops.run(_rogue_helper(signaling_server))
+        code = loops.run(rogue.sign_in_and_get_code())
+        sharer = HeadlessApp(
+            "sharer_app", "--server", signaling_server.url, "--user", "bob@contoso.example",
+            "--code", code, "--consent", "view", env={"DISPLAY": private_display},
+        )  # fmt: skip
+        try:
+            loops.run(rogue.wait_consent_and_offer())
+            loops.run(rogue.complete())
+            sharer.wait_for("connected")
+            for channel in (rogue.input, rogue.control):
+                loops.run(send_frame(channel, TextBytes(b'{"type": "\xff\xfe"}')))
+            loops.call(rogue.control.send, json.dumps({"type": "chat", "text": "still here"}))
+            assert sharer.wait_for("chat")["text"] == "still here"
+            blocked = sharer.wait_for("input_blocked")
+            assert (blocked["reason"], blocked["count"]) == (
+                "invalid: input event is not valid JSON",
+                1,
+            )
+            assert not [e for e in sharer.events if e.get("event") in ("ended", "error")]
+            assert not any("Traceback" in line for line in sharer.stderr), "".join(sharer.stderr)
+        finally:
+            sharer.close()
+            loops.run(rogue.close())

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from common.peer_messages import Bye, encode_peer_message
 from devtools.headless import HeadlessApp
-from tests.adversarial.harness import CaseCount, LoopThread, fuzz_settings
-from tests.adversarial.strategies import CONTROL_FRAMES, INPUT_FRAMES
+from tests.adversarial.harness import CaseCount, LoopThread, fuzz_settings, send_frame
+from tests.adversarial.strategies import CONTROL_FRAMES, INPUT_FRAMES, TextBytes
 from tests.display_tools import xdotool_mouse_location
 from tests.rogue_helper import RogueHelper
 from tests.rogue_sharer import RogueSharer
@@ -82,11 +82,11 @@ def test_hostile_messages_to_the_sharer_inject_nothing(signaling_server, private
 
             @fuzz_settings(default_examples=40)
             @given(batch=BATCHES)
-            def attack(batch: list[tuple[str, str | bytes]]) -> None:
+            def attack(batch: list[tuple[str, str | bytes | TextBytes]]) -> None:
                 nonlocal sent_input
                 count.case()
                 for channel, frame in batch:
-                    loops.call(channels[channel].send, frame)
+                    loops.run(send_frame(channels[channel], frame))
                     count.sent(channel)
                 sent_input += sum(channel == "input" for channel, _ in batch)
                 marker = f"marker {count.cases}"
@@ -122,10 +122,10 @@ def test_hostile_messages_to_the_helper_change_nothing_but_chat(signaling_server
 
             @fuzz_settings(default_examples=40)
             @given(batch=BATCHES)
-            def attack(batch: list[tuple[str, str | bytes]]) -> None:
+            def attack(batch: list[tuple[str, str | bytes | TextBytes]]) -> None:
                 count.case()
                 for channel, frame in batch:
-                    loops.call(rogue.channels[channel].send, frame)
+                    loops.run(send_frame(rogue.channels[channel], frame))
                     count.sent(channel)
                 marker = f"marker {count.cases}"
                 loops.call(
