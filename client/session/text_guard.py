@@ -12,12 +12,12 @@ it as blocked input like any other invalid event.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiortc.rtcsctptransport import WEBRTC_BINARY, WEBRTC_STRING, RTCSctpTransport
 
-Receive = Callable[[RTCSctpTransport, int, int, bytes], Awaitable[None]]
+Receive = Callable[[RTCSctpTransport, int, int, bytes], Coroutine[Any, Any, None]]
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -44,4 +44,4 @@ def install() -> None:
     """Guard aiortc's data-channel receive path, once per process."""
     current: Any = RTCSctpTransport._data_channel_receive
     if not getattr(current, "guarded", False):
-        RTCSctpTransport._data_channel_receive = _guarded(current)  # type: ignore[method-assign]
+        setattr(RTCSctpTransport, "_data_channel_receive", _guarded(current))  # noqa: B010
