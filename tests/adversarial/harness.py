@@ -7,20 +7,18 @@ every run and takes tens of seconds per test. Set (the long mode, ``scripts/secu
 or by hand), cases are drawn afresh each run: thousands of them find what a fixed few miss.
 
 Figures. Each test counts the cases Hypothesis actually ran (every example, shrinking
-included) and appends a line to ``HELPLINE_FUZZ_REPORT`` when that is set, so the figures in
-docs/security.md come from runs, not from settings.
+included) and records them (tests/figures.py), so the figures in docs/security.md come from
+runs, not from settings.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from aiortc import RTCDataChannel
@@ -29,6 +27,7 @@ from hypothesis import HealthCheck, settings
 
 from devtools.headless import HeadlessApp
 from tests.adversarial.strategies import TextBytes
+from tests.figures import record
 
 T = TypeVar("T")
 # Bounds a failing run only; a passing one returns as soon as the result is there.
@@ -72,12 +71,7 @@ class CaseCount:
         self.kinds[kind] += n
 
     def report(self) -> None:
-        line = {"test": self.test, "cases": self.cases, "messages": self.messages}
-        print(f"\nfuzz figures: {json.dumps(line)}; kinds: {dict(self.kinds.most_common(12))}")
-        target = os.environ.get("HELPLINE_FUZZ_REPORT")
-        if target:
-            with Path(target).open("a") as report:
-                report.write(json.dumps({**line, "kinds": dict(self.kinds)}) + "\n")
+        record(self.test, cases=self.cases, messages=self.messages, kinds=dict(self.kinds))
 
 
 class LoopThread:

@@ -18,12 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from common.protocol import (
     Consent,
-    Ended,
-    EndReason,
     Error,
     ErrorCode,
     Hello,
@@ -35,16 +33,13 @@ from common.protocol import (
     parse_message,
 )
 from devtools.display import xvfb
-from devtools.server import DEV_DIRECTORY, start_server
+from tests.adversarial.attacker import ALREADY, PROBE, REPLY_TIMEOUT, Attacker, checked
 from tests.adversarial.harness import CaseCount, LiveSession, ScreenAnimator, fuzz_settings
 from tests.adversarial.strategies import SIGNALING_FRAMES, TextBytes
 from tests.fixtures_display import SCREEN
 
 pytestmark = pytest.mark.display
 
-PROBE = encode_message(Hello(token="probe", role="helper"))
-ALREADY = "already signed in"
-REPLY_TIMEOUT = 30
 # Forwarded headers from a trusted proxy are believed only when they hold an address.
 FORWARDED = ["10.9.8.7", "", "not-an-address", "1.2.3.4, 5.6.7.8", "::1", "999.1.1.1", "x" * 900]
 
@@ -57,49 +52,6 @@ def _local_verdict(frame: str | bytes) -> Message | ErrorCode:
         return parse_message(frame)
     except ProtocolError as exc:
         return exc.code
-
-
-def _checked(raw: Any) -> Message:
-    """A frame from the server: always a valid protocol message, never an internal error."""
-    assert isinstance(raw, str), "the server sends text frames only"
-    message = parse_message(raw)
-    assert not (isinstance(message, Error) and message.code is ErrorCode.INTERNAL), raw
-    return message
-
-
-class Attacker:
-    """A signed-in connection that sends anything, then checks it still answers."""
-
-    def __init__(self, server: Any, upn: str, role: str, address: str) -> None:
-        self.ws: ClientConnection = connect(
-            server.ws_url,
-            additional_headers={"X-Forwarded-For": address},
-            max_size=2**22,
-            legacy=True,
-        )
-        self.ws.send(encode_message(Hello(token=server.token_for(upn), role=role)))
-        assert _checked(self.ws.recv(REPLY_TIMEOUT)).type == "welcome"
-
-    def exchange(self, frame: str | bytes, probes: int = 1) -> list[Message]:
-        """Send ``frame`` and a probe; the replies up to the probe's answer (kept out)."""
-        self.ws.send(frame)
-        return self.drain(probes)
-
-    def drain(self, probes: int = 1) -> list[Message]:
-        """Everything received before the answers to ``probes`` hellos, one sent now."""
-        self.ws.send(PROBE)
-        replies: list[Message] = []
-        while probes:
-            message = _checked(self.ws.recv(REPLY_TIMEOUT))
-            if isinstance(message, Error) and message.message == ALREADY:
-                probes -= 1
-            elif not (isinstance(message, Ended) and message.reason is EndReason.CODE_EXPIRED):
-                # A code asked for earlier may expire at any moment: no answer to this frame.
-                replies.append(message)
-        return replies
-
-    def close(self) -> None:
-        self.ws.close()
 
 
 class Attackers:
@@ -154,11 +106,11 @@ def _unauthenticated(server: Any, frame: str | bytes, forwarded: str, real_token
         verdict = _local_verdict(frame)
     with connect(server.ws_url, additional_headers={"X-Forwarded-For": forwarded}) as ws:
         ws.send(frame)
-        reply = _checked(ws.recv(REPLY_TIMEOUT))
+        reply = checked(ws.recv(REPLY_TIMEOUT))
         if isinstance(verdict, Hello) and real_token:
             assert reply.type == "welcome", reply
             ws.send(PROBE)
-            assert _checked(ws.recv(REPLY_TIMEOUT)).message == ALREADY  # type: ignore[union-attr]
+            assert checked(ws.recv(REPLY_TIMEOUT)).message == ALREADY  # type: ignore[union-attr]
             return "signed in"
         assert isinstance(reply, Error), reply
         if isinstance(verdict, ErrorCode):
@@ -187,16 +139,6 @@ def _not_utf8(server: Any, frame: TextBytes, signed_in: bool) -> str:
     return "closed 1007"
 
 
-@pytest.fixture
-def fuzz_server(tmp_path):
-    # The attackers come through a "proxy" (loopback) that names their addresses.
-    server = start_server(
-        DEV_DIRECTORY, tmp_path / "data", env={"HELPLINE_TRUSTED_PROXIES": '["127.0.0.1"]'}
-    )
-    yield server
-    server.stop()
-
-
 TARGETS = ["unauthenticated", "helper", "sharer", "paired helper", "paired sharer"]
 
 
@@ -218,12 +160,12 @@ def _signed_in(attackers: Attackers, target: str, frame: str | bytes) -> str:
     return first.code.value if isinstance(first, Error) else "answered"
 
 
-def test_hostile_frames_are_answered_and_the_live_session_goes_on(fuzz_server):
+def test_hostile_frames_are_answered_and_the_live_session_goes_on(proxied_server):
     count = CaseCount("signaling")
     with xvfb(*SCREEN) as display, ScreenAnimator(display):
-        live = LiveSession(fuzz_server.url, display)
-        attackers = Attackers(fuzz_server)
-        health = httpx.Client(base_url=fuzz_server.url, timeout=REPLY_TIMEOUT)
+        live = LiveSession(proxied_server.url, display)
+        attackers = Attackers(proxied_server)
+        health = httpx.Client(base_url=proxied_server.url, timeout=REPLY_TIMEOUT)
 
         @fuzz_settings(default_examples=200)
         @given(
@@ -237,9 +179,9 @@ def test_hostile_frames_are_answered_and_the_live_session_goes_on(fuzz_server):
         ) -> None:
             count.case()
             if isinstance(frame, TextBytes):
-                answer = _not_utf8(fuzz_server, frame, signed_in=target != "unauthenticated")
+                answer = _not_utf8(proxied_server, frame, signed_in=target != "unauthenticated")
             elif target == "unauthenticated":
-                answer = _unauthenticated(fuzz_server, frame, forwarded, real_token)
+                answer = _unauthenticated(proxied_server, frame, forwarded, real_token)
             else:
                 answer = _signed_in(attackers, target, frame)
             count.sent(f"{target}: {answer}")
@@ -253,5 +195,5 @@ def test_hostile_frames_are_answered_and_the_live_session_goes_on(fuzz_server):
             attackers.close()
             health.close()
         live.close()
-    log = fuzz_server.log_path.read_text()
+    log = proxied_server.log_path.read_text()
     assert "Traceback" not in log, log[-5000:]
