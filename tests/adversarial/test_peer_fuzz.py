@@ -29,7 +29,12 @@ from tests.display_tools import xdotool_mouse_location
 from tests.rogue_helper import RogueHelper
 from tests.rogue_sharer import RogueSharer
 
-pytestmark = pytest.mark.display
+pytestmark = [
+    pytest.mark.display,
+    # aiortc draws from the random module on its own loop thread while Hypothesis draws a
+    # case: the peer's doing, not the strategies'; the cases do not depend on it.
+    pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning"),
+]
 
 BATCHES = st.lists(
     st.one_of(
