@@ -38,7 +38,9 @@ TESTS = (
 )
 FUZZ = {
     "signaling": "hostile signaling frames beside a live session",
-    "data channel, to the sharer": "hostile data-channel batches to a real sharer",
+    "data channel, to the sharer (view)": "hostile data-channel batches to a sharer (view only)",
+    "data channel, to the sharer (control)": "invalid input and hostile control to a sharer"
+    " (full control)",
     "data channel, to the helper": "hostile data-channel batches to a real helper",
 }
 

@@ -5,11 +5,12 @@ sends batches drawn from every control message and input event model, with hosti
 and garbage, on both channels. After each batch a chat line on the same ordered channel must
 still arrive, so the receiving loop has read everything before it and survived it.
 
-Against the sharer (view only) every input event, valid or not, is counted as blocked, down
-to the exact number, and the pointer of its display never moves. Against the helper, which
-takes no input, nothing it shows changes but the chat. Neither app reports an error or an
-end, or writes a traceback; a goodbye, sent last with a hostile reason, ends the session
-cleanly.
+Against a sharer that granted view only, every input event, valid or not, is counted as
+blocked, down to the exact number, and the pointer of its display never moves; against one
+that granted full control, so do the events its gate must refuse whatever the grant.
+Against the helper, which takes no input, nothing it shows changes but the chat. Neither
+app reports an error or an end, or writes a traceback; a goodbye, sent last with a hostile
+reason, ends the session cleanly.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from common.input_events import InputError, parse_input
 from common.peer_messages import Bye, encode_peer_message
 from devtools.headless import HeadlessApp
 from tests.adversarial.harness import CaseCount, LoopThread, fuzz_settings, send_frame
@@ -36,13 +38,33 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning"),
 ]
 
-BATCHES = st.lists(
-    st.one_of(
-        st.tuples(st.just("input"), INPUT_FRAMES), st.tuples(st.just("control"), CONTROL_FRAMES)
-    ),
-    min_size=1,
-    max_size=8,
-)
+
+def _refused_by_the_gate(frame: str | bytes | TextBytes) -> bool:
+    if isinstance(frame, TextBytes):
+        return True
+    try:
+        parse_input(frame)
+    except InputError:
+        return True
+    return False
+
+
+def _batches(input_frames: st.SearchStrategy[Any]) -> st.SearchStrategy[list[tuple[str, Any]]]:
+    return st.lists(
+        st.one_of(
+            st.tuples(st.just("input"), input_frames),
+            st.tuples(st.just("control"), CONTROL_FRAMES),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+
+
+# With full control, valid events are meant to move the pointer; the invalid ones, never.
+BATCHES = {
+    "view": _batches(INPUT_FRAMES),
+    "control": _batches(INPUT_FRAMES.filter(_refused_by_the_gate)),
+}
 # A goodbye is a valid message whatever reason it gives: the session ends, the reason is
 # not believed (the app says who ended it), and nothing of it reaches a screen or a log.
 HOSTILE_BYE = encode_peer_message(Bye(reason="\u202e\x00'; DROP TABLE audit;--"))
@@ -68,14 +90,16 @@ def _end_with_a_hostile_goodbye(
     assert not any("Traceback" in line for line in app.stderr), "".join(app.stderr)
 
 
-def test_hostile_messages_to_the_sharer_inject_nothing(signaling_server, private_display):
-    count = CaseCount("data channel, to the sharer")
+@pytest.mark.parametrize("consent", ["view", "control"])
+def test_hostile_messages_to_the_sharer_inject_nothing(signaling_server, private_display, consent):
+    """View only: nothing is injected. Full control: nothing invalid is injected."""
+    count = CaseCount(f"data channel, to the sharer ({consent})")
     with LoopThread() as loops:
         rogue = loops.run(_rogue_helper(signaling_server))
         code = loops.run(rogue.sign_in_and_get_code())
         sharer = HeadlessApp(
             "sharer_app", "--server", signaling_server.url, "--user", "bob@contoso.example",
-            "--code", code, "--consent", "view", env={"DISPLAY": private_display},
+            "--code", code, "--consent", consent, env={"DISPLAY": private_display},
         )  # fmt: skip
         try:
             loops.run(rogue.wait_consent_and_offer())
@@ -86,7 +110,7 @@ def test_hostile_messages_to_the_sharer_inject_nothing(signaling_server, private
             sent_input = 0
 
             @fuzz_settings(default_examples=40)
-            @given(batch=BATCHES)
+            @given(batch=BATCHES[consent])
             def attack(batch: list[tuple[str, str | bytes | TextBytes]]) -> None:
                 nonlocal sent_input
                 count.case()
@@ -106,7 +130,9 @@ def test_hostile_messages_to_the_sharer_inject_nothing(signaling_server, private
             finally:
                 count.report()
             assert xdotool_mouse_location(private_display) == pointer
-            assert "view_only" in {e["reason"] for e in sharer.events if "reason" in e}
+            reasons = {e["reason"] for e in sharer.events if e.get("event") == "input_blocked"}
+            invalid = {r for r in reasons if r.startswith("invalid")}
+            assert reasons - invalid == ({"view_only"} if consent == "view" else set())
             _assert_untroubled(sharer)
             _end_with_a_hostile_goodbye(loops, rogue.control, sharer, "helper_ended")
         finally:
@@ -126,7 +152,7 @@ def test_hostile_messages_to_the_helper_change_nothing_but_chat(signaling_server
             helper.wait_for("connected")
 
             @fuzz_settings(default_examples=40)
-            @given(batch=BATCHES)
+            @given(batch=BATCHES["view"])
             def attack(batch: list[tuple[str, str | bytes | TextBytes]]) -> None:
                 count.case()
                 for channel, frame in batch:
