@@ -7,6 +7,7 @@ on; only a failed sign-in closes the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -70,7 +71,8 @@ def websocket_router(
     async def _serve(ws: WebSocket, address: str) -> None:
         conn = await _sign_in(ws, auth, server_key, address, rules)
         if conn is None:
-            await ws.close(code=POLICY_VIOLATION)
+            with contextlib.suppress(WebSocketDisconnect):  # it may have left already
+                await ws.close(code=POLICY_VIOLATION)
             return
         going_away = False
         try:
@@ -107,7 +109,10 @@ def websocket_router(
 
 
 async def _send(ws: WebSocket, message: Error | Welcome) -> None:
-    await ws.send_text(encode_message(message))
+    """Answer during sign-in; a client that already left is told nothing, and its leaving
+    is no fault of the server's."""
+    with contextlib.suppress(WebSocketDisconnect):
+        await ws.send_text(encode_message(message))
 
 
 async def _receive(ws: WebSocket) -> str | None:

@@ -44,6 +44,9 @@ class Attacker:
             server.ws_url,
             additional_headers={"X-Forwarded-For": address},
             max_size=2**22,
+            # No keepalive pings: their payloads come from the random module, on a thread of
+            # their own, while Hypothesis draws a case; these connections live seconds.
+            ping_interval=None,
             legacy=True,
         )
         self.ws.send(encode_message(Hello(token=server.token_for(upn), role=role)))

@@ -188,6 +188,16 @@ INVALID_UTF8 = st.one_of(
 ).map(TextBytes)
 
 
+def _sendable(text: str) -> str | TextBytes:
+    """Raw text as it can go out: a lone surrogate cannot be UTF-8, so such text goes as the
+    bytes a careless encoder makes of it (CESU-8), in a text frame all the same."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return TextBytes(text.encode("utf-8", "surrogatepass"))
+    return text
+
+
 def _dumps(data: Any) -> str:
     # allow_nan: Python's JSON parser reads NaN and Infinity, so a hostile peer may send them.
     return json.dumps(data, allow_nan=True)
@@ -209,7 +219,7 @@ def frames(models: list[type[BaseModel]], limit: int) -> st.SearchStrategy[str |
     """
     garbage: list[st.SearchStrategy[str | bytes | TextBytes]] = [
         ANY_JSON.map(_dumps),
-        nasty_text(200),
+        nasty_text(200).map(_sendable),
         st.sampled_from([50, 2000, 20_000]).map(_deep),
         st.sampled_from(["{", "[]", "null", '"type"', "{}", '{"type": "chat"}', "NaN"]),
         messages_of(models).map(lambda m: _dumps({**m, "pad": "x" * limit})),

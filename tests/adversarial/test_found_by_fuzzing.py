@@ -4,7 +4,9 @@
    ended, starlette raised ``WebSocketDisconnect`` for the send (not the ``RuntimeError``
    or ``OSError`` the connection expected), and the server logged a traceback.
 2. A text frame that is not UTF-8: uvicorn closed the connection with 1007, as RFC 6455
-   says, but logged it with a traceback, as if the server had failed.
+   says, but logged it with a traceback, as if the server had failed; and when it was the
+   first frame, before sign-in, the server's own close of that connection raised and logged
+   another.
 3. A data-channel *text* message that is not UTF-8: aiortc's decode raised inside its DTLS
    receive loop, which died; media, input and heartbeats stopped and the session ended as
    ``peer_timeout`` five seconds later. Now the message is one refused, counted input event.
@@ -46,9 +48,15 @@ async def test_both_sides_leaving_at_once_is_no_server_fault(signaling_server):
     assert "Traceback" not in log, log[-3000:]
 
 
-async def test_a_text_frame_that_is_not_utf8_closes_only_that_connection(signaling_server):
+@pytest.mark.parametrize("signed_in", [True, False])
+async def test_a_text_frame_that_is_not_utf8_closes_only_that_connection(
+    signaling_server, signed_in
+):
     bystander = await WsClient.signed_in(signaling_server, "alice@contoso.example", "helper")
-    client = await WsClient.signed_in(signaling_server, "carol@contoso.example", "sharer")
+    if signed_in:
+        client = await WsClient.signed_in(signaling_server, "carol@contoso.example", "sharer")
+    else:
+        client = await WsClient.open(signaling_server)
     await client.ws.send(b'{"v": 1, "type": "\xc0\xaf"}', text=True)
     with pytest.raises(ConnectionClosed) as closed:
         await asyncio.wait_for(client.ws.recv(), 30)

@@ -104,7 +104,9 @@ def _unauthenticated(server: Any, frame: str | bytes, forwarded: str, real_token
             verdict.model_copy(update={"token": server.token_for("bob@contoso.example")})
         )
         verdict = _local_verdict(frame)
-    with connect(server.ws_url, additional_headers={"X-Forwarded-For": forwarded}) as ws:
+    with connect(
+        server.ws_url, additional_headers={"X-Forwarded-For": forwarded}, ping_interval=None
+    ) as ws:
         ws.send(frame)
         reply = checked(ws.recv(REPLY_TIMEOUT))
         if isinstance(verdict, Hello) and real_token:
@@ -131,7 +133,7 @@ def _not_utf8(server: Any, frame: TextBytes, signed_in: bool) -> str:
     attacker = (
         Attacker(server, "carol@contoso.example", "sharer", "10.0.0.5") if signed_in else None
     )
-    ws = attacker.ws if attacker else connect(server.ws_url, legacy=True)
+    ws = attacker.ws if attacker else connect(server.ws_url, ping_interval=None, legacy=True)
     ws.send(frame.data, text=True)
     with pytest.raises(ConnectionClosed) as closed:
         ws.recv(REPLY_TIMEOUT)
