@@ -7,7 +7,11 @@
    says, but logged it with a traceback, as if the server had failed; and when it was the
    first frame, before sign-in, the server's own close of that connection raised and logged
    another.
-3. A data-channel *text* message that is not UTF-8: aiortc's decode raised inside its DTLS
+3. An unknown field with a long name: the error told it back in a message longer than an
+   ``error`` may carry, so building the error raised; before sign-in the server logged a
+   traceback, after it the connection was dropped. The sharer's input reasons carried such
+   names whole too. Field paths in errors are now bounded and escaped.
+4. A data-channel *text* message that is not UTF-8: aiortc's decode raised inside its DTLS
    receive loop, which died; media, input and heartbeats stopped and the session ended as
    ``peer_timeout`` five seconds later. Now the message is one refused, counted input event.
 """
@@ -20,6 +24,7 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from common.input_events import InputError, parse_input
 from common.protocol import Consent, RequestCode
 from devtools.headless import HeadlessApp
 from tests.adversarial.harness import LoopThread, send_frame
@@ -46,6 +51,33 @@ async def test_both_sides_leaving_at_once_is_no_server_fault(signaling_server):
     assert (await again.recv()).type == "code"
     log = signaling_server.log_path.read_text()
     assert "Traceback" not in log, log[-3000:]
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+async def test_an_unknown_field_with_a_long_name_gets_a_short_error(signaling_server, signed_in):
+    frame = json.dumps({"v": 1, "type": "request_code", "\u202e" + "0" * 5000: 1})
+    if signed_in:
+        client = await WsClient.signed_in(signaling_server, "alice@contoso.example", "helper")
+    else:
+        client = await WsClient.open(signaling_server)
+    await client.send_raw(frame)
+    error = await client.recv()
+    assert error.code.value == "invalid" and len(error.message) < 200, error
+    assert "\\u202e" in error.message, "the name is escaped, not shown"
+    if signed_in:
+        await client.send(RequestCode())
+        assert (await client.recv()).type == "code"
+    else:
+        with pytest.raises(ConnectionClosed):
+            await client.recv()
+    log = signaling_server.log_path.read_text()
+    assert "Traceback" not in log, log[-3000:]
+
+
+def test_input_reasons_name_unknown_fields_briefly():
+    with pytest.raises(InputError) as refused:
+        parse_input(json.dumps({"type": "click", "\x1b[31m" + "k" * 3000: 1}))
+    assert len(refused.value.reason) < 200 and "\x1b" not in refused.value.reason
 
 
 @pytest.mark.parametrize("signed_in", [True, False])
