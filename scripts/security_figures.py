@@ -7,9 +7,9 @@ messages sent, guesses tried and how each was refused, kills survived and record
 
     python scripts/security_figures.py                  # both runs; a table on standard output
     python scripts/security_figures.py --write-doc      # and record it in docs/security.md
-    python scripts/security_figures.py --examples 1000 --guesses 5000 --kills 20
+    python scripts/security_figures.py --examples 800 --guesses 5000 --kills 20
 
-The long run takes a quarter of an hour or more on a small machine: run it before a release,
+The long run takes half an hour on a small machine: run it before a release,
 not in CI. Exit status: 0 when both runs passed, 1 otherwise (the figures are then not
 written).
 """
@@ -45,13 +45,13 @@ FUZZ = {
 }
 
 
-def run(env: dict[str, str]) -> tuple[dict[str, dict], float, bool]:
+def run(env: dict[str, str], *pytest_args: str) -> tuple[dict[str, dict], float, bool]:
     """Run the tests with ``env``; their recorded figures by test name, seconds, passed."""
     with tempfile.TemporaryDirectory(prefix="helpline-figures-") as tmp:
         figures_file = Path(tmp) / "figures.jsonl"
         started = time.monotonic()
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *TESTS],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *pytest_args, *TESTS],
             cwd=ROOT,
             env={**os.environ, **env, "HELPLINE_FIGURES": str(figures_file)},
         )
@@ -106,7 +106,7 @@ def write_doc(text: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=int, default=1000, help="long run: fuzz cases per test")
+    parser.add_argument("--examples", type=int, default=800, help="long run: fuzz cases per test")
     parser.add_argument("--guesses", type=int, default=5000, help="long run: wrong codes tried")
     parser.add_argument("--kills", type=int, default=20, help="long run: SIGKILLs under load")
     parser.add_argument("--write-doc", action="store_true", help=f"record the figures in {DOC}")
@@ -118,7 +118,8 @@ def main() -> int:
     }
     ci, ci_seconds, ci_passed = run({})
     print(f"CI size: {ci_seconds:.0f} s, {'passed' if ci_passed else 'FAILED'}", flush=True)
-    long, long_seconds, long_passed = run(long_env)
+    # The suite's per-test timeout bounds a hung test at CI size; a long run is long on purpose.
+    long, long_seconds, long_passed = run(long_env, "-o", "timeout=0")
     print(f"long run: {long_seconds:.0f} s, {'passed' if long_passed else 'FAILED'}", flush=True)
     text = table(ci, long, long_env)
     print("\n" + text)
