@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from common.validation import first_error
+
 MAX_INPUT_MESSAGE_BYTES = 4096
 MAX_TYPED_TEXT = 1000
 MAX_SCROLL_STEPS = 50
@@ -117,9 +119,7 @@ def validate_input(data: dict[str, Any]) -> InputEvent:
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"][1:]) or "event"
-        raise InputError(f"invalid {where}: {first['msg']}") from exc
+        raise InputError(f"invalid {first_error(exc, skip=1, default='event')}") from exc
 
 
 def parse_input(raw: str | bytes) -> InputEvent:

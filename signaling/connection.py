@@ -58,5 +58,6 @@ class Connection:
         try:
             await self.ws.send_text(encode_message(message))
         except (RuntimeError, OSError, WebSocketDisconnect):
-            # Starlette says WebSocketDisconnect when the client left while we were sending.
+            # The peer went away between the state check and the send (both sides of a
+            # session closing at once): nothing to deliver, and nothing went wrong here.
             log.info("send to a closed connection dropped")

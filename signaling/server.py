@@ -30,7 +30,21 @@ def raise_file_limit() -> int:
     return soft
 
 
+class ClientFaultFilter(logging.Filter):
+    """uvicorn logs a text frame that is not UTF-8 with a traceback, as if the server had
+    failed. It is the client's fault, already answered by closing that connection with 1007
+    (RFC 6455): one warning line says so, and a traceback keeps meaning a bug of ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Invalid UTF-8 sequence received from client"):
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 async def run_server(app: FastAPI, settings: ServerSettings, listener: socket.socket) -> None:
+    logging.getLogger("uvicorn.error").addFilter(ClientFaultFilter())
     limit = raise_file_limit()
     log.info("open-file limit=%d", limit)
     room = WaitingRoom(

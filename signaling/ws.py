@@ -7,6 +7,7 @@ on; only a failed sign-in closes the connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -86,7 +87,8 @@ def websocket_router(
     async def _serve(ws: WebSocket, address: str) -> None:
         conn = await _sign_in(ws, auth, server_key, address, rules, devices)
         if conn is None:
-            await ws.close(code=POLICY_VIOLATION)
+            with contextlib.suppress(WebSocketDisconnect):  # it may have left already
+                await ws.close(code=POLICY_VIOLATION)
             return
         going_away = False
         try:

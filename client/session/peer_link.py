@@ -28,6 +28,7 @@ from aiortc import (
 from client.ice import is_relayed, rtc_configuration
 from client.media.codecs import EncodesH264, negotiated_video_codec, prefer_codecs
 from client.media.jitter import use_marker_jitter_buffer
+from client.session import text_guard
 from client.session.fingerprint import card_fingerprint, matches_card
 from client.settings import AppSettings
 from common.peer_messages import (
@@ -98,6 +99,7 @@ class PeerLink:
         self._events = events
         # Silence is measured on this clock; tests pass a fake one to expire it at will.
         self._clock = clock
+        text_guard.install()  # a peer's bad text costs one message, not the link
         # Only the organisation's ICE servers (none: host candidates only), never a default.
         self._pc = RTCPeerConnection(rtc_configuration(ice_servers, settings.ice_policy))
         self.control: RTCDataChannel | None = None
