@@ -19,6 +19,7 @@ from common.protocol import (
     ErrorCode,
     Hello,
     Message,
+    ResumeToken,
     encode_message,
     parse_message,
 )
@@ -65,8 +66,12 @@ class Attacker:
             message = checked(self.ws.recv(REPLY_TIMEOUT))
             if isinstance(message, Error) and message.message == ALREADY:
                 probes -= 1
-            elif not (isinstance(message, Ended) and message.reason is EndReason.CODE_EXPIRED):
-                # A code asked for earlier may expire at any moment: no answer to this frame.
+            elif not (
+                (isinstance(message, Ended) and message.reason is EndReason.CODE_EXPIRED)
+                or isinstance(message, ResumeToken)
+            ):
+                # A code asked for earlier may expire at any moment, and an active session is
+                # handed a fresh resume token unasked: neither answers this frame.
                 replies.append(message)
         return replies
 

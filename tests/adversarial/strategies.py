@@ -108,6 +108,10 @@ def value_for(annotation: Any, metadata: list[Any] | None = None) -> st.SearchSt
         return st.sampled_from(get_args(annotation))
     if origin in (typing.Union, types.UnionType):
         return st.one_of(*(value_for(arg, metadata) for arg in get_args(annotation)))
+    if origin is dict:  # free-form JSON objects, such as a signed envelope's body
+        return st.dictionaries(nasty_text(8), ANY_JSON, max_size=4)
+    if annotation is Any:
+        return ANY_JSON
     if origin is list:
         (item,) = get_args(annotation)
         return st.lists(value_for(item), max_size=(_max_length(metadata) or 4) + 1)
