@@ -27,6 +27,11 @@ class ServerSettings(BaseSettings):
     # Roles and groups for Entra users (same TOML format as the development directory).
     directory_file: Path | None = None
     database_url: str | None = None
+    # Several replicas behind one load balancer share codes, limits, liveness and the relay
+    # here (redis://host:port/db); without it one process keeps them in memory.
+    redis_url: str | None = None
+    # How often a replica says it is alive; one silent for three periods is taken for dead.
+    replica_heartbeat_seconds: float = Field(default=1.0, gt=0)
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)

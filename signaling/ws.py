@@ -24,7 +24,7 @@ from common.protocol import (
 )
 from signaling.admission import WebSocketBudget, valid_address
 from signaling.auth import Authenticator
-from signaling.connection import Connection
+from signaling.connection import SocketConnection
 from signaling.hub import Hub
 from signaling.tokens import TokenError
 from signaling.turn import IceServerIssuer
@@ -121,7 +121,7 @@ async def _receive(ws: WebSocket) -> str | None:
 
 async def _sign_in(
     ws: WebSocket, auth: Authenticator, server_key: str, address: str, rules: SocketRules
-) -> Connection | None:
+) -> SocketConnection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
         raw = await asyncio.wait_for(_receive(ws), rules.hello_timeout_seconds)
@@ -143,7 +143,7 @@ async def _sign_in(
     except TokenError as exc:
         await _send(ws, Error(code=exc.code, message=exc.message))
         return None
-    conn = Connection(
+    conn = SocketConnection(
         ws=ws, role=message.role, account=account, address=address, device_name=message.device_name
     )
     await _send(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.redis_server import start_redis
 from devtools.server import DEV_DIRECTORY, start_server
 
 
@@ -38,3 +39,11 @@ def app_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "site-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     return home
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of this test's own (Debian's redis-server), nothing kept on disk."""
+    server = start_redis(tmp_path / "redis")
+    yield server
+    server.stop()

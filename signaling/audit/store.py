@@ -5,8 +5,9 @@ a worker thread so the event loop never waits on the disk.
 Every write is one change to named columns (never read, modify, write back), applied to the
 record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
 are serialised by a lock, so the chain has one order and concurrent writers to the same
-record cannot lose each other's facts. One process writes; several replicas would need the
-chain's head in the database (a later step).
+record cannot lose each other's facts. Replicas sharing one SQLite file are serialised by
+SQLite itself: every transaction begins IMMEDIATE, so reading the chain's head and appending
+to it happen under the database's write lock, and two processes never extend the same head.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from signaling.audit import chain
@@ -74,6 +76,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLAlchemy, not the sqlite3 module, starts transactions (below).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    """Take the write lock at the start: a deferred transaction that read the head first
+    could not upgrade once another process had appended (SQLITE_BUSY, or a forked chain)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -89,9 +99,13 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 class AuditStore:
     def __init__(self, url: str, signing_key: Ed25519PrivateKey | None = None) -> None:
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        # Replicas on one SQLite file wait their turn for the write lock (seconds at most).
+        options: dict[str, Any] = {"connect_args": {"timeout": 30}} if sqlite else {}
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, **options)
+        if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
         self._set_aside_older_schema()
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -109,9 +123,11 @@ class AuditStore:
         if {column.key for column in SessionRecord.__table__.columns} <= have:
             return
         kept = f"{table}_before_{datetime.now(UTC):%Y%m%d%H%M%S}"
+        # Read before writing: on SQLite the writing transaction holds the database's lock.
+        indexes = [index["name"] for index in inspector.get_indexes(table)]
         with self.engine.begin() as db:
-            for index in inspector.get_indexes(table):
-                db.exec_driver_sql(f'DROP INDEX IF EXISTS "{index["name"]}"')
+            for name in indexes:
+                db.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
             db.exec_driver_sql(f'ALTER TABLE "{table}" RENAME TO "{kept}"')
         log.warning("audit records of an older version were kept as table %s", kept)
 

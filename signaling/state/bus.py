@@ -1,0 +1,140 @@
+"""The replicas' bus: typed envelopes on one Redis pub/sub channel per replica.
+
+A session lives on the replica that holds its helper (its *home*). A sharer connected to
+another replica reaches it through the bus: its messages go home as ``Forward``, what the
+home sends it comes back as ``Deliver``. Envelopes from one replica arrive in the order it
+sent them (one writer task, one connection), so a session's messages never overtake each
+other; each is validated here, the one place they enter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from common.protocol import PeerRole
+
+log = logging.getLogger(__name__)
+CHANNEL = "helpline:bus:"
+FLUSH_TIMEOUT = 5.0
+
+
+class PeerCard(BaseModel):
+    """Who a remote participant is: enough for the home replica to apply the rules."""
+
+    role: PeerRole
+    tenant: str
+    oid: str
+    upn: str
+    name: str
+    address: str
+    device_name: str
+
+
+class Join(BaseModel):
+    kind: Literal["join"] = "join"
+    sender: str  # the connection's id on the replica that sent this
+    replica: str
+    session_id: str
+    peer: PeerCard
+
+
+class Forward(BaseModel):
+    kind: Literal["forward"] = "forward"
+    sender: str
+    replica: str
+    message: str  # one protocol message, as the app sent it (already parsed once)
+
+
+class Gone(BaseModel):
+    kind: Literal["gone"] = "gone"
+    sender: str
+
+
+class Deliver(BaseModel):
+    kind: Literal["deliver"] = "deliver"
+    to: str
+    message: str  # encoded by the home replica's hub
+
+
+class Detach(BaseModel):
+    """The session is over for this connection (or never began): its messages stay local."""
+
+    kind: Literal["detach"] = "detach"
+    to: str
+
+
+Envelope = Annotated[Join | Forward | Gone | Deliver | Detach, Field(discriminator="kind")]
+ENVELOPE: TypeAdapter[Envelope] = TypeAdapter(Envelope)
+
+
+class RedisBus:
+    def __init__(
+        self, redis: Redis, replica: str, receive: Callable[[Envelope], Awaitable[None]]
+    ) -> None:
+        self._redis = redis
+        self._replica = replica
+        self._receive = receive
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(CHANNEL + self._replica)
+        self._tasks = [
+            asyncio.create_task(self._read(pubsub)),
+            asyncio.create_task(self._write()),
+        ]
+
+    def publish(self, replica: str, envelope: Join | Forward | Gone | Deliver | Detach) -> None:
+        """Queue for ``replica``; sent in order, without making the caller wait."""
+        self._outbox.put_nowait((CHANNEL + replica, envelope.model_dump_json()))
+
+    async def stop(self) -> None:
+        """What was queued goes out (the ends told at shutdown); then the bus closes."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._outbox.join(), FLUSH_TIMEOUT)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _write(self) -> None:
+        while True:
+            batch = [await self._outbox.get()]
+            while not self._outbox.empty():
+                batch.append(self._outbox.get_nowait())
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for channel, data in batch:
+                        pipe.publish(channel, data)
+                    await pipe.execute()
+            except RedisError as exc:
+                log.error("bus publish failed, %d envelopes lost: %s", len(batch), exc)
+            finally:
+                for _ in batch:
+                    self._outbox.task_done()
+
+    async def _read(self, pubsub: PubSub) -> None:
+        try:
+            async for item in pubsub.listen():
+                if item.get("type") != "message":
+                    continue
+                try:
+                    envelope = ENVELOPE.validate_json(item["data"])
+                except ValidationError:
+                    log.error("bus envelope refused: not one of ours")
+                    continue
+                try:
+                    await self._receive(envelope)
+                except Exception:  # one envelope's bug must not stop the bus
+                    log.exception("bus envelope handling failed kind=%s", envelope.kind)
+        finally:
+            await pubsub.aclose()
