@@ -47,3 +47,15 @@ def redis_server(tmp_path):
     server = start_redis(tmp_path / "redis")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def replicas(tmp_path, dev_identity_file, redis_server):
+    """Two server processes on two loopback ports acting as one: one Redis, one audit (a
+    shared SQLite file) and one data folder, so they sign cards with the same key."""
+    env = {"HELPLINE_REDIS_URL": redis_server.url, "HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
+    data_dir = tmp_path / "server-data"
+    servers = [start_server(dev_identity_file, data_dir, env) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
