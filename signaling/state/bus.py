@@ -3,8 +3,10 @@
 A session lives on the replica that holds its helper (its *home*). A sharer connected to
 another replica reaches it through the bus: its messages go home as ``Forward``, what the
 home sends it comes back as ``Deliver``. Envelopes from one replica arrive in the order it
-sent them (one writer task, one connection), so a session's messages never overtake each
-other; each is validated here, the one place they enter.
+sent them (one writer task, one connection), and each connection's envelopes are handled
+one after another, in that order, while different connections' are handled side by side (a
+slow audit write for one session does not hold up the others). Each is validated here, the
+one place envelopes enter.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ class RedisBus:
         self._receive = receive
         self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        # The last envelope handled or waiting for each connection: the next one waits for it.
+        self._lanes: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
@@ -132,9 +136,25 @@ class RedisBus:
                 except ValidationError:
                     log.error("bus envelope refused: not one of ours")
                     continue
-                try:
-                    await self._receive(envelope)
-                except Exception:  # one envelope's bug must not stop the bus
-                    log.exception("bus envelope handling failed kind=%s", envelope.kind)
+                self._queue_in_lane(envelope)
         finally:
             await pubsub.aclose()
+
+    def _queue_in_lane(self, envelope: Envelope) -> None:
+        lane = envelope.to if isinstance(envelope, Deliver | Detach) else envelope.sender
+        task = asyncio.create_task(self._handle(self._lanes.get(lane), envelope))
+        self._lanes[lane] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            if self._lanes.get(lane) is finished:
+                del self._lanes[lane]
+
+        task.add_done_callback(done)
+
+    async def _handle(self, before: asyncio.Task[None] | None, envelope: Envelope) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        try:
+            await self._receive(envelope)
+        except Exception:  # one envelope's bug must not stop the bus
+            log.exception("bus envelope handling failed kind=%s", envelope.kind)
