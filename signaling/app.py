@@ -105,6 +105,8 @@ def _shared_state(
         recorder = AuditRecorder(store, summary_window_seconds=window)
         return SharedState(MemoryCodes(ttl), recorder, None)
     where = urlsplit(settings.redis_url)
+    if where.scheme not in ("redis", "rediss", "unix"):
+        raise ConfigurationError("HELPLINE_REDIS_URL must be a redis://, rediss:// or unix:// URL")
     try:
         redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5).ping()
     except (redis.RedisError, ValueError) as exc:

@@ -27,6 +27,7 @@ from common.protocol import PeerRole
 log = logging.getLogger(__name__)
 CHANNEL = "helpline:bus:"
 FLUSH_TIMEOUT = 5.0
+RESUBSCRIBE_SECONDS = 1.0
 
 
 class PeerCard(BaseModel):
@@ -91,12 +92,17 @@ class RedisBus:
         self._lanes: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(CHANNEL + self._replica)
+        """Subscribed before this returns: nothing sent to us from now on is missed."""
+        pubsub = await self._subscribe()
         self._tasks = [
             asyncio.create_task(self._read(pubsub)),
             asyncio.create_task(self._write()),
         ]
+
+    async def _subscribe(self) -> PubSub:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(CHANNEL + self._replica)
+        return pubsub
 
     def publish(self, replica: str, envelope: Join | Forward | Gone | Deliver | Detach) -> None:
         """Queue for ``replica``; sent in order, without making the caller wait."""
@@ -127,18 +133,35 @@ class RedisBus:
                     self._outbox.task_done()
 
     async def _read(self, pubsub: PubSub) -> None:
+        """Envelopes for us, until stopped; a lost Redis connection is subscribed again."""
         try:
-            async for item in pubsub.listen():
-                if item.get("type") != "message":
-                    continue
+            while True:
                 try:
-                    envelope = ENVELOPE.validate_json(item["data"])
-                except ValidationError:
-                    log.error("bus envelope refused: not one of ours")
-                    continue
-                self._queue_in_lane(envelope)
+                    async for item in pubsub.listen():
+                        if item.get("type") != "message":
+                            continue
+                        try:
+                            envelope = ENVELOPE.validate_json(item["data"])
+                        except ValidationError:
+                            log.error("bus envelope refused: not one of ours")
+                            continue
+                        self._queue_in_lane(envelope)
+                except (RedisError, OSError) as exc:
+                    log.error("bus subscription lost: %s", exc)
+                    pubsub = await self._subscribe_again(pubsub)
         finally:
-            await pubsub.aclose()
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.aclose()
+
+    async def _subscribe_again(self, lost: PubSub) -> PubSub:
+        with contextlib.suppress(RedisError, OSError):
+            await lost.aclose()
+        while True:
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+            try:
+                return await self._subscribe()
+            except (RedisError, OSError) as exc:
+                log.error("bus cannot subscribe yet: %s", exc)
 
     def _queue_in_lane(self, envelope: Envelope) -> None:
         lane = envelope.to if isinstance(envelope, Deliver | Detach) else envelope.sender

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from common.permissions import ConsentLevel
 from common.protocol import EndReason
@@ -82,10 +83,17 @@ class ReplicaRegistry:
     # ---- audit records this replica has open ---------------------------------------
 
     async def note_open(self, record_id: str, consented: bool) -> None:
-        await self._redis.hset(_open_key(self.replica), record_id, "1" if consented else "0")
+        try:
+            await self._redis.hset(_open_key(self.replica), record_id, "1" if consented else "0")
+        except (RedisError, OSError) as exc:
+            # The record itself is written; only a survivor could not close it for us.
+            log.error("open audit record not listed in Redis: %s", exc)
 
     async def note_closed(self, record_id: str) -> None:
-        await self._redis.hdel(_open_key(self.replica), record_id)
+        try:
+            await self._redis.hdel(_open_key(self.replica), record_id)
+        except (RedisError, OSError) as exc:
+            log.error("closed audit record still listed in Redis: %s", exc)
 
     async def open_records(self, replica: str) -> dict[str, bool]:
         found = await self._redis.hgetall(_open_key(replica))

@@ -46,5 +46,6 @@ def test_quick_mode_measures_one_process_and_two_replicas(tmp_path):
         assert run["sessions"] == results["scale"]["concurrent"]
         assert run["pairings"] > 0 and not run["failures"]
         assert run["p99_ms"] >= run["p50_ms"] > 0
+    assert results["two"]["chain_intact"]
     text = report.read_text()
     assert "## Load" in text and "two replicas + Redis" in text

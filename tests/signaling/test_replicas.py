@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -148,3 +149,30 @@ async def test_the_helpers_replica_killed_mid_session(replicas):
     assert (await other.recv()).code.value == "invalid_code"
     verdict = _audit(second.data_dir, "verify")
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+
+
+def test_a_redis_that_cannot_be_reached_stops_the_server_with_one_line(tmp_path, dev_identity_file):
+    for url, said in (
+        ("redis://127.0.0.1:1/0", "cannot reach Redis at 127.0.0.1:1"),
+        ("http://127.0.0.1:6379", "must be a redis://"),
+    ):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "signaling",
+                "--port",
+                "0",
+                "--data-dir",
+                str(tmp_path),
+                "--dev-identity",
+                str(dev_identity_file),
+            ],
+            env={**os.environ, "HELPLINE_REDIS_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1
+        assert said in done.stderr and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
