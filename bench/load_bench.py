@@ -382,8 +382,14 @@ def main() -> int:
     parser.add_argument(
         "--profile", type=Path, help="py-spy's collapsed stacks of the one-process pairing run"
     )
+    parser.add_argument("--idle", type=int, help="idle connections to hold")
+    parser.add_argument("--concurrent", type=int, help="sessions paired at once")
+    parser.add_argument("--seconds", type=float, help="how long pairings run, per setup")
     args = parser.parse_args()
     scale = QUICK if args.quick else FULL
+    for name in ("idle", "concurrent", "seconds"):
+        if getattr(args, name) is not None:
+            setattr(scale, name, getattr(args, name))
     with tempfile.TemporaryDirectory(prefix="helpline-load-") as work:
         results = run(scale, Path(work), args.profile)
     text = section(results, args.quick)

@@ -114,7 +114,11 @@ def _shared_state(
         raise ConfigurationError(
             f"cannot reach Redis at {where.hostname}:{where.port or 6379}: {type(exc).__name__}"
         ) from None
-    client = redis.asyncio.Redis.from_url(settings.redis_url, decode_responses=True)
+    # A bounded pool: a thousand sessions at once wait for a connection, not open a thousand.
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, decode_responses=True
+    )
+    client = redis.asyncio.Redis(connection_pool=pool)
     replica = uuid.uuid4().hex[:12]
     registry = ReplicaRegistry(client, replica, settings.replica_heartbeat_seconds)
     tracked = TrackedAuditRecorder(store, registry, summary_window_seconds=window)
@@ -169,7 +173,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             max_per_account=settings.redeem_max_failures,
             max_per_address=settings.redeem_max_failures_per_address,
             window_seconds=settings.redeem_window_seconds,
-            storage=limit_storage(settings.redis_url),
+            storage=limit_storage(settings.redis_url, settings.redis_max_connections),
         ),
         audit=recorder,
         max_codes_per_account=settings.max_codes_per_account,

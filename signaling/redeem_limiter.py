@@ -20,6 +20,7 @@ from enum import StrEnum
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import BlockingConnectionPool
 
 NAMESPACE = "helpline-redeem"
 
@@ -35,11 +36,17 @@ class Lockout:
     scope: LimitScope
 
 
-def limit_storage(redis_url: str | None) -> Storage:
+def limit_storage(redis_url: str | None, max_connections: int = 8) -> Storage:
     """Where failures are counted: this process, or the Redis every replica uses."""
     if redis_url is None:
         return MemoryStorage()
-    return RedisStorage(f"async+{redis_url}", implementation="redispy")
+    pool = BlockingConnectionPool.from_url(redis_url, max_connections=max_connections)
+    # connection_pool is documented; the options' annotation leaves it out.
+    return RedisStorage(
+        f"async+{redis_url}",
+        implementation="redispy",
+        connection_pool=pool,  # type: ignore[arg-type]
+    )
 
 
 class RedeemLimiter:

@@ -30,6 +30,8 @@ class ServerSettings(BaseSettings):
     # Several replicas behind one load balancer share codes, limits, liveness and the relay
     # here (redis://host:port/db); without it one process keeps them in memory.
     redis_url: str | None = None
+    # Connections to it per replica, for codes and relay (and as many for the redeem limits).
+    redis_max_connections: int = Field(default=32, ge=2)
     # How often a replica says it is alive; one silent for three periods is taken for dead.
     replica_heartbeat_seconds: float = Field(default=1.0, gt=0)
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
