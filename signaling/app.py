@@ -107,8 +107,9 @@ def _shared_state(
     where = urlsplit(settings.redis_url)
     if where.scheme not in ("redis", "rediss", "unix"):
         raise ConfigurationError("HELPLINE_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    beats = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=5)
     try:
-        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5).ping()
+        beats.ping()
     except (redis.RedisError, ValueError) as exc:
         # The URL may carry a password: name only where we tried.
         raise ConfigurationError(
@@ -120,7 +121,7 @@ def _shared_state(
     )
     client = redis.asyncio.Redis(connection_pool=pool)
     replica = uuid.uuid4().hex[:12]
-    registry = ReplicaRegistry(client, replica, settings.replica_heartbeat_seconds)
+    registry = ReplicaRegistry(client, beats, replica, settings.replica_heartbeat_seconds)
     tracked = TrackedAuditRecorder(store, registry, summary_window_seconds=window)
     codes = RedisCodes(client, ttl, replica)
     link = ReplicaLink(

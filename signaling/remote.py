@@ -3,9 +3,9 @@
 A session is held by its *home*, the replica with the helper's websocket. When a sharer on
 another replica redeems the code, that replica marks the sharer's connection as homed there
 and carries its messages home; the home's hub sees a ``RemotePeer`` and applies the same
-rules as to a local websocket. Every heartbeat this replica also looks at the replicas its
-sessions depend on: a dead one's participants are disconnected here, and the audit records
-a dead replica left open are closed by one survivor.
+rules as to a local websocket. Every heartbeat period this replica also looks at the
+replicas its sessions depend on: a dead one's participants are disconnected here, and the
+audit records a dead replica left open are closed by one survivor.
 """
 
 from __future__ import annotations
@@ -189,10 +189,9 @@ class ReplicaLink:
     async def _watch(self) -> None:
         while True:
             try:
-                await self._registry.beat()
                 await self._check()
             except (RedisError, OSError) as exc:
-                log.error("replica heartbeat failed: %s", exc)
+                log.error("replica liveness check failed: %s", exc)
             await asyncio.sleep(self._period)
 
     async def _check(self) -> None:

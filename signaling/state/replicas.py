@@ -1,15 +1,18 @@
 """Which replicas are alive, and what a dead one leaves behind to close.
 
-Each replica refreshes a heartbeat key with a short expiry; a replica whose key has expired
-is dead (killed, or cut off), whatever it may still think. The records of the audit a
-replica has open are listed in Redis as well, so that a survivor can close them for it:
-the session ended when its home replica died, and the audit says so.
+Each replica refreshes a heartbeat key with a short expiry, from a thread of its own: a
+replica whose event loop is busy for seconds under load is slow, not dead, and must not be
+taken for dead. A replica whose key has expired is dead (killed, or cut off from Redis).
+The records of the audit a replica has open are listed in Redis as well, so that a survivor
+can close them for it: the session ended when its home replica died, and the audit says so.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
+import redis
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -30,23 +33,39 @@ MISSED_BEATS = 3
 
 
 class ReplicaRegistry:
-    def __init__(self, redis: Redis, replica: str, heartbeat_seconds: float) -> None:
-        self._redis = redis
+    def __init__(
+        self, client: Redis, beats: redis.Redis, replica: str, heartbeat_seconds: float
+    ) -> None:
+        self._redis = client
+        self._beats = beats  # a blocking client, for the heartbeat thread
         self.replica = replica
+        self._period = heartbeat_seconds
         self._ttl_ms = int(heartbeat_seconds * MISSED_BEATS * 1000)
+        self._stop = threading.Event()
+        self._beater: threading.Thread | None = None
 
     async def register(self) -> bool:
-        """Say we are alive; True when no other replica is (then nothing else is serving)."""
-        await self.beat()
+        """Start beating; True when no other replica is alive (then nothing else is serving)."""
+        self._beat()
+        self._beater = threading.Thread(target=self._keep_beating, name="heartbeat", daemon=True)
+        self._beater.start()
         await self._redis.sadd(MEMBERS, self.replica)
         others = [r for r in await self._members() if r != self.replica]
         return not others or not any(await self._alive_flags(others))
 
-    async def beat(self) -> None:
-        await self._redis.set(PREFIX + "alive:" + self.replica, "1", px=self._ttl_ms)
+    def _beat(self) -> None:
+        self._beats.set(PREFIX + "alive:" + self.replica, "1", px=self._ttl_ms)
+
+    def _keep_beating(self) -> None:
+        while not self._stop.wait(self._period):
+            try:
+                self._beat()
+            except (redis.RedisError, OSError) as exc:
+                log.error("replica heartbeat failed: %s", exc)
 
     async def leave(self) -> None:
         """Stop beating; a survivor closes whatever we could not (nothing, after a clean stop)."""
+        self._stop.set()
         await self._redis.delete(PREFIX + "alive:" + self.replica)
 
     async def dead_among(self, replicas: set[str]) -> set[str]:
