@@ -7,12 +7,15 @@ import contextlib
 import json
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import redis
+import redis.asyncio
 from fastapi import FastAPI
 
 from common.identity_card import CardSigner
@@ -33,12 +36,15 @@ from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
 from signaling.jwks import JwksCache
 from signaling.keys import card_signing_key, dev_idp_key
-from signaling.pairing import CodeRegistry
-from signaling.redeem_limiter import RedeemLimiter
+from signaling.redeem_limiter import RedeemLimiter, limit_storage
+from signaling.remote import ReplicaLink
 from signaling.resume_tokens import ResumeTokens
 from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
 from signaling.settings import DEV_AUDIENCE, ServerSettings
+from signaling.state.codes import CodeStore, MemoryCodes
+from signaling.state.redis_codes import RedisCodes
+from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
 from signaling.tokens import TokenValidator
 from signaling.turn import IceServerIssuer, read_turn_secret
 from signaling.ws import SocketRules, websocket_router
@@ -88,6 +94,71 @@ def _identity(settings: ServerSettings) -> IdentitySetup:
     return IdentitySetup(entra_directory, validator, None)
 
 
+@dataclass(frozen=True)
+class SharedState:
+    codes: CodeStore
+    recorder: AuditRecorder
+    link: ReplicaLink | None
+
+
+@dataclass(frozen=True)
+class RedisClients:
+    shared: redis.asyncio.Redis  # codes, relay and the audit's bookkeeping
+    beats: redis.Redis  # the heartbeat, from its own thread
+
+
+def _reach_redis(settings: ServerSettings) -> RedisClients | None:
+    """The Redis replicas share (HELPLINE_REDIS_URL), checked before the database is touched;
+    None for one process keeping everything in memory."""
+    if settings.redis_url is None:
+        return None
+    where = urlsplit(settings.redis_url)
+    if where.scheme not in ("redis", "rediss", "unix"):
+        raise ConfigurationError("HELPLINE_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    beats = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        beats.ping()
+    except (redis.RedisError, ValueError) as exc:
+        # The URL may carry a password: name only where we tried.
+        raise ConfigurationError(
+            f"cannot reach Redis at {where.hostname}:{where.port or 6379}: {type(exc).__name__}"
+        ) from None
+    # A bounded pool: a thousand sessions at once wait for a connection, not open a thousand.
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, decode_responses=True
+    )
+    return RedisClients(redis.asyncio.Redis(connection_pool=pool), beats)
+
+
+def _shared_state(
+    settings: ServerSettings,
+    clients: RedisClients | None,
+    store: AuditStore,
+    directory: Directory | None,
+) -> SharedState:
+    """In memory for one process; in Redis when replicas share it."""
+    ttl = timedelta(seconds=settings.code_ttl_seconds)
+    window = settings.redeem_window_seconds
+    if clients is None:
+        recorder = AuditRecorder(store, summary_window_seconds=window)
+        return SharedState(MemoryCodes(ttl), recorder, None)
+    client = clients.shared
+    replica = uuid.uuid4().hex[:12]
+    registry = ReplicaRegistry(client, clients.beats, replica, settings.replica_heartbeat_seconds)
+    tracked = TrackedAuditRecorder(store, registry, summary_window_seconds=window)
+    codes = RedisCodes(client, ttl, replica)
+    link = ReplicaLink(
+        redis=client,
+        registry=registry,
+        codes=codes,
+        audit=tracked,
+        directory=directory,
+        heartbeat_seconds=settings.replica_heartbeat_seconds,
+    )
+    log.info("replica of a group sharing Redis replica=%s", replica)
+    return SharedState(codes, tracked, link)
+
+
 def _make_private(data_dir: Path) -> None:
     """The audit and the keys are for this account only: folder 0700, files 0600.
 
@@ -114,10 +185,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
     ice = IceServerIssuer(settings.turn_urls, turn_secret, settings.turn_lifetime_seconds)
     identity = _identity(settings)
     server_key = card_signing_key(settings.data_dir)
+    redis_clients = _reach_redis(settings)
     # Last of the checks: a server that cannot start never migrates the database.
     database = open_database(settings.db_url, settings.migrate)
     store = AuditStore(database, signing_key=server_key)
-    recorder = AuditRecorder(store, summary_window_seconds=settings.redeem_window_seconds)
+    shared = _shared_state(settings, redis_clients, store, identity.directory)
+    recorder, link = shared.recorder, shared.link
     auth = Authenticator(identity.validator, identity.directory)
     devices = DeviceService(
         DeviceStore(store),
@@ -128,23 +201,28 @@ def create_app(settings: ServerSettings) -> FastAPI:
     hub = Hub(
         directory=identity.directory,
         signer=signer,
-        codes=CodeRegistry(timedelta(seconds=settings.code_ttl_seconds)),
+        codes=shared.codes,
         limiter=RedeemLimiter(
             max_per_account=settings.redeem_max_failures,
             max_per_address=settings.redeem_max_failures_per_address,
             window_seconds=settings.redeem_window_seconds,
+            storage=limit_storage(settings.redis_url, settings.redis_max_connections),
         ),
         audit=recorder,
         max_codes_per_account=settings.max_codes_per_account,
         resume_tokens=ResumeTokens(server_key, settings.resume_token_lifetime_seconds),
         resume_wait_seconds=settings.resume_wait_seconds,
+        link=link,
     )
     retention = timedelta(days=settings.audit_retention_days)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Another live replica's open records are its own; only when none is alive are open
+        # records leftovers of a run that ended without closing them.
+        alone = await link.start(hub) if link is not None else True
         try:
-            left_open = await recorder.close_all_open(SERVER_RESTART)
+            left_open = await recorder.close_all_open(SERVER_RESTART) if alone else 0
             if left_open:
                 log.warning("closed audit records a previous run left open count=%d", left_open)
             purged = await recorder.purge(datetime.now(UTC) - retention)
@@ -161,8 +239,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             purger.cancel()
             await hub.shutdown()
-            with contextlib.suppress(AuditUnavailable):  # closed at the next start instead
-                await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
+            if link is not None:
+                await link.stop()  # after the ends it tells other replicas' participants
+            else:
+                with contextlib.suppress(AuditUnavailable):  # closed at the next start instead
+                    await recorder.close_all_open(EndReason.SERVER_SHUTDOWN.value)
             database.dispose()
 
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)

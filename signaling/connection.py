@@ -1,4 +1,9 @@
-"""One signed-in websocket, helper or sharer, and the session it takes part in."""
+"""One signed-in participant, helper or sharer, and the session it takes part in.
+
+The hub's rules see a ``Connection``: a websocket on this replica (``SocketConnection``), or
+a participant whose websocket is on another replica (``signaling.remote.RemotePeer``),
+reached through the bus. Only how a message gets there differs.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, kw_only=True)
 class Connection:
-    ws: WebSocket
     role: PeerRole
     account: Account
     address: str
@@ -32,6 +36,9 @@ class Connection:
     device: DeviceRecord | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     session: PairingSession | None = None
+    # The replica whose hub holds this connection's session, when it is not this one: then
+    # this replica only carries the connection's messages there and back.
+    home: str | None = None
 
     @property
     def device_groups(self) -> frozenset[str]:
@@ -53,10 +60,21 @@ class Connection:
         )
 
     async def send(self, message: Message) -> None:
+        await self.send_text(encode_message(message))
+
+    async def send_text(self, text: str) -> None:
+        raise NotImplementedError
+
+
+@dataclass(eq=False, kw_only=True)
+class SocketConnection(Connection):
+    ws: WebSocket
+
+    async def send_text(self, text: str) -> None:
         if self.ws.application_state is not WebSocketState.CONNECTED:
             return
         try:
-            await self.ws.send_text(encode_message(message))
+            await self.ws.send_text(text)
         except (RuntimeError, OSError, WebSocketDisconnect):
             # The peer went away between the state check and the send (both sides of a
             # session closing at once): nothing to deliver, and nothing went wrong here.

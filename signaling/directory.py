@@ -10,7 +10,7 @@ import tomllib
 import uuid
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from common.permissions import Permission
 from common.text_fields import DisplayText, ShortText
@@ -64,14 +64,17 @@ class Directory(BaseModel):
     roles: dict[str, Role] = Field(default_factory=dict)
     users: list[User] = Field(default_factory=list)
     devices: DevicePolicy = Field(default_factory=DevicePolicy)
+    # Every sign-in looks a user up: by dictionary, not by a scan (and a hash) per user.
+    _by_oid: dict[str, User] = PrivateAttr(default_factory=dict)
+    _by_upn: dict[str, User] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Directory:
-        seen: set[str] = set()
         for user in self.users:
-            if user.upn.lower() in seen:
+            if user.upn.lower() in self._by_upn:
                 raise ValueError(f"user {user.upn} is listed twice")
-            seen.add(user.upn.lower())
+            self._by_upn[user.upn.lower()] = user
+            self._by_oid.setdefault(self.oid_of(user), user)
             for role in user.roles:
                 if role not in self.roles:
                     raise ValueError(f"user {user.upn} has unknown role {role!r}")
@@ -82,11 +85,10 @@ class Directory(BaseModel):
         return user.oid or str(uuid.uuid5(_OID_NAMESPACE, f"{self.tenant}/{user.upn.lower()}"))
 
     def by_upn(self, upn: str) -> User | None:
-        wanted = upn.lower()
-        return next((u for u in self.users if u.upn.lower() == wanted), None)
+        return self._by_upn.get(upn.lower())
 
     def by_oid(self, oid: str) -> User | None:
-        return next((u for u in self.users if self.oid_of(u) == oid), None)
+        return self._by_oid.get(oid)
 
     def permissions_of(self, user: User) -> frozenset[Permission]:
         return frozenset(p for r in user.roles for p in self.roles[r].permissions)

@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from common.identity_card import CardSigner
 from common.logging_setup import bind_log_context
@@ -44,12 +45,15 @@ from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.cards import card_for
 from signaling.connection import Connection
 from signaling.directory import Directory
-from signaling.pairing import CodeRegistry
 from signaling.rbac import permissions_over
 from signaling.redeem_limiter import LimitScope, RedeemLimiter
 from signaling.resume import Resumer
 from signaling.resume_tokens import ResumeRefused, ResumeTokens
 from signaling.sessions import PairingSession, ServerSessionState
+from signaling.state.codes import CodeStore
+
+if TYPE_CHECKING:
+    from signaling.remote import ReplicaLink
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +96,15 @@ class Hub:
         *,
         directory: Directory | None,
         signer: CardSigner,
-        codes: CodeRegistry,
+        codes: CodeStore,
         limiter: RedeemLimiter,
         audit: AuditRecorder,
         max_codes_per_account: int,
         resume_tokens: ResumeTokens,
         resume_wait_seconds: float,
+        link: ReplicaLink | None = None,
     ) -> None:
+        """``link`` reaches the other replicas (``HELPLINE_REDIS_URL``); None: one process."""
         self._directory = directory
         self._signer = signer
         self._codes = codes
@@ -110,10 +116,22 @@ class Hub:
         self._resumer = Resumer(
             resume_tokens, audit, directory, self._sessions, resume_wait_seconds
         )
+        self._link = link
 
     async def handle(self, conn: Connection, message: Message) -> None:
+        if conn.home is not None and self._link is not None:
+            # Its session lives on another replica: the rules are applied there.
+            self._link.forward(conn, message)
+            return
+        await self._guarded(conn, self._route(conn, message))
+
+    async def join(self, conn: Connection, session_id: str) -> None:
+        """A sharer on another replica redeemed the code of a session held here."""
+        await self._guarded(conn, self._join(conn, session_id))
+
+    async def _guarded(self, conn: Connection, job: Awaitable[None]) -> None:
         try:
-            await self._route(conn, message)
+            await job
         except Refused as refused:
             await conn.send(refused.error)
         except AuditUnavailable:
@@ -148,7 +166,7 @@ class Hub:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
         if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:
             raise Refused(ErrorCode.WRONG_STATE, "a session is already under way")
-        if conn.session is None and self._codes.live_for(conn.account.key) >= self._max_codes:
+        if conn.session is None and await self._codes.live_for(conn.account.key) >= self._max_codes:
             raise Refused(
                 ErrorCode.RATE_LIMITED,
                 f"you already have {self._max_codes} codes waiting; use or cancel one first",
@@ -161,7 +179,7 @@ class Hub:
         )
         self._sessions[session.id] = session
         conn.session = session
-        pending = self._codes.issue(conn.id, session.id, conn.account.key)
+        pending = await self._codes.issue(conn.id, session.id, conn.account.key)
         delay = (pending.expires_at - datetime.now(UTC)).total_seconds()
         session.expiry = asyncio.get_running_loop().call_later(
             max(0.0, delay), self._spawn, self._code_expired, session
@@ -170,7 +188,7 @@ class Hub:
         log.info("code issued")
         await conn.send(
             CodeIssued(
-                code=self._codes.display(pending),
+                code=pending.display,
                 expires_at=pending.expires_at,
                 session_id=session.id,
             )
@@ -180,8 +198,7 @@ class Hub:
         self._require_role(conn, PeerRole.SHARER)
         if conn.session is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
-        account = conn.account.key
-        lockout = self._limiter.lockout(account, conn.address)
+        lockout = await self._limiter.lockout(conn.account.key, conn.address)
         if lockout is not None:
             await self._audit.refused(Outcome.RATE_LIMITED, conn)
             raise Refused(
@@ -189,10 +206,17 @@ class Hub:
                 LOCKOUT_MESSAGES[lockout.scope].format(seconds=lockout.retry_after),
                 retry_after=lockout.retry_after,
             )
-        pending = self._codes.redeem(message.code)
-        session = self._sessions.get(pending.session_id) if pending else None
+        pending = await self._codes.redeem(message.code)
+        if pending is not None and self._link is not None and pending.replica != self._link.replica:
+            if await self._link.join(conn, pending):
+                return  # the helper's replica takes it from here
+            pending = None  # that replica is gone, and its codes with it
+        await self._join(conn, pending.session_id if pending else None)
+
+    async def _join(self, conn: Connection, session_id: str | None) -> None:
+        session = self._sessions.get(session_id) if session_id else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
-            self._limiter.record_failure(account, conn.address)
+            await self._limiter.record_failure(conn.account.key, conn.address)
             await self._audit.refused(Outcome.INVALID_CODE, conn)
             raise Refused(ErrorCode.INVALID_CODE, INVALID_CODE_MESSAGE)
         helper = session.helper
@@ -325,7 +349,7 @@ class Hub:
         session = conn.session
         if session is None or session.state is _S.ENDED:
             # A helper may drop its code; nothing else to end.
-            self._codes.cancel(conn.id)
+            await self._codes.cancel(conn.id)
             raise Refused(ErrorCode.WRONG_STATE, "no session to end")
         reason = EndReason.HELPER_ENDED if conn is session.helper else EndReason.SHARER_ENDED
         other = session.other(conn)
@@ -334,8 +358,11 @@ class Hub:
     async def disconnected(self, conn: Connection, *, server_going_away: bool = False) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
         self._resumer.left(conn)
+        if conn.home is not None and self._link is not None:
+            self._link.gone(conn)
+            return
         if conn.role is PeerRole.HELPER:
-            self._codes.cancel(conn.id)
+            await self._codes.cancel(conn.id)
         session = conn.session
         if session is None or session.state is _S.ENDED:
             return
@@ -368,7 +395,7 @@ class Hub:
         session.machine.move(_S.ENDED)
         session.stop_expiry()
         self._sessions.pop(session.id, None)
-        self._codes.cancel(session.helper.id)
+        await self._codes.cancel(session.helper.id)
         for conn in (session.helper, session.sharer):
             if conn is not None and conn.session is session:
                 conn.session = None

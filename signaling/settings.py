@@ -38,6 +38,13 @@ class ServerSettings(BaseSettings):
     directory_file: Path | None = None
     database_url: str | None = None
     migrate: Migrate = Migrate.AUTO
+    # Several replicas behind one load balancer share codes, limits, liveness and the relay
+    # here (redis://host:port/db); without it one process keeps them in memory.
+    redis_url: str | None = None
+    # Connections to it per replica, for codes and relay (and as many for the redeem limits).
+    redis_max_connections: int = Field(default=32, ge=2)
+    # How often a replica says it is alive; one silent for three periods is taken for dead.
+    replica_heartbeat_seconds: float = Field(default=1.0, gt=0)
     # The address clients use to reach us; the development issuer and JWKS URL derive from it.
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)

@@ -29,7 +29,7 @@ from common.protocol import (
 )
 from signaling.admission import WebSocketBudget, valid_address
 from signaling.auth import Authenticator
-from signaling.connection import Connection
+from signaling.connection import SocketConnection
 from signaling.devices.service import DeviceRefused, DeviceService, DevicesUnavailable
 from signaling.hub import Hub
 from signaling.tokens import TokenError
@@ -163,7 +163,7 @@ async def _sign_in(
     address: str,
     rules: SocketRules,
     devices: DeviceService,
-) -> Connection | None:
+) -> SocketConnection | None:
     """Read until a valid hello; anything else first is answered and refused."""
     try:
         raw = await asyncio.wait_for(_receive(ws), rules.hello_timeout_seconds)
@@ -192,7 +192,7 @@ async def _sign_in(
         except ProtocolError as exc:
             await _send(ws, exc.to_message())
             return None
-    conn = Connection(
+    conn = SocketConnection(
         ws=ws,
         role=message.role,
         account=account,

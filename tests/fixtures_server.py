@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.redis_server import start_redis
 from devtools.server import DEV_DIRECTORY, start_server
 
 
@@ -38,3 +39,23 @@ def app_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "site-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     return home
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of this test's own (Debian's redis-server), nothing kept on disk."""
+    server = start_redis(tmp_path / "redis")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def replicas(tmp_path, dev_identity_file, redis_server):
+    """Two server processes on two loopback ports acting as one: one Redis, one audit (a
+    shared SQLite file) and one data folder, so they sign cards with the same key."""
+    env = {"HELPLINE_REDIS_URL": redis_server.url, "HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
+    data_dir = tmp_path / "server-data"
+    servers = [start_server(dev_identity_file, data_dir, env) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()

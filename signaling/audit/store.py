@@ -5,9 +5,10 @@ runs them in a worker thread so the event loop never waits on the disk.
 Every write is one change to named columns (never read, modify, write back), applied to the
 record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
 are serialised, so the chain has one order and concurrent writers to the same record cannot
-lose each other's facts: within a process by a lock, and between the processes sharing a
-PostgreSQL database by an advisory lock held until the commit, so that no two servers ever
-read the same head and link to it.
+lose each other's facts: within a process by a lock; between processes sharing a
+PostgreSQL database by an advisory lock held until the commit; between replicas sharing
+one SQLite file by SQLite's write lock, taken when the transaction begins
+(``signaling.database.engine``). No two servers ever read the same head and link to it.
 """
 
 from __future__ import annotations

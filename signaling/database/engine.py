@@ -1,8 +1,9 @@
 """The one way the server connects to its database: a SQLAlchemy engine from a URL.
 
-SQLite gets its pragmas (WAL, so readers never wait for the writer); other databases are used
-as they are. Errors a person can cause (a malformed URL, a driver not installed) become a
-``DatabaseError`` with one line that never repeats the URL's password.
+SQLite gets WAL and transactions that take the write lock as they begin (one chain, also
+with several processes on one file); other databases are used as they are. Errors a person
+can cause (a malformed URL, a driver not installed) become a ``DatabaseError`` with one line
+that never repeats the URL's password.
 """
 
 from __future__ import annotations
@@ -41,9 +42,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _serialise_sqlite_writers(engine: Engine) -> None:
+    """SQLAlchemy's recipe for SQLite: the driver's own transaction handling off, and
+    ``BEGIN IMMEDIATE`` issued by us. A transaction then holds the database's write lock from
+    its start, so a schema change is all or nothing, and two processes sharing the file (or
+    replicas on one host) never both read the chain's head and link to it: a deferred
+    transaction that read first could not upgrade once another process had appended."""
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     try:
-        engine = create_engine(url, pool_pre_ping=True)
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+        # Processes sharing one SQLite file wait their turn for the write lock (seconds at most).
+        options: dict[str, Any] = {"connect_args": {"timeout": 30}} if sqlite else {}
+        engine = create_engine(url, pool_pre_ping=True, **options)
     except ArgumentError:
         raise DatabaseError(
             "HELPLINE_DATABASE_URL is not a database URL "
@@ -54,8 +75,8 @@ def make_engine(url: str) -> Engine:
             f"the database driver for {display_url(url)} is not installed ({exc.name}); "
             "for PostgreSQL: pip install 'helpline[postgres]'"
         ) from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    if sqlite:
+        _serialise_sqlite_writers(engine)
     return engine
 
 
@@ -63,26 +84,14 @@ def make_engine(url: str) -> Engine:
 def all_or_nothing_ddl(engine: Engine) -> Iterator[Engine]:
     """An engine whose transactions hold schema changes too, for migrations.
 
-    PostgreSQL's do already. Python's sqlite3 opens a transaction only before INSERT, UPDATE
-    or DELETE, so CREATE and ALTER commit on their own and a migration failing half-way would
-    leave half a schema; here SQLite gets SQLAlchemy's recipe instead: the driver's own
-    transaction handling off, and ``BEGIN IMMEDIATE`` issued by us, which also keeps a second
-    process out until the commit.
+    PostgreSQL's do already. SQLite's need ``_serialise_sqlite_writers``: a migration gets a
+    pool-less engine of its own with it, opened and closed around the upgrade.
     """
     if engine.dialect.name != "sqlite":
         yield engine
         return
-    atomic = create_engine(engine.url, poolclass=NullPool)
-    event.listen(atomic, "connect", _sqlite_pragmas)
-
-    @event.listens_for(atomic, "connect")
-    def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(atomic, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+    atomic = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": 30})
+    _serialise_sqlite_writers(atomic)
     try:
         yield atomic
     finally:

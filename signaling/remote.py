@@ -1,0 +1,227 @@
+"""Replicas acting as one: the glue between this replica's hub and the others'.
+
+A session is held by its *home*, the replica with the helper's websocket. When a sharer on
+another replica redeems the code, that replica marks the sharer's connection as homed there
+and carries its messages home; the home's hub sees a ``RemotePeer`` and applies the same
+rules as to a local websocket. Every heartbeat period this replica also looks at the
+replicas its sessions depend on: a dead one's participants are disconnected here, and the
+audit records a dead replica left open are closed by one survivor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from common.protocol import (
+    Ended,
+    EndReason,
+    Error,
+    ErrorCode,
+    Message,
+    encode_message,
+    parse_message,
+)
+from signaling.audit.recorder import AuditUnavailable
+from signaling.connection import Connection
+from signaling.directory import Directory
+from signaling.rbac import account_for
+from signaling.state.bus import Deliver, Detach, Envelope, Forward, Gone, Join, PeerCard, RedisBus
+from signaling.state.redis_codes import RedisCodes
+from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
+from signaling.tokens import Principal
+
+if TYPE_CHECKING:
+    from signaling.hub import Hub
+    from signaling.state.codes import PendingCode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False, kw_only=True)
+class RemotePeer(Connection):
+    """A participant whose websocket is on another replica."""
+
+    replica: str
+    link: ReplicaLink = field(repr=False)
+
+    async def send_text(self, text: str) -> None:
+        self.link.deliver(self, text)
+
+
+class ReplicaLink:
+    def __init__(
+        self,
+        *,
+        redis: Redis,
+        registry: ReplicaRegistry,
+        codes: RedisCodes,
+        audit: TrackedAuditRecorder,
+        directory: Directory | None,
+        heartbeat_seconds: float,
+    ) -> None:
+        self.replica = registry.replica
+        self._registry = registry
+        self._bus = RedisBus(redis, self.replica, self._receive)
+        self._codes = codes
+        self._audit = audit
+        self._directory = directory
+        self._period = heartbeat_seconds
+        self._hub: Hub | None = None
+        # Here: participants of sessions held here, whose websockets are elsewhere.
+        self._peers: dict[str, RemotePeer] = {}
+        # Here: websockets whose sessions are held elsewhere.
+        self._away: dict[str, Connection] = {}
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def start(self, hub: Hub) -> bool:
+        """Join the replicas; True when no other is alive (nothing else is serving)."""
+        self._hub = hub
+        alone = await self._registry.register()
+        await self._bus.start()
+        self._watcher = asyncio.create_task(self._watch())
+        return alone
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+        await self._bus.stop()
+        with contextlib.suppress(RedisError):
+            await self._registry.leave()
+
+    # ---- the sharer's replica ------------------------------------------------------
+
+    async def join(self, conn: Connection, pending: PendingCode) -> bool:
+        """Hand the redeem to the code's home; False when that replica is dead."""
+        if not await self._registry.alive(pending.replica):
+            return False
+        conn.home = pending.replica
+        self._away[conn.id] = conn
+        card = PeerCard(
+            role=conn.role,
+            tenant=conn.account.principal.tenant,
+            oid=conn.account.principal.oid,
+            upn=conn.account.principal.upn,
+            name=conn.account.principal.name,
+            address=conn.address,
+            device_name=conn.device_name,
+            device=conn.device,
+        )
+        join = Join(sender=conn.id, replica=self.replica, session_id=pending.session_id, peer=card)
+        self._bus.publish(pending.replica, join)
+        return True
+
+    def forward(self, conn: Connection, message: Message) -> None:
+        assert conn.home is not None
+        envelope = Forward(sender=conn.id, replica=self.replica, message=encode_message(message))
+        self._bus.publish(conn.home, envelope)
+
+    def gone(self, conn: Connection) -> None:
+        if self._away.pop(conn.id, None) is not None and conn.home is not None:
+            self._bus.publish(conn.home, Gone(sender=conn.id))
+        conn.home = None
+
+    # ---- the home replica ----------------------------------------------------------
+
+    def deliver(self, peer: RemotePeer, text: str) -> None:
+        self._bus.publish(peer.replica, Deliver(to=peer.id, message=text))
+        self._settle(peer)
+
+    def _settle(self, peer: RemotePeer) -> None:
+        """A peer whose session is over (or never began) goes back to its own replica."""
+        if peer.session is None and self._peers.pop(peer.id, None) is not None:
+            self._bus.publish(peer.replica, Detach(to=peer.id))
+
+    async def _receive(self, envelope: Envelope) -> None:
+        hub = self._hub
+        assert hub is not None
+        if isinstance(envelope, Join):
+            peer = self._peer_for(envelope)
+            self._peers[peer.id] = peer
+            await hub.join(peer, envelope.session_id)
+            self._settle(peer)
+        elif isinstance(envelope, Forward):
+            found = self._peers.get(envelope.sender)
+            if found is None:
+                # The session ended while this was on its way.
+                late = Error(code=ErrorCode.WRONG_STATE, message="no active session")
+                self._bus.publish(
+                    envelope.replica, Deliver(to=envelope.sender, message=encode_message(late))
+                )
+                self._bus.publish(envelope.replica, Detach(to=envelope.sender))
+                return
+            await hub.handle(found, parse_message(envelope.message))
+            self._settle(found)
+        elif isinstance(envelope, Gone):
+            gone = self._peers.pop(envelope.sender, None)
+            if gone is not None:
+                await hub.disconnected(gone)
+        elif isinstance(envelope, Deliver):
+            conn = self._away.get(envelope.to)
+            if conn is not None:
+                await conn.send_text(envelope.message)
+        else:
+            detached = self._away.pop(envelope.to, None)
+            if detached is not None:
+                detached.home = None
+
+    def _peer_for(self, join: Join) -> RemotePeer:
+        card = join.peer
+        principal = Principal(tenant=card.tenant, oid=card.oid, upn=card.upn, name=card.name)
+        return RemotePeer(
+            id=join.sender,
+            role=card.role,
+            account=account_for(principal, self._directory),
+            address=card.address,
+            device_name=card.device_name,
+            device=card.device,
+            replica=join.replica,
+            link=self,
+        )
+
+    # ---- liveness ------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        while True:
+            try:
+                await self._check()
+            except (RedisError, OSError) as exc:
+                log.error("replica liveness check failed: %s", exc)
+            await asyncio.sleep(self._period)
+
+    async def _check(self) -> None:
+        hub = self._hub
+        assert hub is not None
+        needed = {p.replica for p in self._peers.values()} | {
+            c.home for c in self._away.values() if c.home is not None
+        }
+        dead = await self._registry.dead_among(needed) if needed else set()
+        for peer in [p for p in self._peers.values() if p.replica in dead]:
+            log.warning("replica gone, its participant disconnected replica=%s", peer.replica)
+            self._peers.pop(peer.id, None)
+            await hub.disconnected(peer)
+        for conn in [c for c in self._away.values() if c.home in dead]:
+            log.warning("replica gone, its session ended replica=%s", conn.home)
+            self._away.pop(conn.id, None)
+            conn.home = None
+            await conn.send(Ended(reason=EndReason.HELPER_DISCONNECTED))
+        for replica in await self._registry.claim_dead():
+            try:
+                closed = await self._audit.close_for(replica)
+            except AuditUnavailable:
+                continue  # claimed again once the claim lapses
+            dropped = await self._codes.drop_replica(replica)
+            await self._registry.forget(replica)
+            log.warning(
+                "closed what a dead replica left replica=%s records=%d codes=%d",
+                replica,
+                closed,
+                dropped,
+            )

@@ -1,0 +1,51 @@
+"""The load benchmark still runs end to end: idle connections held and measured, pairings
+driven through one server and through two replicas with Redis, a report written.
+
+It proves the measuring works, not how fast anything is: figures are only checked to exist
+and every pairing to have completed. The report goes to a temporary file, never to
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.timeout(600)
+def test_quick_mode_measures_one_process_and_two_replicas(tmp_path):
+    report, figures = tmp_path / "benchmarks.md", tmp_path / "load.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.load_bench",
+            "--quick",
+            "--report",
+            str(report),
+            "--json",
+            str(figures),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=550,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(figures.read_text())
+    assert results["idle"]["held"] == results["scale"]["idle"]
+    assert results["idle"]["rss_mb"] > 0
+    for setup in ("one", "two"):
+        run = results[setup]
+        assert run["sessions"] == results["scale"]["concurrent"]
+        assert run["pairings"] > 0 and not run["failures"]
+        assert run["p99_ms"] >= run["p50_ms"] > 0
+    assert results["two"]["chain_intact"]
+    text = report.read_text()
+    assert "## Load" in text and "two replicas + Redis" in text
