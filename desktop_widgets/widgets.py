@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -40,3 +47,14 @@ def page_layout(*widgets: QWidget, max_width: int = 620) -> QHBoxLayout:
     outer.addWidget(column, 3)
     outer.addStretch(1)
     return outer
+
+
+def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    """Rows of read-only text, each column as wide as its text (the last takes the rest), so
+    that a time, a name or a result is read whole rather than cut to an ellipsis."""
+    table.setRowCount(len(rows))
+    for row, cells in enumerate(rows):
+        for column, text in enumerate(cells):
+            table.setItem(row, column, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)

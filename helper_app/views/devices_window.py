@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +42,7 @@ from common.devices.actions import (
 )
 from common.devices.records import DeviceRecord
 from common.validation import first_error
-from desktop_widgets.widgets import plain_label
+from desktop_widgets.widgets import fill_table, plain_label
 from helper_app.views.devices_service import DevicesService
 
 COLUMNS = ("Action", "State", "Requested by", "Progress or result")
@@ -168,16 +167,19 @@ class DevicesWindow(QWidget):
             return
         chosen = self.current_record()
         self.records = records
-        self.table.setRowCount(len(records))
+        fill_table(
+            self.table,
+            [
+                (
+                    record.action.value,
+                    action_state_text(record),
+                    record.requested_by,
+                    record.progress if record.state is ActionState.RUNNING else record.result,
+                )
+                for record in records
+            ],
+        )
         for row, record in enumerate(records):
-            cells = (
-                record.action.value,
-                action_state_text(record),
-                record.requested_by,
-                record.progress if record.state is ActionState.RUNNING else record.result,
-            )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
             if chosen is not None and record.id == chosen.id:
                 self.table.selectRow(row)
         self._update_buttons()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from datetime import datetime
+
+from PySide6.QtWidgets import QPushButton, QTableWidget, QVBoxLayout, QWidget
 
 from client.devices.home import DeviceHome
 from client.devices.status import device_status
-from desktop_widgets.widgets import plain_label
+from desktop_widgets.widgets import fill_table, plain_label
 
 COLUMNS = ("Action", "Requested by", "Started", "Finished", "State", "Result")
 
@@ -31,15 +33,27 @@ class DeviceStatusWindow(QWidget):
     def refresh(self) -> None:
         status = device_status(self.home)
         self.summary.setText(status.summary)
-        self.table.setRowCount(len(status.actions))
-        for row, entry in enumerate(status.actions):
-            cells = (
-                entry.action.replace("_", " "),
-                entry.requested_by,
-                entry.started_at,
-                entry.finished_at,
-                entry.state,
-                str(entry.result.get("result", "")),
-            )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        fill_table(
+            self.table,
+            [
+                (
+                    entry.action.replace("_", " "),
+                    entry.requested_by,
+                    _when(entry.started_at),
+                    _when(entry.finished_at),
+                    entry.state,
+                    str(entry.result.get("result", "")),
+                )
+                for entry in status.actions
+            ],
+        )
+
+
+def _when(stamp: str | None) -> str:
+    """A journal's ISO time as a person reads it, in the device's local time."""
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return stamp

@@ -1,0 +1,83 @@
+"""Managed devices through both desktop apps, for the README's screenshots.
+
+``python -m tests.ui.device_tour OUT_DIR`` starts a throwaway server, enrols a device, runs
+its agent (dry run), and from the helper's devices window asks for diagnostics and a lock;
+then saves the helper's devices window and the sharer's "This device" window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from client.devices.console import DeviceConsole
+from client.devices.home import DeviceHome
+from client.settings import AppSettings
+from devtools.server import start_server
+from tests.device_agent.conftest import ADMIN, DEVICE_DIRECTORY, Devices, stop_agent
+from tests.ui.conftest import until
+
+
+async def _drive(window) -> None:
+    window.service.search("")
+    await until(lambda: window.list.count() == 1, what="the device is listed")
+    window.list.setCurrentRow(0)
+    for count, kind in enumerate(("lock", "diagnostics"), start=1):
+        window.kind.setCurrentIndex(window.kind.findData(kind))
+        window.request_button.click()
+        await until(lambda n=count: _finished(window, n), timeout=60, what=f"the {kind} finishes")
+    rows = range(window.table.rowCount())
+    window.table.selectRow(next(r for r in rows if "diagnostics" in window.table.item(r, 0).text()))
+    window.report_button.click()
+    await until(lambda: "hardware" in window.report_view.toPlainText(), what="the report")
+    await asyncio.sleep(0.5)
+
+
+def _finished(window, rows: int) -> bool:
+    states = [window.table.item(row, 1).text() for row in range(window.table.rowCount())]
+    return len(states) == rows and all(state in ("succeeded", "failed") for state in states)
+
+
+def main(out_dir: str) -> int:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from helper_app.views.devices_service import DevicesService
+    from helper_app.views.devices_window import DevicesWindow
+    from sharer_app.views.device_status import DeviceStatusWindow
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        server = start_server(DEVICE_DIRECTORY, home / "server-data")
+        devices = Devices(server, home)
+        devices.enroll(home / "device", "FIN-LAPTOP-7")
+        agent = devices.agent(home / "device")
+        try:
+            agent.wait_for("checked_in")
+            console = DeviceConsole(AppSettings(server=server.url, user=ADMIN))
+            window = DevicesWindow(DevicesService(console), confirm=lambda name: name)
+            window.resize(1100, 720)
+            window.show()
+            with loop:
+                loop.run_until_complete(_drive(window))
+            window.grab().save(str(out / "helper-devices.png"))
+            status = DeviceStatusWindow(DeviceHome(home / "device"))
+            status.resize(900, 300)
+            status.show()
+            app.processEvents()
+            status.grab().save(str(out / "sharer-device.png"))
+        finally:
+            stop_agent(agent)
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
