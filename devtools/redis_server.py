@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.processes import stop_process
+
 START_TIMEOUT = 30.0
 # Nothing persisted: no snapshots, no append-only file.
 NO_DISK = ("--save", "", "--appendonly", "no")
@@ -35,13 +37,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def _free_port() -> int:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import httpx
 
+from devtools.processes import stop_process
+
 DEV_DIRECTORY = Path(__file__).resolve().parent.parent / "packaging" / "dev-identity.toml"
 START_TIMEOUT = 30.0
 _STARTS = itertools.count()
@@ -55,13 +57,7 @@ class ServerProcess:
 
     def stop(self) -> None:
         """Stop as Ctrl+C would (the server closes open audit records on the way out)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, signal.SIGINT)
 
 
 def start_server(

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.processes import stop_process
+
 TEMPLATE = Path(__file__).resolve().parents[1] / "packaging" / "coturn" / "turnserver.conf"
 
 
@@ -36,13 +38,7 @@ class TurnServer:
         return f"turn:{self.address}:{self.port}?transport=udp"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def _listening(address: str, port: int) -> bool:

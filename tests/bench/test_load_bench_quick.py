@@ -8,37 +8,14 @@ docs/benchmarks.md.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.quick_run import run_quick
 
 
 @pytest.mark.timeout(600)
 def test_quick_mode_measures_one_process_and_two_replicas(tmp_path):
-    report, figures = tmp_path / "benchmarks.md", tmp_path / "load.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.load_bench",
-            "--quick",
-            "--report",
-            str(report),
-            "--json",
-            str(figures),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=550,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(figures.read_text())
+    text, results = run_quick("bench.load_bench", tmp_path, timeout=550)
     assert results["idle"]["held"] == results["scale"]["idle"]
     assert results["idle"]["rss_mb"] > 0
     for setup in ("one", "two"):
@@ -47,5 +24,4 @@ def test_quick_mode_measures_one_process_and_two_replicas(tmp_path):
         assert run["pairings"] > 0 and not run["failures"]
         assert run["p99_ms"] >= run["p50_ms"] > 0
     assert results["two"]["chain_intact"]
-    text = report.read_text()
     assert "## Load" in text and "two replicas + Redis" in text
