@@ -122,6 +122,9 @@ async def _signed_in(url: str, token: str, role: str) -> Any:
 
 async def _expect(ws: Any, kind: str) -> dict[str, Any]:
     message = json.loads(await ws.recv())
+    while message["type"] == "resume_token" and kind != "resume_token":
+        # Handed to both sides once a session is active, unasked: not an answer.
+        message = json.loads(await ws.recv())
     if message["type"] != kind:
         raise RuntimeError(f"expected {kind}, got {message}")
     return message
