@@ -136,10 +136,10 @@ class AuditRecorder:
             self._summaries[key] = _Summary(record_id, now + self._window)
 
     async def _write(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a store call in a worker thread; a storage failure becomes AuditUnavailable,
+        """Run a store call on the store's thread; a storage failure becomes AuditUnavailable,
         logged in one line (the database's message, never a traceback or a record)."""
         try:
-            result = await asyncio.to_thread(job, *args, **kwargs)
+            result = await self.store.run(job, *args, **kwargs)
         except (SQLAlchemyError, OSError) as exc:
             reason = one_line(exc)
             log.error("audit storage failed: %s", reason)

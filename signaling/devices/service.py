@@ -8,7 +8,6 @@ callers as "try later"), never a half-done change: each store call is one transa
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Protocol, TypeVar
@@ -83,7 +82,7 @@ class DeviceService:
 
     async def _run(self, job: Callable[..., T], *args: object, **kwargs: object) -> T:
         try:
-            return await asyncio.to_thread(job, *args, **kwargs)
+            return await self._store.run(job, *args, **kwargs)
         except (SQLAlchemyError, OSError) as exc:
             reason = str(getattr(exc, "orig", None) or type(exc).__name__)
             log.error("device storage failed: %s", reason)

@@ -135,6 +135,7 @@ class DeviceStore:
     def __init__(self, audit: AuditStore) -> None:
         self._audit = audit
         self._engine = audit.engine
+        self.run = audit.run  # the same one thread: devices and the audit share the chain
 
     # ---- devices -----------------------------------------------------------------------
 

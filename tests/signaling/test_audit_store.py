@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -44,10 +45,15 @@ class _SignallingLock:
         self._lock.release()
 
 
+HOLD_SECONDS = 5.0  # bounds a hold nothing can end; never a measure of speed
+
+
 def _overlap_two_writers(store: AuditStore, monkeypatch) -> None:
     """Hold the first writer right after its first statement (a read, in a read-modify-write
     store; its update, in ours) until the second writer has either run a statement of its own
-    or is waiting for the store's lock: the worst overlap two writers can have."""
+    or is waiting for the store's lock: the worst overlap two writers can have. Where no
+    second writer can run meanwhile (the recorder's calls queue for the store's one thread),
+    the hold ends after a while: there is no overlap to wait for."""
     lock = _SignallingLock()
     monkeypatch.setattr(store, "_write_lock", lock)
     first: list[threading.Thread] = []
@@ -60,7 +66,10 @@ def _overlap_two_writers(store: AuditStore, monkeypatch) -> None:
             return
         if not first:
             first.append(me)
+            hold_until = time.monotonic() + HOLD_SECONDS
             while not (second_ran.is_set() or lock.contended.is_set()):
+                if time.monotonic() > hold_until:
+                    break
                 second_ran.wait(0.01)
         elif me is not first[0]:
             second_ran.set()
