@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,5 +104,7 @@ def device_server(tmp_path):
 
 
 @pytest.fixture
-def devices(device_server, tmp_path) -> Devices:
-    return Devices(device_server, tmp_path)
+def devices(device_server, tmp_path) -> Iterator[Devices]:
+    devices = Devices(device_server, tmp_path)
+    yield devices
+    devices.server.stop()  # a test that restarted the server put its new process here
