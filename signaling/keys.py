@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,16 +17,36 @@ CARD_KEY_FILE = "card-signing-key.pem"
 def _load_or_create(path: Path, create: Callable[[], PrivateKey]) -> bytes:
     if path.exists():
         return path.read_bytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
     pem = create().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    return pem
+    return create_once(path, pem)
+
+
+def create_once(path: Path, content: bytes) -> bytes:
+    """Write ``content`` to ``path`` unless another process got there first; return what won.
+
+    Replicas on a shared data folder start together. The file is written whole under a
+    temporary name and then hard-linked into place, which fails if the name exists: a reader
+    never sees a half-written key, and the loser of the race reads the winner's file instead
+    of stopping with "File exists" (or, worse, overwriting a key the winner already uses).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            return path.read_bytes()
+        return content
+    finally:
+        os.unlink(partial)
 
 
 def card_signing_key(data_dir: Path) -> ed25519.Ed25519PrivateKey:
