@@ -53,6 +53,12 @@ class AppSettings(BaseSettings):
     entra_client_id: str | None = None
     entra_tenant_id: str | None = None
     entra_scope: str | None = None
+    # An OpenID issuer other than Entra's own (a sovereign cloud, or the development
+    # provider's ``<server>/dev-idp/v2.0`` in tests); MSAL checks it by discovery.
+    entra_authority: str | None = None
+    # Where the remembered sign-in is kept: the platform's secret store, a file only the user
+    # can read, or nowhere (sign in every time).
+    token_cache: Literal["secure", "plaintext", "none"] = "secure"
     # Media.
     max_fps: int = Field(default=30, ge=1, le=60)
     monitor: int = Field(default=1, ge=1)

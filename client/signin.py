@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from client.entra_app import DeviceCodePrompt, TokenStoreError, entra_app
 from client.settings import AppSettings
 from client.transport_security import (
     InsecureServerError,
@@ -62,23 +63,34 @@ async def dev_token(server: str, upn: str, ca_file: Path | None = None) -> str:
     return token
 
 
-async def entra_token(settings: AppSettings, *, interactive: bool) -> str:
-    """Sign in with Entra ID: the system browser when interactive, else the device-code flow."""
+async def entra_token(
+    settings: AppSettings, *, interactive: bool, prompt: DeviceCodePrompt | None = None
+) -> str:
+    """Sign in with Entra ID: the remembered account first, then the system browser when
+    interactive, else the device-code flow, whose instructions go to ``prompt``."""
     if not (settings.entra_client_id and settings.entra_tenant_id and settings.entra_scope):
         raise SignInError(
             "Entra ID sign-in needs HELPLINE_ENTRA_CLIENT_ID, HELPLINE_ENTRA_TENANT_ID and "
             "HELPLINE_ENTRA_SCOPE (or --user with a development server)"
         )
-    return await asyncio.to_thread(_entra_token_blocking, settings, interactive)
+    try:
+        return await asyncio.to_thread(
+            _entra_token_blocking, settings, interactive, prompt or _print_device_code
+        )
+    except TokenStoreError as exc:
+        raise SignInError(str(exc)) from exc
+    except (OSError, ValueError) as exc:  # requests' errors are OSErrors; discovery ValueError
+        raise SignInError(f"cannot sign in with Entra ID: {exc}") from exc
 
 
-def _entra_token_blocking(settings: AppSettings, interactive: bool) -> str:
-    import msal  # imported here: only Entra sign-in needs it
+def _print_device_code(message: str, url: str, user_code: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
-    app = msal.PublicClientApplication(
-        settings.entra_client_id,
-        authority=f"https://login.microsoftonline.com/{settings.entra_tenant_id}",
-    )
+
+def _entra_token_blocking(
+    settings: AppSettings, interactive: bool, prompt: DeviceCodePrompt
+) -> str:
+    app = entra_app(settings)
     scopes = [settings.entra_scope or ""]
     result: dict[str, Any] | None = None
     accounts = app.get_accounts()
@@ -90,7 +102,7 @@ def _entra_token_blocking(settings: AppSettings, interactive: bool) -> str:
         flow = app.initiate_device_flow(scopes=scopes)
         if "user_code" not in flow:
             raise SignInError("Entra ID refused to start the device-code sign-in")
-        print(flow["message"], file=sys.stderr, flush=True)
+        prompt(str(flow["message"]), str(flow["verification_uri"]), str(flow["user_code"]))
         result = app.acquire_token_by_device_flow(flow)
     token = (result or {}).get("access_token")
     if not isinstance(token, str):
@@ -98,7 +110,23 @@ def _entra_token_blocking(settings: AppSettings, interactive: bool) -> str:
     return token
 
 
-async def sign_in(settings: AppSettings, *, interactive: bool) -> str:
+def sign_out(settings: AppSettings) -> int:
+    """Forget every remembered Entra ID account; the number forgotten."""
+    if not settings.entra_client_id:
+        return 0
+    try:
+        app = entra_app(settings)
+    except TokenStoreError as exc:
+        raise SignInError(str(exc)) from exc
+    accounts = app.get_accounts()
+    for account in accounts:
+        app.remove_account(account)
+    return len(accounts)
+
+
+async def sign_in(
+    settings: AppSettings, *, interactive: bool, prompt: DeviceCodePrompt | None = None
+) -> str:
     try:
         # Before any token exists: the development one would come back over the same link.
         require_safe_for_token(settings.server)
@@ -107,4 +135,4 @@ async def sign_in(settings: AppSettings, *, interactive: bool) -> str:
         raise SignInError(str(exc)) from exc
     if settings.user:
         return await dev_token(settings.server, settings.user, settings.ca_file)
-    return await entra_token(settings, interactive=interactive)
+    return await entra_token(settings, interactive=interactive, prompt=prompt)

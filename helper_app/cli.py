@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         from helper_app.device_cli import main as device_main
 
         return device_main(argv)
+    if argv and argv[0] == "sign-out":
+        from client.sign_out_command import main as sign_out_main
+
+        return sign_out_main("helpline-helper", argv[1:])
     parser = new_parser("helpline-helper", DESCRIPTION)
     args = parser.parse_args(argv)
     configure_logging(args.log_level)

@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from sharer_app.device_cli import main as device_main
 
         return device_main(argv)
+    if argv and argv[0] == "sign-out":
+        from client.sign_out_command import main as sign_out_main
+
+        return sign_out_main("helpline-sharer", argv[1:])
     parser = new_parser("helpline-sharer", DESCRIPTION)
     parser.add_argument("--code", help="the security code the helper read out")
     parser.add_argument(

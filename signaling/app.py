@@ -28,6 +28,7 @@ from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
 from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
+from signaling.dev_oidc import DevOpenIdEndpoints
 from signaling.devices.agent_ws import agent_router
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService
@@ -267,4 +268,5 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(agent_router(devices, rules))
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
+        app.include_router(DevOpenIdEndpoints(identity.dev_idp).router())
     return app

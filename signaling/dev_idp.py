@@ -42,6 +42,12 @@ class DevIdentityProvider:
         self.audience = audience
         self._allowed_hosts = allowed_hosts
 
+    @property
+    def signing_key(self) -> rsa.RSAPrivateKey:
+        return self._key
+
+    key_id = KEY_ID
+
     def issue(self, upn: str, *, lifetime: int = TOKEN_LIFETIME_SECONDS) -> str | None:
         user = self.directory.by_upn(upn)
         if user is None:
@@ -61,7 +67,7 @@ class DevIdentityProvider:
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
 
-    async def _loopback_only(self, request: Request) -> None:
+    async def loopback_only(self, request: Request) -> None:
         """A web page in the developer's browser could reach us through DNS rebinding, with
         its own name in Host; only loopback names (or the configured public one) get tokens."""
         if (request.url.hostname or "").lower() not in self._allowed_hosts:
@@ -81,7 +87,7 @@ class DevIdentityProvider:
         router = APIRouter(
             prefix="/dev-idp",
             tags=["development identity provider"],
-            dependencies=[Depends(self._loopback_only)],
+            dependencies=[Depends(self.loopback_only)],
         )
 
         @router.get("/jwks.json")
