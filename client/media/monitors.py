@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -17,10 +20,34 @@ class MonitorError(ValueError):
     """The chosen monitor does not exist, or there is no screen to capture."""
 
 
+WAYLAND_UNSUPPORTED = (
+    "this desktop runs Wayland, where Helpline cannot see or control the screen yet (the "
+    "picture would be black and input would not arrive). Log out, choose an X11 session at "
+    "the login screen (for example 'GNOME on Xorg' or 'Ubuntu on Xorg'), and start again"
+)
+
+
+def wayland_problem(environ: Mapping[str, str] | None = None) -> str | None:
+    """Capture and injection go through X11. In a Wayland session even XWayland's DISPLAY
+    shows only X11 windows: everything else is black, so refuse and say what to do."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return None
+    if env.get("XDG_SESSION_TYPE", "").lower() == "wayland" or (
+        env.get("WAYLAND_DISPLAY") and not env.get("DISPLAY")
+    ):
+        return WAYLAND_UNSUPPORTED
+    return None
+
+
 def list_monitors() -> list[MonitorGeometry]:
-    """Physical monitors, first one at index 0 (mss index 1); needs a display."""
+    """Physical monitors, first one at index 0 (mss index 1); needs an X11 display."""
     import mss
     import mss.exception
+
+    problem = wayland_problem()
+    if problem:
+        raise MonitorError(problem)
 
     try:
         screen = mss.MSS()
