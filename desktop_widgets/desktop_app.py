@@ -20,6 +20,9 @@ from client.session.outcome import ExitStatus
 from desktop_widgets.display_check import missing_display
 from desktop_widgets.engine_service import EngineService
 
+# The apps' icons (SVG, Apache-2.0, ours), also installed by the packages.
+ICONS = Path(__file__).with_name("icons")
+
 
 class ServiceWindow(Protocol):
     service: EngineService
@@ -40,11 +43,13 @@ def run_desktop(
         return ExitStatus.FAILED
     import qasync
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(app_name)
     app.setOrganizationName("Helpline")
+    app.setWindowIcon(QIcon(str(ICONS / f"{prog}.svg")))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = make_window()

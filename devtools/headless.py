@@ -28,9 +28,11 @@ class HeadlessApp:
         env: dict[str, str] | None = None,
         prefix: Sequence[str] = (),
         headless: bool = True,
+        program: Sequence[str] | None = None,
     ) -> None:
         """``prefix`` wraps the command, e.g. ``ip netns exec NS`` to run it in a namespace;
-        ``headless`` False runs a subcommand that has no window anyway (the device agent)."""
+        ``headless`` False runs a subcommand that has no window anyway (the device agent);
+        ``program`` replaces ``python -m module``, e.g. with a frozen bundle's executable."""
         self.events: list[dict[str, Any]] = []
         self._output_ended = False
         self._queue: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
@@ -38,7 +40,12 @@ class HeadlessApp:
         # When the event wait_for last returned was read from the process (perf_counter).
         self.last_arrival = 0.0
         self.proc = subprocess.Popen(
-            [*prefix, sys.executable, "-m", module, *(["--headless"] if headless else []), *args],
+            [
+                *prefix,
+                *(program or (sys.executable, "-m", module)),
+                *(["--headless"] if headless else []),
+                *args,
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

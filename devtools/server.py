@@ -70,23 +70,26 @@ def start_server(
     port: int = 0,
     host: str = "127.0.0.1",
     log_path: Path | None = None,
+    program: Sequence[str] = (sys.executable, "-m", "signaling"),
 ) -> ServerProcess:
     """Start the server and return once it says it is ready (port 0: any free port).
 
     ``args`` are more server flags (TLS, TURN); ``ca_file`` is the CA its certificate is
-    checked against. A given port that is busy raises :class:`PortBusy`.
+    checked against. A given port that is busy raises :class:`PortBusy`. ``program`` is
+    what runs the server (a frozen bundle's executable in the packaging tests).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     run = f"{os.getpid()}-{next(_STARTS)}"
     log = log_path or data_dir.parent / f"server-{run}.log"
     ready = data_dir.parent / f"{run}.ready"
     flags = ["--host", host, "--port", str(port), *args]
-    server = _start_once(identity_file, data_dir, env, flags, log, ready)
+    server = _start_once(program, identity_file, data_dir, env, flags, log, ready)
     server.ca_file = ca_file
     return server
 
 
 def _start_once(
+    program: Sequence[str],
     identity_file: Path | None,
     data_dir: Path,
     env: dict[str, str] | None,
@@ -98,9 +101,7 @@ def _start_once(
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "signaling",
+                *program,
                 *flags,
                 "--data-dir",
                 str(data_dir),
