@@ -31,13 +31,13 @@ from common.devices.agent_protocol import (
 from common.devices.records import DeviceStatus
 from common.logging_setup import bind_log_context
 from common.protocol import ErrorCode, ProtocolError
+from signaling.devices.rules import Refused
 from signaling.devices.service import (
     NORMAL_CLOSE,
     DeviceRefused,
     DeviceService,
     DevicesUnavailable,
 )
-from signaling.devices.store import Refused
 from signaling.ws import POLICY_VIOLATION, SocketRules, admitted
 
 log = logging.getLogger(__name__)

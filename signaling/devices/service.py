@@ -42,7 +42,8 @@ from common.devices.signing import (
     verify_live_help_proof,
 )
 from common.permissions import Permission
-from signaling.devices.store import DeviceFilter, DeviceStore, Refused, StoredDevice
+from signaling.devices.rules import RefusalKind, Refused
+from signaling.devices.store import DeviceFilter, DeviceStore, StoredDevice
 from signaling.directory import DevicePolicy, Directory
 from signaling.rbac import Account, permissions_over
 
@@ -96,15 +97,15 @@ class DeviceService:
     def _require(self, account: Account, device: DeviceRecord, *wanted: Permission) -> None:
         granted = self.permissions_on(account, device)
         if not granted:
-            raise Refused(403, "this device is outside your support scope")
+            raise Refused(RefusalKind.FORBIDDEN, "this device is outside your support scope")
         if wanted and not granted & set(wanted):
             names = " or ".join(p.value for p in wanted)
-            raise Refused(403, f"your role does not grant {names} on this device")
+            raise Refused(RefusalKind.FORBIDDEN, f"your role does not grant {names} on this device")
 
     async def _visible(self, account: Account, device_id: str) -> DeviceRecord:
         stored = await self._run(self._store.device, device_id)
         if stored is None or stored.record.status is DeviceStatus.DELETED:
-            raise Refused(404, "no such device")
+            raise Refused(RefusalKind.NOT_FOUND, "no such device")
         self._require(account, stored.record)
         return self._online(stored.record)
 
@@ -117,7 +118,9 @@ class DeviceService:
         try:
             verify_enroll_request(request)
         except DeviceSignatureError as exc:
-            raise Refused(422, "the enrolment is not signed by the key it enrols") from exc
+            raise Refused(
+                RefusalKind.INVALID, "the enrolment is not signed by the key it enrols"
+            ) from exc
         groups = sorted(account.groups | set(self.policy.groups))
         record = await self._run(
             self._store.enroll,
@@ -131,7 +134,7 @@ class DeviceService:
 
     async def devices(self, account: Account, where: DeviceFilter) -> list[DeviceRecord]:
         if not account.permissions:
-            raise Refused(403, "your role does not allow seeing devices")
+            raise Refused(RefusalKind.FORBIDDEN, "your role does not allow seeing devices")
         records = await self._run(self._store.devices, where)
         return [self._online(r) for r in records if self.permissions_on(account, r)]
 
@@ -145,7 +148,7 @@ class DeviceService:
     async def action(self, account: Account, action_id: str) -> ActionRecord:
         record = await self._run(self._store.action, action_id)
         if record is None:
-            raise Refused(404, "no such action")
+            raise Refused(RefusalKind.NOT_FOUND, "no such action")
         await self._visible(account, record.device)
         return record
 
@@ -183,7 +186,7 @@ class DeviceService:
         self._require(account, device, Permission.ACTIONS, Permission.REPORTS)
         report = await self._run(self._store.report, action_id)
         if report is None:
-            raise Refused(404, "this action has no diagnostics report (yet)")
+            raise Refused(RefusalKind.NOT_FOUND, "this action has no diagnostics report (yet)")
         return report
 
     # ---- devices: the agent's link and live help -----------------------------------------
