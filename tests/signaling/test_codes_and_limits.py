@@ -8,12 +8,10 @@ import hmac
 import types
 from datetime import UTC, datetime, timedelta
 
-import limits.aio.storage.memory
-import limits.aio.storage.redis.redispy
 import pytest
 import redis.asyncio
 
-import signaling.redeem_limiter
+import signaling.state.attempts
 from common.security_code import ALPHABET
 from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter, limit_storage
 from signaling.state.codes import MemoryCodes
@@ -130,15 +128,11 @@ async def test_garbage_is_never_a_code(backend):
 
 @pytest.fixture
 def wall_clock(monkeypatch):
-    """The limits library stamps failures with time.time(): one fake clock for it and us."""
+    """Attempts are stamped with time.time() (in Redis too, by the caller): one fake clock."""
     now = [1_000_000.0]
-    fake = types.SimpleNamespace(time=lambda: now[0])
-    for module in (
-        limits.aio.storage.memory,
-        limits.aio.storage.redis.redispy,
-        signaling.redeem_limiter,
-    ):
-        monkeypatch.setattr(module, "time", fake)
+    monkeypatch.setattr(
+        signaling.state.attempts, "time", types.SimpleNamespace(time=lambda: now[0])
+    )
     return now
 
 
