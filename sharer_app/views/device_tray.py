@@ -14,12 +14,20 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
 
 from client.devices.agent import build_agent, log_to_device_folder
 from client.devices.enrolment import DeviceIdentity
-from client.devices.events import ActionFinished, DeviceRetired, RestartCountdownShown
+from client.devices.events import (
+    ActionFinished,
+    ActionNotice,
+    DeviceRetired,
+    RestartCountdownShown,
+)
 from client.devices.home import DeviceHome
+from client.devices.notices import TITLE
 from client.session.events import EngineEvent
 from client.settings import AppSettings
 from sharer_app.views.device_status import DeviceStatusWindow
 from sharer_app.views.restart_dialog import RestartDialog
+
+NOTICE_MILLISECONDS = 15000
 
 
 class DeviceTray(QObject):
@@ -52,6 +60,10 @@ class DeviceTray(QObject):
         if isinstance(event, RestartCountdownShown) and self.agent.runner.countdown is not None:
             self.restart_dialog = RestartDialog(self.agent.runner.countdown)
             self.restart_dialog.show()
+        elif isinstance(event, ActionNotice):
+            self.icon.showMessage(
+                TITLE, event.message, QSystemTrayIcon.MessageIcon.Warning, NOTICE_MILLISECONDS
+            )
         elif isinstance(event, ActionFinished | DeviceRetired):
             self.status_window.refresh()
             if isinstance(event, DeviceRetired):

@@ -105,7 +105,8 @@ def agent_router(service: DeviceService, rules: SocketRules) -> APIRouter:
             await link.close(POLICY_VIOLATION)
             raise _Closed from exc
         if stored.record.status is not DeviceStatus.ENROLLED:
-            await link.send(Retire(reason=RETIRE_REASONS[stored.record.status]))
+            reason = RETIRE_REASONS[stored.record.status]
+            await link.send(service.retire_message(stored.record.id, reason))
             await link.close(NORMAL_CLOSE)
             raise _Closed
         return stored.record.id, body
@@ -167,7 +168,7 @@ def agent_router(service: DeviceService, rules: SocketRules) -> APIRouter:
             await link.send(AgentError(code=ErrorCode.INTERNAL, message="internal error"))
             return True
         if retired:
-            await link.send(Retire(reason="retired"))
+            await link.send(service.retire_message(device_id, "retired"))
             await link.close(NORMAL_CLOSE)
             return False
         return True

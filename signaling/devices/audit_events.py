@@ -40,10 +40,12 @@ class DeviceAuditWriter:
 
     def enrolled(self, row: Device) -> None:
         self._note(DeviceEventKind.ENROLLED, {"device_id": row.id, "name": row.name,
-                   "owner": row.owner, "groups": list(row.groups)})  # fmt: skip
+                   "owner": row.owner, "groups": list(row.groups),
+                   "public_key": row.public_key})  # fmt: skip
 
     def requested(self, row: DeviceAction, by: str) -> None:
-        self._note(DeviceEventKind.ACTION, {**action_facts(row), "by": by, "requested": True})
+        self._note(DeviceEventKind.ACTION, {**action_facts(row), "by": by, "requested": True,
+                   "needs_approval": row.needs_approval})  # fmt: skip
 
     def approved(self, row: DeviceAction, by: str) -> None:
         self._note(DeviceEventKind.ACTION, {**action_facts(row), "approved_by": by})

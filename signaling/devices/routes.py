@@ -30,6 +30,7 @@ HTTP_STATUS: dict[RefusalKind, int] = {
     RefusalKind.CONFLICT: 409,
     RefusalKind.UNCONFIRMED: 422,
     RefusalKind.INVALID: 422,
+    RefusalKind.LIMITED: 429,
 }
 
 
@@ -39,7 +40,8 @@ async def _answering() -> AsyncIterator[None]:
     try:
         yield
     except Refused as exc:
-        raise HTTPException(HTTP_STATUS[exc.kind], exc.message) from exc
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        raise HTTPException(HTTP_STATUS[exc.kind], exc.message, headers=headers) from exc
     except DevicesUnavailable as exc:
         raise HTTPException(503, "device records cannot be read or written right now") from exc
 

@@ -11,11 +11,12 @@ from enum import StrEnum
 from common.devices.actions import (
     ACTION_TRANSITIONS,
     NEEDS_CONFIRMATION,
-    NEEDS_SECOND_APPROVER,
     ActionKind,
     ActionRequest,
     ActionState,
     confirmation_matches,
+    needs_second_person,
+    same_person,
 )
 from common.devices.records import DeviceStatus
 
@@ -28,22 +29,31 @@ class RefusalKind(StrEnum):
     CONFLICT = "conflict"  # the state does not allow it now
     UNCONFIRMED = "unconfirmed"  # a destructive action without its confirmation
     INVALID = "invalid"  # a request that cannot be right whatever the state (a bad signature)
+    LIMITED = "limited"  # too many (devices for one account, enrolments a minute)
 
 
 class Refused(Exception):
     """A request the state or the rules do not allow; ``message`` is safe to show."""
 
-    def __init__(self, kind: RefusalKind, message: str) -> None:
+    def __init__(self, kind: RefusalKind, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.retry_after = retry_after
 
 
 KEY_TAKEN = "this device key is already enrolled; make a new key"
 
 
+def check_device_count(held: int, cap: int | None) -> None:
+    """An account without the ``actions`` permission enrols its own few machines only."""
+    if cap is not None and held >= cap:
+        raise Refused(RefusalKind.LIMITED, f"you already have {held} devices enrolled (at most "
+                      f"{cap}); retire one, or ask your IT department")  # fmt: skip
+
+
 def needs_approval(request: ActionRequest) -> bool:
-    return request.action in NEEDS_SECOND_APPROVER
+    return needs_second_person(request.action, request.keep_user_data)
 
 
 def check_request(device_name: str, status: DeviceStatus, request: ActionRequest) -> None:
@@ -77,7 +87,7 @@ def check_approval(
     if state is not _A.PENDING:
         raise Refused(RefusalKind.CONFLICT, f"the action is {state.value}; only a pending one "
                       "can be approved")  # fmt: skip
-    if requested_by == by:
+    if same_person(requested_by, by):
         raise Refused(RefusalKind.FORBIDDEN, "nobody approves their own request: ask a second "
                       "person with the actions permission")  # fmt: skip
 
@@ -94,10 +104,15 @@ def is_progress(current: ActionState, reported: ActionState) -> bool:
     return current is _A.RUNNING and reported is _A.RUNNING
 
 
+# What a device may report on: only what it was sent. (A pending action was never sent; a
+# device that knows its id must not end it.)
+REPORTABLE = frozenset({_A.DELIVERED, _A.RUNNING})
+
+
 def update_applies(current: ActionState, reported: ActionState) -> bool:
     """Whether an agent's report moves the action; one that is not next changes nothing
-    (a repeat after a reconnect, a late update)."""
-    return reported in ACTION_TRANSITIONS[current]
+    (a repeat after a reconnect, a late update, a report on an action never delivered)."""
+    return current in REPORTABLE and reported in ACTION_TRANSITIONS[current]
 
 
 def device_gone(status: DeviceStatus | None) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -46,6 +47,7 @@ from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.store import DeviceFilter, DeviceStore, StoredDevice
 from signaling.directory import DevicePolicy, Directory
 from signaling.rbac import Account, permissions_over
+from signaling.state.attempts import Attempts, MemoryAttempts
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -68,13 +70,26 @@ class AgentLink(Protocol):
     async def close(self, code: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class EnrolmentLimits:
+    max_devices_per_account: int = 5
+    per_minute: int = 10
+    attempts: Attempts = field(default_factory=MemoryAttempts)  # Redis with replicas
+
+
 class DeviceService:
     def __init__(
-        self, store: DeviceStore, directory: Directory | None, *, check_in_seconds: int
+        self,
+        store: DeviceStore,
+        directory: Directory | None,
+        *,
+        check_in_seconds: int,
+        limits: EnrolmentLimits | None = None,
     ) -> None:
         self._store = store
         self._directory = directory
         self.check_in_seconds = check_in_seconds
+        self._limits = limits or EnrolmentLimits()
         self._links: dict[str, AgentLink] = {}
 
     @property
@@ -121,16 +136,27 @@ class DeviceService:
             raise Refused(
                 RefusalKind.INVALID, "the enrolment is not signed by the key it enrols"
             ) from exc
+        limits = self._limits
+        wait = await limits.attempts.reserve(f"enrol:{account.key}", limits.per_minute, 60)
+        if isinstance(wait, int):
+            raise Refused(RefusalKind.LIMITED, f"too many enrolments from your account; try "
+                          f"again in {wait} s", retry_after=wait)  # fmt: skip
         groups = sorted(account.groups | set(self.policy.groups))
+        admin = Permission.ACTIONS in account.permissions  # admins enrol fleets
         record = await self._run(
             self._store.enroll,
             request,
             owner=account.upn.lower(),
             owner_oid=account.principal.oid,
             groups=groups,
+            cap=None if admin else limits.max_devices_per_account,
         )
         log.info("device enrolled device=%s", record.id)
-        return EnrollResponse(device=record, check_in_seconds=self.check_in_seconds)
+        return EnrollResponse(
+            device=record,
+            check_in_seconds=self.check_in_seconds,
+            server_key=self._store.server_key_text,
+        )
 
     async def devices(self, account: Account, where: DeviceFilter) -> list[DeviceRecord]:
         if not account.permissions:
@@ -160,7 +186,7 @@ class DeviceService:
         record = await self._run(self._store.request, device_id, request, account.upn.lower())
         log.info("device action requested action=%s kind=%s", record.id, record.action.value)
         if record.action in SERVER_SIDE:
-            await self._drop_link(device_id, Retire(reason="deleted"))
+            await self._drop_link(device_id, self.retire_message(device_id, "deleted"))
         else:
             await self.push(device_id)
         return record
@@ -256,6 +282,10 @@ class DeviceService:
         actions = await self._run(self._store.deliver, device_id, again=False)
         if actions:
             await link.send(Deliver(actions=actions))
+
+    def retire_message(self, device_id: str, reason: Literal["deleted", "retired"]) -> Retire:
+        """``retire``, signed: only this server can make its devices drop their keys."""
+        return Retire(reason=reason, statement=self._store.retire_statement(device_id, reason))
 
     async def _drop_link(self, device_id: str, message: Retire) -> None:
         link = self._links.pop(device_id, None)

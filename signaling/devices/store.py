@@ -9,12 +9,15 @@ write lock, so two requests racing on one action cannot both move it.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +34,7 @@ from common.devices.actions import (
 from common.devices.agent_protocol import ActionUpdate, CheckIn
 from common.devices.records import DeviceRecord, DeviceStatus, EnrollRequest
 from common.devices.signing import MAX_CLOCK_SKEW_SECONDS
+from common.devices.statements import retire_bytes, sign_statement, statement_bytes
 from signaling.audit.store import AuditStore, Note
 from signaling.devices import rules
 from signaling.devices.audit_events import DeviceAuditWriter
@@ -118,21 +122,61 @@ def _action_record(row: DeviceAction, device_name: str, has_report: bool) -> Act
         result=row.result,
         platform_command=row.platform_command,
         has_report=has_report,
+        statement=row.statement,
     )
 
 
 class DeviceStore:
-    def __init__(self, audit: AuditStore) -> None:
+    def __init__(self, audit: AuditStore, server_key: Ed25519PrivateKey) -> None:
         self._audit = audit
         self._engine = audit.engine
+        self._server_key = server_key
         self.run = audit.run  # the same one thread: devices and the audit share the chain
+
+    @property
+    def server_key_text(self) -> str:
+        """The public half of the key that signs actions, as the agent keeps it."""
+        raw = self._server_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return base64.b64encode(raw).decode("ascii")
+
+    def retire_statement(self, device_id: str, reason: str) -> str:
+        return sign_statement(self._server_key, retire_bytes(device_id, reason))
+
+    def _sign(self, row: DeviceAction) -> None:
+        """The server's statement that this action, as it stands, may run."""
+        row.statement = sign_statement(
+            self._server_key,
+            statement_bytes(
+                action_id=row.id,
+                device_id=row.device_id,
+                action=row.action,
+                parameters=ActionParameters.model_validate(row.parameters),
+                requested_by=row.requested_by,
+                approved_by=row.approved_by,
+            ),
+        )
 
     # ---- devices -----------------------------------------------------------------------
 
     def enroll(
-        self, request: EnrollRequest, *, owner: str, owner_oid: str, groups: list[str]
+        self,
+        request: EnrollRequest,
+        *,
+        owner: str,
+        owner_oid: str,
+        groups: list[str],
+        cap: int | None = None,
     ) -> DeviceRecord:
+        """``cap``: how many enrolled devices ``owner`` may hold, counted in the same
+        transaction as the new one (under the chain's write lock), so no burst exceeds it."""
+
         def work(db: Session, note: Note) -> DeviceRecord:
+            held = db.scalar(
+                select(func.count())
+                .select_from(Device)
+                .where(Device.owner == owner, Device.status == DeviceStatus.ENROLLED)
+            )
+            rules.check_device_count(int(held or 0), cap)
             taken = db.scalar(select(Device.id).where(Device.public_key == request.public_key))
             if taken is not None:
                 raise Refused(RefusalKind.CONFLICT, rules.KEY_TAKEN)
@@ -229,6 +273,8 @@ class DeviceStore:
             )
             db.add(row)
             db.flush()
+            if not row.needs_approval:
+                self._sign(row)
             DeviceAuditWriter(note).requested(row, by)
             if kind in SERVER_SIDE:
                 self._delete_device(db, note, device, row, by)
@@ -267,6 +313,7 @@ class DeviceStore:
                 by=by,
             )
             row.approved_by, row.approved_at, row.updated_at = by, _now(), _now()
+            self._sign(row)
             DeviceAuditWriter(note).approved(row, by)
             return self._record(db, row)
 
