@@ -38,7 +38,15 @@ class DeviceTray(QObject):
         self.status_window = DeviceStatusWindow(home)
         self.restart_dialog: RestartDialog | None = None
         log_to_device_folder(home)
-        self.agent = build_agent(settings, home, identity, dry_run=False, emit=self.event.emit)
+        # Without a system tray to show a balloon, the desktop's notifications tell the user.
+        self.agent = build_agent(
+            settings,
+            home,
+            identity,
+            dry_run=False,
+            emit=self.event.emit,
+            desktop_notices=not QSystemTrayIcon.isSystemTrayAvailable(),
+        )
         self.event.connect(self._on_event)
         self.icon = QSystemTrayIcon(
             QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
