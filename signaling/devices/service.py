@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypeVar
 
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.devices.actions import (
@@ -72,6 +73,9 @@ class AgentLink(Protocol):
 
 @dataclass(frozen=True)
 class EnrolmentLimits:
+    """From ``ServerSettings``: devices an account without ``actions`` may hold, and every
+    account's enrolments a minute (counted where the redeem attempts are)."""
+
     max_devices_per_account: int = 5
     per_minute: int = 10
     attempts: Attempts = field(default_factory=MemoryAttempts)  # Redis with replicas
@@ -137,7 +141,11 @@ class DeviceService:
                 RefusalKind.INVALID, "the enrolment is not signed by the key it enrols"
             ) from exc
         limits = self._limits
-        wait = await limits.attempts.reserve(f"enrol:{account.key}", limits.per_minute, 60)
+        try:
+            wait = await limits.attempts.reserve(f"enrol:{account.key}", limits.per_minute, 60)
+        except RedisError as exc:
+            log.error("enrolment limit unavailable: %s", type(exc).__name__)
+            raise DevicesUnavailable(type(exc).__name__) from exc
         if isinstance(wait, int):
             raise Refused(RefusalKind.LIMITED, f"too many enrolments from your account; try "
                           f"again in {wait} s", retry_after=wait)  # fmt: skip
