@@ -312,6 +312,7 @@ FAULTS: tuple[Fault, ...] = (
         '        if problem := _differs("device action", action_row.id, wanted, had):',
         "        if problem := None:",
         f"{ADVERSARIAL}/test_device_tables.py::test_verify_names_every_edit_of_the_device_tables",
+        "tests/devices/test_chain_state.py::test_each_edit_is_named",
     ),
     fault(
         "redeem_attempt_always_refunded",
