@@ -61,6 +61,8 @@ def fault(name: str, what: str, path: str, original: str, faulty: str, *tests: s
 ROGUE = "tests/session/test_rogue_peer.py"
 HUB_RULES = "tests/signaling/test_hub_rules.py"
 SESSION = "tests/session/test_headless_session.py"
+ADVERSARIAL = "tests/adversarial"
+DEVICE_RULES = "tests/devices/test_rules.py"
 
 FAULTS: tuple[Fault, ...] = (
     # ---- the nine faults of issue 14 ----------------------------------------------
@@ -242,6 +244,91 @@ FAULTS: tuple[Fault, ...] = (
         "            monitor=geometry,",
         "            monitor=monitor_geometry(1),",
         f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
+    ),
+    # ---- devices and codes (issues 19 and 24) ----------------------------------------
+    fault(
+        "confirmation_by_substring",
+        "any part of a device's name, in any case, confirms a destructive action",
+        "common/devices/actions.py",
+        "confirm.strip() == device_name.strip()",
+        "confirm.strip().casefold() in device_name.casefold()",
+        f"{ADVERSARIAL}/test_destructive_actions.py::test_only_the_exact_name_confirms",
+        f"{DEVICE_RULES}::test_only_the_exact_name_confirms",
+    ),
+    fault(
+        "self_approval_in_another_case",
+        "a mixed-case UPN approves its own wipe",
+        "common/devices/actions.py",
+        "return one.strip().casefold() == other.strip().casefold()",
+        "return one == other",
+        f"{DEVICE_RULES}::test_nobody_approves_their_own_request_in_any_letter_case",
+    ),
+    fault(
+        "fresh_start_without_second_person",
+        "a fresh start that erases the user's data needs no second person",
+        "common/devices/actions.py",
+        "action in ERASES_UNLESS_KEPT and not keep_user_data",
+        "False",
+        f"{ADVERSARIAL}/test_destructive_actions.py"
+        "::test_a_fresh_start_that_erases_user_data_needs_the_name_and_a_second_person",
+        "tests/devices/test_statements.py",
+    ),
+    fault(
+        "report_on_undelivered_action",
+        "a device ends an action it was never sent",
+        "signaling/devices/rules.py",
+        "return current in REPORTABLE and reported",
+        "return reported",
+        f"{DEVICE_RULES}::test_a_device_reports_only_on_what_it_was_sent",
+    ),
+    fault(
+        "redelivery_taken_for_a_crash",
+        "a redelivered action that is still running is reported failed",
+        "client/devices/agent.py",
+        "        if record.id in self._running:\n            return  # redelivered while it runs",
+        "        if False:\n            return  # redelivered while it runs",
+        f"{ADVERSARIAL}/test_agent_redelivery.py",
+    ),
+    fault(
+        "statement_misses_the_approver",
+        "the server's signed statement leaves out who approved",
+        "common/devices/statements.py",
+        '        "approved_by": approved_by,\n',
+        "",
+        "tests/devices/test_statements.py::test_every_field_is_under_the_signature",
+    ),
+    fault(
+        "agent_runs_unsigned_actions",
+        "the agent runs an action without checking the server's statement",
+        "client/devices/agent.py",
+        "            self._check_statement(record)\n",
+        "            pass\n",
+        f"{ADVERSARIAL}/test_device_tables.py::test_the_agent_runs_no_forged_or_self_approved_wipe",
+    ),
+    fault(
+        "verify_ignores_device_tables",
+        "audit verify does not compare the action rows with the chain",
+        "signaling/devices/chain_state.py",
+        '        if problem := _differs("device action", action_row.id, wanted, had):',
+        "        if problem := None:",
+        f"{ADVERSARIAL}/test_device_tables.py::test_verify_names_every_edit_of_the_device_tables",
+        "tests/devices/test_chain_state.py::test_each_edit_is_named",
+    ),
+    fault(
+        "redeem_attempt_always_refunded",
+        "a wrong code's reserved attempt is handed back as if the code were right",
+        "signaling/hub.py",
+        "        if pending is not None:\n            await self._limiter.refund(attempt)",
+        "        if True:\n            await self._limiter.refund(attempt)",
+        f"{ADVERSARIAL}/test_code_races.py",
+    ),
+    fault(
+        "enrolment_without_cap",
+        "an account without actions enrols any number of devices",
+        "signaling/devices/rules.py",
+        "    if cap is not None and held >= cap:",
+        "    if False:",
+        f"{ADVERSARIAL}/test_enrolment_limits.py",
     ),
 )
 

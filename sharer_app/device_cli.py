@@ -82,7 +82,9 @@ def _agent(argv: list[str]) -> int:
         )
     log_to_device_folder(home)
     writer = EventWriter()
-    agent = build_agent(settings, home, identity, dry_run=args.dry_run, emit=writer)
+    agent = build_agent(
+        settings, home, identity, dry_run=args.dry_run, emit=writer, desktop_notices=True
+    )
     runner = agent.runner
 
     async def body() -> int:
@@ -95,7 +97,12 @@ def _agent(argv: list[str]) -> int:
         finally:
             commands.cancel()
         if stop is AgentStop.REFUSED:
-            return fail(prog, "the server refused this device's signature", ExitStatus.REFUSED)
+            return fail(
+                prog,
+                "the server refused this device's signature, or is not the server it enrolled "
+                "with (see the log)",
+                ExitStatus.REFUSED,
+            )
         return ExitStatus.ENDED
 
     return guarded(prog, body)

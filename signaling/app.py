@@ -31,7 +31,7 @@ from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.dev_oidc import DevOpenIdEndpoints
 from signaling.devices.agent_ws import agent_router
 from signaling.devices.routes import devices_router
-from signaling.devices.service import DeviceService
+from signaling.devices.service import DeviceService, EnrolmentLimits
 from signaling.devices.store import DeviceStore
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
@@ -193,10 +193,17 @@ def create_app(settings: ServerSettings) -> FastAPI:
     shared = _shared_state(settings, redis_clients, store, identity.directory)
     recorder, link = shared.recorder, shared.link
     auth = Authenticator(identity.validator, identity.directory)
+    # Attempts counted in windows (redeems, enrolments): here, or in the replicas' Redis.
+    attempts = limit_storage(settings.redis_url, settings.redis_max_connections)
     devices = DeviceService(
-        DeviceStore(store),
+        DeviceStore(store, server_key),
         identity.directory,
         check_in_seconds=settings.device_check_in_seconds,
+        limits=EnrolmentLimits(
+            max_devices_per_account=settings.max_devices_per_account,
+            per_minute=settings.enrolments_per_minute,
+            attempts=attempts,
+        ),
     )
     signer = CardSigner(server_key)
     hub = Hub(
@@ -207,7 +214,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             max_per_account=settings.redeem_max_failures,
             max_per_address=settings.redeem_max_failures_per_address,
             window_seconds=settings.redeem_window_seconds,
-            storage=limit_storage(settings.redis_url, settings.redis_max_connections),
+            storage=attempts,
         ),
         audit=recorder,
         max_codes_per_account=settings.max_codes_per_account,

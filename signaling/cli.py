@@ -327,10 +327,14 @@ def _db(argv: list[str]) -> int:
 
 
 def _verify(store: AuditStore, data_dir: Path) -> int:
+    from signaling.devices import chain_state
     from signaling.keys import card_signing_key
 
     has_key = (data_dir / "card-signing-key.pem").exists()
-    verdict = store.verify(card_signing_key(data_dir).public_key() if has_key else None)
+    verdict = store.verify(
+        card_signing_key(data_dir).public_key() if has_key else None,
+        checks=(chain_state.check,),
+    )
     counts = (
         f"{verdict.events} events, {verdict.records} records, {verdict.checkpoints} checkpoints"
     )

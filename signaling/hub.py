@@ -46,7 +46,7 @@ from signaling.cards import card_for
 from signaling.connection import Connection
 from signaling.directory import Directory
 from signaling.rbac import permissions_over
-from signaling.redeem_limiter import LimitScope, RedeemLimiter
+from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter
 from signaling.resume import Resumer
 from signaling.resume_tokens import ResumeRefused, ResumeTokens
 from signaling.sessions import PairingSession, ServerSessionState
@@ -166,7 +166,12 @@ class Hub:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
         if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:
             raise Refused(ErrorCode.WRONG_STATE, "a session is already under way")
-        if conn.session is None and await self._codes.live_for(conn.account.key) >= self._max_codes:
+        # Counted and issued in one step (a new code replaces this connection's own).
+        session_id = uuid.uuid4().hex
+        pending = await self._codes.issue(
+            conn.id, session_id, conn.account.key, cap=self._max_codes
+        )
+        if pending is None:
             raise Refused(
                 ErrorCode.RATE_LIMITED,
                 f"you already have {self._max_codes} codes waiting; use or cancel one first",
@@ -175,11 +180,10 @@ class Hub:
             self._sessions.pop(conn.session.id, None)
             conn.session.stop_expiry()
         session = PairingSession(
-            id=uuid.uuid4().hex, helper=conn, dtls_fingerprint=message.dtls_fingerprint
+            id=session_id, helper=conn, dtls_fingerprint=message.dtls_fingerprint
         )
         self._sessions[session.id] = session
         conn.session = session
-        pending = await self._codes.issue(conn.id, session.id, conn.account.key)
         delay = (pending.expires_at - datetime.now(UTC)).total_seconds()
         session.expiry = asyncio.get_running_loop().call_later(
             max(0.0, delay), self._spawn, self._code_expired, session
@@ -198,15 +202,18 @@ class Hub:
         self._require_role(conn, PeerRole.SHARER)
         if conn.session is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
-        lockout = await self._limiter.lockout(conn.account.key, conn.address)
-        if lockout is not None:
+        # Counted before it is compared: a burst of redeems cannot all pass a check first.
+        attempt = await self._limiter.reserve(conn.account.key, conn.address)
+        if isinstance(attempt, Lockout):
             await self._audit.refused(Outcome.RATE_LIMITED, conn)
             raise Refused(
                 ErrorCode.RATE_LIMITED,
-                LOCKOUT_MESSAGES[lockout.scope].format(seconds=lockout.retry_after),
-                retry_after=lockout.retry_after,
+                LOCKOUT_MESSAGES[attempt.scope].format(seconds=attempt.retry_after),
+                retry_after=attempt.retry_after,
             )
         pending = await self._codes.redeem(message.code)
+        if pending is not None:
+            await self._limiter.refund(attempt)  # a right code is not a failed attempt
         if pending is not None and self._link is not None and pending.replica != self._link.replica:
             if await self._link.join(conn, pending):
                 return  # the helper's replica takes it from here
@@ -216,7 +223,7 @@ class Hub:
     async def _join(self, conn: Connection, session_id: str | None) -> None:
         session = self._sessions.get(session_id) if session_id else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
-            await self._limiter.record_failure(conn.account.key, conn.address)
+            # (The attempt was counted when it was reserved, in _redeem.)
             await self._audit.refused(Outcome.INVALID_CODE, conn)
             raise Refused(ErrorCode.INVALID_CODE, INVALID_CODE_MESSAGE)
         helper = session.helper

@@ -5,24 +5,22 @@ account. The address limit is much higher, so that an office behind one NAT addr
 locked out by one person (or one attacker with one account) there; it stops a guesser who
 cycles through many accounts from one place.
 
-The counting is the ``limits`` library's moving window: in this process's memory, or in
-Redis (``HELPLINE_REDIS_URL``), where every replica adds to and reads the same windows, so a
-guesser gains nothing by spreading tries over replicas.
+Each redeem reserves its attempt before the code is compared (``signaling.state.attempts``):
+in this process's memory, or in Redis (``HELPLINE_REDIS_URL``), where every replica counts in
+the same windows. A right code hands its attempt back; so however many connections of one
+account redeem at once, on however many replicas, at most the limit is compared.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from limits import RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import BlockingConnectionPool
+from redis.asyncio import BlockingConnectionPool, Redis
 
-NAMESPACE = "helpline-redeem"
+from signaling.state.attempts import Attempts, MemoryAttempts, RedisAttempts, Reserved
+
+NAMESPACE = "helpline:attempts:"  # redeems and enrolments, each under its own keys
 
 
 class LimitScope(StrEnum):
@@ -36,17 +34,19 @@ class Lockout:
     scope: LimitScope
 
 
-def limit_storage(redis_url: str | None, max_connections: int = 8) -> Storage:
-    """Where failures are counted: this process, or the Redis every replica uses."""
+@dataclass(frozen=True)
+class Attempt:
+    """A redeem's reserved place in both windows, handed back if the code was right."""
+
+    places: tuple[Reserved, ...]
+
+
+def limit_storage(redis_url: str | None, max_connections: int = 8) -> Attempts:
+    """Where attempts are counted: this process, or the Redis every replica uses."""
     if redis_url is None:
-        return MemoryStorage()
+        return MemoryAttempts()
     pool = BlockingConnectionPool.from_url(redis_url, max_connections=max_connections)
-    # connection_pool is documented; the options' annotation leaves it out.
-    return RedisStorage(
-        f"async+{redis_url}",
-        implementation="redispy",
-        connection_pool=pool,  # type: ignore[arg-type]
-    )
+    return RedisAttempts(Redis(connection_pool=pool), NAMESPACE)
 
 
 class RedeemLimiter:
@@ -56,32 +56,47 @@ class RedeemLimiter:
         max_per_account: int,
         max_per_address: int,
         window_seconds: int,
-        storage: Storage | None = None,
+        storage: Attempts | None = None,
     ) -> None:
-        self._items = {
-            scope: RateLimitItemPerSecond(amount, window_seconds, namespace=NAMESPACE)
-            for scope, amount in (
-                (LimitScope.ACCOUNT, max_per_account),
-                (LimitScope.ADDRESS, max_per_address),
-            )
-        }
-        self._window = MovingWindowRateLimiter(storage or MemoryStorage())
+        self._limits = {LimitScope.ACCOUNT: max_per_account, LimitScope.ADDRESS: max_per_address}
+        self._window = window_seconds
+        self._attempts = storage or MemoryAttempts()
+
+    @staticmethod
+    def _keys(account: str, address: str) -> tuple[tuple[LimitScope, str], ...]:
+        return (
+            (LimitScope.ACCOUNT, f"{LimitScope.ACCOUNT}:{account}"),
+            (LimitScope.ADDRESS, f"{LimitScope.ADDRESS}:{address}"),
+        )
+
+    async def reserve(self, account: str, address: str) -> Attempt | Lockout:
+        """One more attempt for this account and address, counted now; or the lockout. An
+        attempt refused by one window is handed back to the other."""
+        places: list[Reserved] = []
+        for scope, key in self._keys(account, address):
+            got = await self._attempts.reserve(key, self._limits[scope], self._window)
+            if isinstance(got, int):
+                for place in places:
+                    await self._attempts.refund(place)
+                return Lockout(got, scope)
+            places.append(got)
+        return Attempt(tuple(places))
+
+    async def refund(self, attempt: Attempt) -> None:
+        """The code was right: this attempt is no failure."""
+        for place in attempt.places:
+            await self._attempts.refund(place)
 
     async def lockout(self, account: str, address: str) -> Lockout | None:
         """Whether, and for how long, this account or address may not try now."""
         worst: Lockout | None = None
-        for scope, key in ((LimitScope.ACCOUNT, account), (LimitScope.ADDRESS, address)):
-            item = self._items[scope]
-            if await self._window.test(item, scope.value, key):
-                continue
-            stats = await self._window.get_window_stats(item, scope.value, key)
-            # The library's own clock (wall time) stamped the failures.
-            wait = max(1, math.ceil(stats.reset_time - time.time()))
-            if worst is None or wait > worst.retry_after:
+        for scope, key in self._keys(account, address):
+            wait = await self._attempts.full(key, self._limits[scope], self._window)
+            if wait is not None and (worst is None or wait > worst.retry_after):
                 worst = Lockout(wait, scope)
         return worst
 
     async def record_failure(self, account: str, address: str) -> None:
-        for scope, key in ((LimitScope.ACCOUNT, account), (LimitScope.ADDRESS, address)):
-            # A full window takes no more: only failures inside it can matter.
-            await self._window.hit(self._items[scope], scope.value, key)
+        """A failure counted without a reservation before it; a full window takes no more."""
+        for scope, key in self._keys(account, address):
+            await self._attempts.reserve(key, self._limits[scope], self._window)

@@ -81,6 +81,10 @@ class ServerSettings(BaseSettings):
     tls_key: Path | None = None
     # How often a device agent checks in when nothing happens (it is told at each check-in).
     device_check_in_seconds: int = Field(default=DEFAULT_CHECK_IN_SECONDS, ge=1)
+    # Devices an account without the `actions` permission may hold enrolled (its own
+    # machines); device admins enrol fleets. Every account's enrolments are rate-limited.
+    max_devices_per_account: int = Field(default=5, ge=1)
+    enrolments_per_minute: int = Field(default=10, ge=1)
 
     @property
     def base_url(self) -> str:

@@ -25,6 +25,8 @@ from client.cli_args import program_version
 from client.devices.enrolment import DeviceIdentity, os_facts
 from client.devices.events import (
     ActionFinished,
+    ActionNotice,
+    ActionRefused,
     ActionStarted,
     AgentConnected,
     AgentDisconnected,
@@ -33,6 +35,7 @@ from client.devices.events import (
 )
 from client.devices.home import DeviceHome
 from client.devices.journal import ActionJournal
+from client.devices.notices import desktop_notification, notice_for
 from client.devices.platforms import adapter_for
 from client.devices.retire import retire
 from client.devices.runner import ActionRunner, FinalState, Outcome
@@ -60,6 +63,12 @@ from common.devices.agent_protocol import (
 )
 from common.devices.agent_protocol import CheckedIn as CheckedInMessage
 from common.devices.signing import sign_envelope
+from common.devices.statements import (
+    StatementError,
+    retire_bytes,
+    verify_signed,
+    verify_statement,
+)
 from common.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
@@ -98,8 +107,12 @@ class DeviceAgent(EventEmitter):
         *,
         ca_file: Path | None = None,
         max_backoff: float = 60.0,
+        desktop_notices: bool = False,
     ) -> None:
+        """``desktop_notices``: tell the person through the desktop's notifications (an
+        agent without the tray app, which otherwise shows the ``action_notice`` itself)."""
         super().__init__()
+        self._desktop_notices = desktop_notices
         self.runner = runner
         self._url = agent_url(server)
         self._ca_file = ca_file
@@ -201,8 +214,7 @@ class DeviceAgent(EventEmitter):
                         self._final_acks.setdefault(message.action_id, asyncio.Event()).set()
                 elif isinstance(message, Retire):
                     if not self._retired:  # else a retire action has done it already
-                        self._retire_now(f"the server says this device was {message.reason}")
-                    self.stop(AgentStop.RETIRED)
+                        self._retire_signed(message)
                     return
                 elif isinstance(message, AgentError):
                     log.error("the server refused this device: %s", message.message)
@@ -236,12 +248,56 @@ class DeviceAgent(EventEmitter):
     async def _received(self, record: ActionRecord) -> None:
         if record.id in self._running:
             return  # redelivered while it runs: its updates follow
+        try:
+            self._check_statement(record)
+        except StatementError as exc:
+            await self._refuse(record, str(exc))
+            return
         if not self._journal.begin(record.id, record.action.value, record.requested_by):
             await self._report_again(record)
             return
+        await self._tell_the_user(record)
         self.emit(ActionStarted(id=record.id, action=record.action.value))
         await self._send(ActionUpdate(action_id=record.id, state=ActionState.RUNNING))
         self._running[record.id] = asyncio.ensure_future(self._carry_out(record))
+
+    def _check_statement(self, record: ActionRecord) -> None:
+        if record.device != self.device_id:
+            raise StatementError("the action is for another device")
+        verify_statement(
+            self._identity.enrolment.server_key,
+            record.statement,
+            action_id=record.id,
+            device_id=record.device,
+            action=record.action,
+            parameters=record.parameters,
+            requested_by=record.requested_by,
+            approved_by=record.approved_by,
+        )
+
+    async def _tell_the_user(self, record: ActionRecord) -> None:
+        message = notice_for(record)
+        if message is None:
+            return
+        self.emit(
+            ActionNotice(
+                id=record.id,
+                action=record.action.value,
+                requested_by=record.requested_by,
+                approved_by=record.approved_by or "",
+                message=message,
+            )
+        )
+        if self._desktop_notices:
+            await desktop_notification(message)
+
+    async def _refuse(self, record: ActionRecord, reason: str) -> None:
+        """Not run, and said so: the server records it failed, the person sees why."""
+        log.warning("action %s refused: %s", record.action.value, reason)
+        self.emit(ActionRefused(id=record.id, action=record.action.value, reason=reason))
+        await self._send(
+            ActionUpdate(action_id=record.id, state=ActionState.FAILED, result=f"refused: {reason}")
+        )
 
     async def _report_again(self, record: ActionRecord) -> None:
         """An action this device already started: say again how it ended, never rerun it."""
@@ -321,6 +377,21 @@ class DeviceAgent(EventEmitter):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(acked.wait(), RETIRE_ACK_SECONDS)
 
+    def _retire_signed(self, message: Retire) -> None:
+        """Retire only when the enrolled server says so; anyone else is refused."""
+        try:
+            verify_signed(
+                self._identity.enrolment.server_key,
+                message.statement,
+                retire_bytes(self.device_id, message.reason),
+            )
+        except StatementError as exc:
+            log.error("a retire was refused, nothing removed: %s", exc)
+            self.stop(AgentStop.REFUSED)
+            return
+        self._retire_now(f"the server says this device was {message.reason}")
+        self.stop(AgentStop.RETIRED)
+
     def _retire_now(self, why: str) -> None:
         log.warning("%s: retiring", why)
         self._retired = True
@@ -338,9 +409,11 @@ def build_agent(
     *,
     dry_run: bool,
     emit: Callable[[EngineEvent], None],
+    desktop_notices: bool = False,
 ) -> DeviceAgent:
     """The agent with this platform's adapter; ``emit`` sees the agent's and the runner's
-    events (the headless agent prints them, the tray shows them)."""
+    events (the headless agent prints them, the tray shows them). ``desktop_notices`` for
+    an agent without the tray app."""
     agent_settings = AgentSettings()
     runner = ActionRunner(
         home,
@@ -356,6 +429,7 @@ def build_agent(
         runner,
         ca_file=settings.ca_file,
         max_backoff=agent_settings.agent_max_backoff_seconds,
+        desktop_notices=desktop_notices,
     )
     agent.subscribe(emit)
     return agent

@@ -43,6 +43,9 @@ class Enrolment:
     name: str
     server: str
     check_in_seconds: int
+    # The server's card-signing key, learnt at enrolment: the agent runs only what it signed.
+    # Empty for a device enrolled before servers sent it (such a device runs nothing).
+    server_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ async def enroll(settings: AppSettings, home: DeviceHome, name: str | None) -> D
             name=response.device.name,
             server=settings.server,
             check_in_seconds=response.check_in_seconds,
+            server_key=response.server_key or "",
         ),
     )
     return response.device

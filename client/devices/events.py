@@ -64,3 +64,24 @@ class DeviceRetired(EngineEvent):
 
     event = "retired"
     removed: list[str]
+
+
+class ActionRefused(EngineEvent):
+    """An action the agent will not run: the server it enrolled with did not sign it (a
+    forged or edited row, another server), or it lacks a second person's approval."""
+
+    event = "action_refused"
+    id: str
+    action: str
+    reason: str
+
+
+class ActionNotice(EngineEvent):
+    """What is about to happen to this machine, and who asked, before it happens."""
+
+    event = "action_notice"
+    id: str
+    action: str
+    requested_by: str
+    approved_by: str = ""
+    message: str

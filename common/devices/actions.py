@@ -4,7 +4,9 @@ An action is a durable record on the server. It is ``pending`` until the agent i
 (``delivered``), ``running`` once the agent says it started, and ends ``succeeded`` or
 ``failed``; only a ``pending`` one may be ``cancelled``. ``delete`` is carried out by the
 server itself (pending -> succeeded): the record goes, and the device retires itself when it
-next checks in. A ``wipe`` stays pending until a second person approves it.
+next checks in. A ``wipe``, and a ``fresh_start`` that does not keep the user's data, stay
+pending until a second person approves them; every action that cannot be undone names the
+device.
 """
 
 from __future__ import annotations
@@ -57,10 +59,14 @@ FINAL_STATES = frozenset({_A.SUCCEEDED, _A.FAILED, _A.CANCELLED})
 # States an agent reports in an ``action_update``.
 AGENT_REPORTED_STATES = frozenset({_A.RUNNING, _A.SUCCEEDED, _A.FAILED})
 
-# The request must name the device (``confirm``): these cannot be undone.
-NEEDS_CONFIRMATION = frozenset({ActionKind.RETIRE, ActionKind.WIPE})
-# Not delivered until a second person with ``actions`` over the device approves.
+# The request must name the device exactly (``confirm``): these cannot be undone.
+NEEDS_CONFIRMATION = frozenset(
+    {ActionKind.RETIRE, ActionKind.WIPE, ActionKind.FRESH_START, ActionKind.DELETE}
+)
+# Not delivered until a second person with ``actions`` over the device approves: what erases
+# the machine (a wipe always; a fresh start unless it keeps the user's data).
 NEEDS_SECOND_APPROVER = frozenset({ActionKind.WIPE})
+ERASES_UNLESS_KEPT = frozenset({ActionKind.FRESH_START})
 # Done by the server at once; never delivered to an agent.
 SERVER_SIDE = frozenset({ActionKind.DELETE})
 # Take the ``keep_user_data`` option.
@@ -69,8 +75,18 @@ DEFAULT_RESTART_COUNTDOWN_SECONDS = 300
 
 
 def confirmation_matches(confirm: str | None, device_name: str) -> bool:
-    """The person typed the device's name (case and outer spaces aside)."""
-    return bool(confirm) and (confirm or "").strip().casefold() == device_name.strip().casefold()
+    """The person typed the device's name, exactly: a part of it, or the name in another
+    letter case, may be another machine's name. Only spaces around it are forgiven."""
+    return confirm is not None and bool(device_name) and confirm.strip() == device_name.strip()
+
+
+def needs_second_person(action: ActionKind, keep_user_data: bool) -> bool:
+    return action in NEEDS_SECOND_APPROVER or (action in ERASES_UNLESS_KEPT and not keep_user_data)
+
+
+def same_person(one: str, other: str) -> bool:
+    """UPNs in any letter case name one person (Entra ID sends them as typed)."""
+    return one.strip().casefold() == other.strip().casefold()
 
 
 class _Model(BaseModel):
@@ -143,6 +159,8 @@ class ActionRecord(_Model):
     # What the agent ran, or would run with --dry-run ("shutdown /r /t 300").
     platform_command: ResultText = ""
     has_report: bool = False
+    # The server's signature over what the agent may run (``common.devices.statements``).
+    statement: Annotated[str, Field(max_length=200)] = ""
 
 
 class DiagnosticsReport(_Model):

@@ -116,6 +116,8 @@ class Retire(_ServerMessage):
 
     type: Literal["retire"] = "retire"
     reason: Literal["deleted", "retired"]
+    # The server's signature over ``statements.retire_bytes`` (the agent checks it).
+    statement: str = Field(default="", max_length=200)
 
 
 class AgentError(_ServerMessage):

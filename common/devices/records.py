@@ -85,3 +85,6 @@ class EnrollResponse(_Model):
     device: DeviceRecord
     # How often the agent checks in when nothing happens (the server's setting).
     check_in_seconds: int = Field(ge=1)
+    # The server's card-signing key (raw Ed25519, base64): the agent runs only actions that
+    # this key signed (``common.devices.statements``).
+    server_key: PublicKeyText | None = None

@@ -54,7 +54,7 @@ def _ask_name(device_name: str) -> str | None:
     text, ok = QInputDialog.getText(
         None,
         "Confirm",
-        f"This cannot be undone. Type the device's name ({device_name}) to confirm:",
+        f"This cannot be undone. Type the device's name exactly, {device_name}, to confirm:",
     )
     return text if ok else None
 

@@ -14,12 +14,20 @@ from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
 
 from client.devices.agent import build_agent, log_to_device_folder
 from client.devices.enrolment import DeviceIdentity
-from client.devices.events import ActionFinished, DeviceRetired, RestartCountdownShown
+from client.devices.events import (
+    ActionFinished,
+    ActionNotice,
+    DeviceRetired,
+    RestartCountdownShown,
+)
 from client.devices.home import DeviceHome
+from client.devices.notices import TITLE
 from client.session.events import EngineEvent
 from client.settings import AppSettings
 from sharer_app.views.device_status import DeviceStatusWindow
 from sharer_app.views.restart_dialog import RestartDialog
+
+NOTICE_MILLISECONDS = 15000
 
 
 class DeviceTray(QObject):
@@ -30,7 +38,15 @@ class DeviceTray(QObject):
         self.status_window = DeviceStatusWindow(home)
         self.restart_dialog: RestartDialog | None = None
         log_to_device_folder(home)
-        self.agent = build_agent(settings, home, identity, dry_run=False, emit=self.event.emit)
+        # Without a system tray to show a balloon, the desktop's notifications tell the user.
+        self.agent = build_agent(
+            settings,
+            home,
+            identity,
+            dry_run=False,
+            emit=self.event.emit,
+            desktop_notices=not QSystemTrayIcon.isSystemTrayAvailable(),
+        )
         self.event.connect(self._on_event)
         self.icon = QSystemTrayIcon(
             QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
@@ -52,6 +68,10 @@ class DeviceTray(QObject):
         if isinstance(event, RestartCountdownShown) and self.agent.runner.countdown is not None:
             self.restart_dialog = RestartDialog(self.agent.runner.countdown)
             self.restart_dialog.show()
+        elif isinstance(event, ActionNotice):
+            self.icon.showMessage(
+                TITLE, event.message, QSystemTrayIcon.MessageIcon.Warning, NOTICE_MILLISECONDS
+            )
         elif isinstance(event, ActionFinished | DeviceRetired):
             self.status_window.refresh()
             if isinstance(event, DeviceRetired):

@@ -1,4 +1,5 @@
-"""The audit's one writer: a method per thing that happens, from what the server itself saw.
+"""The audit's one writer of sessions: a method per thing that happens, from what the server
+itself saw. (Device events have theirs, ``signaling.devices.audit_events``.)
 
 The hub says what happened (a session opened, consent given, control granted, a refusal);
 the recorder decides which columns that sets. Refused redeems are summarised: one row per

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import itertools
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,6 +52,8 @@ EXPORTED_FIELDS = (
 )  # fmt: skip
 T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
+# A table derived from the chain, checked against it: the first difference, or None.
+StateCheck = Callable[[Session, Sequence[AuditEvent]], str | None]
 CHECKPOINT_EVERY = 100
 READ = "read"
 CHAIN_LOCK = "helpline-audit-chain"
@@ -234,19 +237,28 @@ class AuditStore:
 
     # ---- reading -------------------------------------------------------------------
 
-    def verify(self, public_key: Ed25519PublicKey | None) -> chain.Verdict:
+    def verify(
+        self, public_key: Ed25519PublicKey | None, checks: Sequence[StateCheck] = ()
+    ) -> chain.Verdict:
         """Events, records and checkpoints read as of one moment: on PostgreSQL other servers
-        write meanwhile, and a record read after its newest event would look edited."""
+        write meanwhile, and a record read after its newest event would look edited.
+        ``checks`` compare other tables derived from the chain (the devices) over the same
+        snapshot, once the chain itself holds."""
         engine = self.engine
         if engine.dialect.name == "postgresql":
             engine = engine.execution_options(isolation_level="REPEATABLE READ")
         with Session(engine) as db, db.begin():
-            return chain.verify(
-                db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
+            events = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+            verdict = chain.verify(
+                events,
                 db.scalars(select(SessionRecord)).all(),
                 db.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all(),
                 public_key,
             )
+            for check in checks if verdict.ok else ():
+                if (problem := check(db, events)) is not None:
+                    return dataclasses.replace(verdict, problem=problem)
+            return verdict
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
         statement = select(SessionRecord).order_by(SessionRecord.started_at.desc())

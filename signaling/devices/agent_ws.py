@@ -31,13 +31,13 @@ from common.devices.agent_protocol import (
 from common.devices.records import DeviceStatus
 from common.logging_setup import bind_log_context
 from common.protocol import ErrorCode, ProtocolError
+from signaling.devices.rules import Refused
 from signaling.devices.service import (
     NORMAL_CLOSE,
     DeviceRefused,
     DeviceService,
     DevicesUnavailable,
 )
-from signaling.devices.store import Refused
 from signaling.ws import POLICY_VIOLATION, SocketRules, admitted
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,8 @@ def agent_router(service: DeviceService, rules: SocketRules) -> APIRouter:
             await link.close(POLICY_VIOLATION)
             raise _Closed from exc
         if stored.record.status is not DeviceStatus.ENROLLED:
-            await link.send(Retire(reason=RETIRE_REASONS[stored.record.status]))
+            reason = RETIRE_REASONS[stored.record.status]
+            await link.send(service.retire_message(stored.record.id, reason))
             await link.close(NORMAL_CLOSE)
             raise _Closed
         return stored.record.id, body
@@ -167,7 +168,7 @@ def agent_router(service: DeviceService, rules: SocketRules) -> APIRouter:
             await link.send(AgentError(code=ErrorCode.INTERNAL, message="internal error"))
             return True
         if retired:
-            await link.send(Retire(reason="retired"))
+            await link.send(service.retire_message(device_id, "retired"))
             await link.close(NORMAL_CLOSE)
             return False
         return True

@@ -68,6 +68,9 @@ class DeviceAction(Base):
     progress: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(Text, default="")
     platform_command: Mapped[str] = mapped_column(Text, default="")
+    # The server's signature over what the agent may run (``common.devices.statements``),
+    # made when the action became ready; migration 0004.
+    statement: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index("ix_device_actions_device_state", "device_id", "state"),)
 

@@ -16,12 +16,22 @@ from fastapi.responses import JSONResponse
 from common.devices.actions import ActionRecord, ActionRequest
 from common.devices.records import DeviceRecord, DeviceStatus, EnrollRequest, EnrollResponse
 from signaling.auth import Authenticator
+from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.service import DeviceService, DevicesUnavailable
-from signaling.devices.store import DeviceFilter, Refused
+from signaling.devices.store import DeviceFilter
 from signaling.rbac import Account
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Filter = Annotated[str | None, Query(max_length=256)]
+# The one place a refusal becomes an HTTP status.
+HTTP_STATUS: dict[RefusalKind, int] = {
+    RefusalKind.NOT_FOUND: 404,
+    RefusalKind.FORBIDDEN: 403,
+    RefusalKind.CONFLICT: 409,
+    RefusalKind.UNCONFIRMED: 422,
+    RefusalKind.INVALID: 422,
+    RefusalKind.LIMITED: 429,
+}
 
 
 @asynccontextmanager
@@ -30,7 +40,8 @@ async def _answering() -> AsyncIterator[None]:
     try:
         yield
     except Refused as exc:
-        raise HTTPException(exc.status, exc.message) from exc
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        raise HTTPException(HTTP_STATUS[exc.kind], exc.message, headers=headers) from exc
     except DevicesUnavailable as exc:
         raise HTTPException(503, "device records cannot be read or written right now") from exc
 

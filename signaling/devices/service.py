@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, TypeVar
 
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.devices.actions import (
@@ -42,9 +44,11 @@ from common.devices.signing import (
     verify_live_help_proof,
 )
 from common.permissions import Permission
-from signaling.devices.store import DeviceFilter, DeviceStore, Refused, StoredDevice
+from signaling.devices.rules import RefusalKind, Refused
+from signaling.devices.store import DeviceFilter, DeviceStore, StoredDevice
 from signaling.directory import DevicePolicy, Directory
 from signaling.rbac import Account, permissions_over
+from signaling.state.attempts import Attempts, MemoryAttempts
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -67,13 +71,29 @@ class AgentLink(Protocol):
     async def close(self, code: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class EnrolmentLimits:
+    """From ``ServerSettings``: devices an account without ``actions`` may hold, and every
+    account's enrolments a minute (counted where the redeem attempts are)."""
+
+    max_devices_per_account: int = 5
+    per_minute: int = 10
+    attempts: Attempts = field(default_factory=MemoryAttempts)  # Redis with replicas
+
+
 class DeviceService:
     def __init__(
-        self, store: DeviceStore, directory: Directory | None, *, check_in_seconds: int
+        self,
+        store: DeviceStore,
+        directory: Directory | None,
+        *,
+        check_in_seconds: int,
+        limits: EnrolmentLimits | None = None,
     ) -> None:
         self._store = store
         self._directory = directory
         self.check_in_seconds = check_in_seconds
+        self._limits = limits or EnrolmentLimits()
         self._links: dict[str, AgentLink] = {}
 
     @property
@@ -96,15 +116,15 @@ class DeviceService:
     def _require(self, account: Account, device: DeviceRecord, *wanted: Permission) -> None:
         granted = self.permissions_on(account, device)
         if not granted:
-            raise Refused(403, "this device is outside your support scope")
+            raise Refused(RefusalKind.FORBIDDEN, "this device is outside your support scope")
         if wanted and not granted & set(wanted):
             names = " or ".join(p.value for p in wanted)
-            raise Refused(403, f"your role does not grant {names} on this device")
+            raise Refused(RefusalKind.FORBIDDEN, f"your role does not grant {names} on this device")
 
     async def _visible(self, account: Account, device_id: str) -> DeviceRecord:
         stored = await self._run(self._store.device, device_id)
         if stored is None or stored.record.status is DeviceStatus.DELETED:
-            raise Refused(404, "no such device")
+            raise Refused(RefusalKind.NOT_FOUND, "no such device")
         self._require(account, stored.record)
         return self._online(stored.record)
 
@@ -117,21 +137,38 @@ class DeviceService:
         try:
             verify_enroll_request(request)
         except DeviceSignatureError as exc:
-            raise Refused(422, "the enrolment is not signed by the key it enrols") from exc
+            raise Refused(
+                RefusalKind.INVALID, "the enrolment is not signed by the key it enrols"
+            ) from exc
+        limits = self._limits
+        try:
+            wait = await limits.attempts.reserve(f"enrol:{account.key}", limits.per_minute, 60)
+        except RedisError as exc:
+            log.error("enrolment limit unavailable: %s", type(exc).__name__)
+            raise DevicesUnavailable(type(exc).__name__) from exc
+        if isinstance(wait, int):
+            raise Refused(RefusalKind.LIMITED, f"too many enrolments from your account; try "
+                          f"again in {wait} s", retry_after=wait)  # fmt: skip
         groups = sorted(account.groups | set(self.policy.groups))
+        admin = Permission.ACTIONS in account.permissions  # admins enrol fleets
         record = await self._run(
             self._store.enroll,
             request,
             owner=account.upn.lower(),
             owner_oid=account.principal.oid,
             groups=groups,
+            cap=None if admin else limits.max_devices_per_account,
         )
         log.info("device enrolled device=%s", record.id)
-        return EnrollResponse(device=record, check_in_seconds=self.check_in_seconds)
+        return EnrollResponse(
+            device=record,
+            check_in_seconds=self.check_in_seconds,
+            server_key=self._store.server_key_text,
+        )
 
     async def devices(self, account: Account, where: DeviceFilter) -> list[DeviceRecord]:
         if not account.permissions:
-            raise Refused(403, "your role does not allow seeing devices")
+            raise Refused(RefusalKind.FORBIDDEN, "your role does not allow seeing devices")
         records = await self._run(self._store.devices, where)
         return [self._online(r) for r in records if self.permissions_on(account, r)]
 
@@ -145,7 +182,7 @@ class DeviceService:
     async def action(self, account: Account, action_id: str) -> ActionRecord:
         record = await self._run(self._store.action, action_id)
         if record is None:
-            raise Refused(404, "no such action")
+            raise Refused(RefusalKind.NOT_FOUND, "no such action")
         await self._visible(account, record.device)
         return record
 
@@ -157,7 +194,7 @@ class DeviceService:
         record = await self._run(self._store.request, device_id, request, account.upn.lower())
         log.info("device action requested action=%s kind=%s", record.id, record.action.value)
         if record.action in SERVER_SIDE:
-            await self._drop_link(device_id, Retire(reason="deleted"))
+            await self._drop_link(device_id, self.retire_message(device_id, "deleted"))
         else:
             await self.push(device_id)
         return record
@@ -183,7 +220,7 @@ class DeviceService:
         self._require(account, device, Permission.ACTIONS, Permission.REPORTS)
         report = await self._run(self._store.report, action_id)
         if report is None:
-            raise Refused(404, "this action has no diagnostics report (yet)")
+            raise Refused(RefusalKind.NOT_FOUND, "this action has no diagnostics report (yet)")
         return report
 
     # ---- devices: the agent's link and live help -----------------------------------------
@@ -253,6 +290,10 @@ class DeviceService:
         actions = await self._run(self._store.deliver, device_id, again=False)
         if actions:
             await link.send(Deliver(actions=actions))
+
+    def retire_message(self, device_id: str, reason: Literal["deleted", "retired"]) -> Retire:
+        """``retire``, signed: only this server can make its devices drop their keys."""
+        return Retire(reason=reason, statement=self._store.retire_statement(device_id, reason))
 
     async def _drop_link(self, device_id: str, message: Retire) -> None:
         link = self._links.pop(device_id, None)

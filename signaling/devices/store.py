@@ -1,5 +1,6 @@
 """Devices and their actions in the database: every change in one transaction with its
-audit event (``AuditStore.transact``), so the action table and the chain cannot disagree.
+audit event (``AuditStore.transact``, written by ``signaling.devices.audit_events``), so the
+action table and the chain cannot disagree. What is allowed is ``signaling.devices.rules``.
 
 Calls are synchronous and short; ``DeviceService`` runs them in a worker thread. State
 changes are checked against ``common.devices.actions.ACTION_TRANSITIONS`` under the audit's
@@ -8,21 +9,20 @@ write lock, so two requests racing on one action cannot both move it.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.devices.actions import (
-    ACTION_TRANSITIONS,
     FINAL_STATES,
-    NEEDS_CONFIRMATION,
-    NEEDS_SECOND_APPROVER,
     SERVER_SIDE,
     ActionKind,
     ActionParameters,
@@ -30,32 +30,26 @@ from common.devices.actions import (
     ActionRequest,
     ActionState,
     DiagnosticsReport,
-    confirmation_matches,
 )
 from common.devices.agent_protocol import ActionUpdate, CheckIn
 from common.devices.records import DeviceRecord, DeviceStatus, EnrollRequest
 from common.devices.signing import MAX_CLOCK_SKEW_SECONDS
+from common.devices.statements import retire_bytes, sign_statement, statement_bytes
 from signaling.audit.store import AuditStore, Note
+from signaling.devices import rules
+from signaling.devices.audit_events import DeviceAuditWriter
 from signaling.devices.models import (
     Device,
     DeviceAction,
     DeviceNonce,
     DiagnosticsReportRow,
 )
+from signaling.devices.rules import RefusalKind, Refused
 
 _A = ActionState
 NONCE_MEMORY = timedelta(seconds=2 * MAX_CLOCK_SKEW_SECONDS)
 SYSTEM = "server"  # who cancels what a retire or delete left pending
 DEVICE = "device"  # who moves an action the agent reported on
-
-
-class Refused(Exception):
-    """A request the state or the rules do not allow; ``status`` is its HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -128,24 +122,64 @@ def _action_record(row: DeviceAction, device_name: str, has_report: bool) -> Act
         result=row.result,
         platform_command=row.platform_command,
         has_report=has_report,
+        statement=row.statement,
     )
 
 
 class DeviceStore:
-    def __init__(self, audit: AuditStore) -> None:
+    def __init__(self, audit: AuditStore, server_key: Ed25519PrivateKey) -> None:
         self._audit = audit
         self._engine = audit.engine
+        self._server_key = server_key
         self.run = audit.run  # the same one thread: devices and the audit share the chain
+
+    @property
+    def server_key_text(self) -> str:
+        """The public half of the key that signs actions, as the agent keeps it."""
+        raw = self._server_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return base64.b64encode(raw).decode("ascii")
+
+    def retire_statement(self, device_id: str, reason: str) -> str:
+        return sign_statement(self._server_key, retire_bytes(device_id, reason))
+
+    def _sign(self, row: DeviceAction) -> None:
+        """The server's statement that this action, as it stands, may run."""
+        row.statement = sign_statement(
+            self._server_key,
+            statement_bytes(
+                action_id=row.id,
+                device_id=row.device_id,
+                action=row.action,
+                parameters=ActionParameters.model_validate(row.parameters),
+                requested_by=row.requested_by,
+                approved_by=row.approved_by,
+            ),
+        )
 
     # ---- devices -----------------------------------------------------------------------
 
     def enroll(
-        self, request: EnrollRequest, *, owner: str, owner_oid: str, groups: list[str]
+        self,
+        request: EnrollRequest,
+        *,
+        owner: str,
+        owner_oid: str,
+        groups: list[str],
+        cap: int | None = None,
     ) -> DeviceRecord:
+        """``cap``: how many enrolled devices ``owner`` may hold, counted in the same
+        transaction as the new one (under the chain's write lock), so no burst exceeds it."""
+
         def work(db: Session, note: Note) -> DeviceRecord:
+            held = db.scalar(
+                select(func.count())
+                .select_from(Device)
+                .where(Device.owner == owner, Device.status == DeviceStatus.ENROLLED)
+            )
+            rules.check_device_count(int(held or 0), cap)
             taken = db.scalar(select(Device.id).where(Device.public_key == request.public_key))
             if taken is not None:
-                raise Refused(409, "this device key is already enrolled; make a new key")
+                raise Refused(RefusalKind.CONFLICT, rules.KEY_TAKEN)
             row = Device(
                 id=uuid.uuid4().hex,
                 name=request.name,
@@ -163,11 +197,9 @@ class DeviceStore:
             try:
                 db.flush()
             except IntegrityError as exc:  # the same key enrolled a moment ago
-                raise Refused(409, "this device key is already enrolled; make a new key") from exc
-            record = device_record(row)
-            note("device_enrolled", {"device_id": row.id, "name": row.name, "owner": owner,
-                                     "groups": record.groups})  # fmt: skip
-            return record
+                raise Refused(RefusalKind.CONFLICT, rules.KEY_TAKEN) from exc
+            DeviceAuditWriter(note).enrolled(row)
+            return device_record(row)
 
         return self._audit.transact(work)
 
@@ -226,13 +258,7 @@ class DeviceStore:
         def work(db: Session, note: Note) -> ActionRecord:
             device = self._device_row(db, device_id)
             kind = request.action
-            if device.status is DeviceStatus.RETIRED and kind is not ActionKind.DELETE:
-                raise Refused(409, f"{device.name} is retired: only delete is possible")
-            if kind in NEEDS_CONFIRMATION and not confirmation_matches(
-                request.confirm, device.name
-            ):
-                raise Refused(422, f"{kind.value} cannot be undone: confirm it with the "
-                              f"device's name, {device.name}")  # fmt: skip
+            rules.check_request(device.name, device.status, request)
             now = _now()
             row = DeviceAction(
                 id=uuid.uuid4().hex,
@@ -242,12 +268,14 @@ class DeviceStore:
                 parameters=request.parameters().model_dump(mode="json", exclude_none=True),
                 requested_by=by,
                 requested_at=now,
-                needs_approval=kind in NEEDS_SECOND_APPROVER,
+                needs_approval=rules.needs_approval(request),
                 updated_at=now,
             )
             db.add(row)
             db.flush()
-            self._note(note, row, None, by)
+            if not row.needs_approval:
+                self._sign(row)
+            DeviceAuditWriter(note).requested(row, by)
             if kind in SERVER_SIDE:
                 self._delete_device(db, note, device, row, by)
             return self._record(db, row)
@@ -261,14 +289,12 @@ class DeviceStore:
         self._close_open(db, note, device.id, "the device was deleted", keep=row.id)
         self._move(db, note, row, _A.SUCCEEDED, by, result="device record removed; the device "
                    "retires itself when it next checks in")  # fmt: skip
-        note("device_deleted", {"device_id": device.id, "name": device.name, "by": by})
+        DeviceAuditWriter(note).deleted(device, by)
 
     def cancel(self, action_id: str, by: str) -> ActionRecord:
         def work(db: Session, note: Note) -> ActionRecord:
             row = self._action_row(db, action_id)
-            if row.state is not _A.PENDING:
-                raise Refused(409, f"only a pending action can be cancelled; this one is "
-                              f"{row.state.value}")  # fmt: skip
+            rules.check_cancel(row.state)
             row.cancelled_by = by
             self._move(db, note, row, _A.CANCELLED, by)
             return self._record(db, row)
@@ -278,18 +304,17 @@ class DeviceStore:
     def approve(self, action_id: str, by: str) -> ActionRecord:
         def work(db: Session, note: Note) -> ActionRecord:
             row = self._action_row(db, action_id)
-            if not row.needs_approval:
-                raise Refused(409, f"a {row.action.value} needs no approval")
-            if row.approved_by is not None:
-                raise Refused(409, f"already approved by {row.approved_by}")
-            if row.state is not _A.PENDING:
-                raise Refused(409, f"the action is {row.state.value}; only a pending one "
-                              "can be approved")  # fmt: skip
-            if row.requested_by == by:
-                raise Refused(403, "nobody approves their own request: ask a second person "
-                              "with the actions permission")  # fmt: skip
+            rules.check_approval(
+                row.action,
+                row.state,
+                needs_approval=row.needs_approval,
+                approved_by=row.approved_by,
+                requested_by=row.requested_by,
+                by=by,
+            )
             row.approved_by, row.approved_at, row.updated_at = by, _now(), _now()
-            note("device_action", {**self._facts(row), "approved_by": by})
+            self._sign(row)
+            DeviceAuditWriter(note).approved(row, by)
             return self._record(db, row)
 
         return self._audit.transact(work)
@@ -336,10 +361,10 @@ class DeviceStore:
         def work(db: Session, note: Note) -> UpdateOutcome:
             row = db.get(DeviceAction, update.action_id)
             if row is None or row.device_id != device_id:
-                raise Refused(404, "no such action for this device")
+                raise Refused(RefusalKind.NOT_FOUND, "no such action for this device")
             target = ActionState(update.state)
-            progress_only = target is _A.RUNNING and row.state is _A.RUNNING
-            if not progress_only and target not in ACTION_TRANSITIONS[row.state]:
+            progress_only = rules.is_progress(row.state, target)
+            if not progress_only and not rules.update_applies(row.state, target):
                 return UpdateOutcome(self._record(db, row))
             row.progress = update.progress or row.progress
             row.platform_command = update.platform_command or row.platform_command
@@ -360,12 +385,12 @@ class DeviceStore:
         device = self._device_row(db, row.device_id)
         if row.action is ActionKind.RENAME:
             new_name = str(row.parameters["new_name"])
-            note("device_renamed", {"device_id": device.id, "from": device.name, "to": new_name})
+            DeviceAuditWriter(note).renamed(device, new_name)
             device.name = new_name
         elif row.action is ActionKind.RETIRE:
             device.status = DeviceStatus.RETIRED
             self._close_open(db, note, device.id, "the device retired", keep=row.id)
-            note("device_retired", {"device_id": device.id, "name": device.name})
+            DeviceAuditWriter(note).retired(device)
             return DeviceStatus.RETIRED
         return None
 
@@ -417,8 +442,7 @@ class DeviceStore:
         result: str = "",
     ) -> None:
         previous = row.state
-        if target not in ACTION_TRANSITIONS[previous]:
-            raise Refused(409, f"an action cannot go from {previous.value} to {target.value}")
+        rules.check_move(previous, target)
         row.state = target
         row.updated_at = _now()
         if result:
@@ -426,42 +450,20 @@ class DeviceStore:
         if target in FINAL_STATES:
             row.finished_at = row.updated_at
         db.flush()
-        self._note(note, row, previous, by)
-
-    @staticmethod
-    def _facts(row: DeviceAction) -> dict[str, Any]:
-        return {
-            "action_id": row.id,
-            "device_id": row.device_id,
-            "action": row.action.value,
-            "state": row.state.value,
-            "parameters": row.parameters,
-        }
-
-    def _note(self, note: Note, row: DeviceAction, previous: ActionState | None, by: str) -> None:
-        change = {**self._facts(row), "by": by}
-        if previous is None:
-            change["requested"] = True
-        else:
-            change["from"] = previous.value
-        if row.state in FINAL_STATES and row.result:
-            change["result"] = row.result
-        if row.platform_command:
-            change["platform_command"] = row.platform_command
-        note("device_action", change)
+        DeviceAuditWriter(note).moved(row, previous, by)
 
     @staticmethod
     def _device_row(db: Session, device_id: str) -> Device:
         row = db.get(Device, device_id)
-        if row is None or row.status is DeviceStatus.DELETED:
-            raise Refused(404, "no such device")
+        if row is None or rules.device_gone(row.status):
+            raise Refused(RefusalKind.NOT_FOUND, "no such device")
         return row
 
     @staticmethod
     def _action_row(db: Session, action_id: str) -> DeviceAction:
         row = db.get(DeviceAction, action_id)
         if row is None:
-            raise Refused(404, "no such action")
+            raise Refused(RefusalKind.NOT_FOUND, "no such action")
         return row
 
     def _record(self, db: Session, row: DeviceAction) -> ActionRecord:

@@ -39,8 +39,12 @@ class PendingCode:
 
 
 class CodeStore(Protocol):
-    async def issue(self, owner: str, session_id: str, account: str) -> PendingCode:
-        """A new code for ``owner``; any code it had before stops working."""
+    async def issue(
+        self, owner: str, session_id: str, account: str, cap: int | None = None
+    ) -> PendingCode | None:
+        """A new code for ``owner``; any code it had before stops working. None when the
+        account already holds ``cap`` other live codes: counted and issued in one step, so
+        requests at once (on any replica) cannot all pass the count."""
         ...
 
     async def redeem(self, typed: str) -> PendingCode | None:
@@ -65,7 +69,14 @@ class MemoryCodes:
         self._replica = replica
         self._by_owner: dict[str, PendingCode] = {}
 
-    async def issue(self, owner: str, session_id: str, account: str) -> PendingCode:
+    async def issue(
+        self, owner: str, session_id: str, account: str, cap: int | None = None
+    ) -> PendingCode | None:
+        # No await in here: the count and the issue are one step for this process's loop.
+        self._expire()
+        others = sum(1 for o, p in self._by_owner.items() if p.account == account and o != owner)
+        if cap is not None and others >= cap:
+            return None
         live = {p.raw for p in self._by_owner.values()}
         raw = new_raw_code()
         while raw in live:

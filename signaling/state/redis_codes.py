@@ -35,6 +35,41 @@ return record
 """
 
 
+# Issue a code unless the account holds ARGV[9] others already (the owner's own old code,
+# which the new one replaces, not counted), in one step: the count, the old code gone, the new
+# code and its index entries. Returns 1 when
+# issued, 0 over the cap, -1 when the digest is taken (the caller draws another code).
+_ISSUE = """
+local p, owner, digest, record = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local account, replica = ARGV[5], ARGV[6]
+local ttl_ms, expires_ms, now_ms = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[10])
+local cap = tonumber(ARGV[9])
+local account_key = p .. 'account-codes:' .. account
+redis.call('ZREMRANGEBYSCORE', account_key, '-inf', now_ms)
+local old = redis.call('GET', p .. 'owner:' .. owner)
+local mine = 0
+if old and redis.call('ZSCORE', account_key, old) then mine = 1 end
+if cap >= 0 and redis.call('ZCARD', account_key) - mine >= cap then return 0 end
+if old then
+  local old_record = redis.call('GET', p .. 'code:' .. old)
+  redis.call('DEL', p .. 'code:' .. old, p .. 'owner:' .. owner)
+  redis.call('ZREM', account_key, old)
+  if old_record then
+    redis.call('ZREM', p .. 'replica-codes:' .. cjson.decode(old_record).replica, old)
+  end
+end
+if not redis.call('SET', p .. 'code:' .. digest, record, 'PX', ttl_ms, 'NX') then return -1 end
+redis.call('SET', p .. 'owner:' .. owner, digest, 'PX', ttl_ms)
+redis.call('ZADD', account_key, expires_ms, digest)
+redis.call('PEXPIRE', account_key, ttl_ms)
+local replica_key = p .. 'replica-codes:' .. replica
+redis.call('ZREMRANGEBYSCORE', replica_key, '-inf', now_ms)
+redis.call('ZADD', replica_key, expires_ms, digest)
+return 1
+"""
+TAKEN = -1
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("ascii")).hexdigest()
 
@@ -45,9 +80,11 @@ class RedisCodes:
         self._ttl = ttl
         self._replica = replica
         self._drop = redis.register_script(_DROP)
+        self._issue = redis.register_script(_ISSUE)
 
-    async def issue(self, owner: str, session_id: str, account: str) -> PendingCode:
-        await self.cancel(owner)
+    async def issue(
+        self, owner: str, session_id: str, account: str, cap: int | None = None
+    ) -> PendingCode | None:
         expires_at = utcnow() + self._ttl
         ttl_ms = int(self._ttl.total_seconds() * 1000)
         record = json.dumps(
@@ -59,21 +96,19 @@ class RedisCodes:
                 "expires_at": expires_at.isoformat(),
             }
         )
-        raw = new_raw_code()
-        # NX: a code live anywhere is never issued twice.
-        while not await self._redis.set(f"{PREFIX}code:{_digest(raw)}", record, px=ttl_ms, nx=True):
+        expires_ms = int(expires_at.timestamp() * 1000)
+        while True:
             raw = new_raw_code()
-        digest, expires_ms = _digest(raw), int(expires_at.timestamp() * 1000)
-        account_key = f"{PREFIX}account-codes:{account}"
-        replica_key = f"{PREFIX}replica-codes:{self._replica}"
-        now_ms = int(time.time() * 1000)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(f"{PREFIX}owner:{owner}", digest, px=ttl_ms)
-            pipe.zadd(account_key, {digest: expires_ms})
-            pipe.pexpire(account_key, ttl_ms)
-            pipe.zremrangebyscore(replica_key, "-inf", now_ms)
-            pipe.zadd(replica_key, {digest: expires_ms})
-            await pipe.execute()
+            issued = await self._issue(
+                args=[
+                    PREFIX, owner, _digest(raw), record, account, self._replica, ttl_ms,
+                    expires_ms, -1 if cap is None else cap, int(time.time() * 1000),
+                ]
+            )  # fmt: skip
+            if int(issued) == 0:
+                return None
+            if int(issued) != TAKEN:  # a code live anywhere is never issued twice
+                break
         return PendingCode(raw, owner, session_id, account, expires_at, self._replica)
 
     async def redeem(self, typed: str) -> PendingCode | None:

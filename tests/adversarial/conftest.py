@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devtools.server import DEV_DIRECTORY, start_server
+from tests.device_agent.conftest import device_server, devices  # noqa: F401  (device attacks)
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_a_deleted_device_retires_itself_at_its_next_check_in(devices: Devices, 
     device = devices.enroll(data_dir, "FIN-LAPTOP-7")
     (data_dir / "managed").mkdir()
     (data_dir / "managed" / "policy.json").write_text("{}")
-    deleted = devices.action(device["id"], "delete").json
+    deleted = devices.action(device["id"], "delete", "--confirm", "FIN-LAPTOP-7").json
     assert deleted["state"] == "succeeded"
     assert device["id"] not in json.dumps(devices.helper("devices").json)
     agent = devices.agent(data_dir)

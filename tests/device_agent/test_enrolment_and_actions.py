@@ -73,7 +73,9 @@ def test_every_action_reaches_a_final_state(devices: Devices, tmp_path: Path):
         assert (restart["state"], restart["platform_command"]) == ("succeeded", "systemctl reboot")
         assert agent.wait_for("restart_countdown", id=restart["id"])["seconds"] == 0
 
-        fresh = devices.action(device_id, "fresh_start", "--keep-user-data", "--wait")
+        fresh = devices.action(
+            device_id, "fresh_start", "--keep-user-data", "--confirm", name, "--wait"
+        )
         assert fresh.status == 1 and fresh.json["state"] == "failed"
         assert "Windows feature" in fresh.json["result"]
 

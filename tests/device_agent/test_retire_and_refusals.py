@@ -33,7 +33,7 @@ def test_retire_removes_managed_data_and_key_and_keeps_personal_files(
         assert unconfirmed.status == 3 and "confirm" in unconfirmed.err
         wrong = devices.action(device["id"], "retire", "--confirm", "OTHER-PC")
         assert wrong.status == 3
-        retire = devices.action(device["id"], "retire", "--confirm", "fin-laptop-7", "--wait")
+        retire = devices.action(device["id"], "retire", "--confirm", "FIN-LAPTOP-7", "--wait")
         assert retire.status == 0, retire.err
         assert retire.json["state"] == "succeeded"
         retired = agent.wait_for("retired")

@@ -37,7 +37,7 @@ async def _run(agent: FakeAgent, action_id: str, final: str = "succeeded", **fie
         ("sync", {}, "succeeded"),
         ("restart", {"countdown_seconds": 60}, "succeeded"),
         ("lock", {}, "failed"),
-        ("fresh_start", {"keep_user_data": True}, "succeeded"),
+        ("fresh_start", {"keep_user_data": True, "confirm": "BOB-PC"}, "succeeded"),
     ],
 )
 async def test_an_action_is_pushed_to_the_connected_agent_and_ends(
@@ -171,7 +171,7 @@ async def test_wipe_needs_confirmation_and_a_second_approver(device_server, api)
     assert unconfirmed.status_code == 422 and "BOB-PC" in unconfirmed.json()["detail"]
     assert api(ERIN).act(agent.device_id, "wipe", confirm="OTHER-PC").status_code == 422
 
-    wipe = api(ERIN).act(agent.device_id, "wipe", confirm="bob-pc", keep_user_data=True).json()
+    wipe = api(ERIN).act(agent.device_id, "wipe", confirm="BOB-PC", keep_user_data=True).json()
     assert (wipe["state"], wipe["needs_approval"], wipe["approved_by"]) == ("pending", True, None)
     assert wipe["parameters"]["keep_user_data"] is True
     _, deliver = await agent.check_in()
@@ -228,13 +228,16 @@ async def test_retire_unenrols_the_device(device_server, api):
     assert api(ERIN).act(agent.device_id, "lock").status_code == 409
     await agent.open(device_server)
     await agent.send(agent.envelope(CheckIn()))
-    assert (await agent.recv()) == Retire(reason="retired")
+    assert (await agent.recv()).model_dump(include={"type", "reason"}) == {
+        "type": "retire",
+        "reason": "retired",
+    }
 
 
 async def test_delete_removes_the_record_and_the_device_retires_at_check_in(device_server, api):
     agent = enroll(device_server, BOB, "BOB-PC")
     queued = api(ERIN).act(agent.device_id, "lock").json()
-    delete = api(ERIN).act(agent.device_id, "delete")
+    delete = api(ERIN).act(agent.device_id, "delete", confirm="BOB-PC")
     assert delete.status_code == 201 and delete.json()["state"] == "succeeded"
     assert api(ERIN).get(f"/v1/devices/{agent.device_id}").status_code == 404
     assert api(ERIN).get("/v1/devices").json()["devices"] == []
@@ -242,15 +245,21 @@ async def test_delete_removes_the_record_and_the_device_retires_at_check_in(devi
 
     await agent.open(device_server)
     await agent.send(agent.envelope(CheckIn()))
-    assert (await agent.recv()) == Retire(reason="deleted")
+    assert (await agent.recv()).model_dump(include={"type", "reason"}) == {
+        "type": "retire",
+        "reason": "deleted",
+    }
     assert await agent.closed() == NORMAL_CLOSE
 
 
 async def test_delete_tells_a_connected_agent_at_once(device_server, api):
     agent = enroll(device_server, BOB, "BOB-PC")
     await agent.connect(device_server)
-    assert api(ERIN).act(agent.device_id, "delete").status_code == 201
-    assert (await agent.recv()) == Retire(reason="deleted")
+    assert api(ERIN).act(agent.device_id, "delete", confirm="BOB-PC").status_code == 201
+    assert (await agent.recv()).model_dump(include={"type", "reason"}) == {
+        "type": "retire",
+        "reason": "deleted",
+    }
     assert await agent.closed() == NORMAL_CLOSE
 
 

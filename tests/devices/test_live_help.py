@@ -135,7 +135,7 @@ async def test_scope_follows_the_device_groups_not_the_user(device_server):
 
 async def test_a_deleted_device_cannot_prove_itself(device_server, api):
     agent = enroll(device_server, BOB, "BOB-PC")
-    assert api(ERIN).act(agent.device_id, "delete").status_code == 201
+    assert api(ERIN).act(agent.device_id, "delete", confirm="BOB-PC").status_code == 201
     sharer, answer = await _sharer(device_server, BOB, agent)
     assert answer.code == "device_refused" and "not enrolled" in answer.message
     await sharer.close()

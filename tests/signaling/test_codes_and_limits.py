@@ -8,12 +8,10 @@ import hmac
 import types
 from datetime import UTC, datetime, timedelta
 
-import limits.aio.storage.memory
-import limits.aio.storage.redis.redispy
 import pytest
 import redis.asyncio
 
-import signaling.redeem_limiter
+import signaling.state.attempts
 from common.security_code import ALPHABET
 from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter, limit_storage
 from signaling.state.codes import MemoryCodes
@@ -130,15 +128,11 @@ async def test_garbage_is_never_a_code(backend):
 
 @pytest.fixture
 def wall_clock(monkeypatch):
-    """The limits library stamps failures with time.time(): one fake clock for it and us."""
+    """Attempts are stamped with time.time() (in Redis too, by the caller): one fake clock."""
     now = [1_000_000.0]
-    fake = types.SimpleNamespace(time=lambda: now[0])
-    for module in (
-        limits.aio.storage.memory,
-        limits.aio.storage.redis.redispy,
-        signaling.redeem_limiter,
-    ):
-        monkeypatch.setattr(module, "time", fake)
+    monkeypatch.setattr(
+        signaling.state.attempts, "time", types.SimpleNamespace(time=lambda: now[0])
+    )
     return now
 
 
@@ -189,3 +183,44 @@ async def test_replicas_count_failures_together(redis_server):
     assert await two.lockout("a", "10.0.0.1") is None
     await one.record_failure("a", "10.0.0.1")
     assert (await two.lockout("a", "10.0.0.1")).scope is LimitScope.ACCOUNT
+
+
+def _stores(backend):
+    """One store in memory; two replicas' stores on one Redis."""
+    if backend is None:
+        return [_codes(None)]
+    return [_codes(backend, "r1"), _codes(backend, "r2")]
+
+
+async def test_the_live_code_cap_holds_however_many_ask_at_once(backend):
+    stores = _stores(backend)
+    asks = [
+        stores[n % len(stores)].issue(f"helper-{n}", f"s{n}", "t/alice", cap=3) for n in range(6)
+    ]
+    issued = [p for p in await asyncio.gather(*asks) if p is not None]
+    assert len(issued) == 3
+    # A connection that holds one of them may ask again: its new code replaces its old one.
+    again = await stores[0].issue(issued[0].owner, "s-new", "t/alice", cap=3)
+    assert again is not None and await stores[0].redeem(issued[0].display) is None
+    # Anyone else is still refused, and nothing of theirs was dropped on the way.
+    assert await stores[-1].issue("helper-99", "s99", "t/alice", cap=3) is None
+    assert await stores[0].live_for("t/alice") == 3
+
+
+async def test_reserved_attempts_hold_the_limit_however_many_reserve_at_once(backend):
+    limiters = [
+        RedeemLimiter(
+            max_per_account=5, max_per_address=100, window_seconds=300,
+            storage=limit_storage(backend),
+        )
+        for _ in range(1 if backend is None else 2)
+    ]  # fmt: skip
+    tries = [limiters[n % len(limiters)].reserve("a", "10.0.0.1") for n in range(30)]
+    results = await asyncio.gather(*tries)
+    reserved = [r for r in results if not isinstance(r, Lockout)]
+    assert len(reserved) == 5
+    assert {r.scope for r in results if isinstance(r, Lockout)} == {LimitScope.ACCOUNT}
+    # A right code hands its attempt back: one more may try.
+    await limiters[0].refund(reserved[0])
+    assert not isinstance(await limiters[-1].reserve("a", "10.0.0.1"), Lockout)
+    assert isinstance(await limiters[0].reserve("a", "10.0.0.1"), Lockout)
