@@ -53,6 +53,8 @@ class ErrorCode(StrEnum):
     # A device signature that does not verify, is stale or replayed, or a device (or an
     # unenrolled one, by policy) that may not be helped.
     DEVICE_REFUSED = "device_refused"
+    # The server takes no new sessions for now (a replica cut off from its group).
+    UNAVAILABLE = "unavailable"
 
 
 class PeerRole(StrEnum):
@@ -87,6 +89,8 @@ class EndReason(StrEnum):
     CONNECTION_FAILED = "connection_failed"
     SERVER_SHUTDOWN = "server_shutdown"
     SIGNALING_LOST = "signaling_lost"
+    # A replica cut off from the group's Redis: the others have already given it up.
+    SERVER_CUT_OFF = "server_cut_off"
     ERROR = "error"
 
 

@@ -257,7 +257,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app = FastAPI(title="Helpline signaling", lifespan=lifespan)
     app.include_router(
         health_router(
-            signer.public_key_b64, identity.dev_idp is not None, lambda: recorder.writable
+            signer.public_key_b64,
+            identity.dev_idp is not None,
+            lambda: recorder.writable,
+            lambda: link is not None and link.cut_off,
         )
     )
     rules = SocketRules(

@@ -162,6 +162,7 @@ class Hub:
 
     async def _request_code(self, conn: Connection, message: RequestCode) -> None:
         self._require_role(conn, PeerRole.HELPER)
+        self._accepting()
         if not conn.account.permissions & {Permission.VIEW, Permission.CONTROL}:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
         if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:
@@ -200,6 +201,7 @@ class Hub:
 
     async def _redeem(self, conn: Connection, message: RedeemCode) -> None:
         self._require_role(conn, PeerRole.SHARER)
+        self._accepting()
         if conn.session is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
         # Counted before it is compared: a burst of redeems cannot all pass a check first.
@@ -383,10 +385,22 @@ class Hub:
         await self._close(session, reason, notify=(other,) if other else ())
 
     async def shutdown(self) -> None:
+        await self.end_all(EndReason.SERVER_SHUTDOWN)
+
+    async def end_all(self, reason: EndReason) -> None:
+        """End every session held here, telling both sides why."""
         for session in list(self._sessions.values()):
             if session.state is not _S.ENDED:
                 targets = tuple(c for c in (session.helper, session.sharer) if c is not None)
-                await self._close(session, EndReason.SERVER_SHUTDOWN, notify=targets)
+                await self._close(session, reason, notify=targets)
+
+    def _accepting(self) -> None:
+        if self._link is not None and self._link.cut_off:
+            raise Refused(
+                ErrorCode.UNAVAILABLE,
+                "This server has lost touch with the others of its group and takes no new "
+                "sessions for now. Try again in a moment.",
+            )
 
     # ---- helpers -------------------------------------------------------------------
 

@@ -79,6 +79,7 @@ class ReplicaLink:
         # Here: websockets whose sessions are held elsewhere.
         self._away: dict[str, Connection] = {}
         self._watcher: asyncio.Task[None] | None = None
+        self._cut_off = False
 
     async def start(self, hub: Hub) -> bool:
         """Join the replicas; True when no other is alive (nothing else is serving)."""
@@ -188,13 +189,45 @@ class ReplicaLink:
 
     # ---- liveness ------------------------------------------------------------------
 
+    @property
+    def cut_off(self) -> bool:
+        """Cut off from Redis: the others have given this replica up, so it takes no session."""
+        return self._cut_off
+
     async def _watch(self) -> None:
         while True:
+            # Decided from this process's own heartbeat record, before anything that needs
+            # Redis: a check waiting on a Redis that no longer answers must not delay it.
             try:
-                await self._check()
+                await self._mind_the_group()
             except (RedisError, OSError) as exc:
-                log.error("replica liveness check failed: %s", exc)
+                log.error("replica group check failed: %s", exc)
+            if not self._cut_off:
+                try:
+                    await asyncio.wait_for(self._check(), timeout=self._period * 4)
+                except (RedisError, OSError, TimeoutError) as exc:
+                    log.error("replica liveness check failed: %s", exc or "timed out")
             await asyncio.sleep(self._period)
+
+    async def _mind_the_group(self) -> None:
+        """A replica the others take for dead must not carry on as if it were alive: they
+        have closed its sessions in the audit and dropped its codes. It ends its sessions
+        with that reason and refuses new ones until Redis answers again."""
+        hub = self._hub
+        assert hub is not None
+        if self._registry.cut_off and not self._cut_off:
+            self._cut_off = True
+            log.error("cut off from Redis: ending this replica's sessions, refusing new ones")
+            for conn in list(self._away.values()):
+                self._away.pop(conn.id, None)
+                conn.home = None
+                await conn.send(Ended(reason=EndReason.SERVER_CUT_OFF))
+            self._peers.clear()
+            await hub.end_all(EndReason.SERVER_CUT_OFF)
+        elif self._cut_off and not self._registry.cut_off:
+            await self._registry.rejoin()
+            self._cut_off = False
+            log.warning("in touch with Redis again: taking new sessions")
 
     async def _check(self) -> None:
         hub = self._hub

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from common.security_code import normalise_code
 from signaling.state.codes import PendingCode, new_raw_code, utcnow
@@ -72,6 +74,9 @@ TAKEN = -1
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+log = logging.getLogger(__name__)
 
 
 class RedisCodes:
@@ -135,9 +140,14 @@ class RedisCodes:
         return int(count)
 
     async def cancel(self, owner: str) -> None:
-        digest = await self._redis.get(f"{PREFIX}owner:{owner}")
-        if digest is not None:
-            await self._drop(args=[PREFIX, digest])
+        """Called as a session ends, which nothing may stop: a code Redis could not drop
+        expires with its TTL, and the replicas drop a dead one's codes themselves."""
+        try:
+            digest = await self._redis.get(f"{PREFIX}owner:{owner}")
+            if digest is not None:
+                await self._drop(args=[PREFIX, digest])
+        except (RedisError, OSError) as exc:
+            log.error("code not dropped in Redis: %s", exc)
 
     async def drop_replica(self, replica: str) -> int:
         """A replica died: the codes its helpers held die too (nobody is there to pair)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import redis
 from redis.asyncio import Redis
@@ -43,6 +44,7 @@ class ReplicaRegistry:
         self._ttl_ms = int(heartbeat_seconds * MISSED_BEATS * 1000)
         self._stop = threading.Event()
         self._beater: threading.Thread | None = None
+        self._last_beat = time.monotonic()
 
     async def register(self) -> bool:
         """Start beating; True when no other replica is alive (then nothing else is serving)."""
@@ -55,6 +57,17 @@ class ReplicaRegistry:
 
     def _beat(self) -> None:
         self._beats.set(PREFIX + "alive:" + self.replica, "1", px=self._ttl_ms)
+        self._last_beat = time.monotonic()
+
+    @property
+    def cut_off(self) -> bool:
+        """No beat has reached Redis for as long as the others wait before they take this
+        replica for dead and close what it holds: from then on its state is not its own."""
+        return time.monotonic() - self._last_beat > self._ttl_ms / 1000
+
+    async def rejoin(self) -> None:
+        """Back in touch: a survivor may have forgotten us; be a member again."""
+        await self._redis.sadd(MEMBERS, self.replica)
 
     def _keep_beating(self) -> None:
         while not self._stop.wait(self._period):
@@ -143,7 +156,8 @@ class TrackedAuditRecorder(AuditRecorder):
 
     async def ended(self, record_id: str, reason: EndReason, outcome: Outcome | None) -> None:
         await super().ended(record_id, reason, outcome)
-        await self._registry.note_closed(record_id)
+        if not self._registry.cut_off:  # else the survivors have forgotten the list already
+            await self._registry.note_closed(record_id)
 
     async def close_for(self, replica: str) -> int:
         """A dead replica's sessions ended with it: its helpers' connections are gone."""
