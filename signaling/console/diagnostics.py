@@ -10,6 +10,8 @@ from typing import Any
 from common.devices.actions import ActionKind, ActionRecord, ActionState
 
 LONG_TEXT = 120
+WORDS = {"os": "OS", "cpus": "CPUs", "fqdn": "FQDN", "ip": "IP", "id": "ID"}
+UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB")
 
 
 def latest_report_action(actions: Sequence[ActionRecord]) -> ActionRecord | None:
@@ -22,9 +24,10 @@ def latest_report_action(actions: Sequence[ActionRecord]) -> ActionRecord | None
 
 
 def title(name: str) -> str:
-    """``helpline_log_tail`` → ``Helpline log tail``."""
-    words = name.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else name
+    """``helpline_log_tail`` → ``Helpline log tail``; ``os`` → ``OS``."""
+    words = [WORDS.get(w.lower(), w) for w in name.replace("_", " ").replace("-", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else name
 
 
 def shape(value: Any) -> str:
@@ -39,9 +42,15 @@ def shape(value: Any) -> str:
     return "plain"
 
 
-def plain(value: Any) -> str:
+def plain(value: Any, name: str = "") -> str:
+    """A scalar for reading; sizes named ``*_bytes`` in binary units."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if name.endswith("bytes") and isinstance(value, int) and value >= 1024:
+        size, unit = float(value), 0
+        while size >= 1024 and unit < len(UNITS) - 1:
+            size, unit = size / 1024, unit + 1
+        return f"{size:.1f} {UNITS[unit]}"
     return str(value)

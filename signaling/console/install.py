@@ -49,7 +49,7 @@ def install_console(app: FastAPI, console: Console) -> None:
         assert isinstance(exc, PageRefused)  # registered for PageRefused only
         session = console.session_of(request)
         return console.render(
-            request, "refused.html", session, status_code=exc.status, reason=exc.reason
+            request, "refused.html", session, exc.status, status=exc.status, reason=exc.reason
         )
 
     async def invalid(request: Request, exc: Exception) -> Response:
