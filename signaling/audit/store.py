@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine, String, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
@@ -72,6 +72,7 @@ class AuditFilter:
     feature: Feature | None = None
     record_id: str | None = None
     offset: int = 0
+    oldest_first: bool = False
 
     def describe(self) -> dict[str, Any]:
         """What was asked, for the record of who read the audit."""
@@ -80,7 +81,7 @@ class AuditFilter:
             "sharer": self.sharer, "outcome": self.outcome, "limit": self.limit,
             "scopes": sorted(self.scopes) if self.scopes is not None else None,
             "device": self.device, "feature": self.feature, "record_id": self.record_id,
-            "offset": self.offset or None,
+            "offset": self.offset or None, "oldest_first": self.oldest_first or None,
         }  # fmt: skip
         return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
@@ -257,7 +258,10 @@ class AuditStore:
             )
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
-        statement = select(SessionRecord).order_by(SessionRecord.started_at.desc())
+        started = SessionRecord.started_at
+        statement = select(SessionRecord).order_by(
+            started.asc() if where.oldest_first else started.desc()
+        )
         if where.since is not None:
             statement = statement.where(SessionRecord.started_at >= where.since)
         if where.until is not None:
@@ -283,9 +287,18 @@ class AuditStore:
         with Session(self.engine) as db:
             if scopes is None or ALL_SCOPES in scopes:
                 rows = list(db.scalars(statement.offset(where.offset).limit(where.limit)))
+            elif not scopes:
+                rows = []
             else:
-                # Groups are a JSON list; checked here, the same way on every database.
-                visible = (r for r in db.scalars(statement) if scopes & set(r.sharer_groups))
+                # Groups are a JSON list: the database narrows by their JSON text (the same on
+                # every database), the exact check is here; rows stream, so the first page of
+                # a scoped reader does not load every record first.
+                groups_text = SessionRecord.sharer_groups.cast(String)
+                narrowed = statement.where(
+                    or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
+                )
+                streamed = db.scalars(narrowed.execution_options(yield_per=1000))
+                visible = (r for r in streamed if scopes & set(r.sharer_groups))
                 end = where.offset + where.limit
                 rows = list(itertools.islice(visible, where.offset, end))
         return [self._export(row) for row in rows]

@@ -46,6 +46,7 @@ class SessionFilters:
     device: str | None = None
     outcome: Outcome | None = None
     feature: Feature | None = None
+    order: str | None = None  # "oldest" first; newest first otherwise
     page: int = 1
 
     @classmethod
@@ -69,6 +70,8 @@ class SessionFilters:
                 except ValueError:
                     problems.append(f"{name} {text[:40]!r} is not one of "
                                     f"{', '.join(m.value for m in kind)}")  # fmt: skip
+        if params.get("order", "").strip() == "oldest":
+            found["order"] = "oldest"
         page = params.get("page", "1").strip()
         found["page"] = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
         return cls(**found), problems
@@ -77,7 +80,7 @@ class SessionFilters:
         return AuditFilter(
             since=self.since, until=self.until, helper=self.helper, sharer=self.sharer,
             outcome=self.outcome, limit=limit, scopes=scopes, device=self.device,
-            feature=self.feature, offset=offset,
+            feature=self.feature, offset=offset, oldest_first=self.order == "oldest",
         )  # fmt: skip
 
     def query(self, **changes: Any) -> str:

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from common.devices.signing import enroll_request
 from signaling.audit.store import AuditStore
 from signaling.console import sessions_pages
-from signaling.console.context import COOKIE
 from signaling.console.headers import CONTENT_SECURITY_POLICY
 from signaling.console.reports import CSV_COLUMNS
 from signaling.database.schema import open_database
@@ -247,6 +246,9 @@ def test_the_sessions_page_filters_and_pages(server, person, monkeypatch):
     first, second = dana.get("/console/sessions").text, dana.get("/console/sessions", page="2").text
     assert all(i in first for i in ids[:2]) and ids[2] not in first and 'rel="next"' in first
     assert ids[2] in second and 'rel="next"' not in second and 'rel="prev"' in second
+    oldest = dana.get("/console/sessions", order="oldest").text
+    assert oldest.index(ids[2]) < oldest.index(ids[1]) and ids[0] not in oldest
+    assert "order=oldest&amp;page=2" in oldest  # the next page keeps the order
     assert "No session matches" in dana.get("/console/sessions", helper=CAROL).text
     wrong = dana.get("/console/sessions", until="soon", outcome="maybe")
     assert wrong.status_code == 200
@@ -372,6 +374,9 @@ def test_help_on_an_enrolled_device_says_it_is_not_available_yet(server, person)
     assert alice.post(f"/console/devices/{device}/help", csrf=False).status_code == 403
 
 
-def test_cookie_name_is_the_consoles(person):
-    dana = person().sign_in(DANA)
-    assert dana.cookie and COOKIE == "helpline_console"
+def test_a_signed_out_htmx_request_sends_the_whole_page_to_the_sign_in(server, person):
+    device = enroll(server, BOB, "BOB-LAPTOP")
+    answer = person().request(
+        "GET", f"/console/devices/{device}/actions", headers={"HX-Request": "true"}
+    )
+    assert (answer.status_code, answer.headers["hx-redirect"]) == (401, "/console/login")
