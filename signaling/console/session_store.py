@@ -46,8 +46,14 @@ class ConsoleSessions:
     def start(self, account: Account | None = None) -> ConsoleSession:
         now = self._clock()
         self._forget_expired(now)
-        while len(self._sessions) >= MAX_SESSIONS:  # a flood of sign-in pages: oldest go
-            self._sessions.popitem(last=False)
+        while len(self._sessions) >= MAX_SESSIONS:
+            # A flood of sign-in pages makes anonymous sessions: they go first, oldest first,
+            # so nobody signed in is pushed out by someone loading the sign-in page.
+            anonymous = next((k for k, v in self._sessions.items() if v.account is None), None)
+            if anonymous is None:
+                self._sessions.popitem(last=False)
+            else:
+                del self._sessions[anonymous]
         session = ConsoleSession(
             id=secrets.token_urlsafe(32),
             csrf=secrets.token_urlsafe(32),

@@ -1,6 +1,7 @@
 """Console sessions end when idle too long, when too old, and when ended; the anonymous ones
 that carry a sign-in form's token last only minutes."""
 
+from signaling.console import session_store
 from signaling.console.session_store import ANONYMOUS_SECONDS, ConsoleSessions
 from signaling.rbac import Account
 from signaling.tokens import Principal
@@ -58,3 +59,12 @@ def test_anonymous_sessions_are_short_and_ids_and_tokens_differ():
     assert len({first.id, second.id, first.csrf, second.csrf}) == 4
     clock.now += ANONYMOUS_SECONDS + 1
     assert store.get(first.id) is None
+
+
+def test_a_flood_of_sign_in_pages_pushes_out_no_signed_in_session(monkeypatch):
+    monkeypatch.setattr(session_store, "MAX_SESSIONS", 5)
+    store = sessions(Clock())
+    signed = [store.start(ACCOUNT) for _ in range(2)]
+    for _ in range(50):
+        store.start()
+    assert all(store.get(s.id) is s for s in signed)
