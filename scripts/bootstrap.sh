@@ -10,12 +10,13 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 # Xvfb and xdotool for the virtual display; the libraries Qt's xcb platform plugin loads;
 # coturn, the TURN relay the field tests (and a deployment) run; PostgreSQL and Redis, which
-# the storage and replica tests start on loopback; lintian, patchelf and binutils (strip) for
-# the .deb packages.
+# the storage and replica tests start on loopback; chromium, the browser the console's tests
+# drive through Playwright (a browser download does not work offline); lintian, patchelf and
+# binutils (strip) for the .deb packages.
 DEB_PACKAGES=(xvfb xdotool x11-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4
   libxcb-keysyms1 libxcb-render-util0 libxcb-image0 libxcb-shape0 libegl1 libgl1
-  libfontconfig1 libdbus-1-3 fonts-dejavu-core coturn postgresql redis-server lintian
-  patchelf binutils)
+  libfontconfig1 libdbus-1-3 fonts-dejavu-core coturn postgresql redis-server
+  chromium lintian patchelf binutils)
 
 missing_debs() {
   local pkg

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import webbrowser
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,16 @@ def run_auto(url: str, trust: list[str], apps: list[HeadlessApp]) -> None:
     say(f"  session ended: {_next(helper, 'ended')['reason']}")
 
 
+def announce_console(url: str, ca_file: Path, *, real_display: bool) -> None:
+    """Where the organisation's console is, and (on a real desktop) open it."""
+    console = f"{url}/console/"
+    say(f"The console: {console} (sign in as Dana Auditor for the sessions report, Erin or")
+    say(f"Frank Admin for devices). The browser does not know the demo's CA: import {ca_file}")
+    say("or accept its warning once.")
+    if real_display and os.environ.get("DISPLAY"):
+        webbrowser.open(console)
+
+
 def _stop(procs: list[subprocess.Popen[Any]]) -> None:
     for proc in procs:
         if proc.poll() is None:
@@ -223,6 +234,7 @@ def main() -> int:
         say(f"Signaling server on {server.url} (development identities from {DEV_DIRECTORY.name}).")
         trust = ["--ca-file", str(ca_file), "--server-key", server_key(data / "server")]
         say(f"The apps pin the server's card-signing key: {trust[-1]}.")
+        announce_console(server.url, ca_file, real_display=xvfb is None and not args.auto)
         if args.auto:
             run_auto(server.url, trust, headless)
             say(f"Audit log: helpline-signaling audit list --data-dir {data / 'server'}")

@@ -26,6 +26,10 @@ from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.auth import Authenticator
+from signaling.console.context import Console
+from signaling.console.install import install_console
+from signaling.console.oidc import EntraConsoleClient, OidcSignIn
+from signaling.console.session_store import ConsoleSessions
 from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.dev_oidc import DevOpenIdEndpoints
@@ -173,6 +177,25 @@ def _make_private(data_dir: Path) -> None:
             path.chmod(0o600)
 
 
+def _console_sign_in(settings: ServerSettings) -> OidcSignIn | None:
+    """The console's Entra sign-in, when its app registration is configured."""
+    if settings.dev_identity is not None or not settings.console_client_id:
+        return None
+    secret_file = settings.console_client_secret_file
+    try:
+        secret = secret_file.read_text().strip() if secret_file else None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {secret_file}: {exc.strerror}") from None
+    client = EntraConsoleClient(
+        authority=f"{settings.entra_authority.rstrip('/')}/{settings.entra_tenant_id}",
+        client_id=settings.console_client_id,
+        redirect_uri=f"{settings.base_url}/console/auth/callback",
+        scope=f"openid profile {settings.entra_audience}/.default",
+        client_secret=secret or None,
+    )
+    return OidcSignIn(client)
+
+
 def _write_ready_file(path: Path, url: str, port: int) -> None:
     """Say, atomically, that start-up is done and where we listen (the port may have been 0)."""
     partial = path.with_name(path.name + ".partial")
@@ -279,4 +302,18 @@ def create_app(settings: ServerSettings) -> FastAPI:
     if identity.dev_idp is not None:
         app.include_router(identity.dev_idp.router())
         app.include_router(DevOpenIdEndpoints(identity.dev_idp).router())
+    console = Console(
+        auth=auth,
+        devices=devices,
+        recorder=recorder,
+        verify_key=server_key.public_key(),
+        sessions=ConsoleSessions(
+            idle_seconds=settings.console_idle_minutes * 60,
+            absolute_seconds=settings.console_absolute_hours * 3600,
+        ),
+        dev_idp=identity.dev_idp,
+        oidc=_console_sign_in(settings),
+        secure_cookies=settings.base_url.startswith("https://"),
+    )
+    install_console(app, console)
     return app

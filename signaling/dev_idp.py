@@ -67,10 +67,13 @@ class DevIdentityProvider:
         }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
 
-    async def loopback_only(self, request: Request) -> None:
+    def serves(self, request: Request) -> bool:
         """A web page in the developer's browser could reach us through DNS rebinding, with
         its own name in Host; only loopback names (or the configured public one) get tokens."""
-        if (request.url.hostname or "").lower() not in self._allowed_hosts:
+        return (request.url.hostname or "").lower() in self._allowed_hosts
+
+    async def loopback_only(self, request: Request) -> None:
+        if not self.serves(request):
             raise HTTPException(status_code=403, detail="the development provider is local only")
 
     async def key_for(self, kid: str) -> Any:

@@ -65,9 +65,17 @@ def permissions_over(
     (a proven device's groups, or an unenrolled sharer's own); ``*`` covers every group."""
     if directory is None or helper.user is None:
         return frozenset()
-    granted: set[Permission] = set()
-    for role_name in helper.user.roles:
-        role = directory.roles[role_name]
-        if ALL_SCOPES in role.scopes or set(role.scopes) & groups:
-            granted.update(role.permissions)
-    return frozenset(granted)
+    return frozenset(
+        permission
+        for role_name in roles_over(helper.user, groups, directory)
+        for permission in directory.roles[role_name].permissions
+    )
+
+
+def roles_over(user: User, groups: frozenset[str], directory: Directory) -> list[str]:
+    """The user's roles whose scopes cover one of these device groups, in the file's order."""
+    return [
+        name
+        for name in user.roles
+        if ALL_SCOPES in directory.roles[name].scopes or set(directory.roles[name].scopes) & groups
+    ]

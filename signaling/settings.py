@@ -79,6 +79,13 @@ class ServerSettings(BaseSettings):
     # https and wss: a PEM certificate chain and its private key.
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # The console (signaling.console): its Entra app registration for the sign-in (authorisation
+    # code with PKCE; a secret only for a "Web" platform registration), and how long a console
+    # session lasts without a request and at most.
+    console_client_id: str | None = None
+    console_client_secret_file: Path | None = None
+    console_idle_minutes: int = Field(default=30, ge=1)
+    console_absolute_hours: int = Field(default=8, ge=1)
     # How often a device agent checks in when nothing happens (it is told at each check-in).
     device_check_in_seconds: int = Field(default=DEFAULT_CHECK_IN_SECONDS, ge=1)
     # Devices an account without the `actions` permission may hold enrolled (its own

@@ -28,9 +28,10 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, String, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
+from common.permissions import Feature
 from signaling.audit import chain
 from signaling.audit.models import (
     GRANTED_COLUMNS,
@@ -48,7 +49,7 @@ EXPORTED_FIELDS = (
     "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name", "device_id",
     "device_enrolled",
     "source_address", "started_at", "consent_at", "ended_at", "outcome", "end_reason",
-    "attempts",
+    "attempts", "sharer_groups",
 )  # fmt: skip
 T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
@@ -69,6 +70,12 @@ class AuditFilter:
     limit: int = 500
     # Device groups the reader may see (None or "*": every record).
     scopes: frozenset[str] | None = None
+    # The console's further filters and paging (records skipped, newest first).
+    device: str | None = None
+    feature: Feature | None = None
+    record_id: str | None = None
+    offset: int = 0
+    oldest_first: bool = False
 
     def describe(self) -> dict[str, Any]:
         """What was asked, for the record of who read the audit."""
@@ -76,6 +83,8 @@ class AuditFilter:
             "since": self.since, "until": self.until, "helper": self.helper,
             "sharer": self.sharer, "outcome": self.outcome, "limit": self.limit,
             "scopes": sorted(self.scopes) if self.scopes is not None else None,
+            "device": self.device, "feature": self.feature, "record_id": self.record_id,
+            "offset": self.offset or None, "oldest_first": self.oldest_first or None,
         }  # fmt: skip
         return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
@@ -261,7 +270,10 @@ class AuditStore:
             return verdict
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
-        statement = select(SessionRecord).order_by(SessionRecord.started_at.desc())
+        started = SessionRecord.started_at
+        statement = select(SessionRecord).order_by(
+            started.asc() if where.oldest_first else started.desc()
+        )
         if where.since is not None:
             statement = statement.where(SessionRecord.started_at >= where.since)
         if where.until is not None:
@@ -272,15 +284,63 @@ class AuditStore:
             statement = statement.where(SessionRecord.sharer_upn == where.sharer.lower())
         if where.outcome:
             statement = statement.where(SessionRecord.outcome == where.outcome)
+        if where.device:
+            statement = statement.where(
+                or_(
+                    SessionRecord.device_id == where.device,
+                    func.lower(SessionRecord.device_name) == where.device.lower(),
+                )
+            )
+        if where.feature is not None:
+            statement = statement.where(USED_COLUMNS[where.feature].is_(True))
+        if where.record_id is not None:
+            statement = statement.where(SessionRecord.id == where.record_id)
         scopes = where.scopes
         with Session(self.engine) as db:
             if scopes is None or ALL_SCOPES in scopes:
-                rows = list(db.scalars(statement.limit(where.limit)))
+                rows = list(db.scalars(statement.offset(where.offset).limit(where.limit)))
+            elif not scopes:
+                rows = []
             else:
-                # Groups are a JSON list; checked here, the same way on every database.
-                visible = (r for r in db.scalars(statement) if scopes & set(r.sharer_groups))
-                rows = list(itertools.islice(visible, where.limit))
+                # Groups are a JSON list: the database narrows by their JSON text (the same on
+                # every database), the exact check is here; rows stream, so the first page of
+                # a scoped reader does not load every record first.
+                groups_text = SessionRecord.sharer_groups.cast(String)
+                narrowed = statement.where(
+                    or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
+                )
+                streamed = db.scalars(narrowed.execution_options(yield_per=1000))
+                visible = (r for r in streamed if scopes & set(r.sharer_groups))
+                end = where.offset + where.limit
+                rows = list(itertools.islice(visible, where.offset, end))
         return [self._export(row) for row in rows]
+
+    def groups_of(self, record_id: str) -> list[str] | None:
+        """A record's device groups, or None when there is no such record (to tell "not in
+        your scope" from "not there"; not a read of the record itself)."""
+        with Session(self.engine) as db:
+            record = db.get(SessionRecord, record_id)
+            return list(record.sharer_groups) if record is not None else None
+
+    def events_of(self, record_id: str) -> list[dict[str, Any]]:
+        """One record's events on the chain, in order."""
+        with Session(self.engine) as db:
+            events = db.scalars(
+                select(AuditEvent).where(AuditEvent.record_id == record_id).order_by(AuditEvent.seq)
+            ).all()
+        return [
+            {"seq": e.seq, "at": chain.plain(e.at), "kind": e.kind, "change": json.loads(e.change)}
+            for e in events
+        ]
+
+    def last_checkpoint(self) -> dict[str, Any] | None:
+        with Session(self.engine) as db:
+            last = db.scalars(
+                select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+            ).first()
+        if last is None:
+            return None
+        return {"seq": last.seq, "hash": last.hash, "at": chain.plain(last.at)}
 
     def note_read(self, reader: str, where: AuditFilter, returned: int) -> None:
         """Who read the audit, asking what, and how many records they got: on the chain."""

@@ -52,6 +52,7 @@ def test_auto_demo_uses_its_port_even_in_time_wait_and_names_the_audit_command(t
     assert demo.returncode == 0, output
     assert f"Signaling server on https://127.0.0.1:{port} " in output
     assert "session ended: sharer_ended" in output
+    assert f"The console: https://127.0.0.1:{port}/console/" in output
     assert f"helpline-signaling audit list --data-dir {tmp_path / 'server'}" in output
     assert "x11vnc" not in output, "nobody watches a three-second session"
     assert "Traceback" not in output

@@ -137,9 +137,11 @@ class InProcessServer:
 
 
 @contextlib.contextmanager
-def in_process_server(tmp_path: Path, **settings: Any) -> Iterator[InProcessServer]:
+def in_process_server(
+    tmp_path: Path, directory_text: str = DIRECTORY, **settings: Any
+) -> Iterator[InProcessServer]:
     directory = tmp_path / "directory.toml"
-    directory.write_text(DIRECTORY)
+    directory.write_text(directory_text)
     data_dir = tmp_path / "data"
     server_settings = ServerSettings(data_dir=data_dir, dev_identity=directory, **settings)
     app = create_app(server_settings)
