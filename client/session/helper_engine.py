@@ -159,20 +159,20 @@ class HelperEngine(SessionEngine[HelperState]):
         else:
             log.info("ignored server message %s", message.type)
 
-    def _can_carry_on(self) -> bool:
+    def can_carry_on(self) -> bool:
         return (
             self.state
             in (
                 HelperState.SIGNED_IN,
                 HelperState.WAITING_FOR_SHARER,
             )
-            or super()._can_carry_on()
+            or super().can_carry_on()
         )
 
-    async def _back_without_session(self) -> None:
+    async def back_without_session(self) -> None:
         """A restarted server has forgotten our code: say so, and show a new one."""
         if self.state is not HelperState.WAITING_FOR_SHARER:
-            await super()._back_without_session()
+            await super().back_without_session()
             return
         self.emit(ServerBack(resumed=False, message=NEW_CODE_TEXT))
         await self.request_code()
@@ -184,12 +184,12 @@ class HelperEngine(SessionEngine[HelperState]):
     async def _on_refused(self) -> None:
         """A helper whose role helps nobody can do nothing more; out of scope may retry."""
         if self.refusal is ErrorCode.FORBIDDEN:
-            await self._finish(None, tell_server=False)
+            await self.finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
         self.emit(ConsentGiven(level=level.value))
         if level is ConsentOutcome.DECLINED:
-            await self._finish(EndReason.DECLINED, tell_server=False)
+            await self.finish(EndReason.DECLINED, tell_server=False)
             return
         if self.link is None:
             log.warning("consent without a code of ours refused")

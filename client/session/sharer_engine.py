@@ -146,7 +146,7 @@ class SharerEngine(SessionEngine[SharerState]):
             raise EngineError(ClientErrorCode.NOT_OFFERED, "this helper may not take full control")
         if choice is ConsentChoice.DECLINE:
             await self.send(Consent(level=choice))
-            await self._finish(EndReason.DECLINED, tell_server=False)
+            await self.finish(EndReason.DECLINED, tell_server=False)
             return
         # Ready for the offer before the helper can possibly send it.
         self.machine.move(SharerState.CONNECTING)
@@ -200,9 +200,9 @@ class SharerEngine(SessionEngine[SharerState]):
         else:
             log.info("ignored server message %s", message.type)
 
-    def _can_carry_on(self) -> bool:
+    def can_carry_on(self) -> bool:
         """Before a code is entered there is nothing to lose: sign in again quietly."""
-        return self.state is SharerState.SIGNED_IN or super()._can_carry_on()
+        return self.state is SharerState.SIGNED_IN or super().can_carry_on()
 
     def _refuses(self, message: Error) -> bool:
         return self.state is SharerState.REDEEMING and message.code in (
@@ -221,7 +221,7 @@ class SharerEngine(SessionEngine[SharerState]):
     async def _on_refused(self) -> None:
         """Back to entering a code, unless that was the only code there will be."""
         if self._only_code:
-            await self._finish(None, tell_server=False)
+            await self.finish(None, tell_server=False)
         else:
             self.machine.move(SharerState.SIGNED_IN)
 
@@ -238,7 +238,7 @@ class SharerEngine(SessionEngine[SharerState]):
                     message="the helper's identity card is not signed by this server",
                 )
             )
-            await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
+            await self.finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self.card = card
         self.offered = list(message.offered_levels)
@@ -274,7 +274,7 @@ class SharerEngine(SessionEngine[SharerState]):
                     message="the connection offer does not come from the verified helper",
                 )
             )
-            await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
+            await self.finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self._track = self._track_factory()
         if self.gate.paused:  # paused while the helper was still connecting
