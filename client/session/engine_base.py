@@ -18,6 +18,7 @@ from client.session.events import (
     Ended,
     ErrorReported,
     EventEmitter,
+    PermissionsChanged,
     ServerBack,
     SignedIn,
 )
@@ -30,7 +31,7 @@ from client.trust import ServerTrust
 from client.turn_probe import usable_turn_first
 from common.devices.signing import SignedEnvelope
 from common.peer_messages import Bye, Chat, PeerMessage
-from common.permissions import Feature
+from common.permissions import Feature, Permission
 from common.protocol import (
     End,
     EndReason,
@@ -48,6 +49,11 @@ from common.state_machine import StateMachine
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=Enum)
+CHAT_NOT_ALLOWED_TEXT = "chat is not part of this session: the helper's role does not allow it"
+PERMISSIONS_DROPPED_TEXT = (
+    "The helper's role changed while the server was away. No longer allowed: {names}. "
+    "The session goes on with what is still allowed."
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,9 @@ class SessionEngine(EventEmitter, Generic[S]):
         self._link_factory = parts.link_factory
         self._background: set[asyncio.Task[Any]] = set()
         self._chat_reported = False
+        # What the helper may do in this session, as the server derived it from the helper's
+        # roles over this device (at the start, and again at each resume).
+        self.permissions: frozenset[Permission] = frozenset()
         self.finished = asyncio.Event()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -194,7 +203,24 @@ class SessionEngine(EventEmitter, Generic[S]):
         self.emit(ServerBack(resumed=False, message="Connected to the server again."))
 
     async def on_resumed(self, message: Resumed) -> None:
-        """Hook: the server took the session back."""
+        """The server took the session back with the helper's permissions as they are now:
+        whatever they no longer allow stops here, and the person is told."""
+        now = frozenset(message.permissions)
+        dropped = self.permissions - now
+        self.permissions = now
+        self._permissions_now(now)
+        if dropped:
+            names = sorted(p.value for p in dropped)
+            self.emit(
+                PermissionsChanged(
+                    permissions=sorted(p.value for p in now),
+                    dropped=names,
+                    message=PERMISSIONS_DROPPED_TEXT.format(names=", ".join(names)),
+                )
+            )
+
+    def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        """Hook: stop what the helper's permissions no longer allow (control, say)."""
 
     async def on_server(self, message: Message) -> None:
         if isinstance(message, EndedMessage):
@@ -262,7 +288,13 @@ class SessionEngine(EventEmitter, Generic[S]):
     def _link_connected(self) -> None:
         """Hook: the subclass moves its state to active."""
 
+    def _peer_allowed(self, message: PeerMessage) -> bool:
+        """Hook: the sharer checks each message against the helper's permissions."""
+        return True
+
     def _on_peer_message(self, message: PeerMessage) -> None:
+        if not self._peer_allowed(message):
+            return
         if isinstance(message, Chat):
             other = "sharer" if self.role is PeerRole.HELPER else "helper"
             self._note_chat()
@@ -295,7 +327,13 @@ class SessionEngine(EventEmitter, Generic[S]):
             raise EngineError(
                 ClientErrorCode.INVALID, "chat text must be 1 to 4000 printable characters"
             ) from exc
-        if self.link is None or not self.link.send(message):
+        if self.link is None:
+            raise EngineError(
+                ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
+            )
+        if Permission.CHAT not in self.permissions:
+            raise EngineError(ErrorCode.FORBIDDEN, CHAT_NOT_ALLOWED_TEXT)
+        if not self.link.send(message):
             raise EngineError(
                 ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
             )

@@ -29,7 +29,7 @@ from client.session.events import (
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
 from common.peer_messages import Paused, PeerMessage, Resumed
-from common.permissions import ConsentOutcome
+from common.permissions import ConsentLevel, ConsentOutcome, Permission, offered_levels
 from common.protocol import CodeIssued as CodeMessage
 from common.protocol import (
     ConsentResult,
@@ -144,9 +144,13 @@ class HelperEngine(SessionEngine[HelperState]):
         elif isinstance(message, SharerJoinedMessage):
             self.machine.move(HelperState.AWAITING_CONSENT)
             self.refusal = None
+            self.permissions = frozenset(message.permissions)
             self.emit(
                 SharerJoined(
-                    sharer=message.sharer, device_name=message.device_name, device=message.device
+                    sharer=message.sharer,
+                    device_name=message.device_name,
+                    device=message.device,
+                    permissions=sorted(p.value for p in self.permissions),
                 )
             )
         elif isinstance(message, ConsentResult):
@@ -178,8 +182,16 @@ class HelperEngine(SessionEngine[HelperState]):
         await self.request_code()
 
     def _refuses(self, message: Error) -> bool:
-        # Forbidden: this helper may help nobody. Out of scope: the code is spent.
-        return message.code in (ErrorCode.FORBIDDEN, ErrorCode.OUT_OF_SCOPE)
+        # Forbidden before a sharer joined: this helper may help nobody. Out of scope: the
+        # code is spent. Forbidden during a session (a feature the role lacks) is only said.
+        if message.code is ErrorCode.FORBIDDEN:
+            return self.state in (HelperState.SIGNED_IN, HelperState.WAITING_FOR_SHARER)
+        return message.code is ErrorCode.OUT_OF_SCOPE
+
+    def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        if ConsentLevel.CONTROL not in offered_levels(permissions) and self.control_granted:
+            self.control_granted = False
+            self.emit(ControlChanged(granted=False))
 
     async def _on_refused(self) -> None:
         """A helper whose role helps nobody can do nothing more; out of scope may retry."""

@@ -20,17 +20,25 @@ from client.session.events import (
     ControlChanged,
     ControlRequested,
     ErrorReported,
+    FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
 )
 from client.session.input_gate import Injector, InputGate
+from client.session.peer_gate import PeerGate
 from client.session.peer_link import FingerprintMismatch
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import Paused, Resumed
-from common.permissions import ConsentChoice, ConsentLevel
+from common.peer_messages import Paused, PeerMessage, Resumed
+from common.permissions import (
+    ConsentChoice,
+    ConsentLevel,
+    Feature,
+    Permission,
+    offered_levels,
+)
 from common.protocol import (
     Consent,
     Control,
@@ -42,6 +50,7 @@ from common.protocol import (
     Message,
     PeerRole,
     RedeemCode,
+    ReportFeature,
     Signal,
     SignalKind,
 )
@@ -113,6 +122,7 @@ class SharerEngine(SessionEngine[SharerState]):
             ),
             self._report_blocked,
         )
+        self.peer_gate = PeerGate(self._report_refused, self._tell_refused)
 
     def _device_proof(self, token: str) -> SignedEnvelope | None:
         return self._device_prover(token) if self._device_prover else None
@@ -242,6 +252,8 @@ class SharerEngine(SessionEngine[SharerState]):
             return
         self.card = card
         self.offered = list(message.offered_levels)
+        self.permissions = frozenset(message.permissions)
+        self.peer_gate.set_permissions(self.permissions)
         self.refusal = None
         self.machine.move(SharerState.AWAITING_CONSENT)
         self.emit(
@@ -255,6 +267,7 @@ class SharerEngine(SessionEngine[SharerState]):
                 verified_domain=card.verified_domain,
                 job_title=card.job_title,
                 offered_levels=[level.value for level in self.offered],
+                permissions=sorted(p.value for p in self.permissions),
             )
         )
 
@@ -299,10 +312,29 @@ class SharerEngine(SessionEngine[SharerState]):
     def _report_blocked(self, reason: str, count: int) -> None:
         self.emit(InputBlocked(reason=reason, count=count))
 
+    def _peer_allowed(self, message: PeerMessage) -> bool:
+        return self.peer_gate.allows(message)
+
+    def _report_refused(self, feature: str, count: int) -> None:
+        self.emit(FeatureRefused(feature=feature, count=count))
+
+    def _tell_refused(self, feature: Feature) -> None:
+        """The audit hears of the first refusal of each feature, from the sharer that saw it."""
+        self.spawn(self.send_or_keep(ReportFeature(feature=feature, refused=True)))
+
+    def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        """A resume with the helper's role cut: control goes first, then the rest."""
+        self.peer_gate.set_permissions(permissions)
+        self.offered = offered_levels(permissions)
+        if ConsentLevel.CONTROL not in self.offered and self.gate.granted:
+            self.gate.set_granted(False)
+            self.emit(ControlChanged(granted=False))
+
     async def _flush_reports(self) -> None:
         while self.state is SharerState.ACTIVE:
             await asyncio.sleep(InputGate.REPORT_INTERVAL)
             self.gate.flush()
+            self.peer_gate.flush()
 
     async def _watch_link(self) -> None:
         """Pass the helper's reported packet loss to the track, which adapts its size."""
@@ -317,6 +349,7 @@ class SharerEngine(SessionEngine[SharerState]):
     def _on_ending(self) -> None:
         self.gate.stop()
         self.gate.flush(force=True)
+        self.peer_gate.flush(force=True)
         if self._flusher is not None:
             self._flusher.cancel()
         if self._track is not None:

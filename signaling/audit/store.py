@@ -53,6 +53,8 @@ T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
 CHECKPOINT_EVERY = 100
 READ = "read"
+# A feature the helper tried without the permission, refused: on the chain, not in the row.
+REFUSED = "refused"
 CHAIN_LOCK = "helpline-audit-chain"
 
 
@@ -131,6 +133,11 @@ class AuditStore:
             values = dict.fromkeys(names, True)
             db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(values))
             self._append(db, record_id, "flag", {"flags": names})
+
+    def note_refused(self, record_id: str, feature: str) -> None:
+        """A feature refused in this session: an event of its own, which changes no column."""
+        with self._change() as db:
+            self._append(db, record_id, REFUSED, {"refused": feature})
 
     def count_attempt(self, record_id: str, at: datetime) -> None:
         """One more refused attempt in a summary row, counted by the database itself."""
@@ -268,7 +275,20 @@ class AuditStore:
                 # Groups are a JSON list; checked here, the same way on every database.
                 visible = (r for r in db.scalars(statement) if scopes & set(r.sharer_groups))
                 rows = list(itertools.islice(visible, where.limit))
-        return [self._export(row) for row in rows]
+            refused = self._refused(db, [row.id for row in rows])
+        return [{**self._export(row), "features_refused": refused.get(row.id, [])} for row in rows]
+
+    @staticmethod
+    def _refused(db: Session, record_ids: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        events = db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.kind == REFUSED, AuditEvent.record_id.in_(record_ids))
+            .order_by(AuditEvent.seq)
+        )
+        for event in events:
+            found.setdefault(event.record_id, []).append(json.loads(event.change)["refused"])
+        return found
 
     def note_read(self, reader: str, where: AuditFilter, returned: int) -> None:
         """Who read the audit, asking what, and how many records they got: on the chain."""
