@@ -163,6 +163,10 @@ class HelperIdentityShown(EngineEvent):
     verified: bool
     # Why the card is not shown as verified (empty when it is).
     reason: str = ""
+    # How the server's card-signing key is trusted: "configured" (the organisation's pin or
+    # --server-key), "pinned" (known from before), "first_use" (never seen: not verified),
+    # "mismatch" (not the organisation's key).
+    server_trust: str = "none"
     name: str
     upn: str
     company: str

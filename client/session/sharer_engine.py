@@ -261,6 +261,7 @@ class SharerEngine(SessionEngine[SharerState]):
                 verified=self.trust.verified and bool(card.verified_domain),
                 reason=self.trust.reason
                 or ("" if card.verified_domain else "the helper's domain is not verified"),
+                server_trust=self.trust.how,
                 name=card.name,
                 upn=card.upn,
                 company=card.company,
