@@ -10,8 +10,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from client.org_config import OrgConfigError
 from client.session.outcome import ExitStatus
 from client.settings import DEFAULT_SERVER, AppSettings
+from client.trust import PinOverridden, check_pin_override
 
 EXIT_STATUSES = f"""\
 exit status (headless):
@@ -75,8 +77,12 @@ def settings_from(
         **extra,
     }
     try:
-        return AppSettings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = AppSettings(**{k: v for k, v in overrides.items() if v is not None})
+        check_pin_override(settings)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
         parser.error(f"{where}: {first['msg'].removeprefix('Value error, ')}")
+    except (OrgConfigError, PinOverridden) as exc:
+        parser.error(str(exc))
+    return settings

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import websockets
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.uri import parse_uri
 
 from client.transport_security import (
     InsecureServerError,
@@ -27,6 +28,24 @@ class SignalingClosed(Exception):
     """The server went away."""
 
 
+class _SameOriginRedirects(connect):
+    """websockets follows redirects anywhere but to a downgrade; the apps follow one only to
+    the same scheme, host and port. Elsewhere the sign-in token in ``hello`` would go to a host
+    that ``require_safe_for_token`` never judged (``ws://0.0.0.0``, ``ws://[::ffff:127.0.0.1]``)."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        target = super().process_redirect(exc)
+        if isinstance(target, Exception):
+            return target
+        old, new = self.ws_uri, parse_uri(target)
+        if (old.secure, old.host, old.port) != (new.secure, new.host, new.port):
+            return InsecureServerError(
+                f"refusing the server's redirect to {target}: the apps follow redirects only "
+                "within the same server; give that address with --server if it is yours"
+            )
+        return target
+
+
 class SignalingClient:
     def __init__(self, ws_url: str, ca_file: Path | None = None) -> None:
         self._url = ws_url
@@ -37,7 +56,7 @@ class SignalingClient:
         try:
             require_safe_for_token(self._url)
             tls = client_tls(self._ca_file) if self._url.startswith("wss:") else None
-            self._ws = await websockets.connect(
+            self._ws = await _SameOriginRedirects(
                 self._url, max_size=MAX_MESSAGE_BYTES, open_timeout=10, ping_interval=5, ssl=tls
             )
         except InsecureServerError as exc:

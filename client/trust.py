@@ -2,11 +2,14 @@
 
 The key in ``welcome`` comes over the very connection that delivers the card, so on its own
 it proves nothing: a look-alike server signs its own card for "Microsoft Support". The
-organisation therefore names its key's fingerprint (``--server-key``, or ``server_key`` in a
-``helpline.toml`` that IT installs in the platform's site or user configuration folder; the
-site file wins, and ``next_server_key`` lets a rotation be rolled out before it happens).
-Without any, the first key seen for a server URL is remembered (trust on first use) and a
-different one later is refused outright, as SSH does.
+organisation therefore names its key's fingerprint (``server_key`` in a ``helpline.toml``
+that IT installs in the platform's site or user configuration folder; the site file wins, and
+``next_server_key`` lets a rotation be rolled out before it happens), or ``--server-key``
+where there is no such file. A flag never overrides the organisation's pin: one that names
+another key is refused before anything is contacted. Without any, the first key seen for a
+server URL is remembered (trust on first use) and a different one later is refused outright,
+as SSH does; a card signed with a key seen for the first time is not shown as verified,
+because nothing yet says that key is the organisation's.
 """
 
 from __future__ import annotations
@@ -42,15 +45,45 @@ class ServerTrust:
     reason: str = ""
 
 
-def configured_keys(settings: AppSettings) -> list[str]:
-    if settings.server_key:
-        return [normalise_fingerprint(settings.server_key)]
-    for _path, config in readable_configs():
+class PinOverridden(Exception):
+    """A flag or ``HELPLINE_SERVER_KEY`` names another key than the organisation pins."""
+
+
+FIRST_USE_REASON = (
+    "this server's key was seen for the first time on this computer, and nothing says it is "
+    "your organisation's"
+)
+
+
+def organisation_pins() -> tuple[Path | None, list[str]]:
+    """The key fingerprints pinned by the most authoritative ``helpline.toml`` naming any."""
+    for path, config in readable_configs():
         keys = [config.get("server_key"), config.get("next_server_key")]
         found = [normalise_fingerprint(k) for k in keys if isinstance(k, str) and k.strip()]
         if found:
-            return found
-    return []
+            return path, found
+    return None, []
+
+
+def configured_keys(settings: AppSettings) -> list[str]:
+    """The organisation's pins when it has any (they win), else the flag's key."""
+    _path, pins = organisation_pins()
+    if pins:
+        return pins
+    return [normalise_fingerprint(settings.server_key)] if settings.server_key else []
+
+
+def check_pin_override(settings: AppSettings) -> None:
+    """Raise :class:`PinOverridden`, in one line, when a given key contradicts the pin."""
+    path, pins = organisation_pins()
+    if not pins or not settings.server_key:
+        return
+    given = normalise_fingerprint(settings.server_key)
+    if given not in pins:
+        raise PinOverridden(
+            f"--server-key/HELPLINE_SERVER_KEY {given} is not the key your organisation pins "
+            f"in {path} ({', '.join(pins)}); the organisation's pin wins, so this is refused"
+        )
 
 
 def _server_id(server_url: str) -> str:
@@ -105,7 +138,7 @@ def check_server_key(
     pinned = known.get(settings.server)
     if pinned is None:
         known.remember(settings.server, fingerprint)
-        return ServerTrust(True, "first_use")
+        return ServerTrust(False, "first_use", FIRST_USE_REASON)
     if pinned == fingerprint:
         return ServerTrust(True, "pinned")
     raise ServerKeyChanged(

@@ -30,6 +30,7 @@ from common.text_fields import DisplayText, ShortText
 from common.validation import first_error
 
 PROTOCOL_VERSION: Literal[1] = 1
+Permissions = Annotated[list[Permission], Field(max_length=len(Permission))]
 MAX_MESSAGE_BYTES = 64 * 1024
 
 
@@ -134,10 +135,12 @@ class Consent(_Message):
 
 
 class ReportFeature(_Message):
-    """A side says a feature was used that the server cannot see (chat rides the data channel)."""
+    """A side says a feature was used that the server cannot see (chat rides the data channel),
+    or, with ``refused``, that the sharer refused it because the helper may not use it."""
 
     type: Literal["feature"] = "feature"
     feature: Feature
+    refused: bool = False
 
 
 class End(_Message):
@@ -217,6 +220,9 @@ class HelperIdentity(_Message):
     type: Literal["helper_identity"] = "helper_identity"
     signed_card: SignedCard
     offered_levels: list[ConsentLevel]
+    # What the helper may do in this session, as the server derived it from the helper's
+    # roles over this device: the sharer enforces it on every message from the helper.
+    permissions: Permissions = Field(default_factory=list)
 
 
 class SharerJoined(_Message):
@@ -227,6 +233,8 @@ class SharerJoined(_Message):
     device_name: DisplayText = ""
     # The device as the server knows it (enrolled and proven), or as the sharer claims it.
     device: DeviceSummary | None = None
+    # What this helper may do for this sharer (so the app offers only that).
+    permissions: Permissions = Field(default_factory=list)
 
 
 class ConsentResult(_Message):
@@ -252,6 +260,9 @@ class Resumed(_Message):
 
     type: Literal["resumed"] = "resumed"
     session_id: ShortText
+    # The helper's permissions as the server rebuilt them now: a role cut meanwhile takes
+    # effect on both sides at once.
+    permissions: Permissions = Field(default_factory=list)
 
 
 class Error(_Message):

@@ -6,7 +6,8 @@ People on the phone with a helper compare what they see; the same words on both 
 from __future__ import annotations
 
 _TRUST = {
-    "first_use": "First connection to this server: its key is now remembered.",
+    "first_use": "First connection to this server: its key is now remembered, but nothing "
+    "confirms it is your organisation's, so cards it shows are not verified.",
     "mismatch": "Warning: this is not your organisation's server; cards it shows are not verified.",
 }
 

@@ -55,6 +55,16 @@ class ServerProcess:
         response.raise_for_status()
         return str(response.json()["access_token"])
 
+    def key_fingerprint(self) -> str:
+        """The card-signing key's fingerprint, as IT pins it (``helpline-signaling server-key``)."""
+        result = subprocess.run(
+            [sys.executable, "-m", "signaling", "server-key", "--data-dir", str(self.data_dir)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
     def stop(self) -> None:
         """Stop as Ctrl+C would (the server closes open audit records on the way out)."""
         stop_process(self.proc, signal.SIGINT)

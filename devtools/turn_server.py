@@ -2,7 +2,9 @@
 
 The template is used as it ships (so this runs only from a checkout); the command line only
 narrows it to this machine: one address, a free port, a fresh secret and loopback peers
-allowed, because here both apps live on the same machine. TLS only when given a certificate
+allowed, because here both apps live on the same machine. A test whose namespaces use a range
+the template refuses (198.18.0.0/15) allows it for its own coturn only (``allowed_peers``),
+never in the template. TLS only when given a certificate
 (``tls=(chain, key)``): then the port speaks TURN over TLS and ``url`` is a ``turns:`` one.
 """
 
@@ -13,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,28 +36,38 @@ class TurnServer:
 
     @property
     def url(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
         if self.tls:
-            return f"turns:{self.address}:{self.port}?transport=tcp"
-        return f"turn:{self.address}:{self.port}?transport=udp"
+            return f"turns:{host}:{self.port}?transport=tcp"
+        return f"turn:{host}:{self.port}?transport=udp"
 
     def stop(self) -> None:
         stop_process(self.proc)
 
 
+def _family(address: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in address else socket.AF_INET
+
+
 def _listening(address: str, port: int) -> bool:
     """coturn binds its UDP and TCP listeners together; the TCP one is easy to probe."""
-    with socket.socket() as sock:
+    with socket.socket(_family(address)) as sock:
         return sock.connect_ex((address, port)) == 0
 
 
 def _free_port(address: str) -> int:
-    with socket.socket() as sock:
+    with socket.socket(_family(address)) as sock:
         sock.bind((address, 0))
         return int(sock.getsockname()[1])
 
 
 def start_turn_server(
-    work: Path, address: str = "127.0.0.1", tls: tuple[Path, Path] | None = None
+    work: Path,
+    address: str = "127.0.0.1",
+    tls: tuple[Path, Path] | None = None,
+    *,
+    allowed_peers: Sequence[str] = (),
+    loopback_peers: bool = True,
 ) -> TurnServer:
     binary = shutil.which("turnserver")
     if binary is None:
@@ -89,7 +102,8 @@ def start_turn_server(
                 *listening,
                 f"--min-port={relay_low}",
                 f"--max-port={relay_low + 200}",
-                "--allow-loopback-peers",
+                *(["--allow-loopback-peers"] if loopback_peers else []),
+                *(f"--allowed-peer-ip={peers}" for peers in allowed_peers),
                 f"--static-auth-secret={secret.decode()}",
                 "--realm=helpline.test",
                 "--log-file=stdout",

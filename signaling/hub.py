@@ -261,10 +261,18 @@ class Hub:
             dtls_fingerprint=session.dtls_fingerprint,
             directory=self._directory,
         )
-        await conn.send(HelperIdentity(signed_card=self._signer.sign(card), offered_levels=offered))
+        granted = sorted(permissions)
+        await conn.send(
+            HelperIdentity(
+                signed_card=self._signer.sign(card), offered_levels=offered, permissions=granted
+            )
+        )
         await helper.send(
             SharerJoined(
-                sharer=conn.account.upn, device_name=conn.device_name, device=conn.device_summary
+                sharer=conn.account.upn,
+                device_name=conn.device_name,
+                device=conn.device_summary,
+                permissions=granted,
             )
         )
 
@@ -309,12 +317,23 @@ class Hub:
         """Chat rides the peer link, so only a report tells the server of it; what the server
         granted itself (view, control) is recorded from the grant, never from a claim."""
         session = self._active(conn)
+        if message.refused:
+            # The sharer refused a feature the helper tried without the permission.
+            await self._refused_feature(session, message.feature)
+            return
         if message.feature is not Feature.CHAT:
             raise Refused(ErrorCode.FORBIDDEN, "only chat is reported; grants are recorded")
         if Permission.CHAT not in session.permissions:
+            await self._refused_feature(session, message.feature)
             raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")
         if session.audit_id:
             await self._audit.feature_used(session.audit_id, message.feature)
+
+    async def _refused_feature(self, session: PairingSession, feature: Feature) -> None:
+        """Recorded once a session, so that reports of refusals cannot become a flood."""
+        if session.audit_id and feature not in session.refused:
+            session.refused.add(feature)
+            await self._audit.feature_refused(session.audit_id, feature)
 
     async def _relay(self, conn: Connection, message: Signal) -> None:
         session = self._active(conn)

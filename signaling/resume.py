@@ -130,7 +130,7 @@ class Resumer:
         else:
             session.sharer = conn
         conn.session = session
-        await conn.send(Resumed(session_id=session.id))
+        await conn.send(Resumed(session_id=session.id, permissions=sorted(session.permissions)))
         await self.give_token(session, conn)
 
     async def _rebuild(self, claims: ResumeClaims, helper: Connection, sharer: Connection) -> None:
@@ -158,7 +158,7 @@ class Resumer:
         self._sessions[session.id] = session
         for side in (helper, sharer):
             side.session = session
-            await side.send(Resumed(session_id=session.id))
+            await side.send(Resumed(session_id=session.id, permissions=sorted(permissions)))
             await self.give_token(session, side)
 
     def _timed_out(self, conn: Connection) -> None:

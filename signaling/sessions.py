@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from common.permissions import ConsentLevel, Permission
+from common.permissions import ConsentLevel, Feature, Permission
 from common.state_machine import StateMachine
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ class PairingSession:
     consented: bool = False
     control_requested: bool = False
     audit_id: str | None = None
+    # Features refused in this session, recorded once each (see ``Hub._feature``).
+    refused: set[Feature] = field(default_factory=set)
 
     @property
     def state(self) -> ServerSessionState:

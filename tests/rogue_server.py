@@ -44,11 +44,13 @@ def genuine_card() -> IdentityCard:
 
 
 class RogueServer:
-    """Welcomes the sharer with its key, then answers the code with ``forge``'s card."""
+    """Welcomes the sharer with its key, then answers the code with ``forge``'s card, offering
+    ``offered``; it refuses nothing the sharer sends afterwards, it only records it."""
 
-    def __init__(self, forge: CardForger) -> None:
+    def __init__(self, forge: CardForger, offered: list[str] | None = None) -> None:
         self.signer = CardSigner(Ed25519PrivateKey.generate())
         self.forge = forge
+        self.offered = [ConsentLevel(level) for level in offered or ["view", "control"]]
         self.received: list[Message] = []
         self.url = ""
         app = FastAPI()
@@ -78,7 +80,7 @@ class RogueServer:
                 if isinstance(message, RedeemCode):
                     identity = HelperIdentity(
                         signed_card=self.forge(self.signer, genuine_card()),
-                        offered_levels=[ConsentLevel.VIEW, ConsentLevel.CONTROL],
+                        offered_levels=self.offered,
                     )
                     await ws.send_text(encode_message(identity))
 
@@ -96,6 +98,11 @@ class RogueServer:
         finally:
             self._server.should_exit = True
             await task
+
+
+def signed_genuinely(signer: CardSigner, card: IdentityCard) -> SignedCard:
+    """The card as the server would sign it: the attack is elsewhere."""
+    return signer.sign(card)
 
 
 def signed_by_another_key(_: CardSigner, card: IdentityCard) -> SignedCard:

@@ -1,11 +1,10 @@
-"""What both session engines share: sign-in, the signaling loop, and ending exactly once."""
+"""What both session engines share: the server link, the peer link, and ending exactly once."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -19,36 +18,30 @@ from client.session.events import (
     Ended,
     ErrorReported,
     EventEmitter,
+    PermissionsChanged,
     ServerBack,
-    ServerLost,
     SignedIn,
 )
-from client.session.outcome import REFUSALS, ExitStatus, exit_status_for
+from client.session.outcome import ExitStatus, exit_status_for
 from client.session.peer_link import LinkEvents, LinkFactory, PeerLink, SessionLink
-from client.session.reconnect import Outbox, ServerLink, backoff, server_link_machine
+from client.session.server_link import ServerConnection
 from client.settings import AppSettings
-from client.signaling_client import SignalingClient, SignalingClosed
-from client.signin import SignInError, sign_in
-from client.trust import ServerKeyChanged, ServerTrust, check_server_key
+from client.signaling_client import SignalingClient
+from client.trust import ServerTrust
 from client.turn_probe import usable_turn_first
 from common.devices.signing import SignedEnvelope
 from common.peer_messages import Bye, Chat, PeerMessage
-from common.permissions import Feature
+from common.permissions import Feature, Permission
 from common.protocol import (
     End,
     EndReason,
     Error,
     ErrorCode,
-    Hello,
     IceServer,
     Message,
     PeerRole,
-    ProtocolError,
     ReportFeature,
-    Resume,
     Resumed,
-    ResumeToken,
-    Welcome,
 )
 from common.protocol import Ended as EndedMessage
 from common.state_machine import StateMachine
@@ -56,10 +49,11 @@ from common.state_machine import StateMachine
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=Enum)
-SERVER_LOST_TEXT = (
-    "The Helpline server cannot be reached. The session goes on; reconnecting to the server…"
+CHAT_NOT_ALLOWED_TEXT = "chat is not part of this session: the helper's role does not allow it"
+PERMISSIONS_DROPPED_TEXT = (
+    "The helper's role changed while the server was away. No longer allowed: {names}. "
+    "The session goes on with what is still allowed."
 )
-SERVER_BACK_TEXT = "Connected to the server again; the session goes on as before."
 
 
 @dataclass(frozen=True)
@@ -89,29 +83,21 @@ class SessionEngine(EventEmitter, Generic[S]):
         super().__init__()
         self.settings = settings
         self.machine = machine
-        self.user = ""
-        self.name = ""
-        self.server_key = ""
         self.link: SessionLink | None = None
         self.end_reason: EndReason | None = None
         # Set when the server refused what we asked for (a code, a redeem); cleared when a
         # later attempt gets through. It decides the exit status of a run with no session.
         self.refusal: ErrorCode | None = None
-        self.ice_servers: list[IceServer] = []
-        self.trust = ServerTrust(False, "none", "not signed in")
-        self._client = parts.signaling or SignalingClient(settings.ws_url, settings.ca_file)
+        self.server = ServerConnection(
+            settings, self.role, self, parts.signaling, device_proof=self._device_proof
+        )
         self._link_factory = parts.link_factory
-        self._reader: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._chat_reported = False
+        # What the helper may do in this session, as the server derived it from the helper's
+        # roles over this device (at the start, and again at each resume).
+        self.permissions: frozenset[Permission] = frozenset()
         self.finished = asyncio.Event()
-        self._device_name = ""
-        # After a restart of the server: the token that carries our session on, the state of
-        # our link to the server, and what waits for it to be back (see ``reconnect``).
-        self.resume_token: str | None = None
-        self.server_link = server_link_machine()
-        self._outbox = Outbox()
-        self._reconnecting: asyncio.Task[None] | None = None
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run in the background, keeping a reference so the task is not collected early."""
@@ -125,6 +111,31 @@ class SessionEngine(EventEmitter, Generic[S]):
         return self.machine.state
 
     @property
+    def has_ended(self) -> bool:
+        return self.machine.state is self.ENDED
+
+    # Who we are on the server and how far its key is trusted, as the server link learnt.
+    @property
+    def user(self) -> str:
+        return self.server.user
+
+    @property
+    def name(self) -> str:
+        return self.server.name
+
+    @property
+    def server_key(self) -> str:
+        return self.server.server_key
+
+    @property
+    def trust(self) -> ServerTrust:
+        return self.server.trust
+
+    @property
+    def ice_servers(self) -> list[IceServer]:
+        return self.server.ice_servers
+
+    @property
     def exit_status(self) -> ExitStatus:
         """How a run that has finished ended, for the headless apps' exit status."""
         return exit_status_for(self.end_reason, self.refusal)
@@ -133,54 +144,10 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     async def sign_in(self, *, interactive: bool = False, device_name: str = "") -> None:
         """Get a token, open the signaling link and introduce ourselves."""
-        self._device_name = device_name
-        messages = await self._introduce(interactive=interactive)
-        if messages is None:
+        if not await self.server.sign_in(interactive=interactive, device_name=device_name):
             return
         self.machine.move(self.SIGNED_IN)
-        self._reader = asyncio.ensure_future(self._read(messages))
         self.emit(SignedIn(user=self.user, name=self.name, server_trust=self.trust.how))
-
-    async def _introduce(
-        self, *, interactive: bool
-    ) -> AsyncIterator[Message | ProtocolError] | None:
-        """Sign in on a new websocket, up to ``welcome``; None when we ended meanwhile."""
-        try:
-            token = await sign_in(self.settings, interactive=interactive)
-            await self._client.connect()
-            await self._client.send(
-                Hello(
-                    token=token,
-                    role=self.role,
-                    device_name=self._device_name,
-                    device_proof=self._device_proof(token),
-                )
-            )
-        except (SignInError, SignalingClosed) as exc:
-            raise EngineError(ClientErrorCode.SIGN_IN_FAILED, str(exc)) from exc
-        messages = self._client.messages()
-        first = await anext(messages, None)
-        if self.state is self.ENDED:
-            # Ended while the server was answering (the window closed, the app was stopped):
-            # there is nothing left to sign in to.
-            await self._client.close()
-            return None
-        if isinstance(first, Error):
-            if first.code in REFUSALS:
-                self.refusal = first.code
-            raise EngineError(first.code, first.message)
-        if not isinstance(first, Welcome):
-            raise EngineError(
-                ClientErrorCode.SIGN_IN_FAILED, "the server did not accept the sign-in"
-            )
-        self.user, self.name, self.server_key = first.user, first.name, first.server_key
-        self.ice_servers = first.ice_servers
-        try:
-            self.trust = check_server_key(self.settings, first.server_key)
-        except ServerKeyChanged as exc:
-            await self._client.close()
-            raise EngineError(ClientErrorCode.SERVER_KEY_CHANGED, str(exc)) from exc
-        return messages
 
     def _device_proof(self, token: str) -> SignedEnvelope | None:
         """Hook: an enrolled sharer device proves itself for this very sign-in."""
@@ -192,9 +159,9 @@ class SessionEngine(EventEmitter, Generic[S]):
         reason = reason or (
             EndReason.HELPER_ENDED if self.role is PeerRole.HELPER else EndReason.SHARER_ENDED
         )
-        await self._finish(reason, tell_server=self.state in self.WITH_SESSION)
+        await self.finish(reason, tell_server=self.state in self.WITH_SESSION)
 
-    async def _finish(self, reason: EndReason | None, *, tell_server: bool) -> None:
+    async def finish(self, reason: EndReason | None, *, tell_server: bool) -> None:
         """Close everything once. ``reason`` None: refused before any session, which the
         ``error`` event already said, so no ``ended`` follows it."""
         if self.state is self.ENDED:
@@ -205,14 +172,10 @@ class SessionEngine(EventEmitter, Generic[S]):
         if self.link is not None and reason is not None:
             self.link.send(Bye(reason=reason.value))
         if tell_server:
-            with contextlib.suppress(SignalingClosed):
-                await self._client.send(End(reason=reason))
+            await self.server.report(End(reason=reason))
         if self.link is not None:
             await self.link.close()
-        await self._client.close()
-        for task in (self._reader, self._reconnecting):
-            if task is not None and task is not asyncio.current_task():
-                task.cancel()
+        await self.server.close()
         if reason is not None:
             self.emit(Ended(reason=reason.value))
         self.finished.set()
@@ -223,104 +186,49 @@ class SessionEngine(EventEmitter, Generic[S]):
     def _lost(self, reason: EndReason) -> None:
         """Called from callbacks that cannot await: end in the background."""
         if self.state is not self.ENDED:
-            self.spawn(self._finish(reason, tell_server=True))
+            self.spawn(self.finish(reason, tell_server=True))
 
-    # ---- signaling -----------------------------------------------------------------
+    # ---- the server (``server_link`` reads it and calls these) ---------------------
 
-    async def _read(self, messages: AsyncIterator[Message | ProtocolError]) -> None:
-        async for message in messages:
-            if self.state is self.ENDED:
-                # Already on its way out (stdin closed while a reply was in flight): what
-                # the server still says changes nothing.
-                return
-            if isinstance(message, ProtocolError):
-                log.warning("server message refused: %s", message.message)
-                continue
-            try:
-                await self._dispatch(message)
-            except Exception:
-                # What the other side relayed could not be used (a broken SDP, say): this
-                # session cannot go on, but the app must not fall over.
-                log.exception("could not handle a %s message", message.type)
-                await self._finish(EndReason.CONNECTION_FAILED, tell_server=True)
-        if self.state is self.ENDED:
-            return
-        if self._can_carry_on():
-            self._reconnecting = self.spawn(self._reconnect())
-        else:
-            await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
+    def refused_with(self, code: ErrorCode) -> None:
+        self.refusal = code
 
-    # ---- losing the server and finding it again ------------------------------------
-
-    def _can_carry_on(self) -> bool:
+    def can_carry_on(self) -> bool:
         """Whether this state outlives the server: a session it can take back (subclasses
         add the states that need no session)."""
-        return self.resume_token is not None and self.link is not None
+        return self.server.holds_session() and self.link is not None
 
-    async def _reconnect(self) -> None:
-        self.server_link.move(ServerLink.RECONNECTING)
-        self.emit(ServerLost(message=SERVER_LOST_TEXT))
-        for delay in backoff(
-            self.settings.reconnect_first_seconds, self.settings.reconnect_max_seconds
-        ):
-            await asyncio.sleep(delay)
-            if self.state is self.ENDED:
-                return
-            try:
-                messages = await self._introduce(interactive=False)
-            except EngineError as exc:
-                if exc.code is ClientErrorCode.SERVER_KEY_CHANGED:
-                    self.emit(ErrorReported(code=exc.code.value, message=exc.message))
-                    await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
-                    return
-                log.info("the server is still away: %s", exc.code)
-                continue
-            if messages is None:
-                return
-            self._reader = asyncio.ensure_future(self._read(messages))
-            if self.resume_token is not None:
-                self.server_link.move(ServerLink.RESUMING)
-                await self._report(Resume(token=self.resume_token))
-            else:
-                self.server_link.move(ServerLink.ONLINE)
-                await self._back_without_session()
-            return
-
-    async def _back_without_session(self) -> None:
+    async def back_without_session(self) -> None:
         """Hook: signed in again with no session to take back (the helper asks for a code)."""
         self.emit(ServerBack(resumed=False, message="Connected to the server again."))
 
-    async def _on_resumed(self) -> None:
-        if self.server_link.state is not ServerLink.RESUMING:
-            log.warning("resumed without asking refused")
-            return
-        self.server_link.move(ServerLink.ONLINE)
-        waiting = self._outbox.take()
-        for message in waiting:
-            await self._report(message)
-        self.emit(ServerBack(resumed=True, message=SERVER_BACK_TEXT))
+    async def on_resumed(self, message: Resumed) -> None:
+        """The server took the session back with the helper's permissions as they are now:
+        whatever they no longer allow stops here, and the person is told."""
+        now = frozenset(message.permissions)
+        dropped = self.permissions - now
+        self.permissions = now
+        self._permissions_now(now)
+        if dropped:
+            names = sorted(p.value for p in dropped)
+            self.emit(
+                PermissionsChanged(
+                    permissions=sorted(p.value for p in now),
+                    dropped=names,
+                    message=PERMISSIONS_DROPPED_TEXT.format(names=", ".join(names)),
+                )
+            )
 
-    async def send_or_keep(self, message: Message) -> None:
-        """Send now, or once the server has taken the session back (it went away)."""
-        if self.server_link.state is ServerLink.ONLINE:
-            try:
-                await self._client.send(message)
-                return
-            except SignalingClosed:
-                pass
-        self._outbox.put(message)
+    def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        """Hook: stop what the helper's permissions no longer allow (control, say)."""
 
-    async def _dispatch(self, message: Message) -> None:
+    async def on_server(self, message: Message) -> None:
         if isinstance(message, EndedMessage):
-            await self._finish(message.reason, tell_server=False)
-        elif isinstance(message, ResumeToken):
-            self.resume_token = message.token
-        elif isinstance(message, Resumed):
-            await self._on_resumed()
+            await self.finish(message.reason, tell_server=False)
         elif isinstance(message, Error) and message.code is ErrorCode.RESUME_REFUSED:
             # The server will not take this session back, so nothing would record its end.
             self.emit(ErrorReported(code=message.code.value, message=message.message))
-            await self._finish(EndReason.SIGNALING_LOST, tell_server=False)
+            await self.finish(EndReason.SIGNALING_LOST, tell_server=False)
         elif isinstance(message, Error):
             refused = self._refuses(message)
             if refused:
@@ -346,18 +254,14 @@ class SessionEngine(EventEmitter, Generic[S]):
         """Hook: what a refusal does to this side (the helper gives up; the sharer may retry)."""
 
     def _require_server(self) -> None:
-        if self.server_link.state is not ServerLink.ONLINE:
-            raise EngineError(
-                ClientErrorCode.SIGNALING_LOST,
-                "the server cannot be reached right now; try again once it is back",
-            )
+        self.server.require_online()
 
     async def send(self, message: Message) -> None:
-        self._require_server()
-        try:
-            await self._client.send(message)
-        except SignalingClosed as exc:
-            raise EngineError(ClientErrorCode.SIGNALING_LOST, str(exc)) from exc
+        await self.server.send(message)
+
+    async def send_or_keep(self, message: Message) -> None:
+        """Send now, or once the server has taken the session back (it went away)."""
+        await self.server.send_or_keep(message)
 
     # ---- peer link -----------------------------------------------------------------
 
@@ -384,7 +288,13 @@ class SessionEngine(EventEmitter, Generic[S]):
     def _link_connected(self) -> None:
         """Hook: the subclass moves its state to active."""
 
+    def _peer_allowed(self, message: PeerMessage) -> bool:
+        """Hook: the sharer checks each message against the helper's permissions."""
+        return True
+
     def _on_peer_message(self, message: PeerMessage) -> None:
+        if not self._peer_allowed(message):
+            return
         if isinstance(message, Chat):
             other = "sharer" if self.role is PeerRole.HELPER else "helper"
             self._note_chat()
@@ -396,7 +306,7 @@ class SessionEngine(EventEmitter, Generic[S]):
             )
             reason = next((r for r in EndReason if r.value == message.reason), ours)
             if self.state is not self.ENDED:
-                self.spawn(self._finish(reason, tell_server=False))
+                self.spawn(self.finish(reason, tell_server=False))
         else:
             self._on_session_message(message)
 
@@ -417,17 +327,18 @@ class SessionEngine(EventEmitter, Generic[S]):
             raise EngineError(
                 ClientErrorCode.INVALID, "chat text must be 1 to 4000 printable characters"
             ) from exc
-        if self.link is None or not self.link.send(message):
-            raise EngineError(
-                ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
-            )
+        not_connected = EngineError(
+            ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
+        )
+        if self.link is None:
+            raise not_connected
+        if Permission.CHAT not in self.permissions:
+            raise EngineError(ErrorCode.FORBIDDEN, CHAT_NOT_ALLOWED_TEXT)
+        if not self.link.send(message):
+            raise not_connected
         self._note_chat()
 
     def _note_chat(self) -> None:
         if not self._chat_reported:
             self._chat_reported = True
             self.spawn(self.send_or_keep(ReportFeature(feature=Feature.CHAT)))
-
-    async def _report(self, message: Message) -> None:
-        with contextlib.suppress(SignalingClosed):
-            await self._client.send(message)

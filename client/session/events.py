@@ -95,6 +95,16 @@ class ServerBack(EngineEvent):
     message: str
 
 
+class PermissionsChanged(EngineEvent):
+    """The server rebuilt the helper's permissions (after it restarted) and some are gone:
+    what they allowed has stopped on this side."""
+
+    event = "permissions"
+    permissions: list[str]
+    dropped: list[str]
+    message: str
+
+
 # ---- helper --------------------------------------------------------------------------
 
 
@@ -111,6 +121,8 @@ class SharerJoined(EngineEvent):
     # The device as the server knows it: enrolled and proven by its key, with its OS and
     # last check-in; or unenrolled (then only the name the sharer's app claimed).
     device: DeviceSummary | None = None
+    # What the helper may do for this sharer (the helper's app offers only that).
+    permissions: list[str] = Field(default_factory=list)
 
 
 class ConsentGiven(EngineEvent):
@@ -151,12 +163,18 @@ class HelperIdentityShown(EngineEvent):
     verified: bool
     # Why the card is not shown as verified (empty when it is).
     reason: str = ""
+    # How the server's card-signing key is trusted: "configured" (the organisation's pin or
+    # --server-key), "pinned" (known from before), "first_use" (never seen: not verified),
+    # "mismatch" (not the organisation's key).
+    server_trust: str = "none"
     name: str
     upn: str
     company: str
     verified_domain: str
     job_title: str
     offered_levels: list[str]
+    # What the helper may do in this session, as the server derived it; the sharer enforces it.
+    permissions: list[str] = Field(default_factory=list)
 
 
 class ControlRequested(EngineEvent):
@@ -166,6 +184,15 @@ class ControlRequested(EngineEvent):
 class InputBlocked(EngineEvent):
     event = "input_blocked"
     reason: str
+    count: int
+
+
+class FeatureRefused(EngineEvent):
+    """The helper sent what its permissions do not allow (chat without ``chat``): not shown,
+    counted; the session goes on."""
+
+    event = "feature_refused"
+    feature: str
     count: int
 
 
@@ -179,6 +206,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     ErrorReported,
     ServerLost,
     ServerBack,
+    PermissionsChanged,
     CodeIssued,
     SharerJoined,
     ConsentGiven,
@@ -187,6 +215,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     HelperIdentityShown,
     ControlRequested,
     InputBlocked,
+    FeatureRefused,
 )
 
 Listener = Callable[[EngineEvent], None]

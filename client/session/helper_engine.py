@@ -29,7 +29,7 @@ from client.session.events import (
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
 from common.peer_messages import Paused, PeerMessage, Resumed
-from common.permissions import ConsentOutcome
+from common.permissions import ConsentLevel, ConsentOutcome, Permission, offered_levels
 from common.protocol import CodeIssued as CodeMessage
 from common.protocol import (
     ConsentResult,
@@ -144,9 +144,13 @@ class HelperEngine(SessionEngine[HelperState]):
         elif isinstance(message, SharerJoinedMessage):
             self.machine.move(HelperState.AWAITING_CONSENT)
             self.refusal = None
+            self.permissions = frozenset(message.permissions)
             self.emit(
                 SharerJoined(
-                    sharer=message.sharer, device_name=message.device_name, device=message.device
+                    sharer=message.sharer,
+                    device_name=message.device_name,
+                    device=message.device,
+                    permissions=sorted(p.value for p in self.permissions),
                 )
             )
         elif isinstance(message, ConsentResult):
@@ -159,37 +163,45 @@ class HelperEngine(SessionEngine[HelperState]):
         else:
             log.info("ignored server message %s", message.type)
 
-    def _can_carry_on(self) -> bool:
+    def can_carry_on(self) -> bool:
         return (
             self.state
             in (
                 HelperState.SIGNED_IN,
                 HelperState.WAITING_FOR_SHARER,
             )
-            or super()._can_carry_on()
+            or super().can_carry_on()
         )
 
-    async def _back_without_session(self) -> None:
+    async def back_without_session(self) -> None:
         """A restarted server has forgotten our code: say so, and show a new one."""
         if self.state is not HelperState.WAITING_FOR_SHARER:
-            await super()._back_without_session()
+            await super().back_without_session()
             return
         self.emit(ServerBack(resumed=False, message=NEW_CODE_TEXT))
         await self.request_code()
 
     def _refuses(self, message: Error) -> bool:
-        # Forbidden: this helper may help nobody. Out of scope: the code is spent.
-        return message.code in (ErrorCode.FORBIDDEN, ErrorCode.OUT_OF_SCOPE)
+        # Forbidden before a sharer joined: this helper may help nobody. Out of scope: the
+        # code is spent. Forbidden during a session (a feature the role lacks) is only said.
+        if message.code is ErrorCode.FORBIDDEN:
+            return self.state in (HelperState.SIGNED_IN, HelperState.WAITING_FOR_SHARER)
+        return message.code is ErrorCode.OUT_OF_SCOPE
+
+    def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        if ConsentLevel.CONTROL not in offered_levels(permissions) and self.control_granted:
+            self.control_granted = False
+            self.emit(ControlChanged(granted=False))
 
     async def _on_refused(self) -> None:
         """A helper whose role helps nobody can do nothing more; out of scope may retry."""
         if self.refusal is ErrorCode.FORBIDDEN:
-            await self._finish(None, tell_server=False)
+            await self.finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
         self.emit(ConsentGiven(level=level.value))
         if level is ConsentOutcome.DECLINED:
-            await self._finish(EndReason.DECLINED, tell_server=False)
+            await self.finish(EndReason.DECLINED, tell_server=False)
             return
         if self.link is None:
             log.warning("consent without a code of ours refused")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from client.rate_limit import RateLimiter
+from client.session.refusal_reports import RefusalReports, Reporter
 from common.input_events import InputError, InputEvent, parse_input
 
 
@@ -22,17 +23,14 @@ class Injector(Protocol):
     def close(self) -> None: ...
 
 
-BlockedReporter = Callable[[str, int], None]
+BlockedReporter = Reporter
 
 
 class InputGate:
-    """Injects only while control is granted and not paused; reports what it blocks.
+    """Injects only while control is granted and not paused; reports what it blocks, in
+    batches (``refusal_reports``)."""
 
-    Blocked events are reported at most once a second with a count, so a flood of refused
-    input cannot flood the sharer's event stream as well.
-    """
-
-    REPORT_INTERVAL = 1.0
+    REPORT_INTERVAL = RefusalReports.INTERVAL
 
     def __init__(
         self,
@@ -43,18 +41,18 @@ class InputGate:
     ) -> None:
         self._injector = injector
         self._limiter = limiter
-        self._report = report
-        self._clock = clock
+        self._refusals = RefusalReports(report, clock)
         self._granted = False
         self._paused = False
         self.injected = 0
-        self.blocked = 0
-        self._pending: dict[str, int] = {}
-        self._last_report = float("-inf")
 
     @property
     def granted(self) -> bool:
         return self._granted
+
+    @property
+    def blocked(self) -> int:
+        return self._refusals.count
 
     @property
     def paused(self) -> bool:
@@ -91,16 +89,8 @@ class InputGate:
         return True
 
     def _block(self, reason: str) -> bool:
-        self.blocked += 1
-        self._pending[reason] = self._pending.get(reason, 0) + 1
-        self.flush()
+        self._refusals.refuse(reason)
         return False
 
     def flush(self, *, force: bool = False) -> None:
-        now = self._clock()
-        if not self._pending or (not force and now - self._last_report < self.REPORT_INTERVAL):
-            return
-        self._last_report = now
-        pending, self._pending = self._pending, {}
-        for reason, count in pending.items():
-            self._report(reason, count)
+        self._refusals.flush(force=force)

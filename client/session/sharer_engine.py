@@ -20,17 +20,25 @@ from client.session.events import (
     ControlChanged,
     ControlRequested,
     ErrorReported,
+    FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
 )
 from client.session.input_gate import Injector, InputGate
+from client.session.peer_gate import PeerGate
 from client.session.peer_link import FingerprintMismatch
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import Paused, Resumed
-from common.permissions import ConsentChoice, ConsentLevel
+from common.peer_messages import Paused, PeerMessage, Resumed
+from common.permissions import (
+    ConsentChoice,
+    ConsentLevel,
+    Feature,
+    Permission,
+    offered_levels,
+)
 from common.protocol import (
     Consent,
     Control,
@@ -42,6 +50,7 @@ from common.protocol import (
     Message,
     PeerRole,
     RedeemCode,
+    ReportFeature,
     Signal,
     SignalKind,
 )
@@ -113,6 +122,7 @@ class SharerEngine(SessionEngine[SharerState]):
             ),
             self._report_blocked,
         )
+        self.peer_gate = PeerGate(self._report_refused, self._tell_refused)
 
     def _device_proof(self, token: str) -> SignedEnvelope | None:
         return self._device_prover(token) if self._device_prover else None
@@ -146,7 +156,7 @@ class SharerEngine(SessionEngine[SharerState]):
             raise EngineError(ClientErrorCode.NOT_OFFERED, "this helper may not take full control")
         if choice is ConsentChoice.DECLINE:
             await self.send(Consent(level=choice))
-            await self._finish(EndReason.DECLINED, tell_server=False)
+            await self.finish(EndReason.DECLINED, tell_server=False)
             return
         # Ready for the offer before the helper can possibly send it.
         self.machine.move(SharerState.CONNECTING)
@@ -200,9 +210,9 @@ class SharerEngine(SessionEngine[SharerState]):
         else:
             log.info("ignored server message %s", message.type)
 
-    def _can_carry_on(self) -> bool:
+    def can_carry_on(self) -> bool:
         """Before a code is entered there is nothing to lose: sign in again quietly."""
-        return self.state is SharerState.SIGNED_IN or super()._can_carry_on()
+        return self.state is SharerState.SIGNED_IN or super().can_carry_on()
 
     def _refuses(self, message: Error) -> bool:
         return self.state is SharerState.REDEEMING and message.code in (
@@ -221,7 +231,7 @@ class SharerEngine(SessionEngine[SharerState]):
     async def _on_refused(self) -> None:
         """Back to entering a code, unless that was the only code there will be."""
         if self._only_code:
-            await self._finish(None, tell_server=False)
+            await self.finish(None, tell_server=False)
         else:
             self.machine.move(SharerState.SIGNED_IN)
 
@@ -238,10 +248,12 @@ class SharerEngine(SessionEngine[SharerState]):
                     message="the helper's identity card is not signed by this server",
                 )
             )
-            await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
+            await self.finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self.card = card
         self.offered = list(message.offered_levels)
+        self.permissions = frozenset(message.permissions)
+        self.peer_gate.set_permissions(self.permissions)
         self.refusal = None
         self.machine.move(SharerState.AWAITING_CONSENT)
         self.emit(
@@ -249,12 +261,14 @@ class SharerEngine(SessionEngine[SharerState]):
                 verified=self.trust.verified and bool(card.verified_domain),
                 reason=self.trust.reason
                 or ("" if card.verified_domain else "the helper's domain is not verified"),
+                server_trust=self.trust.how,
                 name=card.name,
                 upn=card.upn,
                 company=card.company,
                 verified_domain=card.verified_domain,
                 job_title=card.job_title,
                 offered_levels=[level.value for level in self.offered],
+                permissions=sorted(p.value for p in self.permissions),
             )
         )
 
@@ -274,7 +288,7 @@ class SharerEngine(SessionEngine[SharerState]):
                     message="the connection offer does not come from the verified helper",
                 )
             )
-            await self._finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
+            await self.finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self._track = self._track_factory()
         if self.gate.paused:  # paused while the helper was still connecting
@@ -299,10 +313,29 @@ class SharerEngine(SessionEngine[SharerState]):
     def _report_blocked(self, reason: str, count: int) -> None:
         self.emit(InputBlocked(reason=reason, count=count))
 
+    def _peer_allowed(self, message: PeerMessage) -> bool:
+        return self.peer_gate.allows(message)
+
+    def _report_refused(self, feature: str, count: int) -> None:
+        self.emit(FeatureRefused(feature=feature, count=count))
+
+    def _tell_refused(self, feature: Feature) -> None:
+        """The audit hears of the first refusal of each feature, from the sharer that saw it."""
+        self.spawn(self.send_or_keep(ReportFeature(feature=feature, refused=True)))
+
+    def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        """A resume with the helper's role cut: control goes first, then the rest."""
+        self.peer_gate.set_permissions(permissions)
+        self.offered = offered_levels(permissions)
+        if ConsentLevel.CONTROL not in self.offered and self.gate.granted:
+            self.gate.set_granted(False)
+            self.emit(ControlChanged(granted=False))
+
     async def _flush_reports(self) -> None:
         while self.state is SharerState.ACTIVE:
             await asyncio.sleep(InputGate.REPORT_INTERVAL)
             self.gate.flush()
+            self.peer_gate.flush()
 
     async def _watch_link(self) -> None:
         """Pass the helper's reported packet loss to the track, which adapts its size."""
@@ -317,6 +350,7 @@ class SharerEngine(SessionEngine[SharerState]):
     def _on_ending(self) -> None:
         self.gate.stop()
         self.gate.flush(force=True)
+        self.peer_gate.flush(force=True)
         if self._flusher is not None:
             self._flusher.cancel()
         if self._track is not None:

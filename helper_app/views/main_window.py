@@ -17,9 +17,11 @@ from client.session.events import (
     ControlRequested,
     Ended,
     ErrorReported,
+    FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
+    PermissionsChanged,
     ServerBack,
     ServerLost,
     SharerJoined,
@@ -79,9 +81,16 @@ class HelperWindow(QMainWindow):
                 ErrorReported: self._on_error,
                 ServerLost: self._on_server_link,
                 ServerBack: self._on_server_link,
+                PermissionsChanged: self._on_permissions,
             },
             # The sharer's own events, and the headless app's snapshot answer.
-            ignored={HelperIdentityShown, ControlRequested, InputBlocked, SnapshotSaved},
+            ignored={
+                HelperIdentityShown,
+                ControlRequested,
+                InputBlocked,
+                FeatureRefused,
+                SnapshotSaved,
+            },
         )
 
         self.sign_in_page.sign_in.connect(service.sign_in)
@@ -115,6 +124,7 @@ class HelperWindow(QMainWindow):
 
     def _on_sharer_joined(self, event: SharerJoined) -> None:
         self.sharer = event.sharer
+        self.session_page.allow_chat("chat" in event.permissions)
         device = f" on {event.device_name}" if event.device_name else ""
         self.status_page.show_status(
             "Waiting for permission",
@@ -154,6 +164,10 @@ class HelperWindow(QMainWindow):
     def _on_chat(self, event: ChatReceived) -> None:
         self.session_page.chat.add(self.sharer or "Sharer", event.text)
         self.session_page.show_chat()
+
+    def _on_permissions(self, event: PermissionsChanged) -> None:
+        self.session_page.allow_chat("chat" in event.permissions)
+        self.statusBar().showMessage(event.message, 15000)
 
     def _on_ended(self, event: Ended) -> None:
         self.ended_page.reason.setText(end_reason_text(event.reason))

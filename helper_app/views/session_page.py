@@ -112,4 +112,11 @@ class SessionPage(QWidget):
         self.live.setText(f"{picture} · {rate} · RTT {rtt}{path}")
 
     def show_chat(self) -> None:
-        self.chat_action.setChecked(True)
+        if self.chat_action.isVisible():
+            self.chat_action.setChecked(True)
+
+    def allow_chat(self, allowed: bool) -> None:
+        """Chat is offered only when the helper's role allows it in this session."""
+        self.chat_action.setVisible(allowed)
+        if not allowed:
+            self.chat_action.setChecked(False)

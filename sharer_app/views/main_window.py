@@ -23,9 +23,11 @@ from client.session.events import (
     ControlRequested,
     Ended,
     ErrorReported,
+    FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
+    PermissionsChanged,
     ServerBack,
     ServerLost,
     SharerJoined,
@@ -89,11 +91,13 @@ class SharerWindow(QMainWindow):
                 ErrorReported: self._on_error,
                 ServerLost: self._on_server_link,
                 ServerBack: self._on_server_link,
+                PermissionsChanged: self._on_permissions,
             },
-            # Blocked input is for scripts; the banner already says who may do what. The rest
-            # are the helper's own events.
+            # Blocked input and refused features are for scripts and the audit; the banner
+            # already says who may do what. The rest are the helper's own events.
             ignored={
-                InputBlocked, CodeIssued, SharerJoined, ConsentGiven, Stats, SnapshotSaved,
+                InputBlocked, FeatureRefused, CodeIssued, SharerJoined, ConsentGiven, Stats,
+                SnapshotSaved,
             },
         )  # fmt: skip
 
@@ -162,6 +166,7 @@ class SharerWindow(QMainWindow):
 
     def _on_helper_identity(self, event: HelperIdentityShown) -> None:
         self.card = event
+        self._allow_chat("chat" in event.permissions)
         self.consent_page.show_card(event)
         self.stack.setCurrentWidget(self.consent_page)
         self.showNormal()
@@ -193,6 +198,15 @@ class SharerWindow(QMainWindow):
 
     def _on_chat(self, event: ChatReceived) -> None:
         self.sharing_page.chat.add(self.card.name if self.card else "Helper", event.text)
+
+    def _allow_chat(self, allowed: bool) -> None:
+        """No chat box where the helper may not chat: nothing to type into in vain."""
+        self.sharing_page.chat.setVisible(allowed)
+        self.banner.chat.setVisible(allowed)
+
+    def _on_permissions(self, event: PermissionsChanged) -> None:
+        self._allow_chat("chat" in event.permissions)
+        self.statusBar().showMessage(event.message, 15000)
 
     def _on_ended(self, event: Ended) -> None:
         self.banner.hide()

@@ -94,6 +94,9 @@ class AuditRecorder:
     async def feature_used(self, record_id: str, feature: Feature) -> None:
         await self._write(self.store.flag, record_id, USED_COLUMNS[feature])
 
+    async def feature_refused(self, record_id: str, feature: Feature) -> None:
+        await self._write(self.store.note_refused, record_id, feature.value)
+
     async def ended(self, record_id: str, reason: EndReason, outcome: Outcome | None) -> None:
         fields: dict[str, Any] = {"ended_at": _now(), "end_reason": reason.value}
         if outcome is not None:

@@ -57,6 +57,8 @@ Note = Callable[[str, dict[str, Any]], None]
 StateCheck = Callable[[Session, Sequence[AuditEvent]], str | None]
 CHECKPOINT_EVERY = 100
 READ = "read"
+# A feature the helper tried without the permission, refused: on the chain, not in the row.
+REFUSED = "refused"
 CHAIN_LOCK = "helpline-audit-chain"
 
 
@@ -143,6 +145,11 @@ class AuditStore:
             values = dict.fromkeys(names, True)
             db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(values))
             self._append(db, record_id, "flag", {"flags": names})
+
+    def note_refused(self, record_id: str, feature: str) -> None:
+        """A feature refused in this session: an event of its own, which changes no column."""
+        with self._change() as db:
+            self._append(db, record_id, REFUSED, {"refused": feature})
 
     def count_attempt(self, record_id: str, at: datetime) -> None:
         """One more refused attempt in a summary row, counted by the database itself."""
@@ -313,7 +320,20 @@ class AuditStore:
                 visible = (r for r in streamed if scopes & set(r.sharer_groups))
                 end = where.offset + where.limit
                 rows = list(itertools.islice(visible, where.offset, end))
-        return [self._export(row) for row in rows]
+            refused = self._refused(db, [row.id for row in rows])
+        return [{**self._export(row), "features_refused": refused.get(row.id, [])} for row in rows]
+
+    @staticmethod
+    def _refused(db: Session, record_ids: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        events = db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.kind == REFUSED, AuditEvent.record_id.in_(record_ids))
+            .order_by(AuditEvent.seq)
+        )
+        for event in events:
+            found.setdefault(event.record_id, []).append(json.loads(event.change)["refused"])
+        return found
 
     def groups_of(self, record_id: str) -> list[str] | None:
         """A record's device groups, or None when there is no such record (to tell "not in

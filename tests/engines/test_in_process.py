@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from client.session import engine_base
+from client.session import server_link
 from client.session.engine_base import EngineParts
 from client.session.events import (
     CodeIssued,
@@ -138,7 +138,7 @@ def scripted(monkeypatch):
     async def token(*_args, **_kwargs) -> str:
         return "token"
 
-    monkeypatch.setattr(engine_base, "sign_in", token)
+    monkeypatch.setattr(server_link, "sign_in", token)
     signaling = ScriptedSignaling()
     signaling.incoming.put_nowait(
         Welcome(user="alice@contoso.example", name="Alice", permissions=[], server_key="k")

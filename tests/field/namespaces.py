@@ -4,7 +4,8 @@ Each app namespace has a veth link to this (the suite's) namespace and exactly t
 its own link, and the one service address on the helper side's link. There is no route
 between the two app namespaces at all, so whatever the host forwards, the only way from one
 to the other is through the TURN server. Addresses come from 198.18.0.0/15 (reserved for
-benchmarks, and outside the private ranges the coturn template refuses to relay to).
+benchmarks); the coturn template refuses to relay to it, so a test's own coturn allows
+:data:`BENCHMARKING` (``start_turn_server(allowed_peers=...)``), never the template.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def namespaces_available() -> str | None:
         return f"cannot create a network namespace: {getattr(exc, 'stderr', exc)}"
     _ip("netns", "del", probe)
     return None
+
+
+BENCHMARKING = "198.18.0.0-198.19.255.255"
 
 
 @contextmanager

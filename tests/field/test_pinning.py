@@ -6,9 +6,6 @@ own configuration and data folders (the suite's ``app_folders``).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from devtools.headless import HeadlessApp
@@ -18,16 +15,6 @@ pytestmark = pytest.mark.display
 
 HELPER = "alice@contoso.example"
 SHARER = "bob@contoso.example"
-
-
-def _fingerprint(server) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "signaling", "server-key", "--data-dir", str(server.data_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 def _card_as_seen_by_sharer(server, *sharer_args: str) -> tuple[dict, dict]:
@@ -48,7 +35,7 @@ def _card_as_seen_by_sharer(server, *sharer_args: str) -> tuple[dict, dict]:
 
 
 def test_the_configured_key_makes_the_card_verified(signaling_server, xvfb_display):
-    fingerprint = _fingerprint(signaling_server)
+    fingerprint = signaling_server.key_fingerprint()
     signed_in, card = _card_as_seen_by_sharer(signaling_server, "--server-key", fingerprint)
     assert signed_in["server_trust"] == "configured"
     assert card["verified"] is True and card["reason"] == ""
@@ -60,7 +47,7 @@ def test_a_card_signed_by_another_key_is_not_verified_and_says_why(
     """IT's helpline.toml names the real server; a look-alike signs its own cards."""
     config = app_folders / "site-config" / "helpline" / "helpline.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(f'server_key = "{_fingerprint(signaling_server)}"\n')
+    config.write_text(f'server_key = "{signaling_server.key_fingerprint()}"\n')
     look_alike = start_server(dev_identity_file, tmp_path / "look-alike")
     try:
         signed_in, card = _card_as_seen_by_sharer(look_alike)
@@ -82,7 +69,7 @@ def test_the_next_key_in_the_configuration_is_accepted_for_rotation(
     config.parent.mkdir(parents=True)
     config.write_text(
         'server_key = "SHA256:retiredretiredretiredretiredretiredretired00"\n'
-        f'next_server_key = "{_fingerprint(signaling_server)}"\n'
+        f'next_server_key = "{signaling_server.key_fingerprint()}"\n'
     )
     _, card = _card_as_seen_by_sharer(signaling_server)
     assert card["verified"] is True

@@ -11,6 +11,7 @@ from devtools.headless import HeadlessApp
 from devtools.server import start_server
 from devtools.turn_server import start_turn_server
 from tests.field.namespaces import (
+    BENCHMARKING,
     can_connect,
     listener,
     namespaces_available,
@@ -39,7 +40,10 @@ def test_a_session_between_namespaces_that_only_the_turn_server_joins(
             assert can_connect(net.prefix(net.helper_ns), net.helper_address, 9999)
             assert not can_connect(net.prefix(net.sharer_ns), net.helper_address, 9999)
 
-        turn = start_turn_server(tmp_path / "turn", address=net.service_address)
+        # The namespaces' benchmarking addresses are refused by the template: allowed here only.
+        turn = start_turn_server(
+            tmp_path / "turn", address=net.service_address, allowed_peers=[BENCHMARKING]
+        )
         ca = make_authority(tmp_path / "pki", "Split Test CA")
         chain, key = issue_server_certificate(ca, tmp_path / "pki", (net.service_address,))
         server = start_server(

@@ -7,7 +7,15 @@ import base64
 import pytest
 
 from client.settings import AppSettings
-from client.trust import KnownServers, ServerKeyChanged, check_server_key
+from client.trust import (
+    FIRST_USE_REASON,
+    KnownServers,
+    PinOverridden,
+    ServerKeyChanged,
+    check_pin_override,
+    check_server_key,
+    configured_keys,
+)
 from common.key_fingerprint import key_fingerprint, normalise_fingerprint
 from signaling.turn import IceServerIssuer, TurnConfigError
 
@@ -39,8 +47,31 @@ def test_a_damaged_pin_file_starts_afresh_instead_of_failing(tmp_path):
     path = tmp_path / "known.json"
     path.write_text("{not json")
     known = KnownServers(path)
-    assert check_server_key(AppSettings(server="https://h.example"), KEY_A, known).verified
+    trust = check_server_key(AppSettings(server="https://h.example"), KEY_A, known)
+    assert trust.how == "first_use"
     assert known.get("https://h.example") == key_fingerprint(KEY_A)
+
+
+def test_a_first_use_key_is_not_verified_and_a_known_one_is(tmp_path):
+    known = KnownServers(tmp_path / "known.json")
+    settings = AppSettings(server="https://h.example")
+    first = check_server_key(settings, KEY_A, known)
+    assert (first.verified, first.how, first.reason) == (False, "first_use", FIRST_USE_REASON)
+    again = check_server_key(settings, KEY_A, known)
+    assert (again.verified, again.how) == (True, "pinned")
+
+
+def test_the_organisations_pin_wins_over_a_flag(tmp_path, app_folders):
+    site = app_folders / "site-config" / "helpline" / "helpline.toml"
+    site.parent.mkdir(parents=True)
+    site.write_text(f'server_key = "{key_fingerprint(KEY_A)}"\n')
+    dictated = AppSettings(server="https://h.example", server_key=key_fingerprint(KEY_B))
+    assert configured_keys(dictated) == [key_fingerprint(KEY_A)]
+    with pytest.raises(PinOverridden, match="pin wins"):
+        check_pin_override(dictated)
+    same = AppSettings(server="https://h.example", server_key=key_fingerprint(KEY_A))
+    check_pin_override(same)
+    assert check_server_key(dictated, KEY_B).how == "mismatch"
 
 
 def test_a_configured_key_overrides_first_use(tmp_path):

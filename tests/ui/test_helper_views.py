@@ -16,6 +16,7 @@ from client.session.events import (
     ControlChanged,
     Ended,
     ErrorReported,
+    PermissionsChanged,
     SharerJoined,
     SignedIn,
     Stats,
@@ -103,7 +104,9 @@ def test_the_helper_sees_the_device_before_the_session(window):
 
 def test_waiting_connecting_session_and_end(window):
     engine = window.engine
-    engine.emit(SharerJoined(sharer="bob@contoso.example", device_name="BOB-PC"))
+    engine.emit(
+        SharerJoined(sharer="bob@contoso.example", device_name="BOB-PC", permissions=["chat"])
+    )
     assert window.stack.currentWidget() is window.status_page
     assert "bob@contoso.example on BOB-PC" in window.status_page.detail.text()
     engine.emit(ConsentGiven(level="view"))
@@ -206,3 +209,19 @@ def test_first_use_and_the_network_path_are_said(window):
     assert window.statusBar().currentMessage() == "Connected directly."
     window.engine.emit(Connected(relayed=True))
     assert "relay server" in window.statusBar().currentMessage()
+
+
+def test_chat_is_offered_only_when_the_role_allows_it(window):
+    engine = window.engine
+    engine.emit(SharerJoined(sharer="bob@contoso.example", device_name="", permissions=["view"]))
+    engine.emit(ConsentGiven(level="view"))
+    engine.emit(Connected())
+    assert not window.session_page.chat_action.isVisible()
+    engine.emit(
+        SharerJoined(sharer="bob@contoso.example", device_name="", permissions=["chat", "view"])
+    )
+    assert window.session_page.chat_action.isVisible()
+    engine.emit(PermissionsChanged(permissions=["view"], dropped=["chat"], message="No chat."))
+    assert not window.session_page.chat_action.isVisible()
+    assert not window.session_page.chat.isVisibleTo(window)
+    assert window.statusBar().currentMessage() == "No chat."

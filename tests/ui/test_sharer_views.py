@@ -16,6 +16,7 @@ from client.session.events import (
     ErrorReported,
     HelperIdentityShown,
     PauseChanged,
+    PermissionsChanged,
     SignedIn,
 )
 from client.settings import AppSettings
@@ -25,7 +26,7 @@ from tests.ui.fakes import RecordingEngine
 CARD = HelperIdentityShown(**{
     "verified": True, "name": "Alice Example", "upn": "alice@contoso.example",
     "company": "Contoso", "verified_domain": "contoso.example", "job_title": "Support Engineer",
-    "offered_levels": ["view", "control"],
+    "offered_levels": ["view", "control"], "permissions": ["chat", "control", "view"],
 })  # fmt: skip
 
 
@@ -142,6 +143,18 @@ def test_banner_shows_who_and_obeys(window, run_async):
     engine.emit(Ended(reason="sharer_ended"))
     assert not banner.isVisible()
     assert window.ended_page.reason.text() == "You stopped sharing."
+
+
+def test_no_chat_box_when_the_helper_may_not_chat(window):
+    engine = window.engine
+    engine.emit(CARD.model_copy(update={"permissions": ["view"]}))
+    engine.emit(Connected())
+    assert window.sharing_page.chat.isHidden() and window.banner.chat.isHidden()
+    engine.emit(CARD)
+    assert not window.sharing_page.chat.isHidden() and not window.banner.chat.isHidden()
+    engine.emit(PermissionsChanged(permissions=["view"], dropped=["chat"], message="No chat."))
+    assert window.sharing_page.chat.isHidden() and window.banner.chat.isHidden()
+    assert window.statusBar().currentMessage() == "No chat."
 
 
 def test_stop_works_while_connecting(window, run_async):
