@@ -78,15 +78,16 @@ def rgb_psnr(source: np.ndarray, picture: np.ndarray, placement: Placement) -> f
     m = max(SHIFTS)
     seen = upscaled(picture, placement).astype(np.float64)
     ref = source[m : layout.HEIGHT - m, m : layout.WIDTH - m].astype(np.float64)
+    seen_luma, ref_luma = metrics.luma(seen), metrics.luma(ref)
 
-    def window(dx: int, dy: int) -> np.ndarray:
-        return seen[m + dy : layout.HEIGHT - m + dy, m + dx : layout.WIDTH - m + dx]
+    def window(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
+        return image[m + dy : layout.HEIGHT - m + dy, m + dx : layout.WIDTH - m + dx]
 
     dx, dy = max(
         ((dx, dy) for dx in SHIFTS for dy in SHIFTS),
-        key=lambda d: metrics.psnr(metrics.luma(ref), metrics.luma(window(*d))),
+        key=lambda d: metrics.psnr(ref_luma, window(seen_luma, *d)),
     )
-    return metrics.psnr(ref, window(dx, dy))
+    return metrics.psnr(ref, window(seen, dx, dy))
 
 
 def colour_text(stage: Stage, window: float) -> None:

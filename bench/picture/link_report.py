@@ -139,8 +139,9 @@ def write_links_report(
         "engineers' test runs compete for the two cores, and the link relay itself takes a "
         "share of one).",
         "",
-        f"Busy phases {settings.busy_seconds:.0f} s (the first {settings.warmup_seconds:.0f} s "
-        f"not counted); a first picture is awaited {settings.first_picture_timeout:.0f} s; "
+        f"Busy phases {settings.link_busy_seconds:.0f} s (the first "
+        f"{settings.warmup_seconds:.0f} s not counted); a first picture is awaited "
+        f"{settings.first_picture_timeout:.0f} s; "
         f"text is watched {settings.sharpen_seconds:.0f} s after it goes still; each colour "
         f"page is held {settings.colour_seconds:.0f} s. Helpline is the real helper app and "
         "the real headless sharer at `HELPLINE_MAX_FPS=60`, otherwise its defaults.",

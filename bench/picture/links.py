@@ -74,7 +74,7 @@ def _measure(
             stage.results["first_frame_s"] = first - contender.consent_at
         except RuntimeError:  # never within the wait: reported as such, and measured on
             stage.results["first_frame_s"] = None
-        busy(stage, contender, s.busy_seconds)
+        busy(stage, contender, s.link_busy_seconds)
         sharpening(stage, s.sharpen_seconds)
         colour_text(stage, s.colour_seconds)
         if stage.results["first_frame_s"] is None:  # it may have come later, during the rest
