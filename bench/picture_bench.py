@@ -88,10 +88,10 @@ def _rig(
     server = None
     scene = None
     probe = Probe(helper_display)
+    probe.start()
     try:
         server = start_server(DEV_DIRECTORY, workdir / "server-data", host=server_host)
         scene = SceneControl(displays)
-        probe.start()
         with mss.MSS(display=sharer_display) as source, mss.MSS(display=helper_display) as shown:
             yield Stage(scene, probe, source, shown, settings), displays, server.port
     finally:
