@@ -21,6 +21,13 @@ class PictureBenchSettings(BaseSettings):
     quiet_flips: int = 8
     soak_minutes: float = 10.0
     soak_sample_seconds: float = 5.0
+    # Over emulated links (``--links``): the busy phase of each profile (14 runs: shorter
+    # than the local one), how long a first picture may take before it counts as never, how
+    # long a still text page is watched sharpening, how long each colour page is held.
+    link_busy_seconds: float = 12.0
+    first_picture_timeout: float = 20.0
+    sharpen_seconds: float = 6.0
+    colour_seconds: float = 3.0
     # Where to keep what the helper showed of the text page 1 s after motion (PNG), to look at.
     pictures: Path | None = None
 
@@ -34,4 +41,8 @@ class PictureBenchSettings(BaseSettings):
             quiet_seconds=1.5,
             quiet_flips=3,
             soak_minutes=0,
+            link_busy_seconds=4,
+            first_picture_timeout=15,
+            sharpen_seconds=4,
+            colour_seconds=2,
         )
