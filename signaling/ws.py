@@ -25,6 +25,7 @@ from common.protocol import (
     ProtocolError,
     Welcome,
     encode_message,
+    error_message,
     parse_message,
 )
 from signaling.admission import WebSocketBudget, valid_address
@@ -102,7 +103,7 @@ def websocket_router(
                 try:
                     message = parse_message(raw)
                 except ProtocolError as exc:
-                    await conn.send(exc.to_message())
+                    await conn.send(error_message(exc))
                     continue
                 if isinstance(message, Hello):
                     await conn.send(Error(code=ErrorCode.WRONG_STATE, message="already signed in"))
@@ -175,7 +176,7 @@ async def _sign_in(
     try:
         message = parse_message(raw)
     except ProtocolError as exc:
-        await _send(ws, exc.to_message())
+        await _send(ws, error_message(exc))
         return None
     if not isinstance(message, Hello):
         await _send(ws, Error(code=ErrorCode.UNAUTHENTICATED, message="sign in first (hello)"))
@@ -190,7 +191,7 @@ async def _sign_in(
         try:
             device = await _proven_device(message, devices)
         except ProtocolError as exc:
-            await _send(ws, exc.to_message())
+            await _send(ws, error_message(exc))
             return None
     conn = SocketConnection(
         ws=ws,
