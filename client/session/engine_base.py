@@ -214,7 +214,7 @@ class SessionEngine(EventEmitter, Generic[S]):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
         if reason is not None:
-            self.emit(Ended(reason=reason.value))
+            self.emit(Ended(reason=reason))
         self.finished.set()
 
     def _on_ending(self) -> None:

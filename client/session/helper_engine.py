@@ -188,7 +188,7 @@ class HelperEngine(SessionEngine[HelperState]):
             await self._finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
-        self.emit(ConsentGiven(level=level.value))
+        self.emit(ConsentGiven(level=level))
         if level is ConsentOutcome.DECLINED:
             await self._finish(EndReason.DECLINED, tell_server=False)
             return
