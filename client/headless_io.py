@@ -24,6 +24,7 @@ from client.session.errors import AnyErrorCode, ClientErrorCode, EngineError
 from client.session.events import EngineEvent, ErrorReported
 from client.session.outcome import ExitStatus
 from common.input_events import InputError
+from common.wire import ProtocolError, decode_object
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,11 @@ async def read_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
 
 def parse_command(line: str) -> dict[str, Any]:
     invalid = ClientErrorCode.INVALID_COMMAND
-    if len(line) > MAX_COMMAND_BYTES:
-        raise EngineError(invalid, "command line too long")
     try:
-        data = json.loads(line)
-    except ValueError as exc:
-        raise EngineError(invalid, "command is not valid JSON") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("cmd"), str):
+        data = decode_object(line, MAX_COMMAND_BYTES, what="command")
+    except ProtocolError as exc:
+        raise EngineError(invalid, exc.message) from exc
+    if not isinstance(data.get("cmd"), str):
         raise EngineError(invalid, 'a command is a JSON object with a "cmd" field')
     return data
 

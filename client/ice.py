@@ -20,6 +20,7 @@ from typing import Literal
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
+from client.media.aiortc_internals import nominated_candidate_types
 from common.protocol import IceServer
 
 log = logging.getLogger(__name__)
@@ -63,11 +64,5 @@ def is_relayed(pc: RTCPeerConnection) -> bool:
     aiortc 1.16 has no ``getSelectedCandidatePair`` nor candidate-pair stats, so this reads
     aioice's nominated pair; if a later version moves it, the answer is False, never a crash.
     """
-    sctp = pc.sctp
-    if sctp is None:
-        return False
-    connection = getattr(sctp.transport.transport, "_connection", None)
-    pair = getattr(connection, "_nominated", {}).get(1)
-    if pair is None:
-        return False
-    return "relay" in (pair.local_candidate.type, pair.remote_candidate.type)
+    types = nominated_candidate_types(pc)
+    return types is not None and "relay" in types

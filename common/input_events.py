@@ -7,13 +7,13 @@ a name from :data:`KEY_NAMES`, so nothing unknown ever reaches the injector.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from common.validation import first_error
+from common.wire import ProtocolError, decode_object
 
 MAX_INPUT_MESSAGE_BYTES = 4096
 MAX_TYPED_TEXT = 1000
@@ -124,14 +124,10 @@ def validate_input(data: dict[str, Any]) -> InputEvent:
 
 def parse_input(raw: str | bytes) -> InputEvent:
     """Decode and validate one input event from the data channel."""
-    if len(raw) > MAX_INPUT_MESSAGE_BYTES:
-        raise InputError("input event too large")
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise InputError("input event is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise InputError("input event must be a JSON object")
+        data = decode_object(raw, MAX_INPUT_MESSAGE_BYTES, what="input event")
+    except ProtocolError as exc:
+        raise InputError(exc.message) from exc
     return validate_input(data)
 
 

@@ -6,12 +6,12 @@ against the helper's role and audited; this channel carries what the server need
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from common.text_fields import ChatText
+from common.wire import ProtocolError, decode_object
 
 MAX_PEER_MESSAGE_BYTES = 16 * 1024
 
@@ -69,13 +69,11 @@ _ADAPTER: TypeAdapter[PeerMessage] = TypeAdapter(PeerMessage)
 
 
 def parse_peer_message(raw: str | bytes) -> PeerMessage:
-    if len(raw) > MAX_PEER_MESSAGE_BYTES:
-        raise PeerMessageError("message too large")
     try:
-        data: Any = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise PeerMessageError("message is not valid JSON") from exc
-    kind = data.get("type") if isinstance(data, dict) else None
+        data = decode_object(raw, MAX_PEER_MESSAGE_BYTES)
+    except ProtocolError as exc:
+        raise PeerMessageError(exc.message) from exc
+    kind = data.get("type")
     if not isinstance(kind, str) or kind not in _TYPES:
         raise PeerMessageError("unknown message type")
     try:

@@ -3,7 +3,7 @@
 Every message is a JSON object with ``v`` (the protocol version) and ``type``. The server
 and both apps parse everything they receive through :func:`parse_message`, which never lets
 an oversized, malformed, unknown or wrongly-typed message through, and says why in a
-:class:`ProtocolError` whose code goes back to the sender in an ``error`` message.
+:class:`~common.wire.ProtocolError` whose code goes back to the sender in an ``error`` message.
 
 Flow (see DESIGN.md):
 
@@ -15,10 +15,9 @@ both:    resume_token (once active); after a lost link: hello -> welcome; resume
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -28,34 +27,11 @@ from common.identity_card import SignedCard
 from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
 from common.text_fields import DisplayText, ShortText
 from common.validation import first_error
+from common.wire import ErrorCode, ProtocolError, decode_object
 
 PROTOCOL_VERSION: Literal[1] = 1
 Permissions = Annotated[list[Permission], Field(max_length=len(Permission))]
 MAX_MESSAGE_BYTES = 64 * 1024
-
-
-class ErrorCode(StrEnum):
-    TOO_LARGE = "too_large"
-    MALFORMED = "malformed"
-    UNKNOWN_TYPE = "unknown_type"
-    UNSUPPORTED_VERSION = "unsupported_version"
-    INVALID = "invalid"
-    WRONG_STATE = "wrong_state"
-    UNAUTHENTICATED = "unauthenticated"
-    INVALID_TOKEN = "invalid_token"
-    TOKEN_EXPIRED = "token_expired"
-    FORBIDDEN = "forbidden"
-    INVALID_CODE = "invalid_code"
-    RATE_LIMITED = "rate_limited"
-    OUT_OF_SCOPE = "out_of_scope"
-    NOT_OFFERED = "not_offered"
-    RESUME_REFUSED = "resume_refused"
-    INTERNAL = "internal"
-    # A device signature that does not verify, is stale or replayed, or a device (or an
-    # unenrolled one, by policy) that may not be helped.
-    DEVICE_REFUSED = "device_refused"
-    # The server takes no new sessions for now (a replica cut off from its group).
-    UNAVAILABLE = "unavailable"
 
 
 class PeerRole(StrEnum):
@@ -320,34 +296,14 @@ _KNOWN_TYPES = frozenset(
 )
 
 
-class ProtocolError(Exception):
-    """Input that cannot be accepted; ``code`` and ``message`` are safe to send back."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def to_message(self) -> Error:
-        return Error(code=self.code, message=self.message)
+def error_message(exc: ProtocolError) -> Error:
+    """The ``error`` message that tells the sender why what it sent was refused."""
+    return Error(code=exc.code, message=exc.message)
 
 
 def parse_message(raw: str | bytes) -> Message:
     """The one validation entry point for everything received over the signaling link."""
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {MAX_MESSAGE_BYTES} bytes")
-    try:
-        data: Any = json.loads(raw)
-    except RecursionError as exc:
-        raise ProtocolError(ErrorCode.MALFORMED, "message is nested too deeply") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(ErrorCode.MALFORMED, "message is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise ProtocolError(ErrorCode.MALFORMED, "message must be a JSON object")
-    if data.get("v") != PROTOCOL_VERSION:
-        raise ProtocolError(
-            ErrorCode.UNSUPPORTED_VERSION, f"protocol version must be {PROTOCOL_VERSION}"
-        )
+    data = decode_object(raw, MAX_MESSAGE_BYTES, version=PROTOCOL_VERSION)
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in _KNOWN_TYPES:
         raise ProtocolError(ErrorCode.UNKNOWN_TYPE, "unknown message type")

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -59,6 +59,8 @@ def run_desktop(
             window.service.event.connect(EventWriter(stream))
         window.show()
         closed = asyncio.Event()
+        # The loop, not Qt, ends the run: it still has the session to end (see ``lifetime``).
+        app.setQuitOnLastWindowClosed(False)
         app.lastWindowClosed.connect(closed.set)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: loop.call_soon_threadsafe(app.closeAllWindows))
@@ -69,6 +71,28 @@ def run_desktop(
         tick.start(200)
         start(window)
         with loop:
-            loop.run_until_complete(closed.wait())
-            loop.run_until_complete(window.service.shutdown())
+            loop.run_until_complete(lifetime(closed, window.service.shutdown))
     return ExitStatus.ENDED
+
+
+# How long the tasks still running after the session's end (a websocket's keepalive, the
+# peer connection's timers) get to take in their cancellation.
+SETTLE_SECONDS = 5.0
+
+
+async def lifetime(closed: asyncio.Event, shutdown: Callable[[], Awaitable[None]]) -> None:
+    """The app's whole run on a loop that runs from start to end.
+
+    qasync runs Qt's events once more after ``run_until_complete``, without a running loop:
+    a task that wakes then (a websocket's keepalive whose timer fell due while the window
+    closed) fails with "no running event loop" and prints a traceback. So the run is one
+    ``run_until_complete``, and no task is left to wake when it returns: whatever still runs
+    after the session ended is cancelled and awaited here, as ``asyncio.run`` does.
+    """
+    await closed.wait()
+    await shutdown()
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in others:
+        task.cancel()
+    if others:
+        await asyncio.wait(others, timeout=SETTLE_SECONDS)

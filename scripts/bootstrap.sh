@@ -41,14 +41,17 @@ install_debs() {
 install_venv() {
   local stamp="$VENV/.helpline-installed"
   local want
-  want=$(cat "$HELPLINE_ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)
+  # A change to the dependencies or to the versions they are locked at reinstalls.
+  want=$(cat "$HELPLINE_ROOT/pyproject.toml" "$HELPLINE_ROOT/requirements.lock" | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   echo "helpline: installing Python packages into $VENV" >&2
   "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -q -e "$HELPLINE_ROOT[dev]" >&2
+  # Exactly the versions in requirements.lock (./scripts/lock.sh refreshes it), so a new
+  # release of a dependency cannot change a fresh install.
+  "$VENV/bin/python" -m pip install -q -c "$HELPLINE_ROOT/requirements.lock" -e "$HELPLINE_ROOT[dev]" >&2
   echo "$want" > "$stamp"
 }
 

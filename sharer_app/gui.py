@@ -49,4 +49,4 @@ def _start_tray_agent(window: Any) -> None:
         window.statusBar().showMessage("This device is not enrolled: no device agent runs.")
         return
     window.device_tray = DeviceTray(window.service.settings, home, identity)
-    QApplication.instance().aboutToQuit.connect(window.device_tray.stop)
+    QApplication.instance().lastWindowClosed.connect(window.device_tray.stop)

@@ -9,7 +9,8 @@ sockets can then never keep a real request (a health check, a sign-in) out.
 
 After the upgrade, open websockets are counted per address and in total; past either limit a
 new one is refused with 1013 (try again later). The per-address limit is high on purpose: a
-whole office behind one NAT address must fit.
+whole office behind one NAT address must fit. Both websocket endpoints (the apps' and the
+device agents') admit through :func:`admitted`, with the same :class:`SocketRules`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import asyncio
 import ipaddress
 import logging
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import h11
+from fastapi import WebSocket
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from signaling.turn import IceServerIssuer
 
 log = logging.getLogger(__name__)
 
@@ -155,3 +160,39 @@ class WebSocketBudget:
                 self._by_address[address] = left
             else:
                 del self._by_address[address]
+
+
+POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012
+TRY_AGAIN_LATER = 1013
+
+
+@dataclass(frozen=True)
+class SocketRules:
+    allowed_origins: list[str]
+    hello_timeout_seconds: float
+    budget: WebSocketBudget
+    # The organisation's STUN/TURN servers, with TURN credentials made per user.
+    ice: IceServerIssuer
+
+
+@asynccontextmanager
+async def admitted(ws: WebSocket, rules: SocketRules) -> AsyncIterator[str | None]:
+    """Accept the websocket and yield the client's address, or refuse it and yield None:
+    a foreign origin, or too many websockets open (counted while the caller holds it)."""
+    origin = ws.headers.get("origin")
+    if origin is not None and origin not in rules.allowed_origins:
+        # Browsers always send Origin; desktop apps don't. Refuse cross-site pages.
+        log.warning("websocket from a foreign origin refused")
+        await ws.close(code=POLICY_VIOLATION)
+        yield None
+        return
+    address = valid_address(ws.client.host if ws.client else None)
+    with rules.budget.hold(address) as has_room:
+        if not has_room:
+            log.warning("websocket refused: too many open")
+            await ws.close(code=TRY_AGAIN_LATER)
+            yield None
+            return
+        await ws.accept()
+        yield address

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from common.identity_card import CardSigner
 from common.protocol import EndReason
-from signaling.admission import WebSocketBudget
+from signaling.admission import SocketRules, WebSocketBudget
 from signaling.audit.models import SERVER_RESTART
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
@@ -52,7 +52,7 @@ from signaling.state.redis_codes import RedisCodes
 from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
 from signaling.tokens import TokenValidator
 from signaling.turn import IceServerIssuer, read_turn_secret
-from signaling.ws import SocketRules, websocket_router
+from signaling.ws import websocket_router
 
 log = logging.getLogger(__name__)
 

@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _S = ServerSessionState
+# What an app may say about why it ends its own session, beyond "ended": it lost its peer.
+# Anything else it states (another side's reason, the server's) is not its to claim.
+SELF_REPORTED_FAILURES = frozenset({EndReason.PEER_TIMEOUT, EndReason.CONNECTION_FAILED})
 INVALID_CODE_MESSAGE = "That code is not valid. Check it with your helper, or ask for a new one."
 LOCKOUT_MESSAGES = {
     LimitScope.ACCOUNT: "Too many wrong codes from your account. To stop guessing, codes are "
@@ -152,7 +155,7 @@ class Hub:
         elif isinstance(message, ReportFeature):
             await self._feature(conn, message)
         elif isinstance(message, End):
-            await self._end_by(conn)
+            await self._end_by(conn, message.reason)
         elif isinstance(message, Resume):
             await self._resume(conn, message)
         else:
@@ -373,13 +376,18 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _end_by(self, conn: Connection) -> None:
+    async def _end_by(self, conn: Connection, stated: EndReason | None) -> None:
         session = conn.session
         if session is None or session.state is _S.ENDED:
             # A helper may drop its code; nothing else to end.
             await self._codes.cancel(conn.id)
             raise Refused(ErrorCode.WRONG_STATE, "no session to end")
         reason = EndReason.HELPER_ENDED if conn is session.helper else EndReason.SHARER_ENDED
+        if stated in SELF_REPORTED_FAILURES:
+            # The app gave up on its peer: the other side and the audit hear that, not "ended",
+            # the same reason the peer's own goodbye carries, so it exits the same way
+            # whichever of the two reaches it first.
+            reason = stated
         other = session.other(conn)
         await self._close(session, reason, notify=(other,) if other else ())
 

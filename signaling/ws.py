@@ -9,9 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -25,52 +22,22 @@ from common.protocol import (
     ProtocolError,
     Welcome,
     encode_message,
+    error_message,
     parse_message,
 )
-from signaling.admission import WebSocketBudget, valid_address
+from signaling.admission import (
+    POLICY_VIOLATION,
+    SERVICE_RESTART,
+    SocketRules,
+    admitted,
+)
 from signaling.auth import Authenticator
 from signaling.connection import SocketConnection
 from signaling.devices.service import DeviceRefused, DeviceService, DevicesUnavailable
 from signaling.hub import Hub
 from signaling.tokens import TokenError
-from signaling.turn import IceServerIssuer
 
 log = logging.getLogger(__name__)
-
-POLICY_VIOLATION = 1008
-SERVICE_RESTART = 1012
-TRY_AGAIN_LATER = 1013
-
-
-@dataclass(frozen=True)
-class SocketRules:
-    allowed_origins: list[str]
-    hello_timeout_seconds: float
-    budget: WebSocketBudget
-    # The organisation's STUN/TURN servers, with TURN credentials made per user.
-    ice: IceServerIssuer
-
-
-@asynccontextmanager
-async def admitted(ws: WebSocket, rules: SocketRules) -> AsyncIterator[str | None]:
-    """Accept the websocket and yield the client's address, or refuse it and yield None:
-    a foreign origin, or too many websockets open (counted while the caller holds it)."""
-    origin = ws.headers.get("origin")
-    if origin is not None and origin not in rules.allowed_origins:
-        # Browsers always send Origin; desktop apps don't. Refuse cross-site pages.
-        log.warning("websocket from a foreign origin refused")
-        await ws.close(code=POLICY_VIOLATION)
-        yield None
-        return
-    address = valid_address(ws.client.host if ws.client else None)
-    with rules.budget.hold(address) as has_room:
-        if not has_room:
-            log.warning("websocket refused: too many open")
-            await ws.close(code=TRY_AGAIN_LATER)
-            yield None
-            return
-        await ws.accept()
-        yield address
 
 
 def websocket_router(
@@ -102,7 +69,7 @@ def websocket_router(
                 try:
                     message = parse_message(raw)
                 except ProtocolError as exc:
-                    await conn.send(exc.to_message())
+                    await conn.send(error_message(exc))
                     continue
                 if isinstance(message, Hello):
                     await conn.send(Error(code=ErrorCode.WRONG_STATE, message="already signed in"))
@@ -175,7 +142,7 @@ async def _sign_in(
     try:
         message = parse_message(raw)
     except ProtocolError as exc:
-        await _send(ws, exc.to_message())
+        await _send(ws, error_message(exc))
         return None
     if not isinstance(message, Hello):
         await _send(ws, Error(code=ErrorCode.UNAUTHENTICATED, message="sign in first (hello)"))
@@ -190,7 +157,7 @@ async def _sign_in(
         try:
             device = await _proven_device(message, devices)
         except ProtocolError as exc:
-            await _send(ws, exc.to_message())
+            await _send(ws, error_message(exc))
             return None
     conn = SocketConnection(
         ws=ws,

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from client.session.events import EngineEvent, Stats
 from client.settings import AppSettings
+from desktop_widgets.desktop_app import lifetime
 from helper_app.views.main_window import HelperWindow
 from helper_app.views.service import HelperService
 
@@ -55,6 +56,7 @@ def main() -> int:
     window.show()
     service.event.connect(forward)
     closed = asyncio.Event()
+    app.setQuitOnLastWindowClosed(False)
     app.lastWindowClosed.connect(closed.set)
 
     def wait_for_eof() -> None:
@@ -64,8 +66,7 @@ def main() -> int:
     threading.Thread(target=wait_for_eof, daemon=True).start()
     service.sign_in(args.user)
     with loop:
-        loop.run_until_complete(closed.wait())
-        loop.run_until_complete(service.shutdown())
+        loop.run_until_complete(lifetime(closed, service.shutdown))
     return 0
 
 

@@ -32,6 +32,7 @@ from aiortc.mediastreams import MediaStreamError
 from av.video.reformatter import VideoReformatter
 
 from client.media.adaptation import ResolutionAdapter
+from client.media.aiortc_internals import take_keyframe_request
 from client.media.change_watcher import ChangeWatcher
 from client.media.monitors import MonitorGeometry, monitor_geometry
 from client.media.pacer import DEFAULT_RATE_BPS, pace
@@ -45,8 +46,6 @@ SHARP_FOLLOW_UP = 0.1
 # Encoded frames handed to aiortc but not yet taken: more means the sender is behind, and
 # the encoder waits (the capture thread meanwhile replaces stale frames) rather than queue.
 MAX_IN_FLIGHT = 2
-# aiortc sets this when the receiver asks for a keyframe (PLI/FIR); it has no public hook.
-_SENDER_KEYFRAME_FLAG = "_RTCRtpSender__force_keyframe"
 
 
 @dataclass
@@ -291,8 +290,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
             if self._encoder is None:
                 self._deliver(frame)
                 continue
-            if self._sender is not None and getattr(self._sender, _SENDER_KEYFRAME_FLAG, False):
-                setattr(self._sender, _SENDER_KEYFRAME_FLAG, False)
+            if self._sender is not None and take_keyframe_request(self._sender):
                 self._encoder.request_keyframe()
             encoded = self._encoder.encode(frame, sharp=job.sharp)
             if self.adapter is not None and not job.sharp:

@@ -21,19 +21,20 @@ import logging
 import time
 
 from aiortc import RTCRtpReceiver
-from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtp import RtpPacket
+
+from client.media.aiortc_internals import OpenJitterBuffer, replace_jitter_buffer, rtp_payload
 
 log = logging.getLogger(__name__)
 
 CAPACITY = 4096
-_ATTRIBUTE = "_RTCRtpReceiver__jitter_buffer"
 
 
 GAP_TIMEOUT = 0.3
 
 
-class MarkerJitterBuffer(JitterBuffer):
+class MarkerJitterBuffer(OpenJitterBuffer):
     def __init__(self, capacity: int = CAPACITY, gap_timeout: float = GAP_TIMEOUT) -> None:
         super().__init__(capacity=capacity, is_video=True)
         self.gap_timeout = gap_timeout
@@ -60,17 +61,15 @@ class MarkerJitterBuffer(JitterBuffer):
         return pli, frame
 
     def _starts_new_frame(self, packet: RtpPacket) -> bool:
-        if self._origin is None:
-            return False
-        first = self._packets[self._origin % self.capacity]
+        first = self.packet_at(0)
         return first is not None and first.timestamp != packet.timestamp
 
-    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+    def release_frame(self, sequence_number: int) -> JitterFrame | None:
         if not self._scan:
             return None
         packets: list[RtpPacket] = []
         for count in range(self.capacity):
-            packet = self._packets[(self._origin + count) % self.capacity]  # type: ignore[operator]
+            packet = self.packet_at(count)
             if packet is None:
                 return self._at_gap(count)
             if packets and packet.timestamp != packets[0].timestamp:
@@ -83,7 +82,7 @@ class MarkerJitterBuffer(JitterBuffer):
 
     def _at_gap(self, count: int) -> JitterFrame | None:
         """A packet is missing; give up on its frame once the gap is older than allowed."""
-        missing = (self._origin + count) & 0xFFFF  # type: ignore[operator]
+        missing = ((self.origin() or 0) + count) & 0xFFFF
         if self._newest is None or not _before(missing, self._newest):
             self._gap_since = None  # nothing after it has arrived: not lost, just not yet here
             return None
@@ -97,11 +96,11 @@ class MarkerJitterBuffer(JitterBuffer):
         self._want_keyframe = True
         self.frames_dropped += 1
         self._drop_through_next_marker()
-        return self._remove_frame(self._origin or 0)
+        return self.release_frame(self.origin() or 0)
 
     def _drop_through_next_marker(self) -> None:
         for count in range(self.capacity):
-            packet = self._packets[(self._origin + count) % self.capacity]  # type: ignore[operator]
+            packet = self.packet_at(count)
             if packet is not None and packet.marker:
                 self.remove(count + 1)
                 return
@@ -110,7 +109,7 @@ class MarkerJitterBuffer(JitterBuffer):
     def _take(self, packets: list[RtpPacket], count: int) -> JitterFrame:
         self._gap_since = None
         self.remove(count)
-        data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
+        data = b"".join(rtp_payload(p) for p in packets)
         return JitterFrame(data=data, timestamp=packets[0].timestamp)
 
 
@@ -121,8 +120,7 @@ def _before(a: int, b: int) -> bool:
 
 def use_marker_jitter_buffer(receiver: RTCRtpReceiver) -> bool:
     """Swap the buffer in; False (and aiortc's own behaviour) if aiortc changed inside."""
-    if not hasattr(receiver, _ATTRIBUTE):
+    if not replace_jitter_buffer(receiver, MarkerJitterBuffer()):
         log.warning("aiortc receiver has no jitter buffer attribute; keeping its own")
         return False
-    setattr(receiver, _ATTRIBUTE, MarkerJitterBuffer())
     return True

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 
-import aiortc.rtcrtpsender
 from aiortc import RTCRtpSender
+
+from client.media.aiortc_internals import SendRtp, keep_retransmission_history, wrap_rtp_send
 
 DEFAULT_RATE_BPS = 30_000_000
 DEFAULT_BURST_BYTES = 64 * 1024
@@ -47,19 +47,17 @@ def pace(
     burst_bytes: int = DEFAULT_BURST_BYTES,
 ) -> TokenBucket:
     """Put a token bucket in front of the sender's transport (aiortc has no pacer of its own)."""
-    aiortc.rtcrtpsender.RTP_HISTORY_SIZE = max(
-        aiortc.rtcrtpsender.RTP_HISTORY_SIZE,
-        RETRANSMIT_HISTORY,
-    )
-    transport = sender.transport
-    send: Callable[[bytes], Awaitable[None]] = transport._send_rtp
+    keep_retransmission_history(RETRANSMIT_HISTORY)
     bucket = TokenBucket(rate_bps, burst_bytes)
 
-    async def paced(data: bytes) -> None:
-        delay = bucket.delay_for(len(data))
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await send(data)
+    def paced_by_bucket(send: SendRtp) -> SendRtp:
+        async def paced(data: bytes) -> None:
+            delay = bucket.delay_for(len(data))
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await send(data)
 
-    transport._send_rtp = paced  # type: ignore[method-assign]
+        return paced
+
+    wrap_rtp_send(sender, paced_by_bucket)
     return bucket

@@ -177,7 +177,7 @@ class SessionEngine(EventEmitter, Generic[S]):
             await self.link.close()
         await self.server.close()
         if reason is not None:
-            self.emit(Ended(reason=reason.value))
+            self.emit(Ended(reason=reason))
         self.finished.set()
 
     def _on_ending(self) -> None:

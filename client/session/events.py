@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.devices.records import DeviceSummary
+from common.permissions import ConsentLevel, ConsentOutcome
+from common.protocol import EndReason
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class ChatReceived(EngineEvent):
 
 class Ended(EngineEvent):
     event = "ended"
-    reason: str
+    reason: EndReason
 
 
 class ErrorReported(EngineEvent):
@@ -127,7 +129,7 @@ class SharerJoined(EngineEvent):
 
 class ConsentGiven(EngineEvent):
     event = "consent"
-    level: str
+    level: ConsentOutcome
 
 
 class Stats(EngineEvent):
@@ -172,7 +174,7 @@ class HelperIdentityShown(EngineEvent):
     company: str
     verified_domain: str
     job_title: str
-    offered_levels: list[str]
+    offered_levels: list[ConsentLevel]
     # What the helper may do in this session, as the server derived it; the sharer enforces it.
     permissions: list[str] = Field(default_factory=list)
 

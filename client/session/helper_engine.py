@@ -14,6 +14,7 @@ import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from client.media.aiortc_internals import decoded_frame_queue
 from client.media.picture_quality import PictureQuality
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
@@ -199,7 +200,7 @@ class HelperEngine(SessionEngine[HelperState]):
             await self.finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
-        self.emit(ConsentGiven(level=level.value))
+        self.emit(ConsentGiven(level=level))
         if level is ConsentOutcome.DECLINED:
             await self.finish(EndReason.DECLINED, tell_server=False)
             return
@@ -298,7 +299,7 @@ def _newest(track: MediaStreamTrack, frame: av.VideoFrame) -> av.VideoFrame:
     aiortc queues decoded frames without bound; reading its queue here keeps a slow moment
     from becoming a picture that lags further and further behind.
     """
-    queue = getattr(track, "_queue", None)
+    queue = decoded_frame_queue(track)
     while queue is not None and not queue.empty():
         newer = queue.get_nowait()
         if newer is None:  # the track ended: leave that for the next recv

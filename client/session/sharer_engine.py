@@ -267,7 +267,7 @@ class SharerEngine(SessionEngine[SharerState]):
                 company=card.company,
                 verified_domain=card.verified_domain,
                 job_title=card.job_title,
-                offered_levels=[level.value for level in self.offered],
+                offered_levels=list(self.offered),
                 permissions=sorted(p.value for p in self.permissions),
             )
         )

@@ -12,12 +12,9 @@ it as blocked input like any other invalid event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 from aiortc.rtcsctptransport import WEBRTC_BINARY, WEBRTC_STRING, RTCSctpTransport
 
-Receive = Callable[[RTCSctpTransport, int, int, bytes], Coroutine[Any, Any, None]]
+from client.media.aiortc_internals import DataChannelReceive, wrap_data_channel_receive
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -28,7 +25,7 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _guarded(receive: Receive) -> Receive:
+def _guarded(receive: DataChannelReceive) -> DataChannelReceive:
     async def receive_text_safely(
         transport: RTCSctpTransport, stream_id: int, pp_id: int, data: bytes
     ) -> None:
@@ -36,12 +33,9 @@ def _guarded(receive: Receive) -> Receive:
             pp_id = WEBRTC_BINARY
         await receive(transport, stream_id, pp_id, data)
 
-    receive_text_safely.guarded = True  # type: ignore[attr-defined]
     return receive_text_safely
 
 
 def install() -> None:
     """Guard aiortc's data-channel receive path, once per process."""
-    current: Any = RTCSctpTransport._data_channel_receive
-    if not getattr(current, "guarded", False):
-        setattr(RTCSctpTransport, "_data_channel_receive", _guarded(current))  # noqa: B010
+    wrap_data_channel_receive(_guarded)

@@ -22,8 +22,7 @@ code ``device_refused`` and the connection closes with 1008.
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -36,9 +35,9 @@ from common.devices.actions import (
 )
 from common.devices.records import DeviceRecord, OsText
 from common.devices.signing import MAX_BODY_BYTES, SignedEnvelope
-from common.protocol import ErrorCode, ProtocolError
 from common.text_fields import ShortText
 from common.validation import first_error
+from common.wire import ErrorCode, ProtocolError, decode_object
 
 AGENT_PATH = "/v1/agent"
 MAX_AGENT_FRAME_BYTES = MAX_BODY_BYTES + 4096
@@ -137,25 +136,9 @@ _SERVER: TypeAdapter[CheckedIn | Deliver | ActionAck | Retire | AgentError] = Ty
 # ---- parsing: the one place agent-channel input is validated ------------------------------
 
 
-def _json_object(raw: str | bytes, limit: int) -> dict[str, Any]:
-    if len(raw) > limit:
-        raise ProtocolError(ErrorCode.TOO_LARGE, f"message over {limit} bytes")
-    try:
-        data = json.loads(raw)
-    except RecursionError as exc:
-        raise ProtocolError(ErrorCode.MALFORMED, "message is nested too deeply") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(ErrorCode.MALFORMED, "message is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise ProtocolError(ErrorCode.MALFORMED, "message must be a JSON object")
-    if data.get("v") != 1:
-        raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, "protocol version must be 1")
-    return data
-
-
 def parse_envelope(raw: str | bytes) -> SignedEnvelope:
     """A frame from the agent, checked for shape; the signature is checked by the caller."""
-    data = _json_object(raw, MAX_AGENT_FRAME_BYTES)
+    data = decode_object(raw, MAX_AGENT_FRAME_BYTES, version=1)
     try:
         return SignedEnvelope.model_validate(data)
     except ValidationError as exc:
@@ -172,7 +155,7 @@ def agent_body(envelope: SignedEnvelope) -> CheckIn | ActionUpdate:
 
 def parse_server_message(raw: str | bytes) -> CheckedIn | Deliver | ActionAck | Retire | AgentError:
     """A frame from the server, for the agent."""
-    data = _json_object(raw, MAX_AGENT_FRAME_BYTES)
+    data = decode_object(raw, MAX_AGENT_FRAME_BYTES, version=1)
     try:
         return _SERVER.validate_python(data)
     except ValidationError as exc:

@@ -31,6 +31,7 @@ from common.devices.agent_protocol import (
 from common.devices.records import DeviceStatus
 from common.logging_setup import bind_log_context
 from common.protocol import ErrorCode, ProtocolError
+from signaling.admission import POLICY_VIOLATION, SocketRules, admitted
 from signaling.devices.rules import Refused
 from signaling.devices.service import (
     NORMAL_CLOSE,
@@ -38,7 +39,6 @@ from signaling.devices.service import (
     DeviceService,
     DevicesUnavailable,
 )
-from signaling.ws import POLICY_VIOLATION, SocketRules, admitted
 
 log = logging.getLogger(__name__)
 RETIRE_REASONS: dict[DeviceStatus, Literal["deleted", "retired"]] = {

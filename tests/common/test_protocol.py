@@ -10,6 +10,7 @@ from common.protocol import (
     ProtocolError,
     RedeemCode,
     encode_message,
+    error_message,
     parse_message,
 )
 from common.security_code import ALPHABET, codes_equal, generate_code, normalise_code
@@ -36,7 +37,7 @@ def test_bad_messages_are_refused_with_a_reason(raw, code):
     with pytest.raises(ProtocolError) as info:
         parse_message(raw)
     assert info.value.code is code
-    assert info.value.to_message().code is code
+    assert error_message(info.value).code is code
 
 
 def test_oversized_message_is_refused_before_parsing():

@@ -107,7 +107,11 @@ class Session:
 
 @pytest.fixture
 def session_factory(signaling_server):
-    """Sessions whose sharer has its own display (``display=`` to choose a special one)."""
+    """Sessions whose sharer has its own display (``display=`` to choose a special one).
+
+    A test that brings its own display asks for it before this fixture, so the display is
+    torn down after the apps have ended: a sharer whose display vanished under it cannot
+    end cleanly, and closing it would wait out its timeout."""
     sessions: list[Session] = []
     with contextlib.ExitStack() as displays:
 
@@ -154,7 +158,7 @@ RED, GREEN, BLUE = (220, 30, 30), (30, 200, 30), (30, 30, 220)
 
 
 def test_frames_arrive_with_the_screen_size_and_show_the_screen(
-    session_factory, private_display, tmp_path
+    private_display, session_factory, tmp_path
 ):
     with ColouredRectangle(private_display, x=100, y=200, width=300, height=150, rgb=RED):
         session = session_factory(display=private_display, consent="view", env=FULL_SIZE)
@@ -172,7 +176,7 @@ def test_frames_arrive_with_the_screen_size_and_show_the_screen(
 
 
 def test_the_second_monitor_is_captured_and_driven_at_its_offset(
-    session_factory, two_monitor_display, tmp_path
+    two_monitor_display, session_factory, tmp_path
 ):
     """Monitor 2 starts at (700, 100): its picture is sent, and input lands on it."""
     display = two_monitor_display

@@ -55,6 +55,31 @@ async def test_a_session_is_recorded_with_levels_features_and_reason(signaling_s
     assert row["consent_at"] and row["started_at"] <= row["consent_at"] <= row["ended_at"]
 
 
+async def test_an_app_that_gave_up_on_its_peer_says_so_to_the_other_side_and_the_audit(
+    signaling_server,
+):
+    """A sharer whose heartbeat found the helper frozen ends with peer_timeout: the helper is
+    told that, as its peer's goodbye says, so its exit status does not depend on which of the
+    two it reads first; a reason that is another side's to give is not taken from it."""
+    helper, sharer, _ = await _pair(signaling_server)
+    await sharer.recv()
+    await helper.recv()
+    await sharer.send(Consent(level="view"))
+    await helper.recv()
+    await sharer.send(End(reason="peer_timeout"))
+    assert (await helper.recv()).reason.value == "peer_timeout"
+    rows = await _wait_closed(signaling_server, lambda r: r[0]["ended_at"] is not None)
+    assert rows[0]["end_reason"] == "peer_timeout"
+
+    helper, sharer, _ = await _pair(signaling_server)
+    await sharer.recv()
+    await helper.recv()
+    await sharer.send(Consent(level="view"))
+    await helper.recv()
+    await sharer.send(End(reason="declined"))
+    assert (await helper.recv()).reason.value == "sharer_ended"
+
+
 async def test_failures_are_audited_and_the_api_filters(signaling_server):
     sharer = await WsClient.signed_in(signaling_server, "bob@contoso.example", "sharer")
     await sharer.send(RedeemCode(code="ABCD-EFGH"))

@@ -1,0 +1,137 @@
+"""Each reach into aiortc's private parts, against the real aiortc: an upgrade that moves one
+fails here, named, rather than somewhere inside a session."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiortc.rtcrtpsender
+import pytest
+from aiortc import RTCPeerConnection
+from aiortc.jitterbuffer import JitterBuffer
+from aiortc.rtcrtpreceiver import RemoteStreamTrack
+from aiortc.rtcsctptransport import RTCSctpTransport
+from aiortc.rtp import RtcpPsfbPacket, RtpPacket
+
+from client.media import aiortc_internals as internals
+from client.session import text_guard
+
+
+def _packet(seq: int, timestamp: int, data: bytes, *, marker: bool = False) -> RtpPacket:
+    packet = RtpPacket(sequence_number=seq, timestamp=timestamp, marker=int(marker))
+    packet._data = data  # what aiortc's receiver stores after depayloading
+    return packet
+
+
+@pytest.fixture
+async def pc():
+    connection = RTCPeerConnection()
+    yield connection
+    await connection.close()
+
+
+async def test_the_receiver_keeps_its_jitter_buffer_where_it_is_replaced(pc):
+    receiver = pc.addTransceiver("video").receiver
+    assert isinstance(receiver._RTCRtpReceiver__jitter_buffer, JitterBuffer)
+    ours = internals.OpenJitterBuffer(capacity=64, is_video=True)
+    assert internals.replace_jitter_buffer(receiver, ours)
+    assert receiver._RTCRtpReceiver__jitter_buffer is ours
+
+
+def test_the_jitter_buffer_ring_reads_and_its_add_asks_release_frame():
+    asked: list[int] = []
+
+    class Recording(internals.OpenJitterBuffer):
+        def release_frame(self, sequence_number):
+            asked.append(sequence_number)
+            return super().release_frame(sequence_number)
+
+    buffer = Recording(capacity=16, is_video=True)
+    assert buffer.origin() is None and buffer.packet_at(0) is None
+    buffer.add(_packet(100, 1, b"a"))
+    buffer.add(_packet(102, 1, b"c"))
+    assert asked == [100, 102]
+    assert buffer.origin() == 100
+    assert buffer.packet_at(0).sequence_number == 100
+    assert buffer.packet_at(1) is None  # 101 not here yet
+    assert buffer.packet_at(2).sequence_number == 102
+
+
+def test_aiortc_builds_frames_from_the_payload_rtp_payload_reads():
+    buffer = internals.OpenJitterBuffer(capacity=16, is_video=True)
+    first = [_packet(1, 10, b"ab"), _packet(2, 10, b"cd", marker=True)]
+    for packet in first:
+        buffer.add(packet)
+    _, frame = buffer.add(_packet(3, 20, b"ef"))  # aiortc's own rule: the next frame began
+    assert frame is not None
+    assert frame.data == b"".join(internals.rtp_payload(p) for p in first) == b"abcd"
+
+
+async def test_a_keyframe_request_from_the_receiver_is_taken_once(pc):
+    sender = pc.addTransceiver("video").sender
+    assert not internals.take_keyframe_request(sender)
+    pli = RtcpPsfbPacket(fmt=1, ssrc=1, media_ssrc=sender._ssrc)  # RTCP_PSFB_PLI
+    await sender._handle_rtcp_packet(pli)
+    assert internals.take_keyframe_request(sender)
+    assert not internals.take_keyframe_request(sender)
+
+
+def test_the_retransmission_history_is_the_sender_module_global_and_never_lowered():
+    before = aiortc.rtcrtpsender.RTP_HISTORY_SIZE
+    assert isinstance(before, int)
+    internals.keep_retransmission_history(before + 1)
+    assert aiortc.rtcrtpsender.RTP_HISTORY_SIZE == before + 1
+    internals.keep_retransmission_history(1)
+    assert aiortc.rtcrtpsender.RTP_HISTORY_SIZE == before + 1
+
+
+async def test_the_rtp_send_is_wrapped_on_the_senders_transport(pc):
+    sender = pc.addTransceiver("video").sender
+    original = sender.transport._send_rtp
+    sent: list[bytes] = []
+
+    def wrap(send):
+        assert send == original
+
+        async def recording(data: bytes) -> None:
+            sent.append(data)
+
+        return recording
+
+    internals.wrap_rtp_send(sender, wrap)
+    await sender.transport._send_rtp(b"packet")
+    assert sent == [b"packet"]
+
+
+def test_the_data_channel_receive_is_wrapped_once_for_every_transport():
+    text_guard.install()
+    guarded = RTCSctpTransport._data_channel_receive
+    assert getattr(guarded, "guarded", False)
+    text_guard.install()
+    assert RTCSctpTransport._data_channel_receive is guarded
+
+
+async def test_the_nominated_pair_of_a_connected_peer_connection_is_read():
+    offerer, answerer = RTCPeerConnection(), RTCPeerConnection()
+    try:
+        assert internals.nominated_candidate_types(offerer) is None
+        offerer.createDataChannel("probe")
+        await offerer.setLocalDescription(await offerer.createOffer())
+        await answerer.setRemoteDescription(offerer.localDescription)
+        await answerer.setLocalDescription(await answerer.createAnswer())
+        await offerer.setRemoteDescription(answerer.localDescription)
+        while offerer.connectionState != "connected":
+            await asyncio.sleep(0.05)
+        assert internals.nominated_candidate_types(offerer) == ("host", "host")
+    finally:
+        await offerer.close()
+        await answerer.close()
+
+
+async def test_a_remote_track_reads_its_frames_from_the_queue_we_skip_through():
+    track = RemoteStreamTrack(kind="video")
+    queue = internals.decoded_frame_queue(track)
+    assert isinstance(queue, asyncio.Queue)
+    frame = object()
+    queue.put_nowait(frame)
+    assert await track.recv() is frame
