@@ -224,7 +224,7 @@ class ReplicaLink:
                 await conn.send(Ended(reason=EndReason.SERVER_CUT_OFF))
             self._peers.clear()
             await hub.end_all(EndReason.SERVER_CUT_OFF)
-        elif self._cut_off and not self._registry.cut_off:
+        elif self._cut_off and not self._registry.cut_off and self._bus.subscribed:
             await self._registry.rejoin()
             self._cut_off = False
             log.warning("in touch with Redis again: taking new sessions")

@@ -93,6 +93,9 @@ class RedisBus:
         self._tasks: list[asyncio.Task[None]] = []
         # The last envelope handled or waiting for each connection: the next one waits for it.
         self._lanes: dict[str, asyncio.Task[None]] = {}
+        # Whether envelopes sent to us arrive now: false from a lost subscription until the
+        # next one is made.
+        self.subscribed = False
 
     async def start(self) -> None:
         """Subscribed before this returns: nothing sent to us from now on is missed."""
@@ -105,6 +108,7 @@ class RedisBus:
     async def _subscribe(self) -> PubSub:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(CHANNEL + self._replica)
+        self.subscribed = True
         return pubsub
 
     def publish(self, replica: str, envelope: Join | Forward | Gone | Deliver | Detach) -> None:
@@ -150,6 +154,7 @@ class RedisBus:
                             continue
                         self._queue_in_lane(envelope)
                 except (RedisError, OSError) as exc:
+                    self.subscribed = False
                     log.error("bus subscription lost: %s", exc)
                     pubsub = await self._subscribe_again(pubsub)
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.console.people import DIRECTORY, ConsoleUser
 from tests.signaling.inprocess import in_process_server
@@ -29,11 +30,26 @@ def person(server):
     return lambda: ConsoleUser(server.client)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's chromium, never a downloaded browser (there is no network to download it)."""
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, never a downloaded browser (there is no network to download it).
+
+    Playwright for this module only: its synchronous API keeps an event loop running in the
+    main thread while it is started, which the suite's asyncio tests cannot share, so it is
+    stopped before the next module (pytest-playwright's own fixtures live for the session).
+    """
     if shutil.which(CHROMIUM) is None:
         pytest.fail(
             "the console's browser tests need Debian's chromium: source scripts/bootstrap.sh"
         )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
