@@ -21,10 +21,12 @@ from fastapi import FastAPI
 from common.identity_card import CardSigner
 from common.protocol import EndReason
 from signaling.admission import WebSocketBudget
+from signaling.audit.anchor import AnchorFile
 from signaling.audit.models import SERVER_RESTART
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
+from signaling.audit.timers import repeat
 from signaling.auth import Authenticator
 from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
@@ -188,7 +190,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
     redis_clients = _reach_redis(settings)
     # Last of the checks: a server that cannot start never migrates the database.
     database = open_database(settings.db_url, settings.migrate)
-    store = AuditStore(database, signing_key=server_key)
+    store = AuditStore(
+        database,
+        signing_key=server_key,
+        anchor=AnchorFile(settings.data_dir),
+        checkpoint_every=settings.audit_checkpoint_every,
+    )
     shared = _shared_state(settings, redis_clients, store, identity.directory)
     recorder, link = shared.recorder, shared.link
     auth = Authenticator(identity.validator, identity.directory)
@@ -229,15 +236,19 @@ def create_app(settings: ServerSettings) -> FastAPI:
             log.info("audit purge removed=%d", purged)
         except AuditUnavailable:
             log.error("the audit cannot be written: new sessions are refused until it can")
-        purger = asyncio.ensure_future(
-            purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
-        )
+        timers = [
+            asyncio.ensure_future(
+                purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
+            ),
+            asyncio.ensure_future(repeat(settings.audit_checkpoint_seconds, recorder.checkpoint)),
+        ]
         if settings.ready_file is not None:
             _write_ready_file(settings.ready_file, settings.base_url, settings.port)
         try:
             yield
         finally:
-            purger.cancel()
+            for timer in timers:
+                timer.cancel()
             await hub.shutdown()
             if link is not None:
                 await link.stop()  # after the ends it tells other replicas' participants

@@ -327,17 +327,31 @@ def _db(argv: list[str]) -> int:
 
 
 def _verify(store: AuditStore, data_dir: Path) -> int:
-    from signaling.keys import card_signing_key
+    """The standard checks, and those of other parts of the server (each a callable over
+    the same ``ChainView``, appended to ``checks``); then what was proven, line by line."""
+    from signaling.audit.anchor import AnchorError, AnchorFile
+    from signaling.audit.verify import STANDARD_CHECKS, Check
+    from signaling.keys import CARD_KEY_FILE, card_signing_key
 
-    has_key = (data_dir / "card-signing-key.pem").exists()
-    verdict = store.verify(card_signing_key(data_dir).public_key() if has_key else None)
+    checks: tuple[Check, ...] = STANDARD_CHECKS
+    key = card_signing_key(data_dir) if (data_dir / CARD_KEY_FILE).exists() else None
+    try:
+        anchor = AnchorFile(data_dir).load()  # before the database: it is at least this far
+    except AnchorError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    verdict = store.verify(key, anchor, checks)
     counts = (
         f"{verdict.events} events, {verdict.records} records, {verdict.checkpoints} checkpoints"
     )
     if verdict.problem is not None:
         print(f"{PROG}: audit broken: {verdict.problem} ({counts})", file=sys.stderr)
+        for problem in verdict.problems[1:]:
+            print(f"  also: {problem}", file=sys.stderr)
         return 1
     print(f"audit ok: {counts}")
+    for fact in verdict.proven:
+        print(f"  {fact}")
     return 0
 
 

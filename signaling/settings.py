@@ -55,6 +55,9 @@ class ServerSettings(BaseSettings):
     redeem_window_seconds: int = Field(default=300, ge=1)
     audit_retention_days: int = Field(default=30, ge=1)
     audit_purge_interval_seconds: float = Field(default=24 * 3600, gt=0)
+    # The chain's head is signed at least every so many events, and this often when it moved.
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
     # Written once start-up (including the first audit purge) is done: {"url", "port", "pid"}.
     ready_file: Path | None = None
     jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)

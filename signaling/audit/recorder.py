@@ -160,6 +160,9 @@ class AuditRecorder:
     async def close_all_open(self, reason: str) -> int:
         return await self._write(self.store.close_all_open, reason)
 
+    async def checkpoint(self) -> None:
+        await self._write(self.store.checkpoint)
+
     def _forget_closed(self, now: float) -> None:
         for key, summary in list(self._summaries.items()):
             if summary.closes_at <= now:

@@ -20,7 +20,7 @@ import itertools
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from signaling.audit import chain
+from signaling.audit.anchor import Anchor, AnchorFile
 from signaling.audit.models import (
     GRANTED_COLUMNS,
     SERVER_RESTART,
@@ -40,6 +41,7 @@ from signaling.audit.models import (
     Outcome,
     SessionRecord,
 )
+from signaling.audit.verify import STANDARD_CHECKS, ChainView, Check, Verdict, run_checks
 from signaling.database.locks import hold_for_transaction
 from signaling.rbac import ALL_SCOPES
 
@@ -51,7 +53,7 @@ EXPORTED_FIELDS = (
 )  # fmt: skip
 T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
-CHECKPOINT_EVERY = 100
+CHECKPOINT_EVERY = 100  # events; also on a timer, at start-up and at shutdown
 READ = "read"
 CHAIN_LOCK = "helpline-audit-chain"
 
@@ -89,11 +91,24 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class AuditStore:
-    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey | None = None) -> None:
-        """``engine`` is on a database at the schema's head (``signaling.database.schema``)."""
+    def __init__(
+        self,
+        engine: Engine,
+        signing_key: Ed25519PrivateKey | None = None,
+        *,
+        anchor: AnchorFile | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
+        """``engine`` is on a database at the schema's head (``signaling.database.schema``).
+        With ``signing_key`` events are keyed and checkpoints signed (without: tests of the
+        records alone); ``anchor`` is the data folder's record of the newest checkpoint."""
         self.engine = engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._signing_key = signing_key
+        self._mac_key = chain.chain_key(signing_key) if signing_key is not None else None
+        self._anchor = anchor
+        self._every = checkpoint_every
+        self._signed: Anchor | None = None  # written to the anchor once its commit is done
         self._write_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-store")
 
@@ -193,11 +208,23 @@ class AuditStore:
         with self._change() as db:
             return work(db, lambda kind, change: self._append(db, "", kind, change))
 
+    def checkpoint(self) -> None:
+        """Sign the head now, if it moved since the last checkpoint (the timer's)."""
+        with self._change() as db:
+            self._checkpoint(db)
+
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
-        with self._write_lock, self._sessions.begin() as db:
-            hold_for_transaction(db, CHAIN_LOCK)
-            yield db
+        with self._write_lock:
+            self._signed = None
+            try:
+                with self._sessions.begin() as db:
+                    hold_for_transaction(db, CHAIN_LOCK)
+                    yield db
+                if self._signed is not None and self._anchor is not None:
+                    self._anchor.advance(self._signed)
+            finally:
+                self._signed = None
 
     def _head(self, db: Session) -> tuple[int, str]:
         last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -207,7 +234,9 @@ class AuditStore:
         seq, prev = self._head(db)
         at = datetime.now(UTC)
         body = chain.canonical(change)
-        digest = chain.event_hash(prev, seq + 1, record_id, chain.plain(at), kind, body)
+        digest = chain.event_hash(
+            prev, seq + 1, record_id, chain.plain(at), kind, body, self._mac_key
+        )
         db.add(
             AuditEvent(
                 seq=seq + 1,
@@ -217,11 +246,20 @@ class AuditStore:
                 change=body,
                 prev_hash=prev,
                 hash=digest,
+                keyed=self._mac_key is not None,
             )
         )
         db.flush()
-        if (seq + 1) % CHECKPOINT_EVERY == 0:
+        if self._checkpoint_due(db, seq + 1):
             self._checkpoint(db)
+
+    @staticmethod
+    def _checkpoint_due(db: Session, seq: int) -> bool:
+        """Due by the last checkpoint's own schedule (another replica may have another)."""
+        last = db.scalars(
+            select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+        ).first()
+        return last is None or seq >= last.seq + (last.every or chain.LEGACY_EVERY)
 
     def _checkpoint(self, db: Session) -> None:
         if self._signing_key is None:
@@ -229,24 +267,41 @@ class AuditStore:
         seq, head = self._head(db)
         if seq == 0 or db.get(AuditCheckpoint, seq) is not None:
             return
-        signature = chain.sign_checkpoint(self._signing_key, seq, head)
-        db.add(AuditCheckpoint(seq=seq, hash=head, at=datetime.now(UTC), signature=signature))
+        at = datetime.now(UTC)
+        signature = chain.sign_checkpoint(self._signing_key, seq, head, self._every)
+        db.add(AuditCheckpoint(seq=seq, hash=head, at=at, signature=signature, every=self._every))
+        keyed_from = db.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.keyed))
+        self._signed = Anchor(seq, head, chain.plain(at), keyed_from)
 
     # ---- reading -------------------------------------------------------------------
 
-    def verify(self, public_key: Ed25519PublicKey | None) -> chain.Verdict:
-        """Events, records and checkpoints read as of one moment: on PostgreSQL other servers
-        write meanwhile, and a record read after its newest event would look edited."""
+    def verify(
+        self,
+        key: Ed25519PrivateKey | Ed25519PublicKey | None,
+        anchor: Anchor | None = None,
+        checks: Sequence[Check] = STANDARD_CHECKS,
+    ) -> Verdict:
+        """Run ``checks`` over events, records and checkpoints read as of one moment: on
+        PostgreSQL other servers write meanwhile, and a record read after its newest event
+        would look edited. The private key checks the MACs and the signatures; the public
+        key only the signatures. Read ``anchor`` before calling: the database is then at
+        least as far on as it says."""
+        public_key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+        mac_key = chain.chain_key(key) if isinstance(key, Ed25519PrivateKey) else None
         engine = self.engine
         if engine.dialect.name == "postgresql":
             engine = engine.execution_options(isolation_level="REPEATABLE READ")
         with Session(engine) as db, db.begin():
-            return chain.verify(
-                db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
-                db.scalars(select(SessionRecord)).all(),
-                db.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all(),
-                public_key,
+            view = ChainView(
+                db=db,
+                events=db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
+                records=db.scalars(select(SessionRecord)).all(),
+                checkpoints=db.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all(),
+                public_key=public_key,
+                mac_key=mac_key,
+                anchor=anchor,
             )
+            return run_checks(view, checks)
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
         statement = select(SessionRecord).order_by(SessionRecord.started_at.desc())

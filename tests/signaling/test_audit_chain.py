@@ -39,7 +39,7 @@ def db(database_url):
 def _verify(url) -> str | None:
     store = AuditStore(open_database(url))
     try:
-        return store.verify(KEY.public_key()).problem
+        return store.verify(KEY).problem
     finally:
         store.engine.dispose()
 
@@ -126,9 +126,9 @@ def test_purging_keeps_the_chain_verifiable_and_cutting_its_start_is_caught(data
     # (That edit broke the hash of event 1, which the purge is about to remove anyway.)
     store.open(outcome=Outcome.ACCEPTED, sharer_upn="new@contoso.example")
     assert store.purge(datetime.now(UTC) - timedelta(days=30)) == 1
-    assert store.verify(KEY.public_key()).problem is None
+    assert store.verify(KEY).problem is None
     _sql(database_url, "DELETE FROM audit_events WHERE seq = (SELECT min(seq) FROM audit_events)")
-    assert store.verify(KEY.public_key()).problem == "event 2 is missing: the chain starts at 3"
+    assert store.verify(KEY).problem == "event 2 is missing: the chain starts at 3"
     store.engine.dispose()
 
 
