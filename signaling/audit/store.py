@@ -147,17 +147,17 @@ class AuditStore:
             db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(values))
             self._append(db, record_id, "flag", {"flags": names})
 
-    def count_attempt(self, record_id: str, at: datetime) -> None:
-        """One more refused attempt in a summary row, counted by the database itself."""
+    def count_attempt(self, record_id: str, at: datetime, count: int = 1) -> None:
+        """``count`` more refused attempts in a summary row, the last at ``at``, counted by
+        the database itself."""
         with self._change() as db:
             db.execute(
                 update(SessionRecord)
                 .where(SessionRecord.id == record_id)
-                .values(attempts=SessionRecord.attempts + 1, ended_at=at)
+                .values(attempts=SessionRecord.attempts + count, ended_at=at)
             )
-            self._append(
-                db, record_id, "attempt", {"count": True, "set": _plain_fields({"ended_at": at})}
-            )
+            change = {"count": count, "set": _plain_fields({"ended_at": at})}
+            self._append(db, record_id, "attempt", change)
 
     def close_all_open(self, reason: str) -> int:
         """Records still running end now with ``reason`` (at shutdown, or after a crash)."""

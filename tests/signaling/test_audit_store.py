@@ -122,7 +122,11 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
     account = SimpleNamespace(upn="bob@contoso.example", principal=principal, groups={"finance"})
     device = SimpleNamespace(name="PC", id="", enrolled=False)
     sharer = SimpleNamespace(
-        account=account, address="192.0.2.7", device_summary=device, device_groups={"finance"}
+        id="connection-1",
+        account=account,
+        address="192.0.2.7",
+        device_summary=device,
+        device_groups={"finance"},
     )
 
     async def refuse(times):
@@ -135,6 +139,18 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
     rows = store.query(AuditFilter())
     assert sorted(r["attempts"] for r in rows) == [2, 3]
     assert {r["source_address"] for r in rows} == {"192.0.2.7"}
+
+    # Past the first few of a window, refusals are summed in memory and written as one count.
+    now[0] = 200.0
+    asyncio.run(refuse(50))
+    events_before = store.verify(None).events
+    asyncio.run(recorder.flush_refusals())
+    rows = store.query(AuditFilter())
+    assert sorted(r["attempts"] for r in rows) == [2, 3, 50]
+    assert store.verify(None).events == events_before + 1
+    asyncio.run(recorder.flush_refusals())  # nothing left to write: no event
+    assert store.verify(None).events == events_before + 1
+    assert store.verify(None).ok
 
 
 async def test_purge_runs_again_and_again_not_once(store):
