@@ -53,8 +53,10 @@ EXPORTED_FIELDS = (
 )  # fmt: skip
 T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
+Purger = Callable[[Session, datetime], dict[str, int]]
 CHECKPOINT_EVERY = 100  # events; also on a timer, at start-up and at shutdown
 READ = "read"
+SESSIONS = "sessions"  # what an audit read is of (older read events do not say)
 CHAIN_LOCK = "helpline-audit-chain"
 
 
@@ -109,6 +111,7 @@ class AuditStore:
         self._anchor = anchor
         self._every = checkpoint_every
         self._signed: Anchor | None = None  # written to the anchor once its commit is done
+        self._purgers: list[Purger] = []
         self._write_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-store")
 
@@ -190,14 +193,31 @@ class AuditStore:
             db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(fields))
             self._append(db, record_id, "resumed", {"set": _plain_fields(fields)})
 
+    def retain(self, purger: Purger) -> None:
+        """Another part's rows go with the audit's, in the same purge: ``purger(db,
+        older_than)`` deletes its old rows and says how many of each, for the purge's event."""
+        self._purgers.append(purger)
+
     def purge(self, older_than: datetime) -> int:
-        """Records started before ``older_than`` go, with the chain's events before then."""
+        """Records started before ``older_than`` go, with the chain's events before then and
+        the rows of every part that asked to be ``retain``ed alike, in one transaction."""
         with self._change() as db:
             result = db.execute(delete(SessionRecord).where(SessionRecord.started_at < older_than))
-            db.execute(delete(AuditEvent).where(AuditEvent.at < older_than))
-            first = db.scalar(select(func.min(AuditEvent.seq)))
-            boundary = first if first is not None else self._head(db)[0] + 1
-            marker = {"before_seq": boundary, "started_before": chain.plain(older_than)}
+            also: dict[str, int] = {}
+            for purger in self._purgers:
+                also.update(purger(db, older_than))
+            # The head stays, however old: the chain goes on from it, never from the start.
+            head = self._head(db)[0]
+            db.execute(delete(AuditEvent).where(AuditEvent.at < older_than, AuditEvent.seq < head))
+            boundary = db.scalar(select(func.min(AuditEvent.seq))) or head + 1
+            # Checkpoints over purged events go, but the last one before what is left: the
+            # schedule goes on from it.
+            kept = db.scalar(
+                select(func.max(AuditCheckpoint.seq)).where(AuditCheckpoint.seq <= boundary)
+            )
+            if kept is not None:
+                db.execute(delete(AuditCheckpoint).where(AuditCheckpoint.seq < kept))
+            marker = {"before_seq": boundary, "started_before": chain.plain(older_than), **also}
             self._append(db, "", chain.PURGED, marker)
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -327,7 +347,12 @@ class AuditStore:
 
     def note_read(self, reader: str, where: AuditFilter, returned: int) -> None:
         """Who read the audit, asking what, and how many records they got: on the chain."""
-        change = {"reader": reader, "filter": where.describe(), "returned": returned}
+        self.note_access(reader, SESSIONS, where.describe(), returned)
+
+    def note_access(self, reader: str, what: str, asked: dict[str, Any], returned: int) -> None:
+        """Who read ``what`` (sessions, devices, a diagnostics report), asking what, and how
+        many rows they got: on the chain, as every read is."""
+        change = {"reader": reader, "what": what, "filter": asked, "returned": returned}
         with self._change() as db:
             self._append(db, "", READ, change)
 

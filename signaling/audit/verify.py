@@ -189,8 +189,11 @@ def check_checkpoints(view: ChainView) -> list[str]:
         return []
     head = view.head
     keyed = view.keyed_from
-    # A keyed chain is signed from its first event; one from before 0003 every 100.
+    # A keyed chain is signed from its first event; one from before 0003 every 100. After a
+    # purge the schedule goes on from the one checkpoint kept before what is left.
     due = 1 if keyed is not None and keyed.seq == 1 else LEGACY_EVERY
+    if view.purges:
+        due = view.checkpoints[0].seq if view.checkpoints else view.first_seq + LEGACY_EVERY
     last: AuditCheckpoint | None = None
     for checkpoint in view.checkpoints:
         every = _signed_schedule(view.public_key, checkpoint)

@@ -8,9 +8,10 @@ callers as "try later"), never a half-done change: each store call is one transa
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -133,14 +134,19 @@ class DeviceService:
         if not account.permissions:
             raise Refused(403, "your role does not allow seeing devices")
         records = await self._run(self._store.devices, where)
-        return [self._online(r) for r in records if self.permissions_on(account, r)]
+        visible = [self._online(r) for r in records if self.permissions_on(account, r)]
+        asked = {k: v for k, v in dataclasses.asdict(where).items() if v is not None}
+        await self._noted(account, "devices", asked, len(visible))
+        return visible
 
     async def device(self, account: Account, device_id: str) -> DeviceRecord:
         return await self._visible(account, device_id)
 
     async def actions_of(self, account: Account, device_id: str) -> list[ActionRecord]:
         await self._visible(account, device_id)
-        return await self._run(self._store.actions_of, device_id)
+        actions = await self._run(self._store.actions_of, device_id)
+        await self._noted(account, "device_actions", {"device_id": device_id}, len(actions))
+        return actions
 
     async def action(self, account: Account, action_id: str) -> ActionRecord:
         record = await self._run(self._store.action, action_id)
@@ -184,7 +190,14 @@ class DeviceService:
         report = await self._run(self._store.report, action_id)
         if report is None:
             raise Refused(404, "this action has no diagnostics report (yet)")
+        asked = {"action_id": action_id, "device_id": device.id}
+        await self._noted(account, "diagnostics_report", asked, 1)
         return report
+
+    async def _noted(self, account: Account, what: str, asked: dict[str, Any], got: int) -> None:
+        """A read on the chain before it is answered: one that cannot be recorded is refused
+        (503), as an audit read is."""
+        await self._run(self._store.note_read, account.upn.lower(), what, asked, got)
 
     # ---- devices: the agent's link and live help -----------------------------------------
 
