@@ -24,6 +24,7 @@ from common.protocol import (
 )
 from devtools.server import DEV_DIRECTORY, start_server
 from tests.adversarial.attacker import Attacker
+from tests.figures import record
 
 GUESSES = 1000
 # What the first few refusals of each window write at once, the summary rows they open and
@@ -53,6 +54,7 @@ def test_one_connection_guessing_fast_writes_a_few_events_not_one_a_guess(proxie
         )
     assert attempts == GUESSES, "every refused guess is counted"
     assert events <= EVENTS_AT_MOST, f"{events} events for {GUESSES} guesses"
+    record("flood", guesses=GUESSES, counted=attempts, events=events)
 
 
 def test_a_disk_running_low_is_said_long_before_new_sessions_are_refused(tmp_path):
