@@ -259,6 +259,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
             ),
         ]
         recorder.disk.reading()  # a disk already low is said at start-up
+
+        async def watch_disk() -> None:  # said in the log also while nobody connects
+            recorder.disk.reading()
+
+        timers.append(asyncio.ensure_future(repeat(settings.audit_checkpoint_seconds, watch_disk)))
         if settings.ready_file is not None:
             _write_ready_file(settings.ready_file, settings.base_url, settings.port)
         try:
