@@ -255,7 +255,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             ),
             asyncio.ensure_future(repeat(settings.audit_checkpoint_seconds, recorder.checkpoint)),
             asyncio.ensure_future(
-                repeat(settings.audit_summary_flush_seconds, recorder.flush_refusals)
+                repeat(settings.audit_summary_flush_seconds, recorder.flush_summaries)
             ),
         ]
         recorder.disk.reading()  # a disk already low is said at start-up
@@ -272,7 +272,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             for timer in timers:
                 timer.cancel()
             with contextlib.suppress(AuditUnavailable):  # counts a kill would lose, too
-                await recorder.flush_refusals()
+                await recorder.flush_summaries(final=True)
             await hub.shutdown()
             if link is not None:
                 await link.stop()  # after the ends it tells other replicas' participants

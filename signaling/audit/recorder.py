@@ -176,10 +176,12 @@ class AuditRecorder:
             budget.written += 1
         return True
 
-    async def flush_refusals(self) -> None:
-        """Write what was summed in memory: one count per summary row."""
+    async def flush_summaries(self, *, final: bool = False) -> None:
+        """Write what was summed in memory: one count per refusal summary row, and the
+        repeated reads whose window closed (all of them when ``final``, at shutdown)."""
         async with self._summary_lock:
             await self._flush(list(self._summaries.values()))
+        await self._write(self.store.flush_reads, final=final)
 
     async def _flush(self, summaries: list[_Summary]) -> None:
         for summary in summaries:

@@ -19,10 +19,11 @@ import functools
 import itertools
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -57,6 +58,8 @@ Purger = Callable[[Session, datetime], dict[str, int]]
 CHECKPOINT_EVERY = 100  # events; also on a timer, at start-up and at shutdown
 READ = "read"
 SESSIONS = "sessions"  # what an audit read is of (older read events do not say)
+READ_WINDOW_SECONDS = 60.0
+READS_AT_ONCE = 3  # the same read, by the same reader, written at once per window
 CHAIN_LOCK = "helpline-audit-chain"
 
 
@@ -81,6 +84,14 @@ class AuditFilter:
         return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
 
+@dataclass
+class _RepeatedRead:
+    closes_at: float
+    written: int = 0
+    pending: int = 0  # asked again past the first few: counted, written at the window's end
+    change: dict[str, Any] = field(default_factory=dict)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands datetimes back naive; they were stored in UTC.
     if value is not None and value.tzinfo is None:
@@ -100,6 +111,7 @@ class AuditStore:
         *,
         anchor: AnchorFile | None = None,
         checkpoint_every: int = CHECKPOINT_EVERY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``engine`` is on a database at the schema's head (``signaling.database.schema``).
         With ``signing_key`` events are keyed and checkpoints signed (without: tests of the
@@ -112,6 +124,9 @@ class AuditStore:
         self._every = checkpoint_every
         self._signed: Anchor | None = None  # written to the anchor once its commit is done
         self._purgers: list[Purger] = []
+        self._clock = clock
+        self._reads: dict[str, _RepeatedRead] = {}
+        self._reads_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-store")
 
@@ -351,10 +366,43 @@ class AuditStore:
 
     def note_access(self, reader: str, what: str, asked: dict[str, Any], returned: int) -> None:
         """Who read ``what`` (sessions, devices, a diagnostics report), asking what, and how
-        many rows they got: on the chain, as every read is."""
+        many rows they got: on the chain, as every read is. The same read asked again within
+        a window (a window that refreshes, a script that polls) is written the first few
+        times, then counted and written once when the window closes (``flush_reads``)."""
+        now = self._clock()
+        self._flush_reads(now)
         change = {"reader": reader, "what": what, "filter": asked, "returned": returned}
-        with self._change() as db:
-            self._append(db, "", READ, change)
+        key = chain.canonical([reader, what, asked])
+        with self._reads_lock:
+            repeat = self._reads.setdefault(key, _RepeatedRead(now + READ_WINDOW_SECONDS))
+            counted_later = repeat.written >= READS_AT_ONCE
+            if counted_later:
+                repeat.pending += 1
+                repeat.change = change
+            else:
+                repeat.written += 1
+        if not counted_later:
+            with self._change() as db:
+                self._append(db, "", READ, change)
+
+    def flush_reads(self, *, final: bool = False) -> None:
+        """Write the counted repeats of the reads whose window has closed (all of them when
+        ``final``, at shutdown), one event each with ``times``."""
+        self._flush_reads(None if final else self._clock())
+
+    def _flush_reads(self, now: float | None) -> None:
+        with self._reads_lock:
+            closed = {
+                key: repeat
+                for key, repeat in self._reads.items()
+                if now is None or repeat.closes_at <= now
+            }
+            for key in closed:
+                del self._reads[key]
+        for repeat in closed.values():
+            if repeat.pending:
+                with self._change() as db:
+                    self._append(db, "", READ, {**repeat.change, "times": repeat.pending})
 
     def reads(self, limit: int) -> list[dict[str, Any]]:
         with Session(self.engine) as db:

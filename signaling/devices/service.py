@@ -144,9 +144,7 @@ class DeviceService:
 
     async def actions_of(self, account: Account, device_id: str) -> list[ActionRecord]:
         await self._visible(account, device_id)
-        actions = await self._run(self._store.actions_of, device_id)
-        await self._noted(account, "device_actions", {"device_id": device_id}, len(actions))
-        return actions
+        return await self._run(self._store.actions_of, device_id)
 
     async def action(self, account: Account, action_id: str) -> ActionRecord:
         record = await self._run(self._store.action, action_id)

@@ -24,6 +24,7 @@ from tests.devices.agent import FakeAgent, enroll
 from tests.devices.conftest import BOB, ERIN, directory_file
 
 LONG_AGO = "2020-01-01 00:00:00.000000"
+POLLS = 100
 REPORT = {"collected_at": "2026-11-30T01:00:00+00:00", "sections": {"disk_free_gb": 42}}
 
 
@@ -138,3 +139,20 @@ async def test_cli_listings_device_listings_and_report_downloads_are_recorded(tm
     assert download["filter"] == {"action_id": action_id, "device_id": agent.device_id}
     verdict = _cli(data_dir, "verify")
     assert verdict.returncode == 0, verdict.stderr
+
+
+def test_the_same_read_polled_again_and_again_is_counted_not_written_each_time(tmp_path):
+    """Recording reads must not open a new flood: a window (or a script) asking the same
+    thing every second writes its first few reads, then one count."""
+    data_dir = tmp_path / "data"
+    server = start_server(directory_file(tmp_path), data_dir)
+    enroll(server, BOB, "BOB-PC")
+    headers = _headers(server, ERIN)
+    for _ in range(POLLS):
+        listed = httpx.get(f"{server.url}/v1/devices", headers=headers, timeout=10)
+        assert listed.status_code == 200
+    server.stop()
+
+    reads = [r for r in _reads(data_dir) if r.get("what") == "devices"]
+    assert sum(r.get("times", 1) for r in reads) == POLLS, "every read is counted"
+    assert len(reads) <= 4, f"{len(reads)} read events for {POLLS} identical reads"
