@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from common.devices.agent_protocol import Deliver
 from devtools.server import ServerProcess, start_server
@@ -26,6 +27,20 @@ from tests.devices.conftest import BOB, ERIN, directory_file
 LONG_AGO = "2020-01-01 00:00:00.000000"
 POLLS = 100
 REPORT = {"collected_at": "2026-11-30T01:00:00+00:00", "sections": {"disk_free_gb": 42}}
+
+
+@pytest.fixture
+def servers():
+    """Start servers through this, so that a failing test leaves none running."""
+    started: list[ServerProcess] = []
+
+    def start(identity: Path, data_dir: Path) -> ServerProcess:
+        started.append(start_server(identity, data_dir))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -62,10 +77,10 @@ async def _diagnostics(server: ServerProcess, agent: FakeAgent) -> str:
     return action_id
 
 
-async def test_old_device_actions_and_reports_are_purged_and_the_chain_verifies(tmp_path):
+async def test_old_device_actions_and_reports_are_purged_and_the_chain_verifies(tmp_path, servers):
     data_dir = tmp_path / "data"
     identity = directory_file(tmp_path)
-    server = start_server(identity, data_dir)
+    server = servers(identity, data_dir)
     agent = enroll(server, BOB, "BOB-PC")
     await agent.connect(server)
     old_action = await _diagnostics(server, agent)
@@ -87,7 +102,7 @@ async def test_old_device_actions_and_reports_are_purged_and_the_chain_verifies(
         )
         db.execute("UPDATE device_reports SET collected_at = ?", (LONG_AGO,))
 
-    server = start_server(identity, data_dir)  # purges at start-up
+    server = servers(identity, data_dir)  # purges at start-up
     agent = FakeAgent(key=agent.key, device_id=agent.device_id, name=agent.name)
     await agent.connect(server)
     new_action = await _diagnostics(server, agent)
@@ -109,9 +124,9 @@ async def test_old_device_actions_and_reports_are_purged_and_the_chain_verifies(
     assert verdict.returncode == 0, verdict.stderr
 
 
-async def test_cli_listings_device_listings_and_report_downloads_are_recorded(tmp_path):
+async def test_cli_listings_device_listings_and_report_downloads_are_recorded(tmp_path, servers):
     data_dir = tmp_path / "data"
-    server = start_server(directory_file(tmp_path), data_dir)
+    server = servers(directory_file(tmp_path), data_dir)
     agent = enroll(server, BOB, "BOB-PC")
     await agent.connect(server)
     action_id = await _diagnostics(server, agent)
@@ -141,11 +156,11 @@ async def test_cli_listings_device_listings_and_report_downloads_are_recorded(tm
     assert verdict.returncode == 0, verdict.stderr
 
 
-def test_the_same_read_polled_again_and_again_is_counted_not_written_each_time(tmp_path):
+def test_the_same_read_polled_again_and_again_is_counted_not_written_each_time(tmp_path, servers):
     """Recording reads must not open a new flood: a window (or a script) asking the same
     thing every second writes its first few reads, then one count."""
     data_dir = tmp_path / "data"
-    server = start_server(directory_file(tmp_path), data_dir)
+    server = servers(directory_file(tmp_path), data_dir)
     enroll(server, BOB, "BOB-PC")
     headers = _headers(server, ERIN)
     for _ in range(POLLS):

@@ -43,9 +43,11 @@ def _session(server: ServerProcess, sharer_upn: str) -> None:
 def audited(tmp_path) -> Path:
     """The data folder of a server that ran a few sessions and stopped."""
     server = start_server(DEV_DIRECTORY, tmp_path / "data", env=ENV)
-    for _ in range(SESSIONS):
-        _session(server, "bob@contoso.example")
-    server.stop()
+    try:
+        for _ in range(SESSIONS):
+            _session(server, "bob@contoso.example")
+    finally:
+        server.stop()
     return server.data_dir
 
 
