@@ -65,6 +65,8 @@ ADVERSARIAL = "tests/adversarial"
 DEVICE_RULES = "tests/devices/test_rules.py"
 PERMISSIONS = "tests/adversarial/test_session_permissions.py"
 TRUST = "tests/adversarial/test_server_trust.py"
+AUDIT_CHAIN = "tests/signaling/test_audit_chain.py"
+TAMPERING = "tests/adversarial/test_audit_tampering.py"
 
 FAULTS: tuple[Fault, ...] = (
     # ---- the nine faults of issue 14 ----------------------------------------------
@@ -235,7 +237,7 @@ FAULTS: tuple[Fault, ...] = (
         "audit_chain_unlocked_across_servers",
         "two servers on one PostgreSQL database may link to the same head of the audit chain",
         "signaling/audit/store.py",
-        "            hold_for_transaction(db, CHAIN_LOCK)\n",
+        "                    hold_for_transaction(db, CHAIN_LOCK)\n",
         "",
         "tests/storage/test_postgres_concurrency.py"
         "::test_two_servers_appending_to_one_chain_at_once_both_land_in_order",
@@ -406,6 +408,48 @@ FAULTS: tuple[Fault, ...] = (
         "denied-peer-ip=2002::-2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n",
         "",
         "tests/field/test_relay_peers.py",
+    ),
+    # ---- the audit (issue 19's audit holes, issue 24's verify after a purge) ------------
+    fault(
+        "audit_verify_excuses_any_record_after_purge",
+        "after a purge, verify excuses every missing record, not only those it purged",
+        "signaling/audit/verify.py",
+        '            if want["started_at"] < purged_before:',
+        "            if purged_before:",
+        f"{AUDIT_CHAIN}::test_after_a_purge_a_deleted_record_is_still_named",
+    ),
+    fault(
+        "audit_chain_not_keyed",
+        "the chain is plain SHA-256 again: anyone with the database can recompute it",
+        "signaling/audit/store.py",
+        "        self._mac_key = chain.chain_key(signing_key) if signing_key is not None else None",
+        "        self._mac_key = None",
+        f"{TAMPERING}::test_a_record_rewritten_with_every_hash_after_it_recomputed_is_refused",
+    ),
+    fault(
+        "audit_checkpoint_schedule_unchecked",
+        "verify does not miss a checkpoint removed from the middle of the chain",
+        "signaling/audit/verify.py",
+        "        if checkpoint.seq > due:\n            return [_missing(last, due)]\n",
+        "",
+        f"{TAMPERING}::test_checkpoints_removed_from_the_middle_of_the_chain_are_missed",
+    ),
+    fault(
+        "audit_anchor_ignored",
+        "verify ignores the data folder's anchor: the chain's end can be cut with its checkpoints",
+        "signaling/audit/verify.py",
+        "    if view.head < anchor.seq:",
+        "    if False:",
+        f"{TAMPERING}::test_the_end_of_the_chain_cut_with_its_checkpoints_is_refused",
+    ),
+    fault(
+        "audit_refusals_one_event_each",
+        "every refused guess is its own event on the chain again",
+        "signaling/audit/recorder.py",
+        "        if any(budget.written >= FIRST_FEW for budget in found):",
+        "        if False:",
+        "tests/adversarial/test_audit_flood.py"
+        "::test_one_connection_guessing_fast_writes_a_few_events_not_one_a_guess",
     ),
 )
 

@@ -34,6 +34,7 @@ TESTS = (
     "tests/adversarial/test_signaling_fuzz.py",
     "tests/adversarial/test_peer_fuzz.py",
     "tests/adversarial/test_guessing.py",
+    "tests/adversarial/test_audit_flood.py",
     "tests/signaling/test_kill.py",
 )
 FUZZ = {
@@ -78,6 +79,9 @@ def table(ci: dict[str, dict], long: dict[str, dict], long_env: dict[str, str]) 
         ("... accepted", "guessing", "accepted"),
         ("... audit rows they took (summaries)", "guessing", "audit_rows"),
         ("... attempts counted in those rows", "guessing", "audited_attempts"),
+        ("codes guessed by one connection at full speed", "flood", "guesses"),
+        ("... counted in the audit", "flood", "counted"),
+        ("... chain events they took", "flood", "events"),
         ("SIGKILLs under load survived", "kills", "kills"),
         ("records acknowledged to clients before the kills", "kills", "acknowledged"),
         ("records lost", "kills", "lost"),

@@ -17,14 +17,18 @@ from urllib.parse import urlsplit
 import redis
 import redis.asyncio
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from common.identity_card import CardSigner
 from common.protocol import EndReason
 from signaling.admission import SocketRules, WebSocketBudget
+from signaling.audit.anchor import AnchorFile
+from signaling.audit.disk_guard import DiskGuard
 from signaling.audit.models import SERVER_RESTART
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
+from signaling.audit.timers import repeat
 from signaling.auth import Authenticator
 from signaling.console.context import Console
 from signaling.console.install import install_console
@@ -135,6 +139,16 @@ def _reach_redis(settings: ServerSettings) -> RedisClients | None:
     return RedisClients(redis.asyncio.Redis(connection_pool=pool), beats)
 
 
+def _disk_guard(settings: ServerSettings) -> DiskGuard:
+    """The SQLite file's folder is watched; another database is watched where it runs."""
+    url = make_url(settings.db_url)
+    sqlite = url.get_backend_name() == "sqlite"
+    folder = Path(url.database).parent if sqlite and url.database else None
+    return DiskGuard(
+        folder, warn_mib=settings.audit_disk_warn_mib, refuse_mib=settings.audit_disk_refuse_mib
+    )
+
+
 def _shared_state(
     settings: ServerSettings,
     clients: RedisClients | None,
@@ -144,13 +158,14 @@ def _shared_state(
     """In memory for one process; in Redis when replicas share it."""
     ttl = timedelta(seconds=settings.code_ttl_seconds)
     window = settings.redeem_window_seconds
+    disk = _disk_guard(settings)
     if clients is None:
-        recorder = AuditRecorder(store, summary_window_seconds=window)
+        recorder = AuditRecorder(store, summary_window_seconds=window, disk=disk)
         return SharedState(MemoryCodes(ttl), recorder, None)
     client = clients.shared
     replica = uuid.uuid4().hex[:12]
     registry = ReplicaRegistry(client, clients.beats, replica, settings.replica_heartbeat_seconds)
-    tracked = TrackedAuditRecorder(store, registry, summary_window_seconds=window)
+    tracked = TrackedAuditRecorder(store, registry, summary_window_seconds=window, disk=disk)
     codes = RedisCodes(client, ttl, replica)
     link = ReplicaLink(
         redis=client,
@@ -212,7 +227,12 @@ def create_app(settings: ServerSettings) -> FastAPI:
     redis_clients = _reach_redis(settings)
     # Last of the checks: a server that cannot start never migrates the database.
     database = open_database(settings.db_url, settings.migrate)
-    store = AuditStore(database, signing_key=server_key)
+    store = AuditStore(
+        database,
+        signing_key=server_key,
+        anchor=AnchorFile(settings.data_dir),
+        checkpoint_every=settings.audit_checkpoint_every,
+    )
     shared = _shared_state(settings, redis_clients, store, identity.directory)
     recorder, link = shared.recorder, shared.link
     auth = Authenticator(identity.validator, identity.directory)
@@ -260,15 +280,30 @@ def create_app(settings: ServerSettings) -> FastAPI:
             log.info("audit purge removed=%d", purged)
         except AuditUnavailable:
             log.error("the audit cannot be written: new sessions are refused until it can")
-        purger = asyncio.ensure_future(
-            purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
-        )
+        timers = [
+            asyncio.ensure_future(
+                purge_periodically(recorder, retention, settings.audit_purge_interval_seconds)
+            ),
+            asyncio.ensure_future(repeat(settings.audit_checkpoint_seconds, recorder.checkpoint)),
+            asyncio.ensure_future(
+                repeat(settings.audit_summary_flush_seconds, recorder.flush_summaries)
+            ),
+        ]
+        recorder.disk.reading()  # a disk already low is said at start-up
+
+        async def watch_disk() -> None:  # said in the log also while nobody connects
+            recorder.disk.reading()
+
+        timers.append(asyncio.ensure_future(repeat(settings.audit_checkpoint_seconds, watch_disk)))
         if settings.ready_file is not None:
             _write_ready_file(settings.ready_file, settings.base_url, settings.port)
         try:
             yield
         finally:
-            purger.cancel()
+            for timer in timers:
+                timer.cancel()
+            with contextlib.suppress(AuditUnavailable):  # counts a kill would lose, too
+                await recorder.flush_summaries(final=True)
             await hub.shutdown()
             if link is not None:
                 await link.stop()  # after the ends it tells other replicas' participants
@@ -283,6 +318,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             signer.public_key_b64,
             identity.dev_idp is not None,
             lambda: recorder.writable,
+            recorder.disk.reading,
             lambda: link is not None and link.cut_off,
         )
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import socket
@@ -18,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.logging_setup import LogFormat, configure_logging
 from common.protocol import PROTOCOL_VERSION
 from common.validation import first_error
 from signaling.audit.models import Outcome
-from signaling.audit.store import AuditStore
+from signaling.audit.store import AuditFilter, AuditStore
 from signaling.database.engine import DatabaseError
 from signaling.directory import DirectoryError
 from signaling.settings import Migrate, ServerSettings
@@ -242,25 +244,50 @@ def _audit(argv: list[str]) -> int:
     )
     checking.add_argument("--data-dir", type=Path, help=f"(default: {_default('data_dir')})")
     args = parser.parse_args(argv)
-    from signaling.audit.store import AuditFilter
     from signaling.database.schema import open_database
 
     settings = _settings(data_dir=args.data_dir)
     if _missing_database(settings):
         return 1
     try:
-        store = AuditStore(open_database(settings.db_url, Migrate.NEVER))
+        engine = open_database(settings.db_url, Migrate.NEVER)
     except DatabaseError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
     if args.action == "verify":
-        return _verify(store, settings.data_dir)
+        return _verify(AuditStore(engine), settings.data_dir)
     if args.action == "reads":
-        for read in store.reads(args.limit):
+        for read in AuditStore(engine).reads(args.limit):
             print(json.dumps(read))
         return 0
     where = AuditFilter(args.since, args.until, args.helper, args.sharer, args.outcome, args.limit)
-    for row in store.query(where):
+    return _list(engine, settings, where)
+
+
+def _list(engine: Engine, settings: ServerSettings, where: AuditFilter) -> int:
+    """Session records, once this read is on the chain (keyed, as the server writes it): a
+    read that cannot be recorded is no read, as through the API."""
+    from signaling.audit.anchor import AnchorFile
+    from signaling.database.engine import one_line
+    from signaling.keys import CARD_KEY_FILE, card_signing_key
+
+    if not (settings.data_dir / CARD_KEY_FILE).exists():
+        print(f"{PROG}: cannot record this read: no server key in {settings.data_dir}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    store = AuditStore(
+        engine,
+        signing_key=card_signing_key(settings.data_dir),
+        anchor=AnchorFile(settings.data_dir),
+        checkpoint_every=settings.audit_checkpoint_every,
+    )
+    try:
+        rows = store.query(where)
+        store.note_read(f"local:{getpass.getuser()}", where, len(rows))
+    except SQLAlchemyError as exc:
+        print(f"{PROG}: cannot record this read: {one_line(exc)}", file=sys.stderr)
+        return 1
+    for row in rows:
         print(json.dumps(row))
     return 0
 
@@ -327,21 +354,32 @@ def _db(argv: list[str]) -> int:
 
 
 def _verify(store: AuditStore, data_dir: Path) -> int:
+    """The standard checks, and those of other parts of the server (each a callable over
+    the same ``ChainView``, appended to ``checks``); then what was proven, line by line."""
+    from signaling.audit.anchor import AnchorError, AnchorFile
+    from signaling.audit.verify import STANDARD_CHECKS, Check
     from signaling.devices import chain_state
-    from signaling.keys import card_signing_key
+    from signaling.keys import CARD_KEY_FILE, card_signing_key
 
-    has_key = (data_dir / "card-signing-key.pem").exists()
-    verdict = store.verify(
-        card_signing_key(data_dir).public_key() if has_key else None,
-        checks=(chain_state.check,),
-    )
+    checks: tuple[Check, ...] = (*STANDARD_CHECKS, chain_state.chain_check)
+    key = card_signing_key(data_dir) if (data_dir / CARD_KEY_FILE).exists() else None
+    try:
+        anchor = AnchorFile(data_dir).load()  # before the database: it is at least this far
+    except AnchorError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    verdict = store.verify(key, anchor, checks)
     counts = (
         f"{verdict.events} events, {verdict.records} records, {verdict.checkpoints} checkpoints"
     )
     if verdict.problem is not None:
         print(f"{PROG}: audit broken: {verdict.problem} ({counts})", file=sys.stderr)
+        for problem in verdict.problems[1:]:
+            print(f"  also: {problem}", file=sys.stderr)
         return 1
     print(f"audit ok: {counts}")
+    for fact in verdict.proven:
+        print(f"  {fact}")
     return 0
 
 

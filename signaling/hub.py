@@ -166,6 +166,7 @@ class Hub:
     async def _request_code(self, conn: Connection, message: RequestCode) -> None:
         self._require_role(conn, PeerRole.HELPER)
         self._accepting()
+        self._audit.require_room()  # no session begins that the audit may not record
         if not conn.account.permissions & {Permission.VIEW, Permission.CONTROL}:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
         if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:

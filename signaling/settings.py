@@ -55,6 +55,15 @@ class ServerSettings(BaseSettings):
     redeem_window_seconds: int = Field(default=300, ge=1)
     audit_retention_days: int = Field(default=30, ge=1)
     audit_purge_interval_seconds: float = Field(default=24 * 3600, gt=0)
+    # The chain's head is signed at least every so many events, and this often when it moved.
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    # Refusals summed in memory (past the first few of a window) are written this often.
+    audit_summary_flush_seconds: float = Field(default=10.0, gt=0)
+    # Free space on the SQLite audit's disk: below warn MiB said (log, /healthz), below
+    # refuse MiB new sessions are refused.
+    audit_disk_warn_mib: int = Field(default=1024, ge=0)
+    audit_disk_refuse_mib: int = Field(default=64, ge=0)
     # Written once start-up (including the first audit purge) is done: {"url", "port", "pid"}.
     ready_file: Path | None = None
     jwks_min_refresh_seconds: float = Field(default=30.0, ge=0)

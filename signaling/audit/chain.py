@@ -1,30 +1,36 @@
 """The audit's hash chain: how an event is hashed and linked, how records are derived from
-events, checkpoints signed, and the whole checked.
+events, and how checkpoints are signed. ``signaling.audit.verify`` checks the whole.
 
 Every change to a record is also an event ``(seq, record_id, at, kind, change)`` whose hash
-covers its content and the previous event's hash. Every so many events, and at shutdown, the
-head of the chain is signed with the server's key. ``verify`` walks the chain, re-derives
-every record from its events and compares it with the table people query, checks the
-checkpoints, and names the first thing that does not fit.
+covers its content and the previous event's hash. Since migration 0003 that hash is an
+HMAC-SHA256 under a key derived from the server's card-signing key (``keyed`` events):
+someone who can write the database but does not hold the key cannot recompute the chain
+after an edit. Events written before were plain SHA-256; they stay as they are, and verify
+says from which event on the chain is keyed. Checkpoints, the head signed with the server's
+Ed25519 key, are due every ``every`` events (signed into each checkpoint, so a removed one
+is missed), besides at start-up, on a timer and at shutdown.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from signaling.audit.models import AuditCheckpoint, AuditEvent, SessionRecord
+from signaling.audit.models import SessionRecord
 
 GENESIS = "0" * 64
+# Checkpoints signed before 0003 do not say their schedule: the server then signed every 100.
+LEGACY_EVERY = 100
+_CHAIN_KEY_CONTEXT = b"helpline-audit-chain-v1"
 PURGED = "purged"
 RECORD_COLUMNS = tuple(c.key for c in SessionRecord.__table__.columns if c.key != "id")
 # Columns a later migration added, with the value it gave the records already there: events
@@ -46,17 +52,42 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
-def event_hash(prev_hash: str, seq: int, record_id: str, at: str, kind: str, change: str) -> str:
-    body = canonical([seq, record_id, at, kind, change])
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+def chain_key(signing_key: Ed25519PrivateKey) -> bytes:
+    """The chain's MAC key, derived from the card-signing key: replicas that share that key
+    (as they must) share this one, and there is no second secret to copy or lose."""
+    raw = signing_key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return HKDF(hashes.SHA256(), 32, salt=None, info=_CHAIN_KEY_CONTEXT).derive(raw)
 
 
-def checkpoint_message(seq: int, head: str) -> bytes:
-    return f"helpline-audit-checkpoint|{seq}|{head}".encode()
+def event_hash(
+    prev_hash: str,
+    seq: int,
+    record_id: str,
+    at: str,
+    kind: str,
+    change: str,
+    key: bytes | None = None,
+) -> str:
+    """HMAC-SHA256 under ``key`` (a keyed event); plain SHA-256 without (events before 0003)."""
+    message = f"{prev_hash}|{canonical([seq, record_id, at, kind, change])}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def sign_checkpoint(key: Ed25519PrivateKey, seq: int, head: str) -> str:
-    return base64.b64encode(key.sign(checkpoint_message(seq, head))).decode("ascii")
+def checkpoint_message(seq: int, head: str, every: int | None) -> bytes:
+    """What a checkpoint's signature covers; ``every`` None: the form signed before 0003."""
+    if every is None:
+        return f"helpline-audit-checkpoint|{seq}|{head}".encode()
+    return f"helpline-audit-checkpoint-v2|{seq}|{head}|{every}".encode()
+
+
+def sign_checkpoint(key: Ed25519PrivateKey, seq: int, head: str, every: int) -> str:
+    return base64.b64encode(key.sign(checkpoint_message(seq, head, every))).decode("ascii")
 
 
 def apply(record: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, Any] | None:
@@ -69,86 +100,5 @@ def apply(record: dict[str, Any] | None, change: dict[str, Any]) -> dict[str, An
     for column in change.get("flags", []):
         record[column] = True
     if change.get("count"):
-        record["attempts"] += 1
+        record["attempts"] += int(change["count"])  # True (one) in events before 0003
     return record
-
-
-@dataclass(frozen=True)
-class Verdict:
-    events: int
-    records: int
-    checkpoints: int
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-def verify(
-    events: Sequence[AuditEvent],
-    records: Sequence[SessionRecord],
-    checkpoints: Sequence[AuditCheckpoint],
-    public_key: Ed25519PublicKey | None,
-) -> Verdict:
-    def broken(problem: str) -> Verdict:
-        return Verdict(len(events), len(records), len(checkpoints), problem)
-
-    purges = [json.loads(e.change) for e in events if e.kind == PURGED]
-    # Events without a record (purges, reads) are chained, but change no record.
-    first_expected = max((p["before_seq"] for p in purges), default=1)
-    purged_before = max((p["started_before"] for p in purges), default="")
-    derived: dict[str, dict[str, Any]] = {}
-    opened_at: dict[str, int] = {}
-    prev = GENESIS
-    hashes: dict[int, str] = {}
-    for index, event in enumerate(events):
-        if index == 0:
-            if event.seq != first_expected:
-                return broken(f"event {first_expected} is missing: the chain starts at {event.seq}")
-            prev = event.prev_hash if event.seq > 1 else GENESIS
-        elif event.seq != events[index - 1].seq + 1:
-            return broken(f"event {events[index - 1].seq + 1} is missing")
-        at = plain(event.at)
-        if event.prev_hash != prev or event.hash != event_hash(
-            prev, event.seq, event.record_id, at, event.kind, event.change
-        ):
-            return broken(f"event {event.seq} was changed (record {event.record_id or '-'})")
-        prev = hashes[event.seq] = event.hash
-        if not event.record_id:  # purges and reads concern no one record
-            continue
-        change = json.loads(event.change)
-        if "insert" in change:
-            opened_at[event.record_id] = event.seq
-        updated = apply(derived.get(event.record_id), change)
-        if updated is not None:
-            derived[event.record_id] = updated
-    stored = {r.id: {c: plain(getattr(r, c)) for c in RECORD_COLUMNS} for r in records}
-    for record_id in sorted(derived, key=lambda rid: opened_at[rid]):
-        want = derived[record_id]
-        have = stored.get(record_id)
-        if have is None:
-            if want["started_at"] < purged_before:
-                continue
-            return broken(f"record {record_id} (event {opened_at[record_id]}) was deleted")
-        for column in RECORD_COLUMNS:
-            if have[column] != want[column]:
-                return broken(f"record {record_id} was changed: {column} differs from its events")
-    for record_id in stored:
-        if record_id not in derived:
-            return broken(f"record {record_id} was not written by the server")
-    last_seq = events[-1].seq if events else 0
-    for checkpoint in checkpoints:
-        if public_key is not None:
-            try:
-                public_key.verify(
-                    base64.b64decode(checkpoint.signature),
-                    checkpoint_message(checkpoint.seq, checkpoint.hash),
-                )
-            except (InvalidSignature, ValueError):
-                return broken(f"checkpoint {checkpoint.seq} is not signed by this server")
-        if checkpoint.seq > last_seq:
-            return broken(f"events {last_seq + 1} to {checkpoint.seq} are missing")
-        if checkpoint.seq in hashes and hashes[checkpoint.seq] != checkpoint.hash:
-            return broken(f"the chain up to event {checkpoint.seq} differs from its checkpoint")
-    return Verdict(len(events), len(records), len(checkpoints))

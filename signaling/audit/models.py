@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Enum, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.permissions import ConsentLevel, Feature
@@ -112,6 +112,8 @@ class AuditEvent(Base):
     change: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # An HMAC under the server's chain key (0003 on); false: plain SHA-256, written before.
+    keyed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditCheckpoint(Base):
@@ -123,3 +125,5 @@ class AuditCheckpoint(Base):
     hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     signature: Mapped[str] = mapped_column(String(200))
+    # The next checkpoint is due within this many events (signed with it); None before 0003.
+    every: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import itertools
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
 from signaling.audit import chain
+from signaling.audit.anchor import Anchor, AnchorFile
 from signaling.audit.models import (
     GRANTED_COLUMNS,
     SERVER_RESTART,
@@ -42,6 +43,7 @@ from signaling.audit.models import (
     Outcome,
     SessionRecord,
 )
+from signaling.audit.verify import STANDARD_CHECKS, ChainView, Check, Verdict, run_checks
 from signaling.database.locks import hold_for_transaction
 from signaling.rbac import ALL_SCOPES
 
@@ -53,10 +55,12 @@ EXPORTED_FIELDS = (
 )  # fmt: skip
 T = TypeVar("T")
 Note = Callable[[str, dict[str, Any]], None]
-# A table derived from the chain, checked against it: the first difference, or None.
-StateCheck = Callable[[Session, Sequence[AuditEvent]], str | None]
-CHECKPOINT_EVERY = 100
+Purger = Callable[[Session, datetime], dict[str, int]]
+CHECKPOINT_EVERY = 100  # events; also on a timer, at start-up and at shutdown
 READ = "read"
+SESSIONS = "sessions"  # what an audit read is of (older read events do not say)
+READ_WINDOW_SECONDS = 60.0
+READS_AT_ONCE = 3  # the same read, by the same reader, written at once per window
 # A feature the helper tried without the permission, refused: on the chain, not in the row.
 REFUSED = "refused"
 CHAIN_LOCK = "helpline-audit-chain"
@@ -91,6 +95,14 @@ class AuditFilter:
         return {name: chain.plain(value) for name, value in fields.items() if value is not None}
 
 
+@dataclass
+class _RepeatedRead:
+    closes_at: float
+    written: int = 0
+    pending: int = 0  # asked again past the first few: counted, written at the window's end
+    change: dict[str, Any] = field(default_factory=dict)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands datetimes back naive; they were stored in UTC.
     if value is not None and value.tzinfo is None:
@@ -103,11 +115,29 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class AuditStore:
-    def __init__(self, engine: Engine, signing_key: Ed25519PrivateKey | None = None) -> None:
-        """``engine`` is on a database at the schema's head (``signaling.database.schema``)."""
+    def __init__(
+        self,
+        engine: Engine,
+        signing_key: Ed25519PrivateKey | None = None,
+        *,
+        anchor: AnchorFile | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``engine`` is on a database at the schema's head (``signaling.database.schema``).
+        With ``signing_key`` events are keyed and checkpoints signed (without: tests of the
+        records alone); ``anchor`` is the data folder's record of the newest checkpoint."""
         self.engine = engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._signing_key = signing_key
+        self._mac_key = chain.chain_key(signing_key) if signing_key is not None else None
+        self._anchor = anchor
+        self._every = checkpoint_every
+        self._signed: Anchor | None = None  # written to the anchor once its commit is done
+        self._purgers: list[Purger] = []
+        self._clock = clock
+        self._reads: dict[str, _RepeatedRead] = {}
+        self._reads_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-store")
 
@@ -151,17 +181,17 @@ class AuditStore:
         with self._change() as db:
             self._append(db, record_id, REFUSED, {"refused": feature})
 
-    def count_attempt(self, record_id: str, at: datetime) -> None:
-        """One more refused attempt in a summary row, counted by the database itself."""
+    def count_attempt(self, record_id: str, at: datetime, count: int = 1) -> None:
+        """``count`` more refused attempts in a summary row, the last at ``at``, counted by
+        the database itself."""
         with self._change() as db:
             db.execute(
                 update(SessionRecord)
                 .where(SessionRecord.id == record_id)
-                .values(attempts=SessionRecord.attempts + 1, ended_at=at)
+                .values(attempts=SessionRecord.attempts + count, ended_at=at)
             )
-            self._append(
-                db, record_id, "attempt", {"count": True, "set": _plain_fields({"ended_at": at})}
-            )
+            change = {"count": count, "set": _plain_fields({"ended_at": at})}
+            self._append(db, record_id, "attempt", change)
 
     def close_all_open(self, reason: str) -> int:
         """Records still running end now with ``reason`` (at shutdown, or after a crash)."""
@@ -194,14 +224,31 @@ class AuditStore:
             db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(fields))
             self._append(db, record_id, "resumed", {"set": _plain_fields(fields)})
 
+    def retain(self, purger: Purger) -> None:
+        """Another part's rows go with the audit's, in the same purge: ``purger(db,
+        older_than)`` deletes its old rows and says how many of each, for the purge's event."""
+        self._purgers.append(purger)
+
     def purge(self, older_than: datetime) -> int:
-        """Records started before ``older_than`` go, with the chain's events before then."""
+        """Records started before ``older_than`` go, with the chain's events before then and
+        the rows of every part that asked to be ``retain``ed alike, in one transaction."""
         with self._change() as db:
             result = db.execute(delete(SessionRecord).where(SessionRecord.started_at < older_than))
-            db.execute(delete(AuditEvent).where(AuditEvent.at < older_than))
-            first = db.scalar(select(func.min(AuditEvent.seq)))
-            boundary = first if first is not None else self._head(db)[0] + 1
-            marker = {"before_seq": boundary, "started_before": chain.plain(older_than)}
+            also: dict[str, int] = {}
+            for purger in self._purgers:
+                also.update(purger(db, older_than))
+            # The head stays, however old: the chain goes on from it, never from the start.
+            head = self._head(db)[0]
+            db.execute(delete(AuditEvent).where(AuditEvent.at < older_than, AuditEvent.seq < head))
+            boundary = db.scalar(select(func.min(AuditEvent.seq))) or head + 1
+            # Checkpoints over purged events go, but the last one before what is left: the
+            # schedule goes on from it.
+            kept = db.scalar(
+                select(func.max(AuditCheckpoint.seq)).where(AuditCheckpoint.seq <= boundary)
+            )
+            if kept is not None:
+                db.execute(delete(AuditCheckpoint).where(AuditCheckpoint.seq < kept))
+            marker = {"before_seq": boundary, "started_before": chain.plain(older_than), **also}
             self._append(db, "", chain.PURGED, marker)
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -212,11 +259,23 @@ class AuditStore:
         with self._change() as db:
             return work(db, lambda kind, change: self._append(db, "", kind, change))
 
+    def checkpoint(self) -> None:
+        """Sign the head now, if it moved since the last checkpoint (the timer's)."""
+        with self._change() as db:
+            self._checkpoint(db)
+
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
-        with self._write_lock, self._sessions.begin() as db:
-            hold_for_transaction(db, CHAIN_LOCK)
-            yield db
+        with self._write_lock:
+            self._signed = None
+            try:
+                with self._sessions.begin() as db:
+                    hold_for_transaction(db, CHAIN_LOCK)
+                    yield db
+                if self._signed is not None and self._anchor is not None:
+                    self._anchor.advance(self._signed)
+            finally:
+                self._signed = None
 
     def _head(self, db: Session) -> tuple[int, str]:
         last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -226,7 +285,9 @@ class AuditStore:
         seq, prev = self._head(db)
         at = datetime.now(UTC)
         body = chain.canonical(change)
-        digest = chain.event_hash(prev, seq + 1, record_id, chain.plain(at), kind, body)
+        digest = chain.event_hash(
+            prev, seq + 1, record_id, chain.plain(at), kind, body, self._mac_key
+        )
         db.add(
             AuditEvent(
                 seq=seq + 1,
@@ -236,11 +297,20 @@ class AuditStore:
                 change=body,
                 prev_hash=prev,
                 hash=digest,
+                keyed=self._mac_key is not None,
             )
         )
         db.flush()
-        if (seq + 1) % CHECKPOINT_EVERY == 0:
+        if self._checkpoint_due(db, seq + 1):
             self._checkpoint(db)
+
+    @staticmethod
+    def _checkpoint_due(db: Session, seq: int) -> bool:
+        """Due by the last checkpoint's own schedule (another replica may have another)."""
+        last = db.scalars(
+            select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+        ).first()
+        return last is None or seq >= last.seq + (last.every or chain.LEGACY_EVERY)
 
     def _checkpoint(self, db: Session) -> None:
         if self._signing_key is None:
@@ -248,33 +318,41 @@ class AuditStore:
         seq, head = self._head(db)
         if seq == 0 or db.get(AuditCheckpoint, seq) is not None:
             return
-        signature = chain.sign_checkpoint(self._signing_key, seq, head)
-        db.add(AuditCheckpoint(seq=seq, hash=head, at=datetime.now(UTC), signature=signature))
+        at = datetime.now(UTC)
+        signature = chain.sign_checkpoint(self._signing_key, seq, head, self._every)
+        db.add(AuditCheckpoint(seq=seq, hash=head, at=at, signature=signature, every=self._every))
+        keyed_from = db.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.keyed))
+        self._signed = Anchor(seq, head, chain.plain(at), keyed_from)
 
     # ---- reading -------------------------------------------------------------------
 
     def verify(
-        self, public_key: Ed25519PublicKey | None, checks: Sequence[StateCheck] = ()
-    ) -> chain.Verdict:
-        """Events, records and checkpoints read as of one moment: on PostgreSQL other servers
-        write meanwhile, and a record read after its newest event would look edited.
-        ``checks`` compare other tables derived from the chain (the devices) over the same
-        snapshot, once the chain itself holds."""
+        self,
+        key: Ed25519PrivateKey | Ed25519PublicKey | None,
+        anchor: Anchor | None = None,
+        checks: Sequence[Check] = STANDARD_CHECKS,
+    ) -> Verdict:
+        """Run ``checks`` over events, records and checkpoints read as of one moment: on
+        PostgreSQL other servers write meanwhile, and a record read after its newest event
+        would look edited. The private key checks the MACs and the signatures; the public
+        key only the signatures. Read ``anchor`` before calling: the database is then at
+        least as far on as it says."""
+        public_key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+        mac_key = chain.chain_key(key) if isinstance(key, Ed25519PrivateKey) else None
         engine = self.engine
         if engine.dialect.name == "postgresql":
             engine = engine.execution_options(isolation_level="REPEATABLE READ")
         with Session(engine) as db, db.begin():
-            events = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
-            verdict = chain.verify(
-                events,
-                db.scalars(select(SessionRecord)).all(),
-                db.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all(),
-                public_key,
+            view = ChainView(
+                db=db,
+                events=db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all(),
+                records=db.scalars(select(SessionRecord)).all(),
+                checkpoints=db.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all(),
+                public_key=public_key,
+                mac_key=mac_key,
+                anchor=anchor,
             )
-            for check in checks if verdict.ok else ():
-                if (problem := check(db, events)) is not None:
-                    return dataclasses.replace(verdict, problem=problem)
-            return verdict
+            return run_checks(view, checks)
 
     def query(self, where: AuditFilter) -> list[dict[str, Any]]:
         started = SessionRecord.started_at
@@ -364,9 +442,47 @@ class AuditStore:
 
     def note_read(self, reader: str, where: AuditFilter, returned: int) -> None:
         """Who read the audit, asking what, and how many records they got: on the chain."""
-        change = {"reader": reader, "filter": where.describe(), "returned": returned}
-        with self._change() as db:
-            self._append(db, "", READ, change)
+        self.note_access(reader, SESSIONS, where.describe(), returned)
+
+    def note_access(self, reader: str, what: str, asked: dict[str, Any], returned: int) -> None:
+        """Who read ``what`` (sessions, devices, a diagnostics report), asking what, and how
+        many rows they got: on the chain, as every read is. The same read asked again within
+        a window (a window that refreshes, a script that polls) is written the first few
+        times, then counted and written once when the window closes (``flush_reads``)."""
+        now = self._clock()
+        self._flush_reads(now)
+        change = {"reader": reader, "what": what, "filter": asked, "returned": returned}
+        key = chain.canonical([reader, what, asked])
+        with self._reads_lock:
+            repeat = self._reads.setdefault(key, _RepeatedRead(now + READ_WINDOW_SECONDS))
+            counted_later = repeat.written >= READS_AT_ONCE
+            if counted_later:
+                repeat.pending += 1
+                repeat.change = change
+            else:
+                repeat.written += 1
+        if not counted_later:
+            with self._change() as db:
+                self._append(db, "", READ, change)
+
+    def flush_reads(self, *, final: bool = False) -> None:
+        """Write the counted repeats of the reads whose window has closed (all of them when
+        ``final``, at shutdown), one event each with ``times``."""
+        self._flush_reads(None if final else self._clock())
+
+    def _flush_reads(self, now: float | None) -> None:
+        with self._reads_lock:
+            closed = {
+                key: repeat
+                for key, repeat in self._reads.items()
+                if now is None or repeat.closes_at <= now
+            }
+            for key in closed:
+                del self._reads[key]
+        for repeat in closed.values():
+            if repeat.pending:
+                with self._change() as db:
+                    self._append(db, "", READ, {**repeat.change, "times": repeat.pending})
 
     def reads(self, limit: int) -> list[dict[str, Any]]:
         with Session(self.engine) as db:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from signaling.audit import chain
 from signaling.audit.models import AuditEvent
+from signaling.audit.verify import ChainView
 from signaling.devices.audit_events import DeviceEventKind
 from signaling.devices.models import Device, DeviceAction
 
@@ -119,3 +120,9 @@ def check(db: Session, events: Sequence[AuditEvent]) -> str | None:
     for action_id in actions:
         return f"device action {action_id} was removed from the action table"
     return None
+
+
+def chain_check(view: ChainView) -> list[str]:
+    """The device tables as one of ``audit verify``'s checks, over the same snapshot."""
+    problem = check(view.db, view.events)
+    return [problem] if problem else []

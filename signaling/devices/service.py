@@ -8,10 +8,11 @@ callers as "try later"), never a half-done change: each store call is one transa
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
@@ -170,7 +171,10 @@ class DeviceService:
         if not account.permissions:
             raise Refused(RefusalKind.FORBIDDEN, "your role does not allow seeing devices")
         records = await self._run(self._store.devices, where)
-        return [self._online(r) for r in records if self.permissions_on(account, r)]
+        visible = [self._online(r) for r in records if self.permissions_on(account, r)]
+        asked = {k: v for k, v in dataclasses.asdict(where).items() if v is not None}
+        await self._noted(account, "devices", asked, len(visible))
+        return visible
 
     async def device(self, account: Account, device_id: str) -> DeviceRecord:
         return await self._visible(account, device_id)
@@ -221,7 +225,14 @@ class DeviceService:
         report = await self._run(self._store.report, action_id)
         if report is None:
             raise Refused(RefusalKind.NOT_FOUND, "this action has no diagnostics report (yet)")
+        asked = {"action_id": action_id, "device_id": device.id}
+        await self._noted(account, "diagnostics_report", asked, 1)
         return report
+
+    async def _noted(self, account: Account, what: str, asked: dict[str, Any], got: int) -> None:
+        """A read on the chain before it is answered: one that cannot be recorded is refused
+        (503), as an audit read is."""
+        await self._run(self._store.note_read, account.upn.lower(), what, asked, got)
 
     # ---- devices: the agent's link and live help -----------------------------------------
 

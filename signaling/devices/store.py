@@ -14,6 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -132,6 +133,25 @@ class DeviceStore:
         self._engine = audit.engine
         self._server_key = server_key
         self.run = audit.run  # the same one thread: devices and the audit share the chain
+        audit.retain(self._purge)  # finished actions and their reports go as sessions do
+
+    @staticmethod
+    def _purge(db: Session, older_than: datetime) -> dict[str, int]:
+        """Actions finished before ``older_than`` and their reports; open ones stay."""
+        old = select(DeviceAction.id).where(
+            DeviceAction.state.in_(FINAL_STATES), DeviceAction.finished_at < older_than
+        )
+        ids = list(db.scalars(old))
+        reports = db.execute(
+            delete(DiagnosticsReportRow).where(DiagnosticsReportRow.action_id.in_(ids))
+        )
+        db.execute(delete(DeviceAction).where(DeviceAction.id.in_(ids)))
+        purged_reports = int(getattr(reports, "rowcount", 0) or 0)
+        return {"device_actions": len(ids), "device_reports": purged_reports}
+
+    def note_read(self, reader: str, what: str, asked: dict[str, Any], returned: int) -> None:
+        """A device listing or a report download, recorded on the chain as audit reads are."""
+        self._audit.note_access(reader, what, asked, returned)
 
     @property
     def server_key_text(self) -> str:

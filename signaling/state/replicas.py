@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from common.permissions import ConsentLevel
 from common.protocol import EndReason
+from signaling.audit.disk_guard import DiskGuard
 from signaling.audit.models import Outcome
 from signaling.audit.recorder import AuditRecorder
 from signaling.audit.store import AuditStore
@@ -140,9 +141,14 @@ class TrackedAuditRecorder(AuditRecorder):
     """The audit recorder, also keeping this replica's open records listed in Redis."""
 
     def __init__(
-        self, store: AuditStore, registry: ReplicaRegistry, *, summary_window_seconds: float
+        self,
+        store: AuditStore,
+        registry: ReplicaRegistry,
+        *,
+        summary_window_seconds: float,
+        disk: DiskGuard | None = None,
     ) -> None:
-        super().__init__(store, summary_window_seconds=summary_window_seconds)
+        super().__init__(store, summary_window_seconds=summary_window_seconds, disk=disk)
         self._registry = registry
 
     async def opened(self, helper: Connection, sharer: Connection) -> str:

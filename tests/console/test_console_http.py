@@ -312,7 +312,11 @@ def test_a_wipe_needs_the_device_name_and_a_second_person(server, person):
     erin.get(f"/console/devices/{device}")
     unnamed = erin.post(f"/console/devices/{device}/actions", action="wipe", confirm="bob")
     assert unnamed.status_code == 422 and "BOB-LAPTOP" in unnamed.text
-    asked = erin.post(f"/console/devices/{device}/actions", action="wipe", confirm="bob-laptop")
+    other_case = erin.post(
+        f"/console/devices/{device}/actions", action="wipe", confirm="bob-laptop"
+    )
+    assert other_case.status_code == 422  # the exact name, not one like it
+    asked = erin.post(f"/console/devices/{device}/actions", action="wipe", confirm="BOB-LAPTOP")
     assert asked.status_code == 303
     assert "waiting for a second person" in erin.get(asked.headers["location"]).text
     assert "Nothing waits for your approval" in erin.get("/console/approvals").text

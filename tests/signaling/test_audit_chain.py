@@ -39,7 +39,7 @@ def db(database_url):
 def _verify(url) -> str | None:
     store = AuditStore(open_database(url))
     try:
-        return store.verify(KEY.public_key()).problem
+        return store.verify(KEY).problem
     finally:
         store.engine.dispose()
 
@@ -126,9 +126,9 @@ def test_purging_keeps_the_chain_verifiable_and_cutting_its_start_is_caught(data
     # (That edit broke the hash of event 1, which the purge is about to remove anyway.)
     store.open(outcome=Outcome.ACCEPTED, sharer_upn="new@contoso.example")
     assert store.purge(datetime.now(UTC) - timedelta(days=30)) == 1
-    assert store.verify(KEY.public_key()).problem is None
+    assert store.verify(KEY).problem is None
     _sql(database_url, "DELETE FROM audit_events WHERE seq = (SELECT min(seq) FROM audit_events)")
-    assert store.verify(KEY.public_key()).problem == "event 2 is missing: the chain starts at 3"
+    assert store.verify(KEY).problem == "event 2 is missing: the chain starts at 3"
     store.engine.dispose()
 
 
@@ -155,3 +155,42 @@ def test_audit_verify_on_the_command_line_after_a_real_session(database_url, tmp
     broken = subprocess.run(command, capture_output=True, text=True, env=env)
     assert broken.returncode == 1 and "used_chat differs from its events" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def _age(url, when) -> None:
+    """Time passing for every row written so far (their MACs no longer match: a purge is to
+    remove them)."""
+    _sql(url, "UPDATE audit_events SET at = :at", at=when)
+    _sql(url, "UPDATE session_records SET started_at = :at", at=when)
+
+
+def test_after_a_purge_a_deleted_record_is_still_named(database_url):
+    """A purge excuses only the records it removed (started before its cut-off): one that
+    started after it and is deleted later is named."""
+    store = AuditStore(open_database(database_url), signing_key=KEY)
+    store.open(outcome=Outcome.ACCEPTED, sharer_upn="old@contoso.example")
+    store.open(outcome=Outcome.ACCEPTED, sharer_upn="old@contoso.example")
+    _age(database_url, datetime(2020, 1, 1, tzinfo=UTC))
+    kept = store.open(outcome=Outcome.ACCEPTED, sharer_upn="new@contoso.example")
+    assert store.purge(datetime.now(UTC) - timedelta(days=30)) == 2
+    newer = store.open(outcome=Outcome.DECLINED, sharer_upn="new@contoso.example")
+    assert store.verify(KEY).problem is None
+    for victim, seq in ((newer, 5), (kept, 3)):
+        _sql(database_url, "DELETE FROM session_records WHERE id = :id", id=victim)
+        assert store.verify(KEY).problem == f"record {victim} (event {seq}) was deleted"
+    store.engine.dispose()
+
+
+def test_a_purge_of_every_old_event_keeps_the_head_and_the_chain_goes_on_from_it(database_url):
+    """Before, a purge that removed every event restarted the chain at event 1, and the
+    server's own checkpoints and anchor then disagreed with it."""
+    store = AuditStore(open_database(database_url), signing_key=KEY)
+    for _ in range(3):
+        store.open(outcome=Outcome.ACCEPTED, sharer_upn="old@contoso.example")
+    _age(database_url, datetime(2020, 1, 1, tzinfo=UTC))
+    store.purge(datetime.now(UTC) - timedelta(days=30))
+    assert [seq for (seq,) in _sql(database_url, "SELECT seq FROM audit_events ORDER BY seq")] == [
+        3,
+        4,
+    ], "the head (event 3) stays and the purge's own event follows it"
+    store.engine.dispose()

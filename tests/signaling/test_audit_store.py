@@ -122,7 +122,11 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
     account = SimpleNamespace(upn="bob@contoso.example", principal=principal, groups={"finance"})
     device = SimpleNamespace(name="PC", id="", enrolled=False)
     sharer = SimpleNamespace(
-        account=account, address="192.0.2.7", device_summary=device, device_groups={"finance"}
+        id="connection-1",
+        account=account,
+        address="192.0.2.7",
+        device_summary=device,
+        device_groups={"finance"},
     )
 
     async def refuse(times):
@@ -135,6 +139,18 @@ def test_refusal_summaries_start_a_new_row_each_window(store):
     rows = store.query(AuditFilter())
     assert sorted(r["attempts"] for r in rows) == [2, 3]
     assert {r["source_address"] for r in rows} == {"192.0.2.7"}
+
+    # Past the first few of a window, refusals are summed in memory and written as one count.
+    now[0] = 200.0
+    asyncio.run(refuse(50))
+    events_before = store.verify(None).events
+    asyncio.run(recorder.flush_summaries())
+    rows = store.query(AuditFilter())
+    assert sorted(r["attempts"] for r in rows) == [2, 3, 50]
+    assert store.verify(None).events == events_before + 1
+    asyncio.run(recorder.flush_summaries())  # nothing left to write: no event
+    assert store.verify(None).events == events_before + 1
+    assert store.verify(None).ok
 
 
 async def test_purge_runs_again_and_again_not_once(store):
@@ -181,3 +197,21 @@ async def test_stopping_the_server_closes_running_sessions_as_shutdown(signaling
     assert [(r["outcome"], r["end_reason"]) for r in rows] == [
         ("accepted", EndReason.SERVER_SHUTDOWN.value)
     ]
+
+
+def test_the_same_read_again_is_written_a_few_times_then_counted_once(database_url):
+    now = [0.0]
+    store = AuditStore(open_database(database_url), clock=lambda: now[0])
+    for _ in range(10):
+        store.note_access("erin@contoso.example", "devices", {"name": "PC"}, 2)
+    store.note_access("erin@contoso.example", "devices", {"name": "other"}, 0)
+    assert len(store.reads(100)) == 4, "three of the same read, and another one"
+    store.flush_reads()  # its window is still open: nothing yet
+    assert len(store.reads(100)) == 4
+    now[0] = 61.0
+    store.flush_reads()
+    newest = store.reads(100)[0]
+    assert (newest["filter"], newest["times"]) == ({"name": "PC"}, 7)
+    assert sum(r.get("times", 1) for r in store.reads(100)) == 11
+    assert store.verify(None).ok
+    store.engine.dispose()

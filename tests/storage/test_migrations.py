@@ -4,6 +4,7 @@ a database behind refused when the server is told not to migrate."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 
 import pytest
@@ -84,12 +85,31 @@ def _back_to_baseline(engine) -> None:
         connection.execute(text("DROP TABLE alembic_version"))
 
 
+def _sign_as_before_0003(engine) -> None:
+    """A checkpoint over the head as versions before 0003 signed it (no schedule in it)."""
+    with engine.begin() as connection:
+        seq, head = connection.execute(
+            text("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        ).one()
+        signature = base64.b64encode(KEY.sign(chain.checkpoint_message(seq, head, None)))
+        connection.execute(
+            text(
+                "INSERT INTO audit_checkpoints (seq, hash, at, signature) "
+                "VALUES (:seq, :hash, :at, :signature)"
+            ),
+            {"seq": seq, "hash": head, "at": datetime.now(UTC), "signature": signature.decode()},
+        )
+
+
 def test_a_create_all_database_is_adopted_with_its_rows_and_its_chain(database_url, engine):
+    """Its unkeyed events (plain SHA-256, before 0003) still verify, under the checkpoint
+    signed then; the events written after the upgrade are keyed, and verify says from where."""
     METADATA.create_all(engine)  # as every version before migrations made it
-    old = AuditStore(engine, signing_key=KEY)
+    old = AuditStore(engine)  # without the key: the events as plain SHA-256, as then
     first = old.open(outcome=Outcome.ACCEPTED, sharer_upn="bob@contoso.example")
-    old.close_all_open("server_shutdown")  # signs a checkpoint too
+    old.close_all_open("server_shutdown")
     _back_to_baseline(engine)
+    _sign_as_before_0003(engine)
     assert _revision(engine) is None
 
     store = AuditStore(open_database(database_url), signing_key=KEY)
@@ -100,8 +120,10 @@ def test_a_create_all_database_is_adopted_with_its_rows_and_its_chain(database_u
     assert rows[first]["sharer_upn"] == "bob@contoso.example"
     assert rows[first]["end_reason"] == "server_shutdown"
     assert len(rows) == 2
-    verdict = store.verify(KEY.public_key())
+    verdict = store.verify(KEY)
     assert verdict.ok and verdict.checkpoints == 1, verdict.problem
+    assert verdict.proven[0].startswith("keyed with the server's key from event 3 (")
+    assert verdict.proven[0].endswith("events 1 to 2 are older and unkeyed")
     store.engine.dispose()
 
 
