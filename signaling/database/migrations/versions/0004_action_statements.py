@@ -4,7 +4,7 @@ enrolment, so a row written into the table by anyone but the server is never car
 Actions from before it have none (empty) and are refused by agents that check.
 
 Revision ID: 0004
-Revises: 0002 (the lead rechains it after 0003 at the merge)
+Revises: 0003
 Create Date: 2026-12-03
 """
 
