@@ -26,7 +26,13 @@ from aiortc import (
 )
 
 from client.ice import is_relayed, rtc_configuration
-from client.media.codecs import EncodesH264, negotiated_video_codec, prefer_codecs
+from client.media.codecs import (
+    EncodesH264,
+    decodes_full_chroma,
+    negotiated_video_codec,
+    offer_full_chroma,
+    prefer_codecs,
+)
 from client.media.jitter import use_marker_jitter_buffer
 from client.session import text_guard
 from client.session.fingerprint import card_fingerprint, matches_card
@@ -133,7 +139,8 @@ class PeerLink:
         """The complete offer: aiortc gathers every candidate in setLocalDescription."""
         self._start_offering()
         await self._pc.setLocalDescription(await self._pc.createOffer())
-        return str(self._pc.localDescription.sdp)
+        # Our decoder (libavcodec) takes H.264 4:4:4: the sharer may send sharp frames in it.
+        return offer_full_chroma(str(self._pc.localDescription.sdp))
 
     async def accept_answer(self, sdp: str) -> None:
         await self._pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
@@ -169,7 +176,9 @@ class PeerLink:
         # A screen track encodes H.264 itself (sharp stills); other codecs are aiortc's.
         track = self._track
         if isinstance(track, EncodesH264) and negotiated_video_codec(sdp) == "video/H264":
-            track.encode_h264(self._sender)
+            offer = self._pc.remoteDescription
+            full_chroma = offer is not None and decodes_full_chroma(offer.sdp)
+            track.encode_h264(self._sender, full_chroma=full_chroma)
         return sdp
 
     async def bytes_received(self) -> int | None:

@@ -72,6 +72,36 @@ async def test_still_text_becomes_sharp_at_full_size_after_cheap_motion(xvfb_dis
         track.stop()
 
 
+async def _first_change_after_a_still_spell(display: str, **rectangle) -> av.VideoFrame:
+    """The first frame decoded after a rectangle appears on a screen that had gone still
+    (its sharp picture and that picture's follow-up refresh sent, nothing else pending)."""
+    track = ScreenCaptureTrack(
+        max_fps=30, adaptive=False, sharp_after=0.1, idle_after=0.05, keyframe_interval=60
+    )
+    track.encode_h264(full_chroma=True)
+    decoder = av.CodecContext.create("h264", "r")
+    try:
+        sharp = await _decoded(track, decoder, lambda f: f.format.name == "yuv444p")
+        assert sharp.key_frame, "the sharp picture, in full colour"
+        await _decoded(track, decoder, lambda f: True)  # its follow-up refresh
+        with ColouredRectangle(display, rgb=(220, 30, 30), **rectangle):
+            return await _decoded(track, decoder, lambda f: True)
+    finally:
+        track.stop()
+
+
+async def test_a_small_first_change_goes_on_in_the_sharp_picture_without_a_keyframe(
+    xvfb_display,
+):
+    frame = await _first_change_after_a_still_spell(xvfb_display, x=600, y=300, width=96, height=64)
+    assert (frame.format.name, frame.key_frame) == ("yuv444p", False)
+
+
+async def test_a_big_first_change_starts_the_motion_gear(xvfb_display):
+    frame = await _first_change_after_a_still_spell(xvfb_display, x=0, y=0, width=1280, height=800)
+    assert (frame.format.name, frame.key_frame) == ("yuv420p", True)
+
+
 async def test_a_keyframe_request_from_the_receiver_is_honoured(xvfb_display):
     class Transport:
         async def _send_rtp(self, data: bytes) -> None:
