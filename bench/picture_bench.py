@@ -35,6 +35,7 @@ from bench.picture.phases import (
     before_start,
     busy,
     calibrate,
+    colour_text,
     first_picture,
     quiet_flips,
     soak,
@@ -61,6 +62,7 @@ def _measure(
         if full:
             after_motion_and_still(stage, contender)
             quiet_flips(stage)
+            colour_text(stage)
         if soak_minutes > 0:
             soak(stage, contender, soak_minutes)
     finally:

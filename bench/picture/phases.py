@@ -29,6 +29,7 @@ from bench.picture.settings import PictureBenchSettings
 QUALITY_OFFSETS = (1.0, 1.5, 2.0, 2.5, 3.0)  # seconds after the screen went still
 FLIP_EVERY = 30  # busy frames between marker flips
 SHIFTS = range(-2, 3)  # pixels searched to align the shown picture with the source
+COLOUR_SETTLE_SECONDS = 2.0  # after the colour text page is drawn, before it is scored
 
 
 @dataclass
@@ -55,20 +56,38 @@ def _upscaled(picture: np.ndarray, placement: Placement) -> np.ndarray:
     return picture[ys][:, xs]
 
 
+def _aligned(source: np.ndarray, shown: np.ndarray, box: layout.Box) -> np.ndarray:
+    """The box of ``shown`` (a full-size picture) that best matches the source's box in luma,
+    within two pixels either way."""
+    ref = metrics.luma(source[box.y : box.y + box.h, box.x : box.x + box.w])
+    dx, dy = max(
+        ((dx, dy) for dx in SHIFTS for dy in SHIFTS),
+        key=lambda d: metrics.psnr(
+            ref,
+            metrics.luma(
+                shown[box.y + d[1] : box.y + d[1] + box.h, box.x + d[0] : box.x + d[0] + box.w]
+            ),
+        ),
+    )
+    return shown[box.y + dy : box.y + dy + box.h, box.x + dx : box.x + dx + box.w]
+
+
 def compare(source: np.ndarray, picture: np.ndarray, placement: Placement) -> tuple[float, float]:
     """(PSNR, SSIM) of the text area, at the best alignment within two pixels."""
     box = layout.text_box()
     ref = metrics.luma(source[box.y : box.y + box.h, box.x : box.x + box.w])
-    seen = metrics.luma(_upscaled(picture, placement))
-    best = max(
-        ((dx, dy) for dx in SHIFTS for dy in SHIFTS),
-        key=lambda d: metrics.psnr(
-            ref, seen[box.y + d[1] : box.y + d[1] + box.h, box.x + d[0] : box.x + d[0] + box.w]
-        ),
-    )
-    dx, dy = best
-    window = seen[box.y + dy : box.y + dy + box.h, box.x + dx : box.x + dx + box.w]
+    window = metrics.luma(_aligned(source, _upscaled(picture, placement), box))
     return metrics.psnr(ref, window), metrics.ssim(ref, window)
+
+
+def rgb_psnr(source: np.ndarray, picture: np.ndarray, placement: Placement) -> float:
+    """PSNR over R, G and B of the whole screen (bar a two-pixel rim for the alignment):
+    what luma PSNR does not see, the colour of coloured text."""
+    m = max(SHIFTS)
+    box = layout.Box(m, m, layout.WIDTH - 2 * m, layout.HEIGHT - 2 * m)
+    ref = source[box.y : box.y + box.h, box.x : box.x + box.w].astype(np.float64)
+    shown = _aligned(source, _upscaled(picture, placement), box).astype(np.float64)
+    return metrics.psnr(ref, shown)
 
 
 Grabs = tuple[np.ndarray, list[tuple[float, tuple[np.ndarray, Placement] | None]]]
@@ -241,6 +260,18 @@ def quiet_flips(stage: Stage) -> None:
             time.sleep(0.01)
     stage.results["first_change_ms"] = _percentiles(latencies)
     stage.results["first_change_ms"]["missed"] = s.quiet_flips - len(latencies)
+
+
+def colour_text(stage: Stage) -> None:
+    """Red text on black above blue text on white: whole-screen RGB PSNR once it is still."""
+    n, drawn = stage.scene.text(page=4, colour=True)
+    stage.probe.wait_until(n, 30)
+    wait_until(drawn + COLOUR_SETTLE_SECONDS)
+    source = grab_rgb(stage.source, stage.source.monitors[1]).copy()
+    grabbed = stage.probe.grab_picture(stage.shown)
+    stage.results["colour_text"] = {
+        "rgb_psnr": None if grabbed is None else rgb_psnr(source, *grabbed)
+    }
 
 
 def soak(stage: Stage, contender: Contender, minutes: float) -> None:

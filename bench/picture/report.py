@@ -67,6 +67,13 @@ ROWS = [
     ("first change after quiet, p95 (ms)", "<= 50", "first_change_ms.p95", 0, True),
     ("first change after quiet, missed", "0", "first_change_ms.missed", 0, False),
     (
+        "colour text, whole-screen RGB PSNR 2 s after still (dB)",
+        ">= 38",
+        "colour_text.rgb_psnr",
+        1,
+        True,
+    ),
+    (
         "busy: sharer CPU per painted frame (ms)",
         "<= plain",
         "busy.sharer_cpu_ms_per_frame",

@@ -2,7 +2,8 @@
 
     python -m bench.picture.scene        (on the sharer's display; JSON lines in and out)
 
-Commands on stdin: ``{"cmd": "text", "page": N}`` (a still page of 10 pt monospace text),
+Commands on stdin: ``{"cmd": "text", "page": N}`` (a still page of 10 pt monospace text;
+with ``"colour": true`` red on black above blue on white),
 ``{"cmd": "busy", "flip_every": N}`` (a full-screen 60 Hz animation in which every pixel
 moves every frame) and ``{"cmd": "flip"}`` (turn the marker over, nothing else changes).
 Every frame it draws is one line on stdout, ``{"n": counter, "t": drawn, "m": marker,
@@ -50,29 +51,50 @@ WORDS = (
 
 def text_page(page: int) -> QImage:
     """A terminal full of log lines: the hardest ordinary thing to keep legible."""
+    return _log_page(page, [(QColor(255, 255, 255), QColor(0, 0, 0))])
+
+
+def colour_text_page(page: int) -> QImage:
+    """Red error lines on black above blue lines on white: what 4:2:0 chroma smears."""
+    return _log_page(
+        page,
+        [(QColor(0, 0, 0), QColor(230, 40, 40)), (QColor(255, 255, 255), QColor(20, 60, 220))],
+    )
+
+
+def _log_page(page: int, bands: list[tuple[QColor, QColor]]) -> QImage:
+    """Log lines over the text box, split into equal horizontal bands of (background, ink)."""
     image = QImage(layout.WIDTH, layout.HEIGHT, QImage.Format.Format_RGB32)
-    image.fill(QColor(255, 255, 255))
+    image.fill(bands[0][0])
     painter = QPainter(image)
     font = QFont("DejaVu Sans Mono")
     font.setPointSize(10)
     painter.setFont(font)
-    painter.setPen(QColor(0, 0, 0))
     metrics = QFontMetrics(font)
     box = layout.text_box()
-    painter.setClipRect(box.x, box.y, box.w, box.h)
+    band_h = box.h // len(bands)
     rng = random.Random(page)
-    y = box.y + metrics.ascent()
-    while y + metrics.descent() <= box.y + box.h:
-        words = " ".join(rng.choice(WORDS) for _ in range(30))
-        line = (
-            f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}."
-            f"{rng.randrange(1000):03d} {rng.choice(('INFO', 'WARN', 'DEBUG'))} "
-            f"pid={rng.randrange(1 << 16):5d} 0x{rng.randrange(1 << 32):08x} {words}"
-        )
-        painter.drawText(box.x, y, line)
-        y += metrics.lineSpacing()
+    for i, (background, ink) in enumerate(bands):
+        top = box.y + i * band_h
+        if i:
+            painter.fillRect(box.x, top, box.w, band_h, background)
+        painter.setClipRect(box.x, top, box.w, band_h)
+        painter.setPen(ink)
+        y = top + metrics.ascent()
+        while y + metrics.descent() <= top + band_h:
+            painter.drawText(box.x, y, _log_line(rng))
+            y += metrics.lineSpacing()
     painter.end()
     return image
+
+
+def _log_line(rng: random.Random) -> str:
+    words = " ".join(rng.choice(WORDS) for _ in range(30))
+    return (
+        f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}."
+        f"{rng.randrange(1000):03d} {rng.choice(('INFO', 'WARN', 'DEBUG'))} "
+        f"pid={rng.randrange(1 << 16):5d} 0x{rng.randrange(1 << 32):08x} {words}"
+    )
 
 
 def motion_pattern() -> QImage:
@@ -133,7 +155,8 @@ class Scene(QWidget):
         name = cmd.get("cmd")
         if name == "text":
             self.busy = False
-            self.page = text_page(int(cmd.get("page", 0)))
+            draw_page = colour_text_page if cmd.get("colour") else text_page
+            self.page = draw_page(int(cmd.get("page", 0)))
             self.draw("text")
         elif name == "busy":
             self.busy = True

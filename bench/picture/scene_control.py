@@ -26,10 +26,11 @@ class SceneControl:
     def mark(self) -> int:
         return len(self.proc.lines)
 
-    def text(self, page: int) -> tuple[int, float]:
-        """Show a still page of text; (its counter value, when it was drawn)."""
+    def text(self, page: int, *, colour: bool = False) -> tuple[int, float]:
+        """Show a still page of text (``colour``: red on black above blue on white); (its
+        counter value, when it was drawn)."""
         start = self.mark()
-        self.proc.send(cmd="text", page=page)
+        self.proc.send(cmd="text", page=page, colour=colour)
         _, n, t = self._drawn_after(start, "text")
         return n, t
 
