@@ -33,7 +33,7 @@ from av.video.reformatter import VideoReformatter
 
 from client.media.adaptation import ResolutionAdapter
 from client.media.change_watcher import ChangeWatcher
-from client.media.codecs import FULL_CHROMA_FORMAT
+from client.media.codecs import FULL_CHROMA_FORMAT, H264Decoding
 from client.media.monitors import MonitorGeometry, monitor_geometry
 from client.media.pacer import DEFAULT_RATE_BPS, pace
 from client.media.screen_encoder import TIME_BASE, EncoderSettings, ScreenEncoder
@@ -47,8 +47,6 @@ SHARP_FOLLOW_UP = 0.1
 # the encoder waits (the capture thread meanwhile replaces stale frames) rather than queue.
 MAX_IN_FLIGHT = 2
 MOTION_FORMAT = "yuv420p"
-# A first change after a still spell no bigger than this share of the screen stays sharp.
-SHARP_CHANGE_AREA = 0.125
 # aiortc sets this when the receiver asks for a keyframe (PLI/FIR); it has no public hook.
 _SENDER_KEYFRAME_FLAG = "_RTCRtpSender__force_keyframe"
 
@@ -165,12 +163,18 @@ class ScreenCaptureTrack(MediaStreamTrack):
         """The receiver's packet loss (from RTCP), so a lossy link also steps the size down."""
         self._loss = min(1.0, max(0.0, fraction))
 
-    def encode_h264(self, sender: RTCRtpSender | None = None, *, full_chroma: bool = False) -> None:
+    def encode_h264(
+        self, sender: RTCRtpSender | None = None, decoding: H264Decoding | None = None
+    ) -> None:
         """H.264 was negotiated: encode here, pace the sender, honour keyframe requests; with
-        ``full_chroma`` (the receiver decodes 4:4:4) sharp pictures keep every pixel's colour."""
-        full_chroma = full_chroma and self._full_chroma_allowed
+        what the receiver's decoder takes (``decoding``), sharp pictures keep every pixel's
+        colour and motion goes on across them."""
+        decoding = decoding or H264Decoding()
+        full_chroma = decoding.full_chroma and self._full_chroma_allowed
         self._sharp_format = FULL_CHROMA_FORMAT if full_chroma else MOTION_FORMAT
-        self._encoder = ScreenEncoder(self._encoder_settings)
+        self._encoder = ScreenEncoder(
+            self._encoder_settings, separate_gears=decoding.separate_gears
+        )
         self._sender = sender
         if sender is not None:
             pace(sender, self._send_rate_bps)
@@ -263,13 +267,8 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 self.counters.grabs += 1
                 raw = shot.raw
                 if raw != last_raw:
-                    continues_sharp = quiet and sharp_sent and self._continues_sharp(raw, last_raw)
                     last_raw, last_change, sharp_sent = raw, started, False
                     self.counters.changes += 1
-                    if continues_sharp:
-                        frame = self._sharp(reformatter, raw, shot.width, shot.height)
-                        last_submit = self._submit(frame, sharp=True, at=started, cost=0.0)
-                        continue
                     frame = _convert(reformatter, raw, shot.width, shot.height, self.scale)
                     cost = time.monotonic() - started
                     last_submit = self._submit(frame, sharp=False, at=started, cost=cost)
@@ -290,16 +289,6 @@ class ScreenCaptureTrack(MediaStreamTrack):
     ) -> av.VideoFrame:
         """The sharp gear's picture: full size, in full colour where the receiver decodes it."""
         return _convert(reformatter, raw, width, height, 1.0, self._sharp_format, sharp=True)
-
-    def _continues_sharp(self, raw: bytes | bytearray, last_raw: bytes | bytearray | None) -> bool:
-        """The first change after a still spell goes on in the sharp gear when it is small
-        (a typed key, the pointer, a menu): a P-frame of a few KB on the sharp picture the
-        receiver has, at once and sharp, instead of a motion IDR of the whole screen (about
-        200 KB, tens of ms to encode and send). Bigger changes start the motion gear."""
-        if self._encoder is None or last_raw is None or len(raw) != len(last_raw):
-            return False
-        g = self.geometry
-        return _changed_fraction(raw, last_raw, g.width, g.height) <= SHARP_CHANGE_AREA
 
     def _submit(self, frame: av.VideoFrame, *, sharp: bool, at: float, cost: float) -> float:
         self._mailbox.put(_Job(frame, sharp, at, cost))
@@ -350,20 +339,6 @@ class ScreenCaptureTrack(MediaStreamTrack):
             with self._taken:
                 self._in_flight += 1
             loop.call_soon_threadsafe(self._queue.put_nowait, item)
-
-
-def _changed_fraction(
-    raw: bytes | bytearray, last_raw: bytes | bytearray, width: int, height: int
-) -> float:
-    """The share of the screen inside the box around every changed pixel."""
-    now = np.frombuffer(raw, dtype=np.uint32).reshape(height, width)
-    before = np.frombuffer(last_raw, dtype=np.uint32).reshape(height, width)
-    changed = now != before
-    rows, columns = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-    if not rows.size:
-        return 0.0
-    area = (rows[-1] - rows[0] + 1) * (columns[-1] - columns[0] + 1)
-    return float(area) / (width * height)
 
 
 def _convert(

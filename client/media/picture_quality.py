@@ -5,7 +5,7 @@ The sharer sends the sharp picture as a keyframe at full size once the screen is
 afterwards only a tiny refresh every couple of seconds; moving frames come many times a
 second. So a full-size keyframe means "sharp", and it stays sharp while nothing but slow
 refreshes follow. A full-colour (4:4:4) frame says it outright: only the sharp gear sends
-those, keyframe or not (a small change after a still spell goes on in the sharp picture).
+those, keyframe or not.
 """
 
 from __future__ import annotations

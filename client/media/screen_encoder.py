@@ -26,9 +26,15 @@ and blue-on-white 10 pt text, RGB PSNR 39.0 dB (4:2:0 at the same CRF: 24.0 dB).
 Each gear has its own encoder context. The motion gear's stays open (warm) through a still
 spell: reopening libx264 for 1080p costs 20-30 ms, paid exactly when the screen starts to
 move again. The sharp gear starts afresh each spell: a warm CRF context spends less on
-each later IDR (the same page: 39.6, then 36.3, then 34.5 dB). Changing gear (or size)
-starts with an IDR frame, so the decoder never mixes the two gears' references, and a
-keyframe request from the receiver (RTCP PLI/FIR) is honoured the same way.
+each later IDR (the same page: 39.6, then 36.3, then 34.5 dB), and it starts with an IDR.
+
+Where the receiver decodes each gear with a decoder of its own (``separate_gears``: our
+helper's ``client.media.gear_decoder``, told apart by the sharp gear's parameter set id),
+motion after a still spell goes on from the motion gear's last frame: the first change is
+a P-frame of a few hundred bytes instead of a motion IDR of the whole screen (about 50 KB
+for a page of text, up to the VBV cap). Otherwise one decoder would mix the two gears'
+references, so each change of gear starts with an IDR. A keyframe request from the
+receiver (RTCP PLI/FIR) restarts both gears.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from typing import cast
 
 import av
 from av.video.codeccontext import VideoCodecContext
+
+from client.media.gear_decoder import SHARP_PARAMETER_SET_ID
 
 TIME_BASE = fractions.Fraction(1, 90_000)
 
@@ -70,21 +78,27 @@ class ScreenEncoder:
     """Encodes frames on one thread (the capture track's encoder thread): yuv420p in motion;
     sharp frames in yuv420p, or yuv444p where the receiver decodes full colour."""
 
-    def __init__(self, settings: EncoderSettings | None = None) -> None:
+    def __init__(
+        self, settings: EncoderSettings | None = None, *, separate_gears: bool = False
+    ) -> None:
         self.settings = settings or EncoderSettings()
+        self.separate_gears = separate_gears
         self._contexts: dict[bool, tuple[_Key, VideoCodecContext]] = {}
         self._current: _Key | None = None
-        self._keyframe_wanted = False
+        # Gears whose next frame must be an IDR: the receiver asked for a keyframe.
+        self._restart: set[bool] = set()
 
     def request_keyframe(self) -> None:
-        self._keyframe_wanted = True
+        self._restart = {True, False}
 
     def encode(self, frame: av.VideoFrame, *, sharp: bool) -> EncodedFrame:
         key = (sharp, frame.width, frame.height, frame.format.name)
-        keyframe = key != self._current or self._keyframe_wanted
-        self._keyframe_wanted = False
         if sharp and key != self._current:
             self._contexts.pop(True, None)
+        warm = self._contexts.get(sharp, (None,))[0] == key
+        goes_on = warm and (key == self._current or self.separate_gears)
+        keyframe = not goes_on or sharp in self._restart
+        self._restart.discard(sharp)
         self._current = key
         context = self._context(key)
         frame.pict_type = (
@@ -119,6 +133,8 @@ class ScreenEncoder:
             params += ["no-deblock=1", "aq-mode=0", "psy=0"]
             if pix_fmt == "yuv444p":
                 params.append(f"chroma-qp-offset={s.sharp_chroma_qp_offset}")
+            if self.separate_gears:
+                params.append(f"sps-id={SHARP_PARAMETER_SET_ID}")
         else:
             params += [f"vbv-maxrate={s.motion_rate_kbit}", f"vbv-bufsize={s.motion_burst_kbit}"]
         context.options = {

@@ -26,11 +26,12 @@ from aiortc import (
 )
 
 from client.ice import is_relayed, rtc_configuration
+from client.media.aiortc_internals import decode_h264_by_gear
 from client.media.codecs import (
     EncodesH264,
-    decodes_full_chroma,
     negotiated_video_codec,
-    offer_full_chroma,
+    offer_decoding,
+    offered_decoding,
     prefer_codecs,
 )
 from client.media.jitter import use_marker_jitter_buffer
@@ -139,8 +140,8 @@ class PeerLink:
         """The complete offer: aiortc gathers every candidate in setLocalDescription."""
         self._start_offering()
         await self._pc.setLocalDescription(await self._pc.createOffer())
-        # Our decoder (libavcodec) takes H.264 4:4:4: the sharer may send sharp frames in it.
-        return offer_full_chroma(str(self._pc.localDescription.sdp))
+        # Our decoder takes H.264 4:4:4 and a decoder per gear: the sharer may use both.
+        return offer_decoding(str(self._pc.localDescription.sdp))
 
     async def accept_answer(self, sdp: str) -> None:
         await self._pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
@@ -153,6 +154,7 @@ class PeerLink:
         self._offering = True
         transceiver = self._pc.addTransceiver("video", direction="recvonly")
         prefer_codecs(transceiver)
+        decode_h264_by_gear()
         use_marker_jitter_buffer(transceiver.receiver)
         self.attach_channel(self._pc.createDataChannel(CONTROL_LABEL, ordered=True))
         self.attach_channel(self._pc.createDataChannel(INPUT_LABEL, ordered=True))
@@ -177,8 +179,8 @@ class PeerLink:
         track = self._track
         if isinstance(track, EncodesH264) and negotiated_video_codec(sdp) == "video/H264":
             offer = self._pc.remoteDescription
-            full_chroma = offer is not None and decodes_full_chroma(offer.sdp)
-            track.encode_h264(self._sender, full_chroma=full_chroma)
+            decoding = offered_decoding(offer.sdp) if offer is not None else None
+            track.encode_h264(self._sender, decoding)
         return sdp
 
     async def bytes_received(self) -> int | None:

@@ -6,7 +6,9 @@ import time
 
 import av
 import numpy as np
+from aiortc.jitterbuffer import JitterFrame
 
+from client.media.gear_decoder import GearDecoder
 from client.media.pacer import TokenBucket
 from client.media.screen_encoder import ScreenEncoder
 from tests.picture_metrics import psnr
@@ -134,3 +136,37 @@ def test_the_motion_gear_stays_open_and_the_sharp_one_starts_afresh_each_spell()
     for pts, sharp in enumerate((False, True, False, True, False)):
         _encode(encoder, source, pts, sharp=sharp)
     assert [sharp for sharp, *_ in opened] == [False, True, True], "motion is kept warm"
+
+
+def _gear_steps(encoder: ScreenEncoder, steps: list[tuple[np.ndarray, bool, str]]):
+    """Encode each (picture, sharp, pixel format); decode with the helper's GearDecoder."""
+    decoder, out = GearDecoder(), []
+    for pts, (rgb, sharp, pix_fmt) in enumerate(steps):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pix_fmt)
+        encoded = _encode(encoder, frame, pts, sharp=sharp)
+        data = b"".join(bytes(p) for p in encoded.packets)
+        out.append((encoded, decoder.decode(JitterFrame(data, pts))[-1]))
+    return out
+
+
+def test_with_gears_decoded_apart_motion_goes_on_across_a_sharp_still():
+    text, typed = _coloured_text(), _coloured_text()
+    typed[20:40, 100:110] = 255  # one more "glyph"
+    steps = [(text, False, "yuv420p"), (text, True, "yuv444p"), (typed, False, "yuv420p")]
+    (motion, _), (sharp, _), (change, shown) = _gear_steps(
+        ScreenEncoder(separate_gears=True), steps
+    )
+    assert [motion.keyframe, sharp.keyframe, change.keyframe] == [True, True, False]
+    assert change.size < motion.size / 10, "the first change costs a P-frame, not an IDR"
+    assert psnr(shown.to_ndarray(format="rgb24"), typed) > 20, "and shows the new picture"
+
+
+def test_a_keyframe_request_restarts_both_gears():
+    encoder = ScreenEncoder(separate_gears=True)
+    text = _coloured_text()
+    _gear_steps(encoder, [(text, False, "yuv420p")])
+    encoder.request_keyframe()
+    sharp = _encode(encoder, _text_like(640, 360).reformat(format="yuv444p"), 10, sharp=True)
+    motion = _encode(encoder, _text_like(640, 360), 11, sharp=False)
+    again = _encode(encoder, _text_like(640, 360), 12, sharp=False)
+    assert [sharp.keyframe, motion.keyframe, again.keyframe] == [True, True, False]
