@@ -29,7 +29,7 @@ from bench.picture.settings import PictureBenchSettings
 QUALITY_OFFSETS = (1.0, 1.5, 2.0, 2.5, 3.0)  # seconds after the screen went still
 FLIP_EVERY = 30  # busy frames between marker flips
 SHIFTS = range(-2, 3)  # pixels searched to align the shown picture with the source
-COLOUR_SETTLE_SECONDS = 2.0  # after the colour text page is drawn, before it is scored
+COLOUR_OFFSETS = (1.0, 2.0, 3.0)  # seconds after the colour text page is drawn
 
 
 @dataclass
@@ -263,14 +263,19 @@ def quiet_flips(stage: Stage) -> None:
 
 
 def colour_text(stage: Stage) -> None:
-    """Red text on black above blue text on white: whole-screen RGB PSNR once it is still."""
+    """Red text on black above blue text on white: whole-screen RGB PSNR 2 s after it is
+    drawn, and the best within 3 s (each grab scored after the fact)."""
     n, drawn = stage.scene.text(page=4, colour=True)
-    stage.probe.wait_until(n, 30)
-    wait_until(drawn + COLOUR_SETTLE_SECONDS)
     source = grab_rgb(stage.source, stage.source.monitors[1]).copy()
-    grabbed = stage.probe.grab_picture(stage.shown)
+    stage.probe.wait_until(n, 30)
+    grabs = {}
+    for offset in COLOUR_OFFSETS:
+        wait_until(drawn + offset)
+        grabs[offset] = stage.probe.grab_picture(stage.shown)
+    scores = {offset: rgb_psnr(source, *g) for offset, g in grabs.items() if g is not None}
     stage.results["colour_text"] = {
-        "rgb_psnr": None if grabbed is None else rgb_psnr(source, *grabbed)
+        "rgb_psnr_2s": scores.get(2.0),
+        "best_rgb_psnr": max(scores.values(), default=None),
     }
 
 

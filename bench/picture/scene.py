@@ -76,9 +76,9 @@ def _log_page(page: int, bands: list[tuple[QColor, QColor]]) -> QImage:
     rng = random.Random(page)
     for i, (background, ink) in enumerate(bands):
         top = box.y + i * band_h
+        painter.setClipRect(box.x, top, box.w, band_h)
         if i:
             painter.fillRect(box.x, top, box.w, band_h, background)
-        painter.setClipRect(box.x, top, box.w, band_h)
         painter.setPen(ink)
         y = top + metrics.ascent()
         while y + metrics.descent() <= top + band_h:

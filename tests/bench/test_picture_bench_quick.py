@@ -27,5 +27,6 @@ def test_quick_mode_measures_helpline_and_the_plain_share(tmp_path):
         assert results[name]["after_motion"]["best_ssim"] is not None, name
         assert results[name]["first_change_ms"]["n"] > 0, name
         assert results[name]["still"]["kbit_s"] is not None, name
+        assert results[name]["colour_text"]["best_rgb_psnr"] is not None, name
     assert "## Picture" in text and "plain aiortc share" in text
     assert (tmp_path / "picture-bench.png").stat().st_size > 0

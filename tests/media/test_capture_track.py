@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import asyncio
 
+import aiortc.rtcrtpreceiver
 import av
 import mss
 import numpy as np
 import pytest
-from aiortc import RTCPeerConnection
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError
 
+from client.media.aiortc_internals import decode_h264_by_gear
 from client.media.capture_track import ScreenCaptureTrack
-from client.media.codecs import OUR_HELPER, H264Decoding, negotiated_video_codec, prefer_codecs
+from client.media.codecs import (
+    OUR_HELPER,
+    H264Decoding,
+    negotiated_video_codec,
+    offer_decoding,
+    offered_decoding,
+    prefer_codecs,
+)
 from client.media.gear_decoder import GearDecoder
 from tests.display_tools import ColouredRectangle, TextPage
 from tests.picture_metrics import ssim
@@ -226,3 +235,49 @@ async def test_h264_is_negotiated_first_and_decodes(xvfb_display):
 
 async def test_vp8_when_h264_is_not_on_offer(xvfb_display):
     assert await _negotiate(("video/VP8",)) == ("video/VP8", (1280, 800))
+
+
+async def test_motion_after_a_sharp_still_shows_on_a_real_receiver_that_keeps_gears_apart(
+    xvfb_display, monkeypatch
+):
+    """The helper's way: a marked offer and GearDecoder in aiortc's own receiver thread."""
+    monkeypatch.setattr(aiortc.rtcrtpreceiver, "get_decoder", aiortc.rtcrtpreceiver.get_decoder)
+    decode_h264_by_gear()
+    viewer, sharer = RTCPeerConnection(), RTCPeerConnection()
+    track = ScreenCaptureTrack(max_fps=30, adaptive=False, sharp_after=0.1)
+    frames: asyncio.Queue[av.VideoFrame] = asyncio.Queue()
+    tasks: list[asyncio.Task] = []
+
+    @viewer.on("track")
+    def on_track(remote):
+        async def pump():
+            while True:
+                frames.put_nowait(await remote.recv())
+
+        tasks.append(asyncio.ensure_future(pump()))
+
+    async def shown(wanted) -> av.VideoFrame:
+        while not wanted(frame := await asyncio.wait_for(frames.get(), 20)):
+            pass
+        return frame
+
+    try:
+        prefer_codecs(viewer.addTransceiver("video", direction="recvonly"))
+        await viewer.setLocalDescription(await viewer.createOffer())
+        offer = offer_decoding(viewer.localDescription.sdp)
+        await sharer.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
+        sender = sharer.addTrack(track)
+        await sharer.setLocalDescription(await sharer.createAnswer())
+        track.encode_h264(sender, offered_decoding(offer))
+        await viewer.setRemoteDescription(sharer.localDescription)
+        await shown(lambda f: f.format.name == "yuv444p")  # the sharp still
+        with ColouredRectangle(xvfb_display, x=10, y=20, width=200, height=100, rgb=(0, 0, 255)):
+            moving = await shown(lambda f: f.format.name == "yuv420p")
+            assert not moving.key_frame, "motion went on from its own last frame"
+            await shown(_is_blue)
+    finally:
+        for task in tasks:
+            task.cancel()
+        track.stop()
+        await viewer.close()
+        await sharer.close()
