@@ -92,7 +92,9 @@ class GearDecoder(Decoder):
         self._codecs: dict[int, VideoCodecContext] = {}
 
     def decode(self, encoded_frame: JitterFrame) -> list[Frame]:
-        gear = parameter_set_id(encoded_frame.data)
+        # Two decoders at most, whatever ids a peer sends: the stream is network input.
+        sharp = parameter_set_id(encoded_frame.data) == SHARP_PARAMETER_SET_ID
+        gear = SHARP_PARAMETER_SET_ID if sharp else 0
         codec = self._codecs.get(gear)
         if codec is None:
             codec = cast(VideoCodecContext, av.CodecContext.create("h264", "r"))

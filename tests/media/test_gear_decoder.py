@@ -50,3 +50,10 @@ def test_two_interleaved_streams_each_keep_their_references():
     formats = [frames[0].format.name for frames in shown]
     assert formats == ["yuv420p", "yuv420p", "yuv444p", "yuv444p", "yuv420p", "yuv420p"]
     assert not shown[4][0].key_frame, "motion went on from its own last frame"
+
+
+def test_ids_other_than_the_two_gears_share_the_first_decoder():
+    decoder = GearDecoder()
+    for pts, unit in enumerate(_stream(7, 2) + _stream(9, 1)):
+        decoder.decode(JitterFrame(unit, pts))
+    assert len(decoder._codecs) == 1, "a peer's made-up ids cannot multiply decoders"
