@@ -14,10 +14,11 @@ import mss
 import numpy as np
 import pytest
 
-from tests.display_tools import TextPage
+from devtools.waiting import wait_until
+from tests.display_tools import ColouredRectangle, TextPage
 from tests.fixtures_display import SCREEN
 from tests.picture_metrics import psnr
-from tests.session.test_headless_session import FULL_SIZE, Session, session_factory
+from tests.session.test_headless_session import FULL_SIZE, GREEN, Session, _is, session_factory
 
 pytestmark = pytest.mark.display
 __all__ = ["session_factory"]  # the fixture, shared with the other session tests
@@ -71,3 +72,19 @@ def test_coloured_text_keeps_its_colour_in_full_colour_and_not_in_420(
     # Measured: chroma error 2.5 against 141, RGB PSNR 37.9 against 23.9 dB.
     assert full_error * 10 < half_error, scores
     assert full_psnr > half_psnr + 10, scores
+
+
+def test_a_change_after_the_sharp_colour_picture_reaches_the_helper(
+    session_factory, private_display, tmp_path
+):
+    """Motion after a 4:4:4 still goes on from the motion gear's own last frame: the helper
+    decodes the two gears apart and shows the change."""
+    width, height = SCREEN
+    with TextPage(private_display, x=0, y=0, width=width, height=height, **RED_ON_BLACK):
+        session = session_factory(display=private_display, consent="view", env=FULL_SIZE)
+        _sharp_picture(session, tmp_path / "sharp.png")
+        with ColouredRectangle(private_display, x=100, y=200, width=300, height=150, rgb=GREEN):
+            wait_until(
+                lambda: _is(session.colour_at(tmp_path / "changed.png", 250, 275), GREEN),
+                "the change on the helper's picture",
+            )
