@@ -8,6 +8,10 @@ to 4:2:0, and what the helper shows is compared with the sharer's screen.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import mss
@@ -88,3 +92,39 @@ def test_a_change_after_the_sharp_colour_picture_reaches_the_helper(
                 lambda: _is(session.colour_at(tmp_path / "changed.png", 250, 275), GREEN),
                 "the change on the helper's picture",
             )
+
+
+def test_after_full_screen_motion_the_still_colour_page_becomes_sharp(
+    session_factory, private_display, tmp_path
+):
+    """Motion over the whole screen, then a still page of coloured text: the sharp 4:4:4
+    picture follows the motion gear's frames and the helper shows it in its colours."""
+    scene = subprocess.Popen(
+        [sys.executable, "-m", "bench.picture.scene"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DISPLAY": private_display, "QT_QPA_PLATFORM": "xcb"},
+    )
+    try:
+        assert scene.stdin is not None and scene.stdout is not None
+        scene.stdout.readline()  # the window is up
+        session = session_factory(display=private_display, consent="view", env=FULL_SIZE)
+        session.connect()
+        session.first_frame()
+        frames = session.helper.wait_for("stats")["frames"]
+        scene.stdin.write(json.dumps({"cmd": "busy"}) + "\n")
+        scene.stdin.flush()
+        wait_until(lambda: session.helper.wait_for("stats")["frames"] > frames + 30, "motion")
+        scene.stdin.write(json.dumps({"cmd": "text", "page": 3, "colour": True}) + "\n")
+        scene.stdin.flush()
+        while json.loads(scene.stdout.readline()).get("why") != "text":
+            pass
+        source = _screen(private_display)
+        wait_until(
+            lambda: psnr(session.seen(tmp_path / "still.png"), source) > 30,
+            "the still colour page, sharp, on the helper's picture",
+        )
+    finally:
+        scene.kill()
+        scene.wait()
