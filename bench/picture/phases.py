@@ -60,13 +60,11 @@ def _aligned(source: np.ndarray, shown: np.ndarray, box: layout.Box) -> np.ndarr
     """The box of ``shown`` (a full-size picture) that best matches the source's box in luma,
     within two pixels either way."""
     ref = metrics.luma(source[box.y : box.y + box.h, box.x : box.x + box.w])
+    seen = metrics.luma(shown)
     dx, dy = max(
         ((dx, dy) for dx in SHIFTS for dy in SHIFTS),
         key=lambda d: metrics.psnr(
-            ref,
-            metrics.luma(
-                shown[box.y + d[1] : box.y + d[1] + box.h, box.x + d[0] : box.x + d[0] + box.w]
-            ),
+            ref, seen[box.y + d[1] : box.y + d[1] + box.h, box.x + d[0] : box.x + d[0] + box.w]
         ),
     )
     return shown[box.y + dy : box.y + dy + box.h, box.x + dx : box.x + dx + box.w]
