@@ -29,6 +29,7 @@ def capture_track_factory(settings: AppSettings, geometry: MonitorGeometry) -> T
             adaptive=settings.adaptive_resolution,
             encoder=EncoderSettings(motion_crf=settings.motion_crf, sharp_crf=settings.sharp_crf),
             send_rate_bps=settings.max_send_mbps * 1_000_000,
+            full_chroma=settings.full_chroma,
         )
 
     return make

@@ -83,12 +83,14 @@ _TEXT_PAGE = (
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QColor, QFont, QPainter
     from PySide6.QtWidgets import QApplication, QWidget
-    x, y, w, h = map(int, sys.argv[1:5])
+    x, y, w, h, *colours = map(int, sys.argv[1:11])
+    ink, paper = QColor(*colours[:3]), QColor(*colours[3:])
     class Page(QWidget):
         def paintEvent(self, _):
             p = QPainter(self)
-            p.fillRect(self.rect(), QColor(255, 255, 255))
+            p.fillRect(self.rect(), paper)
             font = QFont("DejaVu Sans Mono"); font.setPointSize(10); p.setFont(font)
+            p.setPen(ink)
             words = "error warning session frame packet 0x1f3a /usr/lib timeout=30".split()
             rnd = random.Random(7)
             for line in range(h // 16):
@@ -139,13 +141,22 @@ class ColouredRectangle(_QtProgram):
 
 
 class TextPage(_QtProgram):
-    """Dense 10 pt monospace text, black on white: the hardest still picture to keep legible."""
+    """Dense 10 pt monospace text, black on white (or ``ink`` on ``paper``): the hardest still
+    picture to keep legible."""
 
-    def __init__(self, display: str, *, x: int, y: int, width: int, height: int) -> None:
-        super().__init__(display, _TEXT_PAGE, x, y, width, height)
-        wait_until(
-            lambda: pixel_at(display, x + 1, y + 1) == (255, 255, 255), f"text page on {display}"
-        )
+    def __init__(
+        self,
+        display: str,
+        *,
+        x: int,
+        y: int,
+        width: int,
+        height: int,
+        ink: tuple[int, int, int] = (0, 0, 0),
+        paper: tuple[int, int, int] = (255, 255, 255),
+    ) -> None:
+        super().__init__(display, _TEXT_PAGE, x, y, width, height, *ink, *paper)
+        wait_until(lambda: pixel_at(display, x + 1, y + 1) == paper, f"text page on {display}")
 
     def __enter__(self) -> TextPage:
         return self

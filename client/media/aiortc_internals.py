@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc.codecs.base import Decoder
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcsctptransport import RTCSctpTransport
 from aiortc.rtp import RtpPacket
+
+from client.media.gear_decoder import GearDecoder
 
 SendRtp = Callable[[bytes], Awaitable[None]]
 DataChannelReceive = Callable[[RTCSctpTransport, int, int, bytes], Coroutine[Any, Any, None]]
@@ -123,3 +128,19 @@ def decoded_frame_queue(track: MediaStreamTrack) -> Any:
     """The unbounded queue of decoded frames behind a remote track (``_queue``), or None:
     the helper skips to the newest frame instead of showing stale ones one by one."""
     return getattr(track, "_queue", None)
+
+
+_aiortc_get_decoder = aiortc.rtcrtpreceiver.get_decoder
+
+
+def _get_decoder(codec: RTCRtpCodecParameters) -> Decoder:
+    if codec.mimeType.lower() == "video/h264":
+        return GearDecoder()
+    return _aiortc_get_decoder(codec)
+
+
+def decode_h264_by_gear() -> None:
+    """Receivers in this process decode H.264 with ``GearDecoder``. aiortc's decoder thread
+    looks ``get_decoder`` up in its receiver module for each new codec and has no option
+    for it, so the name is replaced there (once; every receiver is ours to decode)."""
+    aiortc.rtcrtpreceiver.get_decoder = _get_decoder

@@ -4,7 +4,8 @@ it has, and whether it is the sharp still or a fast moving frame.
 The sharer sends the sharp picture as a keyframe at full size once the screen is still, and
 afterwards only a tiny refresh every couple of seconds; moving frames come many times a
 second. So a full-size keyframe means "sharp", and it stays sharp while nothing but slow
-refreshes follow.
+refreshes follow. A full-colour (4:4:4) frame says it outright: only the sharp gear sends
+those, keyframe or not.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ class PictureQuality:
     sharp: bool = False
     _last_at: float | None = None
 
-    def observe(self, width: int, height: int, *, key_frame: bool, at: float) -> None:
+    def observe(
+        self, width: int, height: int, *, key_frame: bool, at: float, full_chroma: bool = False
+    ) -> None:
         self.full_width = max(self.full_width, width)
         quick = self._last_at is not None and at - self._last_at < REFRESH_GAP
         full = width == self.full_width
-        if key_frame:
+        if key_frame or full_chroma:
             self.sharp = full
         elif quick or not full:
             self.sharp = False

@@ -15,6 +15,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from client.media.aiortc_internals import decoded_frame_queue
+from client.media.codecs import FULL_CHROMA_FORMAT
 from client.media.picture_quality import PictureQuality
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
@@ -251,7 +252,11 @@ class HelperEngine(SessionEngine[HelperState]):
             self.frames += 1
             self.width, self.height = frame.width, frame.height
             self.picture.observe(
-                frame.width, frame.height, key_frame=frame.key_frame, at=time.monotonic()
+                frame.width,
+                frame.height,
+                key_frame=frame.key_frame,
+                at=time.monotonic(),
+                full_chroma=frame.format.name == FULL_CHROMA_FORMAT,
             )
             self.latest_frame = frame
             for listener in list(self._frame_listeners):

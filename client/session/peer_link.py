@@ -26,7 +26,14 @@ from aiortc import (
 )
 
 from client.ice import is_relayed, rtc_configuration
-from client.media.codecs import EncodesH264, negotiated_video_codec, prefer_codecs
+from client.media.aiortc_internals import decode_h264_by_gear
+from client.media.codecs import (
+    EncodesH264,
+    negotiated_video_codec,
+    offer_decoding,
+    offered_decoding,
+    prefer_codecs,
+)
 from client.media.jitter import use_marker_jitter_buffer
 from client.session import text_guard
 from client.session.fingerprint import card_fingerprint, matches_card
@@ -133,7 +140,8 @@ class PeerLink:
         """The complete offer: aiortc gathers every candidate in setLocalDescription."""
         self._start_offering()
         await self._pc.setLocalDescription(await self._pc.createOffer())
-        return str(self._pc.localDescription.sdp)
+        # Our decoder takes H.264 4:4:4 and a decoder per gear: the sharer may use both.
+        return offer_decoding(str(self._pc.localDescription.sdp))
 
     async def accept_answer(self, sdp: str) -> None:
         await self._pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
@@ -146,6 +154,7 @@ class PeerLink:
         self._offering = True
         transceiver = self._pc.addTransceiver("video", direction="recvonly")
         prefer_codecs(transceiver)
+        decode_h264_by_gear()
         use_marker_jitter_buffer(transceiver.receiver)
         self.attach_channel(self._pc.createDataChannel(CONTROL_LABEL, ordered=True))
         self.attach_channel(self._pc.createDataChannel(INPUT_LABEL, ordered=True))
@@ -169,7 +178,9 @@ class PeerLink:
         # A screen track encodes H.264 itself (sharp stills); other codecs are aiortc's.
         track = self._track
         if isinstance(track, EncodesH264) and negotiated_video_codec(sdp) == "video/H264":
-            track.encode_h264(self._sender)
+            offer = self._pc.remoteDescription
+            decoding = offered_decoding(offer.sdp) if offer is not None else None
+            track.encode_h264(self._sender, decoding)
         return sdp
 
     async def bytes_received(self) -> int | None:

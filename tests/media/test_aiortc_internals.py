@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import asyncio
 
+import aiortc.rtcrtpreceiver
 import aiortc.rtcrtpsender
 import pytest
 from aiortc import RTCPeerConnection
+from aiortc.codecs import get_capabilities
+from aiortc.codecs.h264 import H264Decoder
+from aiortc.codecs.vpx import Vp8Decoder
 from aiortc.jitterbuffer import JitterBuffer
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcrtpreceiver import RemoteStreamTrack
 from aiortc.rtcsctptransport import RTCSctpTransport
 from aiortc.rtp import RtcpPsfbPacket, RtpPacket
 
 from client.media import aiortc_internals as internals
+from client.media.aiortc_internals import decode_h264_by_gear
+from client.media.gear_decoder import GearDecoder
 from client.session import text_guard
 
 
@@ -135,3 +142,17 @@ async def test_a_remote_track_reads_its_frames_from_the_queue_we_skip_through():
     frame = object()
     queue.put_nowait(frame)
     assert await track.recv() is frame
+
+
+def _codec(mime: str) -> RTCRtpCodecParameters:
+    capability = next(c for c in get_capabilities("video").codecs if c.mimeType == mime)
+    return RTCRtpCodecParameters(mimeType=mime, clockRate=capability.clockRate, payloadType=96)
+
+
+def test_receivers_decode_h264_by_gear_and_other_codecs_as_before(monkeypatch):
+    # Put aiortc's own back after the test, whatever decode_h264_by_gear did.
+    monkeypatch.setattr(aiortc.rtcrtpreceiver, "get_decoder", aiortc.rtcrtpreceiver.get_decoder)
+    assert isinstance(aiortc.rtcrtpreceiver.get_decoder(_codec("video/H264")), H264Decoder)
+    decode_h264_by_gear()
+    assert isinstance(aiortc.rtcrtpreceiver.get_decoder(_codec("video/H264")), GearDecoder)
+    assert isinstance(aiortc.rtcrtpreceiver.get_decoder(_codec("video/VP8")), Vp8Decoder)

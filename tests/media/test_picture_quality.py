@@ -25,3 +25,14 @@ def test_motion_after_the_sharp_picture_reads_as_moving_and_smaller():
     picture.observe(1920, 1080, key_frame=True, at=2.0)
     picture.observe(1920, 1080, key_frame=False, at=2.016)
     assert picture.label == "moving", "full size but fast frames: the motion gear"
+
+
+def test_a_full_colour_frame_is_sharp_keyframe_or_not():
+    """Only the sharp gear sends 4:4:4; a small change after a still spell goes on in it."""
+    picture = PictureQuality()
+    picture.observe(1920, 1080, key_frame=True, at=0.0, full_chroma=True)
+    picture.observe(1920, 1080, key_frame=False, at=0.1, full_chroma=True)
+    assert picture.label == "sharp"
+    picture.observe(1920, 1080, key_frame=True, at=0.2)
+    picture.observe(1920, 1080, key_frame=False, at=0.21)
+    assert picture.label == "moving"

@@ -6,7 +6,9 @@ import time
 
 import av
 import numpy as np
+from aiortc.jitterbuffer import JitterFrame
 
+from client.media.gear_decoder import GearDecoder
 from client.media.pacer import TokenBucket
 from client.media.screen_encoder import ScreenEncoder
 from tests.picture_metrics import psnr
@@ -77,3 +79,94 @@ def test_the_pacer_lets_a_burst_through_then_spreads_the_rest(monkeypatch):
     assert bucket.delay_for(1_000) == 0.001
     clock[0] += 1.0
     assert bucket.delay_for(5_000) == 0.0, "an idle second refills the bucket"
+
+
+def _coloured_text(width: int = 640, height: int = 360) -> np.ndarray:
+    """Red strokes on black above blue strokes on white: glyph-sized colour detail."""
+    rng = np.random.default_rng(5)
+    rgb = np.zeros((height, width, 3), dtype=np.uint8)
+    rgb[height // 2 :] = 255
+    for _ in range(4000):
+        y, x = rng.integers(0, height - 8), rng.integers(0, width - 2)
+        rgb[y : y + 7, x] = (230, 40, 40) if y + 7 < height // 2 else (20, 60, 220)
+    return rgb
+
+
+def _through_one_decoder(steps: list[tuple[np.ndarray, bool, str]]) -> list[av.VideoFrame]:
+    """Encode each (picture, sharp, pixel format) in turn; decode all with one decoder."""
+    encoder, decoder = ScreenEncoder(), av.CodecContext.create("h264", "r")
+    shown = []
+    for pts, (rgb, sharp, pix_fmt) in enumerate(steps):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pix_fmt)
+        encoded = _encode(encoder, frame, pts, sharp=sharp)
+        shown.append([f for p in encoded.packets for f in decoder.decode(p)][-1])
+    return shown
+
+
+def test_a_full_colour_sharp_picture_keeps_coloured_text_that_420_smears():
+    source = _coloured_text()
+    shown = {
+        pix_fmt: _through_one_decoder([(source, True, pix_fmt)])[0]
+        for pix_fmt in ("yuv420p", "yuv444p")
+    }
+    assert shown["yuv444p"].format.name == "yuv444p"
+    scores = {k: psnr(f.to_ndarray(format="rgb24"), source) for k, f in shown.items()}
+    assert scores["yuv444p"] >= 38, scores
+    assert scores["yuv444p"] > scores["yuv420p"] + 8, scores
+
+
+def test_gears_in_different_colour_formats_follow_each_other_in_one_stream():
+    """Motion 4:2:0, sharp 4:4:4, motion again: one decoder shows each, each from an IDR."""
+    text, other = _coloured_text(), _coloured_text()[::-1].copy()
+    steps = [(text, False, "yuv420p"), (text, True, "yuv444p"), (other, False, "yuv420p")]
+    steps += [(text, True, "yuv444p")]
+    shown = _through_one_decoder(steps)
+    assert [f.format.name for f in shown] == ["yuv420p", "yuv444p", "yuv420p", "yuv444p"]
+    assert all(f.key_frame for f in shown), "a change of gear always starts afresh"
+    assert psnr(shown[2].to_ndarray(format="rgb24"), other) > 20, "motion shows the new picture"
+    assert psnr(shown[3].to_ndarray(format="rgb24"), text) >= 38
+
+
+def test_the_motion_gear_stays_open_and_the_sharp_one_starts_afresh_each_spell():
+    encoder = ScreenEncoder()
+    opened: list[tuple] = []
+    real_open = encoder._open
+    encoder._open = lambda key: opened.append(key) or real_open(key)  # type: ignore[method-assign]
+    source = _text_like()
+    for pts, sharp in enumerate((False, True, False, True, False)):
+        _encode(encoder, source, pts, sharp=sharp)
+    assert [sharp for sharp, *_ in opened] == [False, True, True], "motion is kept warm"
+
+
+def _gear_steps(encoder: ScreenEncoder, steps: list[tuple[np.ndarray, bool, str]]):
+    """Encode each (picture, sharp, pixel format); decode with the helper's GearDecoder."""
+    decoder, out = GearDecoder(), []
+    for pts, (rgb, sharp, pix_fmt) in enumerate(steps):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pix_fmt)
+        encoded = _encode(encoder, frame, pts, sharp=sharp)
+        data = b"".join(bytes(p) for p in encoded.packets)
+        out.append((encoded, decoder.decode(JitterFrame(data, pts))[-1]))
+    return out
+
+
+def test_with_gears_decoded_apart_motion_goes_on_across_a_sharp_still():
+    text, typed = _coloured_text(), _coloured_text()
+    typed[20:40, 100:110] = 255  # one more "glyph"
+    steps = [(text, False, "yuv420p"), (text, True, "yuv444p"), (typed, False, "yuv420p")]
+    (motion, _), (sharp, _), (change, shown) = _gear_steps(
+        ScreenEncoder(separate_gears=True), steps
+    )
+    assert [motion.keyframe, sharp.keyframe, change.keyframe] == [True, True, False]
+    assert change.size < motion.size / 10, "the first change costs a P-frame, not an IDR"
+    assert psnr(shown.to_ndarray(format="rgb24"), typed) > 20, "and shows the new picture"
+
+
+def test_a_keyframe_request_restarts_both_gears():
+    encoder = ScreenEncoder(separate_gears=True)
+    text = _coloured_text()
+    _gear_steps(encoder, [(text, False, "yuv420p")])
+    encoder.request_keyframe()
+    sharp = _encode(encoder, _text_like(640, 360).reformat(format="yuv444p"), 10, sharp=True)
+    motion = _encode(encoder, _text_like(640, 360), 11, sharp=False)
+    again = _encode(encoder, _text_like(640, 360), 12, sharp=False)
+    assert [sharp.keyframe, motion.keyframe, again.keyframe] == [True, True, False]

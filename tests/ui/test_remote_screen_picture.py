@@ -84,3 +84,18 @@ def test_the_qt_binding_keeps_its_references_to_none(qapp):
         for _ in range(lost):
             ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
     assert lost < calls // 10, f"{lost} references to None lost in {2 * calls} Qt calls"
+
+
+def test_a_full_colour_frame_is_painted_with_every_pixel_its_own_colour(screen):
+    """Alternate red and blue columns, one pixel wide: 4:2:0 would paint them all purple."""
+    rgb = np.zeros((200, 320, 3), dtype=np.uint8)
+    rgb[:, 0::2] = (230, 40, 40)
+    rgb[:, 1::2] = (20, 60, 220)
+    screen.show_frame(av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv444p"))
+    image = screen.grab().toImage()
+    rect = screen.image_rect()
+    x, y = int(rect.left()) + 100, int(rect.top()) + 100
+    for dx, colour in ((0, rgb[0, 100]), (1, rgb[0, 101])):
+        pixel = image.pixelColor(x + dx, y)
+        got = (pixel.red(), pixel.green(), pixel.blue())
+        assert all(abs(a - int(b)) < 16 for a, b in zip(got, colour, strict=True)), (dx, got)
