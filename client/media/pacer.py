@@ -7,6 +7,11 @@ lost, the frame never completed, and aiortc's retransmission history (128 packet
 short to repair it. A token bucket in front of the sender's transport lets a burst of
 ``burst_bytes`` through at once (motion frames are 10-20 KB) and paces the rest at
 ``rate_bps``.
+
+With a bandwidth estimate the rate is the estimate's media share, read for every packet,
+and the burst shrinks with it to ``BURST_SECONDS`` of the link (64 KB at 5 Mbit/s would be
+the whole of a home router's queue); every packet sent is told to the estimate, which
+needs to know whether we asked anything of the link.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from collections.abc import Awaitable, Callable
 import aiortc.rtcrtpsender
 from aiortc import RTCRtpSender
 
+from client.media.bandwidth import BandwidthEstimate
+
 DEFAULT_RATE_BPS = 30_000_000
 DEFAULT_BURST_BYTES = 64 * 1024
+BURST_SECONDS = 0.01
+MIN_BURST_BYTES = 2 * 1500
 # aiortc keeps the last 128 sent packets for retransmission (NACK), fewer than one sharp
 # frame has; a lost packet early in such a frame could then never be repaired.
 RETRANSMIT_HISTORY = 4096
@@ -31,6 +40,11 @@ class TokenBucket:
         self.burst = burst_bytes
         self._tokens = float(burst_bytes)
         self._last = time.monotonic()
+
+    def follow(self, rate_bps: float, max_burst_bytes: int) -> None:
+        """A new rate, and a burst of at most ``BURST_SECONDS`` of it."""
+        self.rate = rate_bps / 8
+        self.burst = int(min(max_burst_bytes, max(MIN_BURST_BYTES, self.rate * BURST_SECONDS)))
 
     def delay_for(self, size: int) -> float:
         """Seconds to wait before sending ``size`` bytes (their cost is taken now)."""
@@ -45,8 +59,10 @@ def pace(
     sender: RTCRtpSender,
     rate_bps: float = DEFAULT_RATE_BPS,
     burst_bytes: int = DEFAULT_BURST_BYTES,
+    estimate: BandwidthEstimate | None = None,
 ) -> TokenBucket:
-    """Put a token bucket in front of the sender's transport (aiortc has no pacer of its own)."""
+    """Put a token bucket in front of the sender's transport (aiortc has no pacer of its own);
+    with ``estimate``, at its media rate (``rate_bps`` is then unused)."""
     aiortc.rtcrtpsender.RTP_HISTORY_SIZE = max(
         aiortc.rtcrtpsender.RTP_HISTORY_SIZE,
         RETRANSMIT_HISTORY,
@@ -56,6 +72,9 @@ def pace(
     bucket = TokenBucket(rate_bps, burst_bytes)
 
     async def paced(data: bytes) -> None:
+        if estimate is not None:
+            bucket.follow(estimate.media_bps, burst_bytes)
+            estimate.on_sent(len(data), time.monotonic())
         delay = bucket.delay_for(len(data))
         if delay > 0:
             await asyncio.sleep(delay)

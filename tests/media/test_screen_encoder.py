@@ -8,7 +8,7 @@ import av
 import numpy as np
 
 from client.media.pacer import TokenBucket
-from client.media.screen_encoder import ScreenEncoder
+from client.media.screen_encoder import MOTION_BURST_SECONDS, ScreenEncoder, sharp_step_bytes
 from tests.picture_metrics import psnr
 
 
@@ -77,3 +77,41 @@ def test_the_pacer_lets_a_burst_through_then_spreads_the_rest(monkeypatch):
     assert bucket.delay_for(1_000) == 0.001
     clock[0] += 1.0
     assert bucket.delay_for(5_000) == 0.0, "an idle second refills the bucket"
+
+
+def test_on_a_slow_link_the_sharp_frame_comes_within_its_step_then_sharpens_to_the_full():
+    source = _text_like(1920, 1080, strokes=60_000)
+    reference = _luma(source)
+    decoder = av.CodecContext.create("h264", "r")
+    encoder = ScreenEncoder()
+    encoder.set_rate(5_000_000)
+    step = sharp_step_bytes(5_000_000)
+    sizes, scores = [], []
+    for pts in range(40):
+        encoded = _encode(encoder, _text_like(1920, 1080, strokes=60_000), pts, sharp=True)
+        frames = [f for p in encoded.packets for f in decoder.decode(p)]
+        sizes.append(encoded.size)
+        scores.append(psnr(_luma(frames[-1]), reference))
+        if not encoder.refining:
+            break
+    assert step is not None and max(sizes) <= step * 1.1, "no step bursts above the link"
+    assert len(sizes) > 2, "it came rough and was refined"
+    assert scores[-1] >= 35 and scores[-1] > scores[0] + 5, scores
+
+
+def test_on_a_fast_link_the_sharp_frame_comes_whole_at_once():
+    encoder = ScreenEncoder()
+    encoder.set_rate(100_000_000)
+    _encode(encoder, _text_like(1920, 1080, strokes=20_000), 0, sharp=True)
+    assert not encoder.refining
+
+
+def test_motion_frames_follow_the_rate_and_a_new_rate_starts_afresh():
+    encoder = ScreenEncoder()
+    encoder.set_rate(2_000_000, fps=20)
+    first = _encode(encoder, _text_like(1920, 1080, strokes=60_000), 0, sharp=False)
+    assert first.size * 8 <= 2_000_000 * MOTION_BURST_SECONDS * 1.2
+    encoder.set_rate(2_100_000, fps=20)
+    assert not _encode(encoder, _text_like(1920, 1080, strokes=60_000), 1, sharp=False).keyframe
+    encoder.set_rate(8_000_000, fps=20)
+    assert _encode(encoder, _text_like(1920, 1080, strokes=60_000), 2, sharp=False).keyframe
