@@ -5,6 +5,11 @@ instead of the picture quietly.
 - The sender's RTCP feedback (REMB, receiver reports): aiortc hands REMB only to an encoder
   with a ``target_bitrate`` (ours is not aiortc's) and keeps the round trip smoothed over
   many seconds; the bandwidth estimate needs each figure as it arrives.
+- The sender's retransmissions: aiortc's receiver repeats every still-missing sequence
+  number in each NACK it sends (one per new gap), and aiortc's sender resends each one every
+  time, so on a lossy link one lost packet is resent many times over, and the storm fills
+  the link the pacer keeps for new frames. A packet is resent at most once a round trip, as
+  libwebrtc does.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, RtcpRrPacket, RtcpSrPacket
 
 log = logging.getLogger(__name__)
 
+RESEND_MEMORY = 4096
+RESEND_FORGET_SECONDS = 5.0
 _LSR = "_RTCRtpSender__lsr"
 _LSR_TIME = "_RTCRtpSender__lsr_time"
 
@@ -53,6 +60,40 @@ def observe_sender_feedback(
 
     sender._handle_rtcp_packet = observed  # type: ignore[method-assign]
     return True
+
+
+def resend_at_most_once_a_round_trip(
+    sender: RTCRtpSender, round_trip: Callable[[], float], clock: Callable[[], float]
+) -> bool:
+    """Wrap ``sender``'s retransmission so a sequence number is resent at most once per
+    ``round_trip()`` seconds; False (aiortc's behaviour) if aiortc changed inside."""
+    resend: Callable[[int], Awaitable[None]] | None = getattr(sender, "_retransmit", None)
+    if resend is None:
+        log.warning("aiortc sender has no retransmission hook; resends are not limited")
+        return False
+    last: dict[int, float] = {}
+
+    async def limited(sequence_number: int) -> None:
+        now = clock()
+        if now - last.get(sequence_number, float("-inf")) < round_trip():
+            return
+        last[sequence_number] = now
+        if len(last) > RESEND_MEMORY:
+            for old in [s for s, at in last.items() if now - at > RESEND_FORGET_SECONDS]:
+                del last[old]
+        await resend(sequence_number)
+
+    sender._retransmit = limited  # type: ignore[method-assign]
+    return True
+
+
+def is_priority_packet(data: bytes, media_ssrc: int) -> bool:
+    """RTCP (feedback the peer waits on) and retransmissions go before new media."""
+    if len(data) < 12:
+        return True
+    if 200 <= data[1] <= 207:  # RTCP packet types: SR, RR, SDES, BYE, APP, RTPFB, PSFB
+        return True
+    return int.from_bytes(data[8:12], "big") != media_ssrc
 
 
 def _feedback(

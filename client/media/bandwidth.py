@@ -17,7 +17,8 @@ what the receiver tells us, and writes only what no maintained piece does:
 
 aiortc's own AIMD grows 8 % a second and only up to 1.5 times what it received, which a
 screen, mostly still and then one big frame, never fills: its REMB is used only to come
-down. The estimate grows by itself instead, ``ramp_per_second`` while the link shows
+down. The estimate grows by itself instead (doubling each second until the link first
+shows a limit, as TCP's slow start, then ``ramp_per_second``) while the link shows
 nothing wrong and we actually send near the estimate (an idle sender learns nothing about
 the link, so it holds). It stays within [``min_bps``, ``max_bps``]; ``control_reserve_bps``
 of it is left to the data channels (heartbeat, chat, input), which media never takes.
@@ -25,10 +26,13 @@ of it is left to the data channels (heartbeat, chat, input), which media never t
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from dataclasses import dataclass
 
 from client.media.aiortc_internals import SenderFeedback
+
+log = logging.getLogger(__name__)
 
 LOSS_HIGH = 0.10
 LOSS_LOW = 0.02
@@ -38,6 +42,8 @@ HOLD_SECONDS = 1.0
 SEND_WINDOW_SECONDS = 1.0
 APP_LIMITED_SHARE = 0.5
 OVERUSE_FACTOR = 0.85
+DEFAULT_RTT = 0.1
+MIN_RTT = 0.02
 # aiortc's AIMD grows at most 8 % a second (REMB every 0.5 s or more): more is a reset.
 REMB_MAX_GROWTH = 1.1
 REMB_SLACK_BPS = 20_000
@@ -46,11 +52,13 @@ REMB_FIRST_OVERUSE = 0.9
 
 @dataclass(frozen=True)
 class BandwidthSettings:
-    start_bps: float = 8_000_000
+    start_bps: float = 4_000_000
     min_bps: float = 300_000
     max_bps: float = 30_000_000
     control_reserve_bps: float = 100_000
     ramp_per_second: float = 1.3
+    # Until the link first shows a limit, grow as TCP's slow start does (doubling).
+    start_ramp_per_second: float = 2.0
     queue_limit: float = 0.08
 
 
@@ -63,6 +71,7 @@ class BandwidthEstimate:
         self._target = min(max(s.start_bps, s.min_bps), s.max_bps)
         self._last_remb: float | None = None
         self._min_rtt: float | None = None
+        self._rtt = DEFAULT_RTT
         self._held_until = float("-inf")
         self._last_update = now
         self._sent: deque[tuple[float, int]] = deque()
@@ -77,6 +86,11 @@ class BandwidthEstimate:
     def media_bps(self) -> float:
         """What media may use: the estimate less the control channels' share."""
         return max(self._target - self.settings.control_reserve_bps, self.settings.min_bps / 2)
+
+    @property
+    def rtt(self) -> float:
+        """The latest round trip a report measured (seconds), queueing included."""
+        return self._rtt
 
     @property
     def at_floor(self) -> bool:
@@ -103,20 +117,21 @@ class BandwidthEstimate:
             overuse = bps < REMB_FIRST_OVERUSE * self.send_rate(now)
         else:
             overuse = bps < previous or bps > previous * REMB_MAX_GROWTH + REMB_SLACK_BPS
-        if overuse:
-            self._fall_to(bps, now)
+        if overuse and not self._app_limited(now):
+            self._fall_to(bps, now, "delay")
         else:
             self._grow(now)
 
     def on_report(self, fraction_lost: float, rtt: float | None, now: float) -> None:
         """A receiver report: its lost fraction (0 to 1) and round trip in seconds."""
         if rtt is not None and rtt > 0:
+            self._rtt = max(MIN_RTT, rtt)
             self._min_rtt = rtt if self._min_rtt is None else min(self._min_rtt, rtt)
-            if rtt - self._min_rtt > self.settings.queue_limit:
-                self._fall_to(OVERUSE_FACTOR * self.send_rate(now), now)
+            if rtt - self._min_rtt > self.settings.queue_limit and not self._app_limited(now):
+                self._fall_to(OVERUSE_FACTOR * self.send_rate(now), now, "queue")
                 return
         if fraction_lost > LOSS_HIGH:
-            self._fall_to(self._target * (1 - 0.5 * fraction_lost), now)
+            self._fall_to(self._target * (1 - 0.5 * fraction_lost), now, "loss")
         elif fraction_lost < LOSS_LOW:
             self._grow(now)
         else:
@@ -128,10 +143,11 @@ class BandwidthEstimate:
         self._forget_sent(now)
         return self._sent_bytes * 8 / SEND_WINDOW_SECONDS
 
-    def _fall_to(self, bps: float, now: float) -> None:
+    def _fall_to(self, bps: float, now: float, why: str) -> None:
         if bps < self._target:
             self._target = max(self.settings.min_bps, bps)
             self.falls += 1
+            log.info("send rate estimate down to %d kbit/s (%s)", self._target // 1000, why)
         self._held_until = now + HOLD_SECONDS
         self._last_update = now
 
@@ -140,10 +156,16 @@ class BandwidthEstimate:
         self._last_update = now
         if now < self._held_until or elapsed <= 0:
             return
-        if self.send_rate(now) < APP_LIMITED_SHARE * self.media_bps:
-            return  # application-limited: nothing learnt about the link
-        grown = self._target * self.settings.ramp_per_second**elapsed
+        if self._app_limited(now):
+            return
+        ramp = self.settings.ramp_per_second if self.falls else self.settings.start_ramp_per_second
+        grown = self._target * ramp**elapsed
         self._target = min(self.settings.max_bps, grown)
+
+    def _app_limited(self, now: float) -> bool:
+        """We sent well under the estimate: what the receiver measured is our own pace,
+        not the link's (a still screen sends next to nothing), so it says nothing either way."""
+        return self.send_rate(now) < APP_LIMITED_SHARE * self.media_bps
 
     def _forget_sent(self, now: float) -> None:
         while self._sent and self._sent[0][0] < now - SEND_WINDOW_SECONDS:

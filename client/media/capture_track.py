@@ -37,7 +37,10 @@ from aiortc.mediastreams import MediaStreamError
 from av.video.reformatter import VideoReformatter
 
 from client.media.adaptation import LinkFit, ResolutionAdapter
-from client.media.aiortc_internals import observe_sender_feedback
+from client.media.aiortc_internals import (
+    observe_sender_feedback,
+    resend_at_most_once_a_round_trip,
+)
 from client.media.bandwidth import BandwidthEstimate, BandwidthSettings
 from client.media.change_watcher import ChangeWatcher
 from client.media.monitors import MonitorGeometry, monitor_geometry
@@ -194,6 +197,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 now=time.monotonic(),
             )
             pace(sender, estimate=estimate)
+            resend_at_most_once_a_round_trip(sender, lambda: estimate.rtt, time.monotonic)
             if observe_sender_feedback(sender, lambda f: estimate.on_feedback(f, time.monotonic())):
                 self.bandwidth = estimate
 

@@ -11,7 +11,13 @@ short to repair it. A token bucket in front of the sender's transport lets a bur
 With a bandwidth estimate the rate is the estimate's media share, read for every packet,
 and the burst shrinks with it to ``BURST_SECONDS`` of the link (64 KB at 5 Mbit/s would be
 the whole of a home router's queue); every packet sent is told to the estimate, which
-needs to know whether we asked anything of the link.
+needs to know whether we asked anything of the link. Each packet is charged with its
+SRTP, UDP and IP overhead (``WIRE_OVERHEAD``): the link carries those too, and at
+1200-byte packets they are 3 % that would otherwise fill the bottleneck's queue.
+
+RTCP and retransmissions are not held behind the frames queued before them: a
+retransmission that waits behind a sharp frame's 0.4 s step arrives after the receiver has
+given up on its frame. They are still charged, so new media yields to them.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from collections.abc import Awaitable, Callable
 import aiortc.rtcrtpsender
 from aiortc import RTCRtpSender
 
+from client.media.aiortc_internals import is_priority_packet
 from client.media.bandwidth import BandwidthEstimate
 
 DEFAULT_RATE_BPS = 30_000_000
 DEFAULT_BURST_BYTES = 64 * 1024
 BURST_SECONDS = 0.01
 MIN_BURST_BYTES = 2 * 1500
+WIRE_OVERHEAD = 10 + 8 + 20  # SRTP authentication tag, UDP and IPv4 headers
 # aiortc keeps the last 128 sent packets for retransmission (NACK), fewer than one sharp
 # frame has; a lost packet early in such a frame could then never be repaired.
 RETRANSMIT_HISTORY = 4096
@@ -72,11 +80,12 @@ def pace(
     bucket = TokenBucket(rate_bps, burst_bytes)
 
     async def paced(data: bytes) -> None:
+        size = len(data) + WIRE_OVERHEAD
         if estimate is not None:
             bucket.follow(estimate.media_bps, burst_bytes)
-            estimate.on_sent(len(data), time.monotonic())
-        delay = bucket.delay_for(len(data))
-        if delay > 0:
+            estimate.on_sent(size, time.monotonic())
+        delay = bucket.delay_for(size)
+        if delay > 0 and not is_priority_packet(data, sender._ssrc):
             await asyncio.sleep(delay)
         await send(data)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import aiortc.rtcrtpsender
 import pytest
 from aiortc import RTCCertificate, RTCDtlsTransport, RTCIceGatherer, RTCIceTransport, RTCRtpSender
 from aiortc.rtp import (
@@ -11,10 +12,16 @@ from aiortc.rtp import (
     RtcpPsfbPacket,
     RtcpReceiverInfo,
     RtcpRrPacket,
+    RtpPacket,
     pack_remb_fci,
 )
 
-from client.media.aiortc_internals import SenderFeedback, observe_sender_feedback
+from client.media.aiortc_internals import (
+    SenderFeedback,
+    is_priority_packet,
+    observe_sender_feedback,
+    resend_at_most_once_a_round_trip,
+)
 
 
 @pytest.fixture
@@ -51,3 +58,32 @@ async def test_remb_and_receiver_reports_reach_the_listener_as_they_arrive(sende
     assert len(heard) == 2, "another stream's REMB is not ours"
     assert heard[1].fraction_lost == 0.25
     assert heard[1].rtt == pytest.approx(0.2, abs=0.05)
+
+
+async def test_a_lost_packet_is_resent_at_most_once_a_round_trip(sender):
+    sent: list[bytes] = []
+
+    async def record(data: bytes) -> None:
+        sent.append(data)
+
+    sender.transport._send_rtp = record
+    packet = RtpPacket(payload_type=96, sequence_number=500, timestamp=1, ssrc=sender._ssrc)
+    packet.payload = b"x" * 100
+    sender._RTCRtpSender__rtp_history[500 % aiortc.rtcrtpsender.RTP_HISTORY_SIZE] = packet
+    clock = [10.0]
+    assert resend_at_most_once_a_round_trip(sender, lambda: 0.1, lambda: clock[0])
+    for _ in range(5):  # the same sequence number in five NACKs in a row
+        await sender._retransmit(500)
+    assert len(sent) == 1
+    clock[0] += 0.15
+    await sender._retransmit(500)
+    assert len(sent) == 2, "a round trip later its resend may have been lost too"
+
+
+def test_feedback_and_retransmissions_go_before_new_media(sender):
+    media = RtpPacket(payload_type=96, sequence_number=1, timestamp=1, ssrc=sender._ssrc)
+    resent = RtpPacket(payload_type=97, sequence_number=1, timestamp=1, ssrc=sender._rtx_ssrc)
+    report = bytes(RtcpRrPacket(ssrc=sender._ssrc, reports=[]))
+    assert not is_priority_packet(media.serialize(), sender._ssrc)
+    assert is_priority_packet(resent.serialize(), sender._ssrc)
+    assert is_priority_packet(report, sender._ssrc)

@@ -56,9 +56,20 @@ def test_the_estimate_keeps_its_floor_and_a_share_for_the_control_channel():
 
 
 def test_a_standing_queue_is_over_use_even_without_loss():
-    estimate = BandwidthEstimate()
+    estimate = BandwidthEstimate(BandwidthSettings(start_bps=1 * MBIT))
     for i in range(100):
         estimate.on_sent(1200, i / 100)  # about 1 Mbit/s sent in the last second
     estimate.on_report(0.0, 0.04, 1.0)
-    estimate.on_report(0.0, 0.04 + 0.2, 1.5)
+    estimate.on_report(0.0, 0.04 + 0.2, 1.0)
     assert estimate.target_bps < 1 * MBIT
+
+
+def test_delay_feedback_while_the_sender_is_idle_says_nothing_about_the_link():
+    """A still screen sends next to nothing; aiortc's receiver then measures our pace, and
+    its over-use figures are tiny. They must not be taken for the link's rate."""
+    estimate = BandwidthEstimate()
+    estimate.on_remb(3 * MBIT, 1.0)
+    estimate.on_remb(100_000, 2.0)  # a fall, while nothing was being sent
+    estimate.on_report(0.0, 0.04, 3.0)
+    estimate.on_report(0.0, 0.5, 4.0)  # a late report, nothing of ours queued
+    assert estimate.target_bps == estimate.settings.start_bps
