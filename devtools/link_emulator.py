@@ -5,8 +5,9 @@ process runs inside a network namespace whose only way out is an emulated link, 
 server and the helper stay in the root namespace::
 
     with start_link(LinkProfile("5 Mbit/s", rate_mbit=5, delay_ms=20, loss_pct=0.5)) as link:
+        link.forward_tcp(port)    # the server here, as 127.0.0.1:port in there, over the link
         subprocess.run(link.wrap(["python", "-m", "sharer_app", "--server",
-                                  f"http://{link.outside_address}:{port}", ...]))
+                                  f"http://127.0.0.1:{port}", ...]))
         print(link.stats())   # packets per direction: offered, delivered, lost, dropped
 
 The kernel here has no ``netem`` (only ``tbf`` and ``htb``), so a relay process
@@ -122,6 +123,7 @@ class EmulatedLink:
         self.outside_address = str(base + 1)  # the root namespace's end: where servers listen
         self.inside_address = str(base + 2)
         self._relay = relay
+        self._forwards: list[subprocess.Popen[str]] = []
         self._asking = threading.Lock()
         self._stopped = False
 
@@ -129,12 +131,31 @@ class EmulatedLink:
         """The command line that runs ``argv`` behind the link (same pid, same environment)."""
         return ["ip", "netns", "exec", self.namespace, *argv]
 
+    def forward_tcp(self, port: int) -> None:
+        """Make ``127.0.0.1:port`` inside lead across the link to ``outside_address:port``.
+
+        The apps send sign-in tokens over plain http only to their own machine; through this
+        a server that listens on every address here is "their own machine" to them, while
+        its traffic still crosses the link (:mod:`devtools.link_forward`).
+        """
+        command = [sys.executable, "-m", "devtools.link_forward", str(port), self.outside_address]
+        forward = subprocess.Popen(
+            self.wrap(command),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self._forwards.append(forward)
+        _wait_ready(forward, f"the forwarder of port {port} in {self.namespace}")
+
     def stats(self) -> dict[str, Any]:
         """Counters per direction (``up``: from the namespace out).
 
         Packets and bytes offered, delivered, lost at random, dropped by the full queue,
-        still on their way; and the RTP streams seen, each with its SSRC, payload type and
-        packets, in the order they first appeared.
+        still on their way; and the RTP streams seen (SRTP headers are clear), each with its
+        SSRC, payload type, packets and repeats (a sequence number offered again within 2 s:
+        a retransmission on the same stream), in the order they first appeared.
         """
         with self._asking:
             stdin, stdout = self._relay.stdin, self._relay.stdout
@@ -167,12 +188,13 @@ class EmulatedLink:
         if self._stopped:
             return
         self._stopped = True
-        if self._relay.stdin is not None:
-            with contextlib.suppress(OSError):
-                self._relay.stdin.close()
-        stop_process(self._relay, grace=5)
-        if self._relay.stdout is not None:
-            self._relay.stdout.close()
+        for proc in (*self._forwards, self._relay):
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+            stop_process(proc, grace=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
         subprocess.run(["ip", "netns", "del", self.namespace], capture_output=True, check=False)
 
     def __enter__(self) -> EmulatedLink:
@@ -232,7 +254,7 @@ def start_link(
             raise
         link = EmulatedLink(profile, number, relay)
         try:
-            _wait_ready(relay, namespace)
+            _wait_ready(relay, f"the relay of {namespace}")
             link._configure()
         except BaseException:
             link.stop()
@@ -240,13 +262,13 @@ def start_link(
     return link
 
 
-def _wait_ready(relay: subprocess.Popen[str], namespace: str) -> None:
-    stdout = relay.stdout
+def _wait_ready(proc: subprocess.Popen[str], what: str) -> None:
+    stdout = proc.stdout
     if stdout is None:
-        raise LinkError(f"the relay of {namespace} has no output")
+        raise LinkError(f"{what} has no output")
     result: list[str] = []
     reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
     reader.start()
     reader.join(READY_TIMEOUT)
     if not result or '"ready"' not in result[0]:
-        raise LinkError(f"the relay of {namespace} did not start (root and /dev/net/tun needed)")
+        raise LinkError(f"{what} did not start (root and /dev/net/tun needed)")

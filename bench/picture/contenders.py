@@ -2,15 +2,19 @@
 
 Each starts its sharer on the sharer's display and its viewer on the helper's display and
 exposes the same things to the benchmark: the two process ids, the viewer's JSON lines
-(``connected``, ``stats``, ``bytes``) and when the sharer consented (the start of "first
-frame after consent").
+(``connected``, ``stats``, ``bytes``, ``ended``) and when the sharer consented (the start of
+"first frame after consent"). Behind an emulated link (:class:`Behind`) the sharer runs in
+the link's network namespace and reaches the server, which stays here, across the link
+(through the link's loopback forwarder: the apps send tokens over plain http only to
+127.0.0.1).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.picture.procs import LineProcess
@@ -36,6 +40,14 @@ class Displays:
         }
 
 
+@dataclass(frozen=True)
+class Behind:
+    """Where the sharer runs: ``prefix`` starts it (``ip netns exec NS``); the default is
+    right here, no link at all. Either way it finds the server at 127.0.0.1."""
+
+    prefix: Sequence[str] = field(default_factory=tuple)
+
+
 class Contender:
     label = ""
     sharer: LineProcess | None = None
@@ -56,21 +68,24 @@ class Contender:
 class Helpline(Contender):
     """The real helper window (bench launcher) and the real headless sharer app."""
 
-    def __init__(self, displays: Displays, server_url: str, max_fps: int) -> None:
+    def __init__(
+        self, displays: Displays, server_port: int, max_fps: int, behind: Behind | None = None
+    ) -> None:
         self.label = f"Helpline @{max_fps}"
         self.max_fps = max_fps
+        self.behind = behind or Behind()
         log = displays.workdir / f"helpline-{max_fps}"
         try:
-            self._start(displays, server_url, log)
+            self._start(displays, server_port, log)
         except Exception:
             self.stop()
             raise
 
-    def _start(self, displays: Displays, server_url: str, log: Path) -> None:
+    def _start(self, displays: Displays, server_port: int, log: Path) -> None:
         self.viewer = LineProcess(
             "bench.picture.helper_window",
             "--server",
-            server_url,
+            f"http://127.0.0.1:{server_port}",
             "--user",
             HELPER,
             env=displays.env(displays.helper),
@@ -81,7 +96,7 @@ class Helpline(Contender):
             "sharer_app",
             "--headless",
             "--server",
-            server_url,
+            f"http://127.0.0.1:{server_port}",
             "--user",
             SHARER,
             "--code",
@@ -90,6 +105,7 @@ class Helpline(Contender):
             "view",
             env=displays.env(displays.sharer, HELPLINE_MAX_FPS=str(self.max_fps)),
             log=log.with_suffix(".sharer.log"),
+            prefix=self.behind.prefix,
         )
         self.consent_at = self.viewer.event("consent")[2]["t"]
         self.viewer.event("connected")
@@ -100,7 +116,8 @@ class PlainShare(Contender):
 
     label = "plain aiortc share"
 
-    def __init__(self, displays: Displays) -> None:
+    def __init__(self, displays: Displays, behind: Behind | None = None) -> None:
+        self.behind = behind or Behind()
         try:
             self._start(displays, displays.workdir / "plain")
         except Exception:
@@ -119,6 +136,7 @@ class PlainShare(Contender):
             "send",
             env=displays.env(displays.sharer),
             log=log.with_suffix(".sharer.log"),
+            prefix=self.behind.prefix,
         )
         offer = self.viewer.event("offer")[2]["sdp"]
         self.consent_at = time.monotonic()

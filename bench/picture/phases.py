@@ -46,7 +46,7 @@ class Stage:
 # ---- text quality ----------------------------------------------------------------------
 
 
-def _upscaled(picture: np.ndarray, placement: Placement) -> np.ndarray:
+def upscaled(picture: np.ndarray, placement: Placement) -> np.ndarray:
     """A picture shown smaller than 1:1, blown up to the source's size (nearest pixel)."""
     if placement.scale == 1.0:
         return picture
@@ -59,7 +59,7 @@ def compare(source: np.ndarray, picture: np.ndarray, placement: Placement) -> tu
     """(PSNR, SSIM) of the text area, at the best alignment within two pixels."""
     box = layout.text_box()
     ref = metrics.luma(source[box.y : box.y + box.h, box.x : box.x + box.w])
-    seen = metrics.luma(_upscaled(picture, placement))
+    seen = metrics.luma(upscaled(picture, placement))
     best = max(
         ((dx, dy) for dx in SHIFTS for dy in SHIFTS),
         key=lambda d: metrics.psnr(
@@ -185,7 +185,8 @@ def busy(stage: Stage, contender: Contender, seconds: float) -> None:
     w0, w1 = before[0], after[0]
     drawn = [line for line in stage.scene.frames(mark, end_mark) if w0 <= line["t"] < w1]
     first_seen, marker_changes = stage.probe.snapshot()
-    latencies = [1000 * (first_seen[f["n"]] - f["t"]) for f in drawn if f["n"] in first_seen]
+    timed = [(f["t"], 1000 * (first_seen[f["n"]] - f["t"])) for f in drawn if f["n"] in first_seen]
+    latencies = [latency for _, latency in timed]
     flips = [(f["t"], f["m"]) for prev, f in itertools.pairwise(drawn) if f["m"] != prev["m"]]
     painted = stage.probe.frames_between(w0, w1)
     stage.results["busy"] = {
@@ -196,6 +197,7 @@ def busy(stage: Stage, contender: Contender, seconds: float) -> None:
         "resolution": _resolution(contender, w0, w1),
         "shown_scale": stage.probe.placement.scale if stage.probe.placement else None,
         "latency_ms": _percentiles(latencies),
+        "latency_quarters_ms": _quarter_medians(timed, w0, w1),
         "flip_latency_ms": _percentiles(_flip_latencies(flips, marker_changes)),
         "sharer_cpu_ms_per_frame": _per_frame(after[1] - before[1], painted),
         "viewer_cpu_ms_per_frame": _per_frame(after[2] - before[2], painted),
@@ -284,6 +286,18 @@ def _percentiles(values: list[float]) -> dict[str, Any]:
         "p95": metrics.percentile(values, 95),
         "p99": metrics.percentile(values, 99),
     }
+
+
+def _quarter_medians(timed: list[tuple[float, float]], start: float, end: float) -> list:
+    """The median latency of the frames drawn in each quarter of the window: a latency
+    that grows (a queue filling up) shows as rising quarters, a steady one as flat."""
+    quarter = (end - start) / 4
+    return [
+        metrics.percentile(
+            [ms for t, ms in timed if start + i * quarter <= t < start + (i + 1) * quarter], 50
+        )
+        for i in range(4)
+    ]
 
 
 def _flip_latencies(flips: list[tuple[float, int]], seen: list[tuple[float, int]]) -> list[float]:

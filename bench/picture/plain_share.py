@@ -9,7 +9,8 @@ frame 1:1 in a full-screen Qt window. The two exchange one offer and one answer 
 lines through the benchmark (aiortc gathers all candidates before it describes itself), so
 no signaling server is involved. They are two processes, not one, so the CPU of each side
 is measured on its own. The receiver speaks the helper launcher's events (``connected``,
-``stats``, ``bytes``), so the benchmark drives both contenders the same way.
+``stats``, ``bytes``, ``ended`` when the connection fails), so the benchmark drives both
+contenders the same way.
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ def receive() -> None:
         def on_state() -> None:
             if pc.connectionState == "connected":
                 emit("connected")
+            elif pc.connectionState == "failed":  # what the helper's engine calls "ended"
+                emit("ended", reason="connection_failed")
 
         await pc.setLocalDescription(await pc.createOffer())
         emit("offer", sdp=pc.localDescription.sdp)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,16 @@ Line = dict[str, Any]
 
 
 class LineProcess:
-    def __init__(self, module: str, *args: str, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self,
+        module: str,
+        *args: str,
+        env: dict[str, str],
+        log: Path,
+        prefix: Sequence[str] = (),
+    ) -> None:
+        """``prefix`` runs the child through another command that execs it (same pid), such
+        as ``ip netns exec NS`` to put it behind an emulated link."""
         self.name = module
         self.log = log
         self.lines: list[tuple[float, Line]] = []
@@ -27,7 +36,7 @@ class LineProcess:
         self._eof = False
         with log.open("ab") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", module, *args],
+                [*prefix, sys.executable, "-m", module, *args],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=err,

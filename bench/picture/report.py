@@ -18,7 +18,7 @@ HEADING = "## Picture"
 CHART = "picture-bench.png"
 
 
-def _get(results: dict[str, Any], path: str) -> Any:
+def get(results: dict[str, Any], path: str) -> Any:
     value: Any = results
     for key in path.split("."):
         if not isinstance(value, dict) or value.get(key) is None:
@@ -27,7 +27,7 @@ def _get(results: dict[str, Any], path: str) -> Any:
     return value
 
 
-def _fmt(value: Any, digits: int = 1) -> str:
+def fmt(value: Any, digits: int = 1) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -88,17 +88,17 @@ ROWS = [
 
 def _cell(results: dict[str, Any], key: str, digits: int) -> str:
     if key == "soak.rss_mb_first":
-        if _get(results, "soak") is None:
+        if get(results, "soak") is None:
             return "—"
         return " / ".join(
-            _fmt(_get(results, f"soak.rss_mb_{k}"), 0) for k in ("first", "last", "max")
+            fmt(get(results, f"soak.rss_mb_{k}"), 0) for k in ("first", "last", "max")
         )
     if key == "busy.flip_latency_ms.p50":
-        return f"{_fmt(_get(results, key), 0)} / {_fmt(_get(results, 'busy.flip_latency_ms.n'))}"
-    return _fmt(_get(results, key), digits)
+        return f"{fmt(get(results, key), 0)} / {fmt(get(results, 'busy.flip_latency_ms.n'))}"
+    return fmt(get(results, key), digits)
 
 
-def _versions() -> str:
+def versions() -> str:
     names = ("aiortc", "av", "PySide6-Essentials", "numpy", "mss")
     found = []
     for name in names:
@@ -109,7 +109,7 @@ def _versions() -> str:
     return ", ".join([f"Python {platform.python_version()}", *found])
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
@@ -127,7 +127,7 @@ def write_report(
         HEADING,
         "",
         f"`python -m bench.picture_bench{' --quick' if quick else ''}` — {now}; "
-        f"{os.cpu_count()} cores ({_cpu_model()}); {_versions()}. Load average at start and "
+        f"{os.cpu_count()} cores ({cpu_model()}); {versions()}. Load average at start and "
         f"end: {' / '.join(f'{x:.1f}' for x in load)} (the machine is shared: other "
         "engineers' test runs make every figure noisy, the ratios less so).",
         "",
@@ -146,17 +146,17 @@ def write_report(
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for measure, target, key, digits, compare in ROWS:
-        a, b = _get(h60, key), _get(plain, key)
+        a, b = get(h60, key), get(plain, key)
         lines.append(
             f"| {measure} | {target} | {_cell(h60, key, digits)} | {_cell(h30, key, digits)} "
             f"| {_cell(plain, key, digits)} | {_ratio(a, b) if compare else ''} |"
         )
-    floor = _get(results, "calibration.latency_ms")
+    floor = get(results, "calibration.latency_ms")
     if floor:
         lines += [
             "",
             f"Measuring floor: the same probe pointed at the sharer's own display sees the "
-            f"scene's frames {_fmt(floor['p50'])} ms (p50), {_fmt(floor['p95'])} ms (p95) "
+            f"scene's frames {fmt(floor['p50'])} ms (p50), {fmt(floor['p95'])} ms (p95) "
             f"after they are drawn ({floor['n']} frames): polling every 4 ms, and the scene "
             "and probe competing for the same two cores.",
         ]

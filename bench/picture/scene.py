@@ -2,7 +2,8 @@
 
     python -m bench.picture.scene        (on the sharer's display; JSON lines in and out)
 
-Commands on stdin: ``{"cmd": "text", "page": N}`` (a still page of 10 pt monospace text),
+Commands on stdin: ``{"cmd": "text", "page": N}`` (a still page of 10 pt monospace text,
+black on white unless ``"fg"`` and ``"bg"`` give other colours as ``[r, g, b]``),
 ``{"cmd": "busy", "flip_every": N}`` (a full-screen 60 Hz animation in which every pixel
 moves every frame) and ``{"cmd": "flip"}`` (turn the marker over, nothing else changes).
 Every frame it draws is one line on stdout, ``{"n": counter, "t": drawn, "m": marker,
@@ -48,15 +49,21 @@ WORDS = (
 )
 
 
-def text_page(page: int) -> QImage:
-    """A terminal full of log lines: the hardest ordinary thing to keep legible."""
+RGB = tuple[int, int, int]
+
+
+def text_page(page: int, fg: RGB = (0, 0, 0), bg: RGB = (255, 255, 255)) -> QImage:
+    """A terminal full of log lines: the hardest ordinary thing to keep legible.
+
+    In colour (red error text on black, blue on white) it is what 4:2:0 chroma smears.
+    """
     image = QImage(layout.WIDTH, layout.HEIGHT, QImage.Format.Format_RGB32)
-    image.fill(QColor(255, 255, 255))
+    image.fill(QColor(*bg))
     painter = QPainter(image)
     font = QFont("DejaVu Sans Mono")
     font.setPointSize(10)
     painter.setFont(font)
-    painter.setPen(QColor(0, 0, 0))
+    painter.setPen(QColor(*fg))
     metrics = QFontMetrics(font)
     box = layout.text_box()
     painter.setClipRect(box.x, box.y, box.w, box.h)
@@ -133,7 +140,8 @@ class Scene(QWidget):
         name = cmd.get("cmd")
         if name == "text":
             self.busy = False
-            self.page = text_page(int(cmd.get("page", 0)))
+            colours = {k: tuple(cmd[k]) for k in ("fg", "bg") if k in cmd}
+            self.page = text_page(int(cmd.get("page", 0)), **colours)
             self.draw("text")
         elif name == "busy":
             self.busy = True

@@ -26,10 +26,17 @@ class SceneControl:
     def mark(self) -> int:
         return len(self.proc.lines)
 
-    def text(self, page: int) -> tuple[int, float]:
-        """Show a still page of text; (its counter value, when it was drawn)."""
+    def text(
+        self,
+        page: int,
+        fg: tuple[int, int, int] | None = None,
+        bg: tuple[int, int, int] | None = None,
+    ) -> tuple[int, float]:
+        """Show a still page of text (black on white unless coloured); (its counter value,
+        when it was drawn)."""
         start = self.mark()
-        self.proc.send(cmd="text", page=page)
+        colours = {k: v for k, v in (("fg", fg), ("bg", bg)) if v is not None}
+        self.proc.send(cmd="text", page=page, **colours)
         _, n, t = self._drawn_after(start, "text")
         return n, t
 

@@ -21,6 +21,11 @@ class PictureBenchSettings(BaseSettings):
     quiet_flips: int = 8
     soak_minutes: float = 10.0
     soak_sample_seconds: float = 5.0
+    # Over emulated links (``--links``): how long a first picture may take before it counts
+    # as never, how long a still text page is watched sharpening, each colour page held.
+    first_picture_timeout: float = 30.0
+    sharpen_seconds: float = 8.0
+    colour_seconds: float = 4.0
     # Where to keep what the helper showed of the text page 1 s after motion (PNG), to look at.
     pictures: Path | None = None
 
@@ -34,4 +39,7 @@ class PictureBenchSettings(BaseSettings):
             quiet_seconds=1.5,
             quiet_flips=3,
             soak_minutes=0,
+            first_picture_timeout=20,
+            sharpen_seconds=4,
+            colour_seconds=2,
         )

@@ -5,19 +5,32 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_quick(module: str, tmp_path: Path, timeout: float) -> tuple[str, dict[str, Any]]:
-    """Run ``python -m MODULE --quick`` writing its report and figures under ``tmp_path``
-    (never docs/benchmarks.md); return the report's text and the figures. A run past
-    ``timeout`` is terminated, so that it stops its own displays, servers and apps."""
+def run_quick(
+    module: str, tmp_path: Path, timeout: float, args: Sequence[str] = ()
+) -> tuple[str, dict[str, Any]]:
+    """Run ``python -m MODULE --quick [ARGS]`` writing its report and figures under
+    ``tmp_path`` (never docs/benchmarks.md); return the report's text and the figures. A run
+    past ``timeout`` is terminated, so that it stops its own displays, servers and apps."""
     report, figures = tmp_path / "benchmarks.md", tmp_path / "figures.json"
     bench = subprocess.Popen(
-        [sys.executable, "-m", module, "--quick", "--report", str(report), "--json", str(figures)],
+        [
+            sys.executable,
+            "-m",
+            module,
+            "--quick",
+            *args,
+            "--report",
+            str(report),
+            "--json",
+            str(figures),
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
