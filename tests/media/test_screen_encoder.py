@@ -115,3 +115,14 @@ def test_motion_frames_follow_the_rate_and_a_new_rate_starts_afresh():
     assert not _encode(encoder, _text_like(1920, 1080, strokes=60_000), 1, sharp=False).keyframe
     encoder.set_rate(8_000_000, fps=20)
     assert _encode(encoder, _text_like(1920, 1080, strokes=60_000), 2, sharp=False).keyframe
+
+
+def test_the_pacer_follows_a_new_rate_with_a_burst_of_its_size(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    bucket = TokenBucket(rate_bps=30_000_000, burst_bytes=64 * 1024)
+    bucket.follow(5_000_000, max_burst_bytes=64 * 1024)
+    assert bucket.burst == 6250, "10 ms of a 5 Mbit/s link, not a router's whole queue"
+    clock[0] += 1.0
+    assert bucket.delay_for(6250) == 0.0
+    assert bucket.delay_for(625) == 0.001
