@@ -54,6 +54,14 @@ class Resumed(_PeerMessage):
     type: Literal["resumed"] = "resumed"
 
 
+class LinkSlow(_PeerMessage):
+    """The sharer's link is too slow for the picture (or, ``slow`` false, no longer is): the
+    helper says so rather than show a frozen picture without a word."""
+
+    type: Literal["link_slow"] = "link_slow"
+    slow: bool
+
+
 class Bye(_PeerMessage):
     """Sent just before a side closes, so the other need not wait for a timeout."""
 
@@ -62,9 +70,10 @@ class Bye(_PeerMessage):
 
 
 PeerMessage = Annotated[
-    Chat | Heartbeat | HeartbeatAck | Paused | Resumed | Bye, Field(discriminator="type")
+    Chat | Heartbeat | HeartbeatAck | Paused | Resumed | LinkSlow | Bye,
+    Field(discriminator="type"),
 ]
-_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "paused", "resumed", "bye"})
+_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "paused", "resumed", "link_slow", "bye"})
 _ADAPTER: TypeAdapter[PeerMessage] = TypeAdapter(PeerMessage)
 
 

@@ -13,6 +13,11 @@ packets: fast frames while the screen moves, then, once it has been still for
 the frames. A still screen is polled ``idle_poll_hz`` times a second, or woken at once by
 X11 damage events where the display reports them, and costs nothing else but a tiny refresh
 every ``keyframe_interval`` seconds (it lets the receiver notice a lost last packet).
+
+The send path obeys one bandwidth estimate (``client.media.bandwidth``), fed by the
+receiver's REMB and reports: the pacer sends at its media rate, both gears' VBV follow it,
+the link's fit (``LinkFit``) sets the motion frame rate and caps the size, and a sharp frame
+cut short by the rate is refined by encoding the same still screen again until it is sharp.
 """
 
 from __future__ import annotations
@@ -31,8 +36,13 @@ from aiortc import MediaStreamTrack, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
 from av.video.reformatter import VideoReformatter
 
-from client.media.adaptation import ResolutionAdapter
-from client.media.aiortc_internals import take_keyframe_request
+from client.media.adaptation import LinkFit, ResolutionAdapter
+from client.media.aiortc_internals import (
+    observe_sender_feedback,
+    resend_at_most_once_a_round_trip,
+    take_keyframe_request,
+)
+from client.media.bandwidth import BandwidthEstimate, BandwidthSettings
 from client.media.change_watcher import ChangeWatcher
 from client.media.codecs import FULL_CHROMA_FORMAT, H264Decoding
 from client.media.monitors import MonitorGeometry, monitor_geometry
@@ -78,6 +88,13 @@ class _Mailbox:
             self._job = job  # an untaken, stale one is dropped here
             self._condition.notify()
 
+    def offer(self, job: _Job) -> None:
+        """Put ``job`` in only if nothing newer waits (a refining step yields to a change)."""
+        with self._condition:
+            if self._job is None and not self._closed:
+                self._job = job
+                self._condition.notify()
+
     def take(self) -> _Job | None:
         with self._condition:
             while self._job is None and not self._closed:
@@ -122,6 +139,9 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self.idle_after = idle_after
         self.counters = CaptureCounters()
         self.adapter = ResolutionAdapter(self.frame_interval) if adaptive else None
+        pixels = self.geometry.width * self.geometry.height
+        self.link_fit = LinkFit(pixels, max_fps) if adaptive else None
+        self.bandwidth: BandwidthEstimate | None = None
         self.last_size = (0, 0)
         self._encoder_settings = encoder or EncoderSettings()
         self._send_rate_bps = send_rate_bps
@@ -146,11 +166,19 @@ class ScreenCaptureTrack(MediaStreamTrack):
 
     @property
     def scale(self) -> float:
-        return self.adapter.scale if self.adapter else self._fixed_scale
+        if self.adapter is None:
+            return self._fixed_scale
+        return min(self.adapter.scale, self.link_fit.scale if self.link_fit else 1.0)
+
+    @property
+    def too_slow(self) -> bool:
+        """The link is at the estimate's floor: too slow for the picture as it is."""
+        return self.bandwidth is not None and self.bandwidth.at_floor
 
     def set_scale(self, scale: float) -> None:
         """Fix the motion scale (and stop adapting), e.g. for a slow link the caller knows of."""
         self.adapter = None
+        self.link_fit = None
         self._fixed_scale = min(1.0, max(0.1, scale))
 
     def set_paused(self, paused: bool) -> None:
@@ -176,7 +204,15 @@ class ScreenCaptureTrack(MediaStreamTrack):
         )
         self._sender = sender
         if sender is not None:
-            pace(sender, self._send_rate_bps)
+            start = min(BandwidthSettings.start_bps, self._send_rate_bps)
+            estimate = BandwidthEstimate(
+                BandwidthSettings(start_bps=start, max_bps=self._send_rate_bps),
+                now=time.monotonic(),
+            )
+            pace(sender, estimate=estimate)
+            resend_at_most_once_a_round_trip(sender, lambda: estimate.rtt, time.monotonic)
+            if observe_sender_feedback(sender, lambda f: estimate.on_feedback(f, time.monotonic())):
+                self.bandwidth = estimate
 
     def stop(self) -> None:
         if self.readyState == "live":
@@ -253,7 +289,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 if self._stopping:
                     break
                 started = time.monotonic()
-                next_due = max(next_due + self.frame_interval, started)
+                next_due = max(next_due + self._interval(), started)
                 if self._paused:
                     if not paused_sent:
                         paused_sent = True
@@ -289,6 +325,11 @@ class ScreenCaptureTrack(MediaStreamTrack):
         """The sharp gear's picture: full size, in full colour where the receiver decodes it."""
         return _convert(reformatter, raw, width, height, 1.0, self._sharp_format, sharp=True)
 
+    def _interval(self) -> float:
+        """The motion frame interval: the setting's, or longer when the link needs it."""
+        link_fps = self.link_fit.fps if self.link_fit is not None else None
+        return max(self.frame_interval, 1.0 / link_fps) if link_fps else self.frame_interval
+
     def _submit(self, frame: av.VideoFrame, *, sharp: bool, at: float, cost: float) -> float:
         self._mailbox.put(_Job(frame, sharp, at, cost))
         return at
@@ -312,13 +353,24 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 continue
             if self._sender is not None and take_keyframe_request(self._sender):
                 self._encoder.request_keyframe()
+            self._follow_bandwidth(self._encoder)
             encoded = self._encoder.encode(frame, sharp=job.sharp)
+            if self._encoder.refining:
+                self._mailbox.offer(job)
             if self.adapter is not None and not job.sharp:
                 # The slower of the two stages sets the pace the machine can keep.
                 cost = max(job.cost, time.monotonic() - started)
                 self.adapter.observe(cost, self._loss)
             for packet in encoded.packets:
                 self._deliver(packet)
+
+    def _follow_bandwidth(self, encoder: ScreenEncoder) -> None:
+        if self.bandwidth is None:
+            return
+        rate = self.bandwidth.media_bps
+        if self.link_fit is not None:
+            self.link_fit.update(rate)
+        encoder.set_rate(rate, self.link_fit.fps if self.link_fit else 1.0 / self.frame_interval)
 
     def _sender_keeps_up(self) -> bool:
         """Wait until aiortc has taken all but a couple of frames; False once stopping."""

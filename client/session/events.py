@@ -62,6 +62,23 @@ class PauseChanged(EngineEvent):
     paused: bool
 
 
+class LinkSlowChanged(EngineEvent):
+    """The link is too slow for the picture, so the sharer sends less (or it recovered);
+    both sides say so instead of ending the session."""
+
+    event = "link_slow"
+    slow: bool
+    message: str
+
+    @classmethod
+    def now(cls, slow: bool) -> LinkSlowChanged:
+        return cls(slow=slow, message=SLOW_TEXT if slow else RECOVERED_TEXT)
+
+
+SLOW_TEXT = "the connection is too slow for the picture; trying at a lower quality"
+RECOVERED_TEXT = "the connection carries the picture again"
+
+
 class ChatReceived(EngineEvent):
     event = "chat"
     sender: str = Field(alias="from")
@@ -203,6 +220,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     Connected,
     ControlChanged,
     PauseChanged,
+    LinkSlowChanged,
     ChatReceived,
     Ended,
     ErrorReported,

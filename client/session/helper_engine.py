@@ -23,6 +23,7 @@ from client.session.events import (
     CodeIssued,
     ConsentGiven,
     ControlChanged,
+    LinkSlowChanged,
     PauseChanged,
     ServerBack,
     SharerJoined,
@@ -30,7 +31,7 @@ from client.session.events import (
 )
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
-from common.peer_messages import Paused, PeerMessage, Resumed
+from common.peer_messages import LinkSlow, Paused, PeerMessage, Resumed
 from common.permissions import ConsentLevel, ConsentOutcome, Permission, offered_levels
 from common.protocol import CodeIssued as CodeMessage
 from common.protocol import (
@@ -226,6 +227,8 @@ class HelperEngine(SessionEngine[HelperState]):
         that replaces the picture can arrive."""
         if isinstance(message, Paused | Resumed):
             self.emit(PauseChanged(paused=isinstance(message, Paused)))
+        elif isinstance(message, LinkSlow):
+            self.emit(LinkSlowChanged.now(message.slow))
         else:
             super()._on_session_message(message)
 

@@ -5,6 +5,12 @@ accept, a track to send, the loss the receiver reports); WebRTC itself stays beh
 class, so the engines can run in-process against a fake link (``SessionLink``). ICE consent
 freshness notices a dead peer only after about 30 s, so a heartbeat on the control channel
 does it within ``heartbeat_timeout`` seconds instead.
+
+A congested link is not a vanished peer: on a slow uplink the control channel's messages
+may wait behind a lost packet's retransmission for seconds, while the peer's RTP (to the
+helper) or RTCP reports (to the sharer) still arrive. Any of them proves the peer's app is
+running (aiortc sends them from the app's own event loop), so silence counts only when
+neither the control channel nor media has been heard.
 """
 
 from __future__ import annotations
@@ -116,6 +122,7 @@ class PeerLink:
         self._track: MediaStreamTrack | None = None
         self._offering = False
         self._last_heard = clock()
+        self._media_seen: tuple[tuple[str, float], ...] = ()
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._connected = False
         self._closed = False
@@ -284,11 +291,25 @@ class PeerLink:
             self.send(Heartbeat(seq=seq, sent_ms=_now_ms()))
             seq += 1
             await asyncio.sleep(interval)
+            if await self._media_heard():
+                self._last_heard = self._clock()
             silent = self._clock() - self._last_heard
             if silent > self._settings.heartbeat_timeout:
                 log.warning("peer silent for %.1f s", silent)
                 self._events.on_lost(EndReason.PEER_TIMEOUT)
                 return
+
+    async def _media_heard(self) -> bool:
+        """Media or its reports arrived from the peer since the last look."""
+        seen = []
+        for stats in (await self._pc.getStats()).values():
+            if stats.type == "inbound-rtp":  # the peer's RTP, on the helper
+                seen.append((stats.id, float(stats.packetsReceived)))
+            elif stats.type == "remote-inbound-rtp":  # its receiver reports, on the sharer
+                seen.append((stats.id, stats.timestamp.timestamp()))
+        heard = bool(seen) and tuple(seen) != self._media_seen
+        self._media_seen = tuple(seen)
+        return heard
 
 
 def _now_ms() -> float:

@@ -23,6 +23,7 @@ from client.session.events import (
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
+    LinkSlowChanged,
     PauseChanged,
 )
 from client.session.input_gate import Injector, InputGate
@@ -31,7 +32,7 @@ from client.session.peer_link import FingerprintMismatch
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import Paused, PeerMessage, Resumed
+from common.peer_messages import LinkSlow, Paused, PeerMessage, Resumed
 from common.permissions import (
     ConsentChoice,
     ConsentLevel,
@@ -338,7 +339,9 @@ class SharerEngine(SessionEngine[SharerState]):
             self.peer_gate.flush()
 
     async def _watch_link(self) -> None:
-        """Pass the helper's reported packet loss to the track, which adapts its size."""
+        """Pass the helper's reported packet loss to the track, which adapts its size; say
+        on both sides when the link is too slow for the picture, and when it recovers."""
+        slow = False
         while self.state is SharerState.ACTIVE and self.link is not None:
             await asyncio.sleep(LINK_CHECK_SECONDS)
             if self._track is None or self.link is None:
@@ -346,6 +349,10 @@ class SharerEngine(SessionEngine[SharerState]):
             loss = await self.link.remote_loss()
             if loss is not None:
                 self._track.report_loss(loss)
+            if self._track.too_slow != slow:
+                slow = self._track.too_slow
+                self.link.send(LinkSlow(slow=slow))
+                self.emit(LinkSlowChanged.now(slow))
 
     def _on_ending(self) -> None:
         self.gate.stop()

@@ -20,6 +20,7 @@ from client.session.events import (
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
+    LinkSlowChanged,
     PauseChanged,
     PermissionsChanged,
     ServerBack,
@@ -76,6 +77,7 @@ class HelperWindow(QMainWindow):
                 Stats: self._on_stats,
                 ControlChanged: self._on_control,
                 PauseChanged: self._on_paused,
+                LinkSlowChanged: self._on_link_slow,
                 ChatReceived: self._on_chat,
                 Ended: self._on_ended,
                 ErrorReported: self._on_error,
@@ -160,6 +162,9 @@ class HelperWindow(QMainWindow):
 
     def _on_paused(self, event: PauseChanged) -> None:
         self.session_page.set_paused(event.paused)
+
+    def _on_link_slow(self, event: LinkSlowChanged) -> None:
+        self.statusBar().showMessage(event.message[:1].upper() + event.message[1:] + ".")
 
     def _on_chat(self, event: ChatReceived) -> None:
         self.session_page.chat.add(self.sharer or "Sharer", event.text)

@@ -26,6 +26,7 @@ from client.session.events import (
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
+    LinkSlowChanged,
     PauseChanged,
     PermissionsChanged,
     ServerBack,
@@ -85,6 +86,7 @@ class SharerWindow(QMainWindow):
                 Connected: self._on_connected,
                 ControlChanged: self._on_control,
                 PauseChanged: self._on_paused,
+                LinkSlowChanged: self._on_link_slow,
                 ControlRequested: self._on_control_requested,
                 ChatReceived: self._on_chat,
                 Ended: self._on_ended,
@@ -192,6 +194,9 @@ class SharerWindow(QMainWindow):
 
     def _on_paused(self, event: PauseChanged) -> None:
         self.banner.update_state(granted=self.banner.granted, paused=event.paused)
+
+    def _on_link_slow(self, event: LinkSlowChanged) -> None:
+        self.statusBar().showMessage(event.message[:1].upper() + event.message[1:] + ".")
 
     def _on_control_requested(self, _: ControlRequested) -> None:
         self.banner.ask()

@@ -80,9 +80,6 @@ def test_every_figure_for_both_contenders_on_both_links(
 
 
 @pytest.mark.timeout(1200)
-@pytest.mark.xfail(
-    strict=True, reason="issue 25: at 5 Mbit/s the sender floods the link; no picture, session dies"
-)
 def test_helpline_shows_the_picture_and_stays_up_at_5_mbit(
     measured: tuple[str, list[dict[str, Any]]],
 ) -> None:

@@ -125,6 +125,7 @@ class RecordingTrack:
     def __init__(self) -> None:
         self.paused: list[bool] = []
         self.stopped = False
+        self.too_slow = False  # the capture track's verdict on its link, set by a test
 
     def set_paused(self, paused: bool) -> None:
         self.paused.append(paused)

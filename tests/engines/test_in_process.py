@@ -18,6 +18,7 @@ from client.session.events import (
     EngineEvent,
     ErrorReported,
     HelperIdentityShown,
+    LinkSlowChanged,
     PauseChanged,
 )
 from client.session.helper_engine import HelperEngine, HelperState
@@ -96,6 +97,31 @@ async def test_a_pause_reaches_the_helper_as_a_session_event(signaling_server):
         sharer.set_paused(False)
         assert await seen_by_helper.next(PauseChanged) == PauseChanged(paused=False)
         assert sharer.gate.blocked == 1 and sharer.gate.injected == 0, "paused: not injected"
+    finally:
+        await helper.end()
+        await sharer.end()
+
+
+async def test_a_link_too_slow_for_the_picture_is_told_on_both_sides_and_the_session_goes_on(
+    signaling_server,
+):
+    helper, sharer, seen_by_helper, seen_by_sharer, track = await _pair(
+        signaling_server.url, FakeNetwork()
+    )
+    try:
+        await seen_by_sharer.next(HelperIdentityShown)
+        await sharer.consent(ConsentChoice.VIEW)
+        await seen_by_helper.next(Connected)
+        track.too_slow = True
+        slow = LinkSlowChanged.now(True)
+        assert "too slow for the picture; trying at a lower quality" in slow.message
+        assert await seen_by_sharer.next(LinkSlowChanged) == slow
+        assert await seen_by_helper.next(LinkSlowChanged) == slow
+        track.too_slow = False
+        assert await seen_by_sharer.next(LinkSlowChanged) == LinkSlowChanged.now(False)
+        assert await seen_by_helper.next(LinkSlowChanged) == LinkSlowChanged.now(False)
+        assert helper.state is HelperState.ACTIVE
+        assert not [e for e in seen_by_helper.events if isinstance(e, Ended)]
     finally:
         await helper.end()
         await sharer.end()

@@ -1,6 +1,6 @@
 import pytest
 
-from client.media.adaptation import ResolutionAdapter
+from client.media.adaptation import LinkFit, ResolutionAdapter
 from client.media.monitors import (
     MonitorError,
     MonitorGeometry,
@@ -73,3 +73,19 @@ def test_monitors_are_listed_with_their_offsets(two_monitor_display, monkeypatch
     assert list_monitors() == [MonitorGeometry(m.left, m.top, m.width, m.height) for m in monitors]
     with pytest.raises(MonitorError, match="no monitor 3; this machine has 2"):
         monitor_geometry(3)
+
+
+def test_the_link_sets_size_and_frame_rate_and_gives_them_back_when_it_frees():
+    fit = LinkFit(pixels=1920 * 1080, max_fps=30)
+    fit.update(20_000_000)
+    assert (fit.scale, fit.fps) == (1.0, 30)
+    fit.update(2_000_000)
+    assert fit.scale == 0.75 and fit.fps == 30
+    fit.update(400_000)
+    assert fit.scale == 0.5 and 5 <= fit.fps < 30, "smallest size, fewer frames"
+    fit.update(2_000_000)
+    assert fit.scale == 0.5 and fit.fps == 30, "hysteresis: not straight back up"
+    fit.update(6_000_000)
+    assert fit.scale == 1.0
+    fit.update(10_000)
+    assert fit.fps == 5, "a floor, never zero"

@@ -10,7 +10,7 @@ from aiortc.jitterbuffer import JitterFrame
 
 from client.media.gear_decoder import GearDecoder
 from client.media.pacer import TokenBucket
-from client.media.screen_encoder import ScreenEncoder
+from client.media.screen_encoder import MOTION_BURST_SECONDS, ScreenEncoder, sharp_step_bytes
 from tests.picture_metrics import psnr
 
 
@@ -170,3 +170,52 @@ def test_a_keyframe_request_restarts_both_gears():
     motion = _encode(encoder, _text_like(640, 360), 11, sharp=False)
     again = _encode(encoder, _text_like(640, 360), 12, sharp=False)
     assert [sharp.keyframe, motion.keyframe, again.keyframe] == [True, True, False]
+
+
+def test_on_a_slow_link_the_sharp_frame_comes_within_its_step_then_sharpens_to_the_full():
+    source = _text_like(1920, 1080, strokes=60_000)
+    reference = _luma(source)
+    decoder = av.CodecContext.create("h264", "r")
+    encoder = ScreenEncoder()
+    encoder.set_rate(5_000_000)
+    step = sharp_step_bytes(5_000_000)
+    sizes, scores = [], []
+    for pts in range(40):
+        encoded = _encode(encoder, _text_like(1920, 1080, strokes=60_000), pts, sharp=True)
+        frames = [f for p in encoded.packets for f in decoder.decode(p)]
+        sizes.append(encoded.size)
+        scores.append(psnr(_luma(frames[-1]), reference))
+        if not encoder.refining:
+            break
+    assert step is not None and max(sizes) <= step * 1.1, "no step bursts above the link"
+    assert len(sizes) > 2, "it came rough and was refined"
+    assert scores[-1] >= 35 and scores[-1] > scores[0] + 5, scores
+
+
+def test_on_a_fast_link_the_sharp_frame_comes_whole_at_once():
+    encoder = ScreenEncoder()
+    encoder.set_rate(100_000_000)
+    _encode(encoder, _text_like(1920, 1080, strokes=20_000), 0, sharp=True)
+    assert not encoder.refining
+
+
+def test_motion_frames_follow_the_rate_and_a_new_rate_starts_afresh():
+    encoder = ScreenEncoder()
+    encoder.set_rate(2_000_000, fps=20)
+    first = _encode(encoder, _text_like(1920, 1080, strokes=60_000), 0, sharp=False)
+    assert first.size * 8 <= 2_000_000 * MOTION_BURST_SECONDS * 1.2
+    encoder.set_rate(2_100_000, fps=20)
+    assert not _encode(encoder, _text_like(1920, 1080, strokes=60_000), 1, sharp=False).keyframe
+    encoder.set_rate(8_000_000, fps=20)
+    assert _encode(encoder, _text_like(1920, 1080, strokes=60_000), 2, sharp=False).keyframe
+
+
+def test_the_pacer_follows_a_new_rate_with_a_burst_of_its_size(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    bucket = TokenBucket(rate_bps=30_000_000, burst_bytes=64 * 1024)
+    bucket.follow(5_000_000, max_burst_bytes=64 * 1024)
+    assert bucket.burst == 6250, "10 ms of a 5 Mbit/s link, not a router's whole queue"
+    clock[0] += 1.0
+    assert bucket.delay_for(6250) == 0.0
+    assert bucket.delay_for(625) == 0.001

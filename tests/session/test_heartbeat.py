@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 
 from client.session.fingerprint import card_fingerprint
 from client.session.peer_link import LinkEvents, PeerLink
@@ -40,8 +40,10 @@ class FakeClock:
 class SilentPeer:
     """Opens the channels a helper opens, counts the heartbeats, answers only when told."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, video: bool = False) -> None:
         self.pc = RTCPeerConnection()
+        if video:  # receives the link's video, so it sends receiver reports (RTCP)
+            self.pc.addTransceiver("video", direction="recvonly")
         self.control = self.pc.createDataChannel("control")
         self.input = self.pc.createDataChannel("input")
         self.heartbeats = 0
@@ -73,7 +75,11 @@ async def until(predicate, what: str) -> None:
 
 
 async def _connected_link(
-    clock: FakeClock, lost: list[EndReason], heard: list[PeerMessage] | None = None
+    clock: FakeClock,
+    lost: list[EndReason],
+    heard: list[PeerMessage] | None = None,
+    *,
+    video: bool = False,
 ) -> tuple[PeerLink, SilentPeer]:
     settings = AppSettings(heartbeat_interval=0.02, heartbeat_timeout=TIMEOUT)
     connected = asyncio.Event()
@@ -85,10 +91,12 @@ async def _connected_link(
         on_video=lambda _: None,
     )
     link = PeerLink(settings, events, clock=clock)
-    peer = SilentPeer()
+    peer = SilentPeer(video=video)
     await peer.pc.setLocalDescription(await peer.pc.createOffer())
     offer = peer.pc.localDescription.sdp
     await link.accept_offer(offer, card_fingerprint=card_fingerprint(offer))
+    if video:
+        link.add_track(VideoStreamTrack())
     answer = await link.create_answer()
     await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
     await connected.wait()
@@ -133,6 +141,26 @@ async def test_a_peer_that_answers_is_never_lost_however_long_the_session():
         peer.answering = False
         clock.now += TIMEOUT + 0.1
         await until(lambda: lost, "the peer declared lost once it fell silent")
+    finally:
+        await link.close()
+        await peer.pc.close()
+
+
+async def test_a_congested_control_channel_is_not_a_vanished_peer_while_its_reports_arrive():
+    """The peer never answers a heartbeat (its control channel starved on a slow link), but
+    its receiver reports on our video keep coming: alive. Once they stop too: lost."""
+    clock, lost = FakeClock(), []
+    link, peer = await _connected_link(clock, lost, video=True)
+    try:
+        for _ in range(6):  # thirty seconds without one heartbeat answered
+            clock.now += TIMEOUT - 0.5
+            seen = link._media_seen
+            await until(lambda s=seen: link._media_seen != s, "a receiver report looked at")
+        assert lost == []
+        await peer.pc.close()  # and now nothing at all comes from it
+        clock.now += TIMEOUT + 0.1
+        await until(lambda: lost, "the peer declared lost once nothing came")
+        assert lost == [EndReason.PEER_TIMEOUT]
     finally:
         await link.close()
         await peer.pc.close()
