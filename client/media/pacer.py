@@ -78,7 +78,6 @@ def pace(
     RTCP go before queued media."""
     keep_retransmission_history(RETRANSMIT_HISTORY)
     bucket = TokenBucket(rate_bps, burst_bytes)
-    ssrc = sender_ssrc(sender)
 
     def paced_by_bucket(send: SendRtp) -> SendRtp:
         async def paced(data: bytes) -> None:
@@ -87,7 +86,7 @@ def pace(
                 bucket.follow(estimate.media_bps, burst_bytes)
                 estimate.on_sent(size, time.monotonic())
             delay = bucket.delay_for(size)
-            if delay > 0 and not is_priority_packet(data, ssrc):
+            if delay > 0 and not is_priority_packet(data, sender_ssrc(sender)):
                 await asyncio.sleep(delay)
             await send(data)
 

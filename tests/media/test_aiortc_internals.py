@@ -242,3 +242,10 @@ def test_feedback_and_retransmissions_go_before_new_media(sender):
     assert not is_priority_packet(media.serialize(), sender._ssrc)
     assert is_priority_packet(resent.serialize(), sender._ssrc)
     assert is_priority_packet(report, sender._ssrc)
+
+
+async def test_the_senders_media_ssrc_is_read(sender):
+    packet = RtpPacket(
+        payload_type=96, sequence_number=1, timestamp=1, ssrc=internals.sender_ssrc(sender)
+    )
+    assert not is_priority_packet(packet.serialize(), internals.sender_ssrc(sender))
