@@ -101,6 +101,7 @@ async def test_old_device_actions_and_reports_are_purged_and_the_chain_verifies(
             (LONG_AGO,) * 4,
         )
         db.execute("UPDATE device_reports SET collected_at = ?", (LONG_AGO,))
+        db.execute("UPDATE devices SET enrolled_at = ?", (LONG_AGO,))
 
     server = servers(identity, data_dir)  # purges at start-up
     agent = FakeAgent(key=agent.key, device_id=agent.device_id, name=agent.name)
