@@ -1,4 +1,4 @@
-"""Messages on the peer-to-peer control data channel (chat, heartbeat, pause, goodbye).
+"""Messages on the peer-to-peer control data channel (chat, clipboard, heartbeat, pause, goodbye).
 
 Permission changes travel through the signaling server instead, where they are checked
 against the helper's role and audited; this channel carries what the server need not see.
@@ -11,9 +11,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from common.text_fields import ChatText
+from common.text_fields import ChatText, ClipboardText
 
-MAX_PEER_MESSAGE_BYTES = 16 * 1024
+# Room for the largest clipboard text (10,000 characters of up to four bytes each).
+MAX_PEER_MESSAGE_BYTES = 64 * 1024
 
 
 class PeerMessageError(Exception):
@@ -29,6 +30,19 @@ class _PeerMessage(BaseModel):
 class Chat(_PeerMessage):
     type: Literal["chat"] = "chat"
     text: ChatText
+
+
+class Clipboard(_PeerMessage):
+    """Text for the other side's clipboard; needs ``clipboard``, allowed by the sharer."""
+
+    type: Literal["clipboard"] = "clipboard"
+    text: ClipboardText
+
+
+class SnapshotTaken(_PeerMessage):
+    """The helper saved a picture of the sharer's screen: the sharer is told at once."""
+
+    type: Literal["snapshot_taken"] = "snapshot_taken"
 
 
 class Heartbeat(_PeerMessage):
@@ -62,9 +76,21 @@ class Bye(_PeerMessage):
 
 
 PeerMessage = Annotated[
-    Chat | Heartbeat | HeartbeatAck | Paused | Resumed | Bye, Field(discriminator="type")
+    Chat | Clipboard | SnapshotTaken | Heartbeat | HeartbeatAck | Paused | Resumed | Bye,
+    Field(discriminator="type"),
 ]
-_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "paused", "resumed", "bye"})
+_TYPES = frozenset(
+    {
+        "chat",
+        "clipboard",
+        "snapshot_taken",
+        "heartbeat",
+        "heartbeat_ack",
+        "paused",
+        "resumed",
+        "bye",
+    }
+)
 _ADAPTER: TypeAdapter[PeerMessage] = TypeAdapter(PeerMessage)
 
 

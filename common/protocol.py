@@ -89,6 +89,10 @@ class EndReason(StrEnum):
     SERVER_SHUTDOWN = "server_shutdown"
     SIGNALING_LOST = "signaling_lost"
     ERROR = "error"
+    # The organisation's time limits (signaling.session_limits).
+    TIME_LIMIT = "time_limit"
+    CONSENT_TIMEOUT = "consent_timeout"
+    IDLE_TIMEOUT = "idle_timeout"
 
 
 class _Message(BaseModel):
@@ -128,6 +132,23 @@ class Consent(_Message):
 
     type: Literal["consent"] = "consent"
     level: ConsentChoice
+    # What the sharer ticks beyond the level (clipboard, files, elevate): each only if offered.
+    allow: Permissions = Field(default_factory=list)
+
+
+class Allow(_Message):
+    """The sharer changes what it allows beyond the level mid-session (a revocation, or a
+    choice given back); relayed to the helper and audited."""
+
+    type: Literal["allow"] = "allow"
+    allow: Permissions = Field(default_factory=list)
+
+
+class Active(_Message):
+    """Someone did something in the session (input, chat, clipboard): the idle timer starts
+    again. The server sees none of that itself; each side sends this at most once a second."""
+
+    type: Literal["active"] = "active"
 
 
 class ReportFeature(_Message):
@@ -231,11 +252,23 @@ class SharerJoined(_Message):
     device: DeviceSummary | None = None
     # What this helper may do for this sharer (so the app offers only that).
     permissions: Permissions = Field(default_factory=list)
+    # The organisation's policy: may the helper save pictures of the sharer's screen.
+    snapshots: bool = True
 
 
 class ConsentResult(_Message):
     type: Literal["consent_result"] = "consent_result"
     level: ConsentOutcome
+    # What the sharer allowed beyond the level.
+    allow: Permissions = Field(default_factory=list)
+
+
+class EndingSoon(_Message):
+    """The organisation's longest session is almost over: both sides are told how long is
+    left, so nobody is cut off mid-sentence."""
+
+    type: Literal["ending_soon"] = "ending_soon"
+    seconds: int = Field(ge=0)
 
 
 class Ended(_Message):
@@ -273,6 +306,8 @@ Message = Annotated[
     | RequestCode
     | RedeemCode
     | Consent
+    | Allow
+    | Active
     | ReportFeature
     | End
     | Resume
@@ -283,6 +318,7 @@ Message = Annotated[
     | HelperIdentity
     | SharerJoined
     | ConsentResult
+    | EndingSoon
     | Ended
     | ResumeToken
     | Resumed
@@ -298,6 +334,8 @@ _KNOWN_TYPES = frozenset(
         RequestCode,
         RedeemCode,
         Consent,
+        Allow,
+        Active,
         ReportFeature,
         End,
         Resume,
@@ -308,6 +346,7 @@ _KNOWN_TYPES = frozenset(
         HelperIdentity,
         SharerJoined,
         ConsentResult,
+        EndingSoon,
         Ended,
         ResumeToken,
         Resumed,

@@ -22,6 +22,9 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
     async def chat(command: dict[str, Any]) -> None:
         await engine.chat(str(command.get("text", "")))
 
+    async def clipboard(command: dict[str, Any]) -> None:
+        await engine.clipboard(str(command.get("text", "")))
+
     async def end(_: dict[str, Any]) -> None:
         await engine.end()
 
@@ -36,6 +39,7 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
         **dict.fromkeys(INPUT_TYPES, send_input),
         "request_control": request_control,
         "chat": chat,
+        "clipboard": clipboard,
         "end": end,
         "new_code": new_code,
         "snapshot": snapshot,

@@ -79,6 +79,13 @@ class ServerSettings(BaseSettings):
     # https and wss: a PEM certificate chain and its private key.
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    # The organisation's time limits on sessions (none by default; fractions are fine): the
+    # longest session, a consent request nobody answers, and a session where nothing happens.
+    max_session_minutes: float | None = Field(default=None, gt=0)
+    consent_timeout_seconds: float | None = Field(default=None, gt=0)
+    idle_timeout_minutes: float | None = Field(default=None, gt=0)
+    # Whether a helper may save a picture of the sharer's screen (the sharer is always told).
+    allow_snapshots: bool = True
     # How often a device agent checks in when nothing happens (it is told at each check-in).
     device_check_in_seconds: int = Field(default=DEFAULT_CHECK_IN_SECONDS, ge=1)
 

@@ -66,6 +66,29 @@ class ChatReceived(EngineEvent):
     text: str
 
 
+class ClipboardReceived(EngineEvent):
+    """Text from the other side for this side's clipboard (the desktop apps put it there)."""
+
+    event = "clipboard"
+    text: str
+
+
+class AllowedChanged(EngineEvent):
+    """What the sharer allows beyond the level (clipboard, files, elevate) is now ``allow``:
+    at consent, and whenever the sharer revokes or gives back a choice."""
+
+    event = "allowed"
+    allow: list[str]
+
+
+class EndingSoon(EngineEvent):
+    """The organisation's longest session ends in ``seconds``."""
+
+    event = "ending_soon"
+    seconds: int
+    message: str
+
+
 class Ended(EngineEvent):
     event = "ended"
     reason: str
@@ -128,6 +151,8 @@ class SharerJoined(EngineEvent):
 class ConsentGiven(EngineEvent):
     event = "consent"
     level: str
+    # What the sharer allowed beyond the level.
+    allow: list[str] = Field(default_factory=list)
 
 
 class Stats(EngineEvent):
@@ -175,6 +200,15 @@ class HelperIdentityShown(EngineEvent):
     offered_levels: list[str]
     # What the helper may do in this session, as the server derived it; the sharer enforces it.
     permissions: list[str] = Field(default_factory=list)
+    # What the sharer may tick beyond the level (clipboard, files, elevate): none by default.
+    choices: list[str] = Field(default_factory=list)
+
+
+class SnapshotTakenShown(EngineEvent):
+    """The helper saved a picture of this screen; ``by`` is the helper's name."""
+
+    event = "snapshot_taken"
+    by: str
 
 
 class ControlRequested(EngineEvent):
@@ -202,6 +236,9 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     ControlChanged,
     PauseChanged,
     ChatReceived,
+    ClipboardReceived,
+    AllowedChanged,
+    EndingSoon,
     Ended,
     ErrorReported,
     ServerLost,
@@ -213,6 +250,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     Stats,
     SnapshotSaved,
     HelperIdentityShown,
+    SnapshotTakenShown,
     ControlRequested,
     InputBlocked,
     FeatureRefused,

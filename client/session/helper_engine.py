@@ -18,6 +18,7 @@ from client.media.picture_quality import PictureQuality
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
+    AllowedChanged,
     CodeIssued,
     ConsentGiven,
     ControlChanged,
@@ -28,10 +29,16 @@ from client.session.events import (
 )
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
-from common.peer_messages import Paused, PeerMessage, Resumed
-from common.permissions import ConsentLevel, ConsentOutcome, Permission, offered_levels
-from common.protocol import CodeIssued as CodeMessage
+from common.peer_messages import Paused, PeerMessage, Resumed, SnapshotTaken
+from common.permissions import (
+    ConsentLevel,
+    ConsentOutcome,
+    Feature,
+    Permission,
+    offered_levels,
+)
 from common.protocol import (
+    Allow,
     ConsentResult,
     Control,
     ControlAction,
@@ -44,6 +51,7 @@ from common.protocol import (
     Signal,
     SignalKind,
 )
+from common.protocol import CodeIssued as CodeMessage
 from common.protocol import SharerJoined as SharerJoinedMessage
 from common.state_machine import StateMachine
 
@@ -74,6 +82,7 @@ HELPER_TRANSITIONS = {
 }
 
 FrameListener = Callable[[av.VideoFrame], None]
+SNAPSHOTS_FORBIDDEN_TEXT = "your organisation does not allow saving pictures of the sharer's screen"
 NEW_CODE_TEXT = (
     "Connected to the server again. It restarted, so the code you had no longer works: "
     "give the new one instead."
@@ -103,6 +112,8 @@ class HelperEngine(SessionEngine[HelperState]):
         self.latest_frame: av.VideoFrame | None = None
         self.picture = PictureQuality()
         self._frame_listeners: list[FrameListener] = []
+        # The organisation's policy, told with ``sharer_joined``.
+        self.snapshots_allowed = True
         self._tasks: list[asyncio.Task[None]] = []
 
     def on_frame(self, listener: FrameListener) -> None:
@@ -130,6 +141,7 @@ class HelperEngine(SessionEngine[HelperState]):
         event = validate_input(command)
         if self.link is None or not self.link.send_input(encode_input(event)):
             raise EngineError(ClientErrorCode.NOT_CONNECTED, "the input channel is not open")
+        self.activity.note()
 
     def _require_active(self) -> None:
         if self.state is not HelperState.ACTIVE:
@@ -145,6 +157,7 @@ class HelperEngine(SessionEngine[HelperState]):
             self.machine.move(HelperState.AWAITING_CONSENT)
             self.refusal = None
             self.permissions = frozenset(message.permissions)
+            self.snapshots_allowed = message.snapshots
             self.emit(
                 SharerJoined(
                     sharer=message.sharer,
@@ -154,7 +167,11 @@ class HelperEngine(SessionEngine[HelperState]):
                 )
             )
         elif isinstance(message, ConsentResult):
+            self.allowed = frozenset(message.allow)
             await self._on_consent(message.level)
+        elif isinstance(message, Allow):
+            self.allowed = frozenset(message.allow)
+            self.emit(AllowedChanged(allow=sorted(p.value for p in self.allowed)))
         elif isinstance(message, Signal) and message.kind is SignalKind.ANSWER and message.sdp:
             if self.link is not None and self.state is HelperState.CONNECTING:
                 await self.link.accept_answer(message.sdp)
@@ -199,7 +216,7 @@ class HelperEngine(SessionEngine[HelperState]):
             await self.finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
-        self.emit(ConsentGiven(level=level.value))
+        self.emit(ConsentGiven(level=level.value, allow=sorted(p.value for p in self.allowed)))
         if level is ConsentOutcome.DECLINED:
             await self.finish(EndReason.DECLINED, tell_server=False)
             return
@@ -284,10 +301,18 @@ class HelperEngine(SessionEngine[HelperState]):
             task.cancel()
 
     async def save_snapshot(self, path: str) -> dict[str, Any]:
-        """Write the latest decoded frame as a PNG, so testers can see what the helper sees."""
+        """Write the latest decoded frame as a PNG. The sharer is told first, and the audit
+        records it: no picture of someone's screen is kept without them knowing."""
+        if not self.snapshots_allowed:
+            raise EngineError(ErrorCode.FORBIDDEN, SNAPSHOTS_FORBIDDEN_TEXT)
         frame = self.latest_frame
         if frame is None:
             raise EngineError(ClientErrorCode.NO_FRAME, "no frame has arrived yet")
+        if self.link is None or not self.link.send(SnapshotTaken()):
+            raise EngineError(
+                ClientErrorCode.NOT_CONNECTED, "the sharer cannot be told, so no picture is saved"
+            )
+        self.note_feature(Feature.SNAPSHOT)
         await asyncio.to_thread(_write_png, frame, path)
         return {"path": path, "width": frame.width, "height": frame.height}
 

@@ -17,6 +17,7 @@ from client.rate_limit import RateLimiter
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
+    AllowedChanged,
     ControlChanged,
     ControlRequested,
     ErrorReported,
@@ -24,22 +25,27 @@ from client.session.events import (
     HelperIdentityShown,
     InputBlocked,
     PauseChanged,
+    SnapshotTakenShown,
 )
 from client.session.input_gate import Injector, InputGate
 from client.session.peer_gate import PeerGate
 from client.session.peer_link import FingerprintMismatch
+from client.session.session_features import parse_choices
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import Paused, PeerMessage, Resumed
+from common.peer_messages import Paused, PeerMessage, Resumed, SnapshotTaken
 from common.permissions import (
     ConsentChoice,
     ConsentLevel,
     Feature,
     Permission,
+    in_effect,
+    offerable,
     offered_levels,
 )
 from common.protocol import (
+    Allow,
     Consent,
     Control,
     ControlAction,
@@ -147,7 +153,9 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
 
-    async def consent(self, choice: ConsentChoice) -> None:
+    async def consent(self, choice: ConsentChoice, allow: list[object] | None = None) -> None:
+        """Answer the helper: a level, and ``allow``, the separate choices (clipboard, files,
+        elevate) the sharer ticked; nothing beyond view or control unless ticked."""
         if self.state is not SharerState.AWAITING_CONSENT:
             raise EngineError(
                 ClientErrorCode.WRONG_STATE, "there is no helper waiting for an answer"
@@ -158,10 +166,26 @@ class SharerEngine(SessionEngine[SharerState]):
             await self.send(Consent(level=choice))
             await self.finish(EndReason.DECLINED, tell_server=False)
             return
+        choices = parse_choices(allow or [], self.permissions)
         # Ready for the offer before the helper can possibly send it.
         self.machine.move(SharerState.CONNECTING)
         self.gate.set_granted(choice is ConsentChoice.CONTROL)
-        await self.send(Consent(level=choice))
+        self._allow_here(choices)
+        await self.send(Consent(level=choice, allow=sorted(choices)))
+
+    async def set_allowed(self, allow: list[object]) -> None:
+        """Change the separate choices mid-session: a revocation stops here first, then the
+        server records it and tells the helper."""
+        self._require_session()
+        choices = parse_choices(allow, self.permissions)
+        self._allow_here(choices)
+        await self.send_or_keep(Allow(allow=sorted(choices)))
+        self.activity.note()
+
+    def _allow_here(self, choices: frozenset[Permission]) -> None:
+        self.allowed = choices
+        self.peer_gate.set_permissions(in_effect(self.permissions, choices))
+        self.emit(AllowedChanged(allow=sorted(p.value for p in choices)))
 
     async def grant_control(self) -> None:
         self._require_session()
@@ -170,6 +194,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self.gate.set_granted(True)
         await self.send_or_keep(Control(action=ControlAction.GRANT_CONTROL))
         self.emit(ControlChanged(granted=True))
+        self.activity.note()
 
     async def revoke_control(self) -> None:
         self._require_session()
@@ -177,6 +202,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self.gate.set_granted(False)
         await self.send_or_keep(Control(action=ControlAction.REVOKE_CONTROL))
         self.emit(ControlChanged(granted=False))
+        self.activity.note()
 
     async def deny_control(self) -> None:
         self._require_session()
@@ -192,6 +218,7 @@ class SharerEngine(SessionEngine[SharerState]):
         if self.link is not None:
             self.link.send(Paused() if paused else Resumed())
         self.emit(PauseChanged(paused=paused))
+        self.activity.note()
 
     def _require_session(self) -> None:
         if self.state not in (SharerState.CONNECTING, SharerState.ACTIVE):
@@ -253,7 +280,8 @@ class SharerEngine(SessionEngine[SharerState]):
         self.card = card
         self.offered = list(message.offered_levels)
         self.permissions = frozenset(message.permissions)
-        self.peer_gate.set_permissions(self.permissions)
+        # Nothing consented separately is in effect before the sharer ticks it.
+        self.peer_gate.set_permissions(in_effect(self.permissions, frozenset()))
         self.refusal = None
         self.machine.move(SharerState.AWAITING_CONSENT)
         self.emit(
@@ -269,6 +297,7 @@ class SharerEngine(SessionEngine[SharerState]):
                 job_title=card.job_title,
                 offered_levels=[level.value for level in self.offered],
                 permissions=sorted(p.value for p in self.permissions),
+                choices=[p.value for p in offerable(self.permissions)],
             )
         )
 
@@ -310,6 +339,12 @@ class SharerEngine(SessionEngine[SharerState]):
     def _on_input(self, raw: str | bytes) -> None:
         self.gate.handle(raw)
 
+    def _on_session_message(self, message: PeerMessage) -> None:
+        if isinstance(message, SnapshotTaken):
+            self.emit(SnapshotTakenShown(by=self.card.name if self.card else "your helper"))
+        else:
+            super()._on_session_message(message)
+
     def _report_blocked(self, reason: str, count: int) -> None:
         self.emit(InputBlocked(reason=reason, count=count))
 
@@ -324,8 +359,12 @@ class SharerEngine(SessionEngine[SharerState]):
         self.spawn(self.send_or_keep(ReportFeature(feature=feature, refused=True)))
 
     def _permissions_now(self, permissions: frozenset[Permission]) -> None:
-        """A resume with the helper's role cut: control goes first, then the rest."""
-        self.peer_gate.set_permissions(permissions)
+        """A resume with the helper's role cut: control goes first, then the rest. The server
+        forgot the sharer's separate choices with its restart: they are given again, as far as
+        the role still grants them."""
+        self.allowed &= permissions
+        self.peer_gate.set_permissions(in_effect(permissions, self.allowed))
+        self.spawn(self.send_or_keep(Allow(allow=sorted(self.allowed))))
         self.offered = offered_levels(permissions)
         if ConsentLevel.CONTROL not in self.offered and self.gate.granted:
             self.gate.set_granted(False)

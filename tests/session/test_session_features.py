@@ -1,0 +1,112 @@
+"""In-session features between the real headless apps, a real server and real WebRTC: the
+clipboard both ways and only while the sharer allows it, the snapshot the sharer is told of,
+and the audit rows they leave (never their content).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devtools.headless import HeadlessApp
+from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
+from tests.audit_records import audit_record
+
+pytestmark = pytest.mark.display
+
+HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
+# Text nobody would write by chance: it must reach the other side and no log or database.
+SECRET = "sudo systemctl restart cups # clip-7f3a9c\n\tsecond line"
+
+
+def _pair(
+    server: ServerProcess, display: str, *sharer_args: str
+) -> tuple[HeadlessApp, HeadlessApp]:
+    helper = HeadlessApp("helper_app", "--server", server.url, "--user", HELPER)
+    code = helper.wait_for("code")["code"]
+    sharer = HeadlessApp(
+        "sharer_app", "--server", server.url, "--user", SHARER, "--code", code,
+        *sharer_args, env={"DISPLAY": display},
+    )  # fmt: skip
+    return helper, sharer
+
+
+def _nothing_kept_anywhere(root: Path, text: str, *apps: HeadlessApp) -> None:
+    needle = text.encode()
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert needle not in path.read_bytes(), path
+    for app in apps:
+        assert text not in "".join(app.stderr)
+
+
+def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, private_display):
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    helper, sharer = _pair(server, private_display, "--consent", "view")
+    try:
+        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate", "files"]
+        assert helper.wait_for("consent")["allow"] == []
+        helper.wait_for("connected")
+        sharer.wait_for("connected")
+
+        # Not ticked at consent: refused on both sides, with a clear word.
+        helper.send("clipboard", text=SECRET)
+        assert helper.wait_for("error")["code"] == "forbidden"
+        sharer.send("clipboard", text=SECRET)
+        assert sharer.wait_for("error")["code"] == "forbidden"
+
+        sharer.send("allow", allow=["clipboard"])
+        assert sharer.wait_for("allowed")["allow"] == []  # as consented
+        sharer.wait_for("allowed", allow=["clipboard"])
+        helper.wait_for("allowed", allow=["clipboard"])
+        helper.send("clipboard", text=SECRET)
+        assert sharer.wait_for("clipboard")["text"] == SECRET
+        sharer.send("clipboard", text="from the sharer\r\nline two")
+        assert helper.wait_for("clipboard")["text"] == "from the sharer\nline two"
+        helper.send("clipboard", text="x" * 10_001)
+        assert helper.wait_for("error")["code"] == "invalid"
+
+        # Revoked: the helper is told, and refused from then on.
+        sharer.send("allow", allow=[])
+        helper.wait_for("allowed", allow=[])
+        helper.send("clipboard", text=SECRET)
+        assert helper.wait_for("error")["code"] == "forbidden"
+
+        helper.send("end")
+        assert sharer.wait_for("ended")["reason"] == "helper_ended"
+        assert helper.close() == 0 and sharer.close() == 0
+        assert len([e for e in sharer.events if e["event"] == "clipboard"]) == 0
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
+    record = audit_record(server.data_dir)
+    assert "clipboard" in record["features_used"]
+    _nothing_kept_anywhere(tmp_path, SECRET, helper, sharer)
+
+
+def test_a_choice_the_role_does_not_grant_cannot_be_allowed(tmp_path, private_display):
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    helper = HeadlessApp("helper_app", "--server", server.url, "--user", "victor@contoso.example")
+    sharer = None
+    try:
+        code = helper.wait_for("code")["code"]
+        sharer = HeadlessApp(
+            "sharer_app", "--server", server.url, "--user", SHARER, "--code", code,
+            env={"DISPLAY": private_display},
+        )  # fmt: skip
+        assert sharer.wait_for("helper_identity")["choices"] == []
+        sharer.send("consent", level="view", allow=["clipboard"])
+        assert sharer.wait_for("error")["code"] == "not_offered"
+        sharer.send("consent", level="view")
+        helper.wait_for("connected")
+        helper.send("clipboard", text=SECRET)
+        assert helper.wait_for("error")["code"] == "forbidden"
+        helper.send("end")
+        assert sharer.wait_for("ended")["reason"] == "helper_ended"
+    finally:
+        helper.close()
+        if sharer is not None:
+            sharer.close()
+        server.stop()
