@@ -10,26 +10,14 @@ from pathlib import Path
 import pytest
 
 from devtools.headless import HeadlessApp
-from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
+from devtools.server import DEV_DIRECTORY, start_server
 from tests.audit_records import audit_record
+from tests.session.headless_pair import pair
 
 pytestmark = pytest.mark.display
 
-HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
 # Text nobody would write by chance: it must reach the other side and no log or database.
 SECRET = "sudo systemctl restart cups # clip-7f3a9c\n\tsecond line"
-
-
-def _pair(
-    server: ServerProcess, display: str, *sharer_args: str
-) -> tuple[HeadlessApp, HeadlessApp]:
-    helper = HeadlessApp("helper_app", "--server", server.url, "--user", HELPER)
-    code = helper.wait_for("code")["code"]
-    sharer = HeadlessApp(
-        "sharer_app", "--server", server.url, "--user", SHARER, "--code", code,
-        *sharer_args, env={"DISPLAY": display},
-    )  # fmt: skip
-    return helper, sharer
 
 
 def _nothing_kept_anywhere(root: Path, text: str, *apps: HeadlessApp) -> None:
@@ -43,7 +31,7 @@ def _nothing_kept_anywhere(root: Path, text: str, *apps: HeadlessApp) -> None:
 
 def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, private_display):
     server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = _pair(server, private_display, "--consent", "view")
+    helper, sharer = pair(server, private_display, "--consent", "view")
     try:
         assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate", "files"]
         assert helper.wait_for("consent")["allow"] == []
@@ -88,14 +76,8 @@ def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, 
 
 def test_a_choice_the_role_does_not_grant_cannot_be_allowed(tmp_path, private_display):
     server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper = HeadlessApp("helper_app", "--server", server.url, "--user", "victor@contoso.example")
-    sharer = None
+    helper, sharer = pair(server, private_display, helper="victor@contoso.example")
     try:
-        code = helper.wait_for("code")["code"]
-        sharer = HeadlessApp(
-            "sharer_app", "--server", server.url, "--user", SHARER, "--code", code,
-            env={"DISPLAY": private_display},
-        )  # fmt: skip
         assert sharer.wait_for("helper_identity")["choices"] == []
         sharer.send("consent", level="view", allow=["clipboard"])
         assert sharer.wait_for("error")["code"] == "not_offered"
@@ -107,6 +89,51 @@ def test_a_choice_the_role_does_not_grant_cannot_be_allowed(tmp_path, private_di
         assert sharer.wait_for("ended")["reason"] == "helper_ended"
     finally:
         helper.close()
-        if sharer is not None:
-            sharer.close()
+        sharer.close()
         server.stop()
+
+
+def _first_frame(helper: HeadlessApp) -> None:
+    helper.wait_until(lambda events: any(e["event"] == "stats" and e["frames"] for e in events))
+
+
+def test_the_sharer_is_told_at_once_of_each_snapshot(tmp_path, private_display):
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    helper, sharer = pair(server, private_display, "--consent", "view")
+    picture = tmp_path / "seen.png"
+    try:
+        helper.wait_for("connected")
+        _first_frame(helper)
+        helper.send("snapshot", path=str(picture))
+        assert sharer.wait_for("snapshot_taken")["by"] == "Alice Example"
+        helper.wait_for("snapshot")
+        assert picture.stat().st_size > 0
+        helper.send("end")
+        sharer.wait_for("ended")
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
+    assert "snapshot" in audit_record(server.data_dir)["features_used"]
+
+
+def test_a_policy_can_forbid_snapshots(tmp_path, private_display):
+    env = {"HELPLINE_ALLOW_SNAPSHOTS": "false"}
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data", env=env)
+    helper, sharer = pair(server, private_display, "--consent", "view")
+    picture = tmp_path / "seen.png"
+    try:
+        helper.wait_for("connected")
+        _first_frame(helper)
+        helper.send("snapshot", path=str(picture))
+        error = helper.wait_for("error")
+        assert error["code"] == "forbidden" and "organisation" in error["message"]
+        helper.send("end")
+        sharer.wait_for("ended")
+        assert not picture.exists()
+        assert not [e for e in sharer.events if e["event"] == "snapshot_taken"]
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
+    assert "snapshot" not in audit_record(server.data_dir)["features_used"]

@@ -1,0 +1,74 @@
+"""The organisation's time limits, between the real headless apps and a real server set to
+small values: each ends the session with its own reason on both sides and in the audit, and
+the longest session warns both sides first. Tests wait on the events, never on the clock.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools.server import DEV_DIRECTORY, start_server
+from tests.audit_records import audit_record
+from tests.session.headless_pair import pair
+
+pytestmark = pytest.mark.display
+
+
+@pytest.fixture
+def limited_server(tmp_path, request):
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data", env=request.param)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("limited_server", [{"HELPLINE_MAX_SESSION_MINUTES": "0.1"}], indirect=True)
+def test_the_longest_session_warns_both_sides_then_ends(limited_server, private_display):
+    helper, sharer = pair(limited_server, private_display, "--consent", "view")
+    try:
+        helper.wait_for("connected")
+        for side in (helper, sharer):
+            warning = side.wait_for("ending_soon")
+            assert warning["seconds"] == 3  # half of a six-second session
+            assert "time limit" in warning["message"]
+        for side in (helper, sharer):
+            assert side.wait_for("ended")["reason"] == "time_limit"
+        assert helper.close() == 0 and sharer.close() == 0
+    finally:
+        helper.close()
+        sharer.close()
+    limited_server.stop()
+    assert audit_record(limited_server.data_dir)["end_reason"] == "time_limit"
+
+
+@pytest.mark.parametrize(
+    "limited_server", [{"HELPLINE_CONSENT_TIMEOUT_SECONDS": "1"}], indirect=True
+)
+def test_a_consent_request_nobody_answers_ends(limited_server, private_display):
+    helper, sharer = pair(limited_server, private_display)  # the sharer never answers
+    try:
+        sharer.wait_for("helper_identity")
+        for side in (helper, sharer):
+            assert side.wait_for("ended")["reason"] == "consent_timeout"
+        assert not [e for e in sharer.events if e["event"] == "connected"]
+    finally:
+        helper.close()
+        sharer.close()
+    limited_server.stop()
+    record = audit_record(limited_server.data_dir)
+    assert (record["end_reason"], record["outcome"]) == ("consent_timeout", "cancelled")
+
+
+@pytest.mark.parametrize(
+    "limited_server", [{"HELPLINE_IDLE_TIMEOUT_MINUTES": "0.05"}], indirect=True
+)
+def test_a_session_where_nothing_happens_ends(limited_server, private_display):
+    helper, sharer = pair(limited_server, private_display, "--consent", "view")
+    try:
+        helper.wait_for("connected")
+        for side in (helper, sharer):
+            assert side.wait_for("ended")["reason"] == "idle_timeout"
+    finally:
+        helper.close()
+        sharer.close()
+    limited_server.stop()
+    assert audit_record(limited_server.data_dir)["end_reason"] == "idle_timeout"
