@@ -45,6 +45,14 @@ class SnapshotTaken(_PeerMessage):
     type: Literal["snapshot_taken"] = "snapshot_taken"
 
 
+class AdminPrompt(_PeerMessage):
+    """The sharer's screen shows (or no longer shows) an administrator prompt on a desktop the
+    session cannot capture (Windows' secure desktop): the helper says so, not a frozen picture."""
+
+    type: Literal["admin_prompt"] = "admin_prompt"
+    showing: bool
+
+
 class Heartbeat(_PeerMessage):
     type: Literal["heartbeat"] = "heartbeat"
     seq: int = Field(ge=0)
@@ -76,7 +84,15 @@ class Bye(_PeerMessage):
 
 
 PeerMessage = Annotated[
-    Chat | Clipboard | SnapshotTaken | Heartbeat | HeartbeatAck | Paused | Resumed | Bye,
+    Chat
+    | Clipboard
+    | SnapshotTaken
+    | AdminPrompt
+    | Heartbeat
+    | HeartbeatAck
+    | Paused
+    | Resumed
+    | Bye,
     Field(discriminator="type"),
 ]
 _TYPES = frozenset(
@@ -84,6 +100,7 @@ _TYPES = frozenset(
         "chat",
         "clipboard",
         "snapshot_taken",
+        "admin_prompt",
         "heartbeat",
         "heartbeat_ack",
         "paused",

@@ -10,6 +10,7 @@ import functools
 
 from client.devices.enrolment import device_identity
 from client.devices.home import DeviceHome
+from client.media.admin_prompt import admin_prompt_watch
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.injector import InputInjector
 from client.media.monitors import MonitorGeometry, monitor_geometry
@@ -50,4 +51,5 @@ def build_engine(settings: AppSettings) -> SharerEngine:
         injector=InputInjector(geometry),
         track_factory=capture_track_factory(settings, geometry),
         device_prover=device_prover(),
+        admin_prompts=admin_prompt_watch(),
     )

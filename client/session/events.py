@@ -137,6 +137,15 @@ class CodeIssued(EngineEvent):
     expires_at: str
 
 
+class AdminPromptShown(EngineEvent):
+    """The sharer's screen shows an administrator prompt this session cannot capture (the
+    Windows secure desktop), or no longer does: the picture is not frozen, it is hidden."""
+
+    event = "admin_prompt"
+    showing: bool
+    message: str
+
+
 class SharerJoined(EngineEvent):
     event = "sharer_joined"
     sharer: str
@@ -246,6 +255,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     PermissionsChanged,
     CodeIssued,
     SharerJoined,
+    AdminPromptShown,
     ConsentGiven,
     Stats,
     SnapshotSaved,

@@ -18,6 +18,7 @@ from client.media.picture_quality import PictureQuality
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
+    AdminPromptShown,
     AllowedChanged,
     CodeIssued,
     ConsentGiven,
@@ -29,7 +30,7 @@ from client.session.events import (
 )
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
-from common.peer_messages import Paused, PeerMessage, Resumed, SnapshotTaken
+from common.peer_messages import AdminPrompt, Paused, PeerMessage, Resumed, SnapshotTaken
 from common.permissions import (
     ConsentLevel,
     ConsentOutcome,
@@ -82,6 +83,11 @@ HELPER_TRANSITIONS = {
 }
 
 FrameListener = Callable[[av.VideoFrame], None]
+ADMIN_PROMPT_TEXT = (
+    "The sharer's screen shows an administrator prompt you cannot see. Ask them to answer it; "
+    "the picture comes back when it closes."
+)
+ADMIN_PROMPT_GONE_TEXT = "The administrator prompt has closed: you see the sharer's screen again."
 SNAPSHOTS_FORBIDDEN_TEXT = "your organisation does not allow saving pictures of the sharer's screen"
 NEW_CODE_TEXT = (
     "Connected to the server again. It restarted, so the code you had no longer works: "
@@ -241,6 +247,9 @@ class HelperEngine(SessionEngine[HelperState]):
         that replaces the picture can arrive."""
         if isinstance(message, Paused | Resumed):
             self.emit(PauseChanged(paused=isinstance(message, Paused)))
+        elif isinstance(message, AdminPrompt):
+            text = ADMIN_PROMPT_TEXT if message.showing else ADMIN_PROMPT_GONE_TEXT
+            self.emit(AdminPromptShown(showing=message.showing, message=text))
         else:
             super()._on_session_message(message)
 

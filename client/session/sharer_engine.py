@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import Enum
 
+from client.media.admin_prompt import AdminPromptWatch
 from client.media.capture_track import ScreenCaptureTrack
 from client.rate_limit import RateLimiter
 from client.session.engine_base import EngineParts, SessionEngine
@@ -34,7 +35,7 @@ from client.session.session_features import parse_choices
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import Paused, PeerMessage, Resumed, SnapshotTaken
+from common.peer_messages import AdminPrompt, Paused, PeerMessage, Resumed, SnapshotTaken
 from common.permissions import (
     ConsentChoice,
     ConsentLevel,
@@ -93,6 +94,7 @@ TrackFactory = Callable[[], ScreenCaptureTrack]
 # Signs the live-help proof for a sign-in token when this machine is an enrolled device.
 DeviceProver = Callable[[str], SignedEnvelope]
 LINK_CHECK_SECONDS = 2.0
+ADMIN_PROMPT_CHECK_SECONDS = 0.5
 
 
 class SharerEngine(SessionEngine[SharerState]):
@@ -111,13 +113,16 @@ class SharerEngine(SessionEngine[SharerState]):
         track_factory: TrackFactory,
         parts: EngineParts | None = None,
         device_prover: DeviceProver | None = None,
+        admin_prompts: AdminPromptWatch | None = None,
     ) -> None:
+        """``admin_prompts``: where this platform has prompts the session cannot capture."""
         machine = StateMachine(SharerState.IDLE, SHARER_TRANSITIONS)
         super().__init__(settings, machine, parts or EngineParts())
         self.card: IdentityCard | None = None
         self.offered: list[ConsentLevel] = []
         self._track_factory = track_factory
         self._device_prover = device_prover
+        self._admin_prompts = admin_prompts
         self._track: ScreenCaptureTrack | None = None
         self._only_code = False
         self._flusher: asyncio.Task[None] | None = None
@@ -331,6 +336,8 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.ACTIVE)
         self._flusher = self.spawn(self._flush_reports())
         self.spawn(self._watch_link())
+        if self._admin_prompts is not None:
+            self.spawn(self._watch_admin_prompts(self._admin_prompts))
         if self.gate.paused and self.link is not None:
             # Paused while connecting: the helper must know before its first picture.
             self.link.send(Paused())
@@ -385,6 +392,16 @@ class SharerEngine(SessionEngine[SharerState]):
             loss = await self.link.remote_loss()
             if loss is not None:
                 self._track.report_loss(loss)
+
+    async def _watch_admin_prompts(self, watch: AdminPromptWatch) -> None:
+        """Tell the helper when an administrator prompt hides the screen, and when it closes."""
+        showing = False
+        while self.state is SharerState.ACTIVE and self.link is not None:
+            now = watch.showing()
+            if now != showing:
+                showing = now
+                self.link.send(AdminPrompt(showing=now))
+            await asyncio.sleep(ADMIN_PROMPT_CHECK_SECONDS)
 
     def _on_ending(self) -> None:
         self.gate.stop()

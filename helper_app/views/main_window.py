@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 from client.devices.console import DeviceConsole
 from client.session.errors import ClientErrorCode
 from client.session.events import (
+    AdminPromptShown,
     AllowedChanged,
     ChatReceived,
     ClipboardReceived,
@@ -89,6 +90,7 @@ class HelperWindow(QMainWindow):
                 ClipboardReceived: self._on_clipboard,
                 AllowedChanged: self._on_allowed,
                 EndingSoon: self._on_ending_soon,
+                AdminPromptShown: self._on_admin_prompt,
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
@@ -129,6 +131,9 @@ class HelperWindow(QMainWindow):
     def _on_allowed(self, event: AllowedChanged) -> None:
         allowed = ", ".join(event.allow) or "nothing beyond the level"
         self.statusBar().showMessage(f"The sharer now allows: {allowed}.", 15000)
+
+    def _on_admin_prompt(self, event: AdminPromptShown) -> None:
+        self.statusBar().showMessage(event.message, 0 if event.showing else 8000)
 
     def _on_ending_soon(self, event: EndingSoon) -> None:
         self.statusBar().showMessage(event.message)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from client.devices.home import DeviceHome
 from client.session.events import (
+    AdminPromptShown,
     AllowedChanged,
     ChatReceived,
     ClipboardReceived,
@@ -105,7 +106,7 @@ class SharerWindow(QMainWindow):
             # already says who may do what. The rest are the helper's own events.
             ignored={
                 InputBlocked, FeatureRefused, CodeIssued, SharerJoined, ConsentGiven, Stats,
-                SnapshotSaved,
+                SnapshotSaved, AdminPromptShown,
             },
         )  # fmt: skip
 

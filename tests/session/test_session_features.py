@@ -31,10 +31,10 @@ def _nothing_kept_anywhere(root: Path, text: str, *apps: HeadlessApp) -> None:
 
 def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, private_display):
     server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = pair(server, private_display, "--consent", "view")
+    helper, sharer = pair(server, private_display, "--consent", "view", "--allow", "elevate")
     try:
         assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate", "files"]
-        assert helper.wait_for("consent")["allow"] == []
+        assert helper.wait_for("consent")["allow"] == ["elevate"]
         helper.wait_for("connected")
         sharer.wait_for("connected")
 
@@ -45,7 +45,7 @@ def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, 
         assert sharer.wait_for("error")["code"] == "forbidden"
 
         sharer.send("allow", allow=["clipboard"])
-        assert sharer.wait_for("allowed")["allow"] == []  # as consented
+        assert sharer.wait_for("allowed")["allow"] == ["elevate"]  # as consented
         sharer.wait_for("allowed", allow=["clipboard"])
         helper.wait_for("allowed", allow=["clipboard"])
         helper.send("clipboard", text=SECRET)
@@ -70,7 +70,8 @@ def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, 
         sharer.close()
         server.stop()
     record = audit_record(server.data_dir)
-    assert "clipboard" in record["features_used"]
+    # Elevation consented separately sets its own column; the clipboard is noted, not its text.
+    assert {"clipboard", "elevation"} <= set(record["features_used"])
     _nothing_kept_anywhere(tmp_path, SECRET, helper, sharer)
 
 
