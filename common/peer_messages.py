@@ -53,6 +53,31 @@ class AdminPrompt(_PeerMessage):
     showing: bool
 
 
+class MonitorInfo(_PeerMessage):
+    index: int = Field(ge=1, le=16)
+    width: int = Field(ge=1, le=100_000)
+    height: int = Field(ge=1, le=100_000)
+
+
+# Named apart: inside ``Monitors`` the field called ``list`` hides the builtin.
+MonitorList = list[MonitorInfo]
+
+
+class Monitors(_PeerMessage):
+    """The sharer's monitors the helper may see (numbered from 1), and the one shown now."""
+
+    type: Literal["monitors"] = "monitors"
+    list: MonitorList = Field(max_length=16)
+    current: int = Field(ge=1, le=16)
+
+
+class SwitchMonitor(_PeerMessage):
+    """The helper asks to see another of the monitors the sharer allowed."""
+
+    type: Literal["switch_monitor"] = "switch_monitor"
+    index: int = Field(ge=1, le=16)
+
+
 class Heartbeat(_PeerMessage):
     type: Literal["heartbeat"] = "heartbeat"
     seq: int = Field(ge=0)
@@ -88,6 +113,8 @@ PeerMessage = Annotated[
     | Clipboard
     | SnapshotTaken
     | AdminPrompt
+    | Monitors
+    | SwitchMonitor
     | Heartbeat
     | HeartbeatAck
     | Paused
@@ -101,6 +128,8 @@ _TYPES = frozenset(
         "clipboard",
         "snapshot_taken",
         "admin_prompt",
+        "monitors",
+        "switch_monitor",
         "heartbeat",
         "heartbeat_ack",
         "paused",

@@ -30,6 +30,15 @@ def _choices(value: str) -> list[str]:
     return names
 
 
+def _monitors(value: str) -> str | list[int]:
+    if value == "all":
+        return value
+    try:
+        return [int(n) for n in value.split(",")]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("give all, or monitor numbers such as 1,2") from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in DEVICE_COMMANDS:
@@ -51,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         help="what the consent also allows, beyond view or control (default: nothing more)",
     )
     parser.add_argument(
+        "--monitors",
+        type=_monitors,
+        metavar="all|N[,M...]",
+        help="headless: the monitors the helper may switch among (default: the one shown)",
+    )
+    parser.add_argument(
         "--monitor", type=int, metavar="N", help="monitor to share (default: 1, the first)"
     )
     parser.add_argument(
@@ -64,7 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.headless:
         from sharer_app.headless import run
 
-        return asyncio.run(run(settings, code=args.code, consent=args.consent, allow=args.allow))
+        return asyncio.run(
+            run(
+                settings,
+                code=args.code,
+                consent=args.consent,
+                allow=args.allow,
+                monitors=args.monitors,
+            )
+        )
     from sharer_app.gui import run_gui
 
     return run_gui(settings, code=args.code, events_path=args.events, with_agent=args.with_agent)

@@ -146,6 +146,14 @@ class AdminPromptShown(EngineEvent):
     message: str
 
 
+class MonitorsShown(EngineEvent):
+    """The sharer's monitors the helper may switch among (numbered from 1), and the one shown."""
+
+    event = "monitors"
+    monitors: list[dict[str, int]] = Field(alias="list")
+    current: int
+
+
 class SharerJoined(EngineEvent):
     event = "sharer_joined"
     sharer: str
@@ -256,6 +264,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     CodeIssued,
     SharerJoined,
     AdminPromptShown,
+    MonitorsShown,
     ConsentGiven,
     Stats,
     SnapshotSaved,

@@ -23,6 +23,7 @@ from client.session.events import (
     CodeIssued,
     ConsentGiven,
     ControlChanged,
+    MonitorsShown,
     PauseChanged,
     ServerBack,
     SharerJoined,
@@ -30,7 +31,15 @@ from client.session.events import (
 )
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
-from common.peer_messages import AdminPrompt, Paused, PeerMessage, Resumed, SnapshotTaken
+from common.peer_messages import (
+    AdminPrompt,
+    Monitors,
+    Paused,
+    PeerMessage,
+    Resumed,
+    SnapshotTaken,
+    SwitchMonitor,
+)
 from common.permissions import (
     ConsentLevel,
     ConsentOutcome,
@@ -120,6 +129,8 @@ class HelperEngine(SessionEngine[HelperState]):
         self._frame_listeners: list[FrameListener] = []
         # The organisation's policy, told with ``sharer_joined``.
         self.snapshots_allowed = True
+        # The sharer's monitors this helper may see, as the sharer last said.
+        self.monitors: Monitors | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     def on_frame(self, listener: FrameListener) -> None:
@@ -148,6 +159,16 @@ class HelperEngine(SessionEngine[HelperState]):
         if self.link is None or not self.link.send_input(encode_input(event)):
             raise EngineError(ClientErrorCode.NOT_CONNECTED, "the input channel is not open")
         self.activity.note()
+
+    async def switch_monitor(self, index: int) -> None:
+        """See another of the monitors the sharer allowed; ``monitors`` follows once shown."""
+        self._require_active()
+        if self.monitors is None or index not in [m.index for m in self.monitors.list]:
+            raise EngineError(
+                ClientErrorCode.NOT_OFFERED, f"the sharer does not let you see monitor {index}"
+            )
+        if self.link is None or not self.link.send(SwitchMonitor(index=index)):
+            raise EngineError(ClientErrorCode.NOT_CONNECTED, "the session is not connected")
 
     def _require_active(self) -> None:
         if self.state is not HelperState.ACTIVE:
@@ -247,6 +268,13 @@ class HelperEngine(SessionEngine[HelperState]):
         that replaces the picture can arrive."""
         if isinstance(message, Paused | Resumed):
             self.emit(PauseChanged(paused=isinstance(message, Paused)))
+        elif isinstance(message, Monitors):
+            self.monitors = message
+            self.emit(
+                MonitorsShown.model_validate(
+                    {"list": [m.model_dump() for m in message.list], "current": message.current}
+                )
+            )
         elif isinstance(message, AdminPrompt):
             text = ADMIN_PROMPT_TEXT if message.showing else ADMIN_PROMPT_GONE_TEXT
             self.emit(AdminPromptShown(showing=message.showing, message=text))

@@ -21,6 +21,8 @@ PEER_PERMISSIONS: dict[str, Permission | None] = {
     "clipboard": Permission.CLIPBOARD,
     # A notice that tells the sharer more, never less: any helper in the session may send it.
     "snapshot_taken": None,
+    # Which of the allowed monitors to see; the sharer's screen list decides the rest.
+    "switch_monitor": Permission.VIEW,
     "heartbeat": None,
     "heartbeat_ack": None,
     "paused": None,

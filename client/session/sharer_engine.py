@@ -32,10 +32,18 @@ from client.session.input_gate import Injector, InputGate
 from client.session.peer_gate import PeerGate
 from client.session.peer_link import FingerprintMismatch
 from client.session.session_features import parse_choices
+from client.session.shared_screens import SharedScreens
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import AdminPrompt, Paused, PeerMessage, Resumed, SnapshotTaken
+from common.peer_messages import (
+    AdminPrompt,
+    Paused,
+    PeerMessage,
+    Resumed,
+    SnapshotTaken,
+    SwitchMonitor,
+)
 from common.permissions import (
     ConsentChoice,
     ConsentLevel,
@@ -114,8 +122,10 @@ class SharerEngine(SessionEngine[SharerState]):
         parts: EngineParts | None = None,
         device_prover: DeviceProver | None = None,
         admin_prompts: AdminPromptWatch | None = None,
+        screens: SharedScreens | None = None,
     ) -> None:
-        """``admin_prompts``: where this platform has prompts the session cannot capture."""
+        """``admin_prompts``: where this platform has prompts the session cannot capture;
+        ``screens``: this machine's monitors, for the sharer's choice and the helper's switch."""
         machine = StateMachine(SharerState.IDLE, SHARER_TRANSITIONS)
         super().__init__(settings, machine, parts or EngineParts())
         self.card: IdentityCard | None = None
@@ -123,6 +133,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self._track_factory = track_factory
         self._device_prover = device_prover
         self._admin_prompts = admin_prompts
+        self.screens = screens
         self._track: ScreenCaptureTrack | None = None
         self._only_code = False
         self._flusher: asyncio.Task[None] | None = None
@@ -158,9 +169,15 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
 
-    async def consent(self, choice: ConsentChoice, allow: list[object] | None = None) -> None:
+    async def consent(
+        self,
+        choice: ConsentChoice,
+        allow: list[object] | None = None,
+        monitors: object = None,
+    ) -> None:
         """Answer the helper: a level, and ``allow``, the separate choices (clipboard, files,
-        elevate) the sharer ticked; nothing beyond view or control unless ticked."""
+        elevate) the sharer ticked; nothing beyond view or control unless ticked. ``monitors``
+        ("all" or numbers): the screens the helper may switch among (default: the one shown)."""
         if self.state is not SharerState.AWAITING_CONSENT:
             raise EngineError(
                 ClientErrorCode.WRONG_STATE, "there is no helper waiting for an answer"
@@ -172,6 +189,10 @@ class SharerEngine(SessionEngine[SharerState]):
             await self.finish(EndReason.DECLINED, tell_server=False)
             return
         choices = parse_choices(allow or [], self.permissions)
+        if monitors is not None:
+            if self.screens is None:
+                raise EngineError(ClientErrorCode.INVALID_COMMAND, "there are no monitors here")
+            self.screens.allow(monitors)
         # Ready for the offer before the helper can possibly send it.
         self.machine.move(SharerState.CONNECTING)
         self.gate.set_granted(choice is ConsentChoice.CONTROL)
@@ -185,6 +206,19 @@ class SharerEngine(SessionEngine[SharerState]):
         choices = parse_choices(allow, self.permissions)
         self._allow_here(choices)
         await self.send_or_keep(Allow(allow=sorted(choices)))
+        self.activity.note()
+
+    def set_monitors(self, monitors: object) -> None:
+        """The sharer widens or narrows the monitors the helper may see, mid-session; a
+        monitor no longer allowed stops being shown at once."""
+        self._require_session()
+        if self.screens is None:
+            raise EngineError(ClientErrorCode.INVALID_COMMAND, "there are no monitors here")
+        self.screens.allow(monitors)
+        if self._track is not None:
+            self.screens.switch(self.screens.current, self._track.show)
+        if self.link is not None:
+            self.link.send(self.screens.describe())
         self.activity.note()
 
     def _allow_here(self, choices: frozenset[Permission]) -> None:
@@ -325,6 +359,8 @@ class SharerEngine(SessionEngine[SharerState]):
             await self.finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self._track = self._track_factory()
+        if self.screens is not None:
+            self._track.show(self.screens.geometry())
         if self.gate.paused:  # paused while the helper was still connecting
             self._track.set_paused(True)
         link.add_track(self._track)
@@ -338,6 +374,8 @@ class SharerEngine(SessionEngine[SharerState]):
         self.spawn(self._watch_link())
         if self._admin_prompts is not None:
             self.spawn(self._watch_admin_prompts(self._admin_prompts))
+        if self.screens is not None and self.link is not None:
+            self.link.send(self.screens.describe())
         if self.gate.paused and self.link is not None:
             # Paused while connecting: the helper must know before its first picture.
             self.link.send(Paused())
@@ -349,6 +387,8 @@ class SharerEngine(SessionEngine[SharerState]):
     def _on_session_message(self, message: PeerMessage) -> None:
         if isinstance(message, SnapshotTaken):
             self.emit(SnapshotTakenShown(by=self.card.name if self.card else "your helper"))
+        elif isinstance(message, SwitchMonitor):
+            self._switch_monitor(message.index)
         else:
             super()._on_session_message(message)
 
@@ -392,6 +432,15 @@ class SharerEngine(SessionEngine[SharerState]):
             loss = await self.link.remote_loss()
             if loss is not None:
                 self._track.report_loss(loss)
+
+    def _switch_monitor(self, index: int) -> None:
+        """The helper's switch, among the monitors the sharer allowed only."""
+        screens, track = self.screens, self._track
+        if screens is None or track is None or not screens.switch(index, track.show):
+            self._report_refused("monitor", 1)
+            return
+        if self.link is not None:
+            self.link.send(screens.describe())
 
     async def _watch_admin_prompts(self, watch: AdminPromptWatch) -> None:
         """Tell the helper when an administrator prompt hides the screen, and when it closes."""

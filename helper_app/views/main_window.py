@@ -24,6 +24,7 @@ from client.session.events import (
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
+    MonitorsShown,
     PauseChanged,
     PermissionsChanged,
     ServerBack,
@@ -94,6 +95,8 @@ class HelperWindow(QMainWindow):
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
+                # The desktop app shows the monitor the sharer chose; switching is headless.
+                MonitorsShown,
                 HelperIdentityShown,
                 SnapshotTakenShown,
                 ControlRequested,

@@ -30,6 +30,7 @@ from client.session.events import (
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
+    MonitorsShown,
     PauseChanged,
     PermissionsChanged,
     ServerBack,
@@ -106,7 +107,7 @@ class SharerWindow(QMainWindow):
             # already says who may do what. The rest are the helper's own events.
             ignored={
                 InputBlocked, FeatureRefused, CodeIssued, SharerJoined, ConsentGiven, Stats,
-                SnapshotSaved, AdminPromptShown,
+                SnapshotSaved, AdminPromptShown, MonitorsShown,
             },
         )  # fmt: skip
 

@@ -11,7 +11,10 @@ import pytest
 
 from devtools.headless import HeadlessApp
 from devtools.server import DEV_DIRECTORY, start_server
+from devtools.waiting import wait_until
 from tests.audit_records import audit_record
+from tests.display_tools import xdotool_mouse_location
+from tests.fixtures_display import TWO_MONITORS
 from tests.session.headless_pair import pair
 
 pytestmark = pytest.mark.display
@@ -138,3 +141,64 @@ def test_a_policy_can_forbid_snapshots(tmp_path, private_display):
         sharer.close()
         server.stop()
     assert "snapshot" not in audit_record(server.data_dir)["features_used"]
+
+
+def test_the_helper_switches_among_the_monitors_the_sharer_allowed(tmp_path, two_monitor_display):
+    """Two monitors on one Xvfb: the picture and the input both follow the switch."""
+    _, (first, second) = TWO_MONITORS
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    helper, sharer = pair(server, two_monitor_display, "--consent", "control", "--monitors", "all")
+    try:
+        helper.wait_for("connected")
+        shown = helper.wait_for("monitors")
+        assert shown["current"] == 1
+        assert [(m["index"], m["width"], m["height"]) for m in shown["list"]] == [
+            (1, first.width, first.height),
+            (2, second.width, second.height),
+        ]
+        helper.wait_for("control", granted=True)
+        helper.send("switch_monitor", index=2)
+        assert helper.wait_for("monitors")["current"] == 2
+        helper.wait_until(
+            lambda events: any(
+                e["event"] == "stats" and (e["width"], e["height"]) == (second.width, second.height)
+                for e in events
+            )
+        )
+        helper.send("mouse_move", x=0.5, y=0.5)
+        at = (second.left + second.width // 2, second.top + second.height // 2)
+        wait_until(lambda: xdotool_mouse_location(two_monitor_display) == at, f"pointer at {at}")
+        helper.send("switch_monitor", index=3)
+        assert helper.wait_for("error")["code"] == "not_offered"
+
+        # The sharer narrows it again: the second monitor is no longer shown, nor offered.
+        sharer.send("monitors", monitors=[1])
+        narrowed = helper.wait_for("monitors")
+        assert ([m["index"] for m in narrowed["list"]], narrowed["current"]) == ([1], 1)
+        helper.send("mouse_move", x=0.5, y=0.5)
+        at = (first.left + first.width // 2, first.top + first.height // 2)
+        wait_until(lambda: xdotool_mouse_location(two_monitor_display) == at, f"pointer at {at}")
+        helper.send("switch_monitor", index=2)
+        assert helper.wait_for("error")["code"] == "not_offered"
+        helper.send("end")
+        sharer.wait_for("ended")
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
+
+
+def test_without_a_choice_only_the_shown_monitor_is_offered(tmp_path, two_monitor_display):
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    helper, sharer = pair(server, two_monitor_display, "--consent", "view")
+    try:
+        helper.wait_for("connected")
+        assert [m["index"] for m in helper.wait_for("monitors")["list"]] == [1]
+        helper.send("switch_monitor", index=2)
+        assert helper.wait_for("error")["code"] == "not_offered"
+        helper.send("end")
+        sharer.wait_for("ended")
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
