@@ -219,6 +219,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
                 max_session_minutes=settings.max_session_minutes,
                 consent_timeout_seconds=settings.consent_timeout_seconds,
                 idle_timeout_minutes=settings.idle_timeout_minutes,
+                control_request_timeout_seconds=settings.control_request_timeout_seconds,
             ),
             snapshots=settings.allow_snapshots,
         ),

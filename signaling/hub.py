@@ -429,13 +429,27 @@ class Hub:
             if session.control_requested:
                 raise Refused(ErrorCode.WRONG_STATE, "a control request is already waiting")
             session.control_requested = True
+            if session.clock is not None:
+                session.clock.control_requested(lambda: self._request_lapsed(session))
         else:
             session.control_requested = False
+            if session.clock is not None:
+                session.clock.control_answered()
         if action is ControlAction.GRANT_CONTROL and session.audit_id:
             await self._audit.control_granted(session.audit_id)
         other = session.other(conn)
         if other is not None:
             await other.send(message)
+
+    async def _request_lapsed(self, session: PairingSession) -> None:
+        """Nobody answered the control request in time: denied, and both sides told, so the
+        helper may ask again and the sharer's prompt goes away."""
+        if not session.control_requested or session.state is not _S.ACTIVE:
+            return
+        session.control_requested = False
+        for side in (session.helper, session.sharer):
+            if side is not None and side.session is session:
+                await side.send(Control(action=ControlAction.DENY_CONTROL))
 
     async def _code_expired(self, session: PairingSession) -> None:
         """Nobody redeemed the code in time: the helper is told, not left with a dead code."""

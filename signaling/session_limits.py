@@ -25,6 +25,7 @@ class TimeLimits:
     max_session_seconds: float | None = None
     consent_timeout_seconds: float | None = None
     idle_timeout_seconds: float | None = None
+    control_request_timeout_seconds: float | None = None
 
     @classmethod
     def from_settings(
@@ -33,6 +34,7 @@ class TimeLimits:
         max_session_minutes: float | None,
         consent_timeout_seconds: float | None,
         idle_timeout_minutes: float | None,
+        control_request_timeout_seconds: float | None = None,
     ) -> TimeLimits:
         return cls(
             max_session_seconds=None if max_session_minutes is None else max_session_minutes * 60,
@@ -40,6 +42,7 @@ class TimeLimits:
             idle_timeout_seconds=None
             if idle_timeout_minutes is None
             else idle_timeout_minutes * 60,
+            control_request_timeout_seconds=control_request_timeout_seconds,
         )
 
 
@@ -68,6 +71,7 @@ class SessionClock:
         self._warn = warn
         self._consent: asyncio.TimerHandle | None = None
         self._idle: asyncio.TimerHandle | None = None
+        self._request: asyncio.TimerHandle | None = None
         self._session: list[asyncio.TimerHandle] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -98,10 +102,21 @@ class SessionClock:
         idle = self._limits.idle_timeout_seconds
         self._idle = self._later(idle, partial(self._end, EndReason.IDLE_TIMEOUT))
 
+    def control_requested(self, lapse: Callable[[], Awaitable[None]]) -> None:
+        """A control request waits for the sharer: ``lapse`` answers it if nobody does."""
+        timeout = self._limits.control_request_timeout_seconds
+        if timeout is not None:
+            self.control_answered()
+            self._request = self._later(timeout, lapse)
+
+    def control_answered(self) -> None:
+        self._cancel(self._request)
+        self._request = None
+
     def stop(self) -> None:
-        for handle in (self._consent, self._idle, *self._session):
+        for handle in (self._consent, self._idle, self._request, *self._session):
             self._cancel(handle)
-        self._consent = self._idle = None
+        self._consent = self._idle = self._request = None
         self._session = []
 
     def _later(self, delay: float, job: Callable[[], Awaitable[None]]) -> asyncio.TimerHandle:

@@ -84,6 +84,8 @@ class ServerSettings(BaseSettings):
     max_session_minutes: float | None = Field(default=None, gt=0)
     consent_timeout_seconds: float | None = Field(default=None, gt=0)
     idle_timeout_minutes: float | None = Field(default=None, gt=0)
+    # A control request the sharer does not answer in this time is denied for them.
+    control_request_timeout_seconds: float | None = Field(default=None, gt=0)
     # Whether a helper may save a picture of the sharer's screen (the sharer is always told).
     allow_snapshots: bool = True
     # How often a device agent checks in when nothing happens (it is told at each check-in).

@@ -232,6 +232,12 @@ class ControlRequested(EngineEvent):
     event = "control_requested"
 
 
+class ControlRequestLapsed(EngineEvent):
+    """The helper's control request was not answered in time: the server denied it."""
+
+    event = "control_request_lapsed"
+
+
 class InputBlocked(EngineEvent):
     event = "input_blocked"
     reason: str
@@ -271,6 +277,7 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     HelperIdentityShown,
     SnapshotTakenShown,
     ControlRequested,
+    ControlRequestLapsed,
     InputBlocked,
     FeatureRefused,
 )

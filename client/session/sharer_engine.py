@@ -21,6 +21,7 @@ from client.session.events import (
     AllowedChanged,
     ControlChanged,
     ControlRequested,
+    ControlRequestLapsed,
     ErrorReported,
     FeatureRefused,
     HelperIdentityShown,
@@ -273,6 +274,8 @@ class SharerEngine(SessionEngine[SharerState]):
         elif isinstance(message, Control):
             if message.action is ControlAction.REQUEST_CONTROL:
                 self.emit(ControlRequested())
+            elif message.action is ControlAction.DENY_CONTROL:
+                self.emit(ControlRequestLapsed())
         else:
             log.info("ignored server message %s", message.type)
 

@@ -122,6 +122,9 @@ class SharingBanner(QWidget):
         self.raise_()
 
     def _answer(self, allow: bool) -> None:
+        self.withdraw_request()
+        self.answer_request.emit(allow)
+
+    def withdraw_request(self) -> None:
         self.request_row.hide()
         self.adjustSize()
-        self.answer_request.emit(allow)

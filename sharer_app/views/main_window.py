@@ -24,6 +24,7 @@ from client.session.events import (
     ConsentGiven,
     ControlChanged,
     ControlRequested,
+    ControlRequestLapsed,
     Ended,
     EndingSoon,
     ErrorReported,
@@ -102,6 +103,7 @@ class SharerWindow(QMainWindow):
                 AllowedChanged: self._on_allowed,
                 EndingSoon: self._on_ending_soon,
                 SnapshotTakenShown: self._on_snapshot,
+                ControlRequestLapsed: self._on_request_lapsed,
             },
             # Blocked input and refused features are for scripts and the audit; the banner
             # already says who may do what. The rest are the helper's own events.
@@ -229,6 +231,10 @@ class SharerWindow(QMainWindow):
     def _on_ending_soon(self, event: EndingSoon) -> None:
         self.banner.tell(event.message)
         self.statusBar().showMessage(event.message)
+
+    def _on_request_lapsed(self, _: ControlRequestLapsed) -> None:
+        self.banner.withdraw_request()
+        self.statusBar().showMessage("The request for control was not answered in time.", 8000)
 
     def _on_snapshot(self, event: SnapshotTakenShown) -> None:
         text = f"{event.by} saved a picture of your screen."

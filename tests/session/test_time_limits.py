@@ -72,3 +72,24 @@ def test_a_session_where_nothing_happens_ends(limited_server, private_display):
         sharer.close()
     limited_server.stop()
     assert audit_record(limited_server.data_dir)["end_reason"] == "idle_timeout"
+
+
+@pytest.mark.parametrize(
+    "limited_server", [{"HELPLINE_CONTROL_REQUEST_TIMEOUT_SECONDS": "1"}], indirect=True
+)
+def test_a_control_request_nobody_answers_lapses(limited_server, private_display):
+    helper, sharer = pair(limited_server, private_display, "--consent", "view")
+    try:
+        helper.wait_for("connected")
+        helper.send("request_control")
+        sharer.wait_for("control_requested")
+        sharer.wait_for("control_request_lapsed")
+        helper.wait_for("control", granted=False)
+        # Lapsed, not stuck: the helper may ask again, and the sharer is asked again.
+        helper.send("request_control")
+        sharer.wait_for("control_requested")
+        helper.send("end")
+        sharer.wait_for("ended")
+    finally:
+        helper.close()
+        sharer.close()
