@@ -61,7 +61,8 @@ def parse_choices(
         if permission not in allowed:
             raise EngineError(
                 ClientErrorCode.NOT_OFFERED,
-                f"{permission.value} cannot be allowed: the helper's role does not grant it",
+                f"{permission.value} is not offered in this session (the helper's role does "
+                "not grant it, or it is not available yet)",
             )
         choices.add(permission)
     return frozenset(choices)

@@ -100,8 +100,7 @@ class EntryPage(QWidget):
 
 CHOICE_TEXTS = {
     "clipboard": "Also let them copy text to and from my clipboard",
-    "files": "Also let them send and receive files",
-    "elevate": "Also let them act with administrator rights when I approve a prompt",
+    "elevate": "Also allow administrator tasks (recorded in your organisation's audit)",
 }
 
 
