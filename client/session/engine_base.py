@@ -391,8 +391,9 @@ class SessionEngine(EventEmitter, Generic[S]):
             self.spawn(self.send_or_keep(ReportFeature(feature=feature)))
 
     def _report_soon(self, message: Message) -> None:
-        """Tell the server in the background; lost with the server, as nothing depends on it."""
-        if self.state in self.WITH_SESSION:
+        """Tell the server in the background, only while signed in to it (never ahead of a
+        new connection's hello); lost with the server, as nothing depends on it."""
+        if self.state in self.WITH_SESSION and self.server.online:
             self.spawn(self.server.report(message))
 
 

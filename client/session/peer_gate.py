@@ -23,6 +23,9 @@ PEER_PERMISSIONS: dict[str, Permission | None] = {
     "snapshot_taken": None,
     # Which of the allowed monitors to see; the sharer's screen list decides the rest.
     "switch_monitor": Permission.VIEW,
+    # The sharer's own notices to the helper (as paused/resumed): one from a helper is ignored.
+    "admin_prompt": None,
+    "monitors": None,
     "heartbeat": None,
     "heartbeat_ack": None,
     "paused": None,
