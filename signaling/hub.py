@@ -137,7 +137,12 @@ class Hub:
         self._tasks: set[asyncio.Future[None]] = set()
         self._sessions: dict[str, PairingSession] = {}
         self._resumer = Resumer(
-            resume_tokens, audit, directory, self._sessions, resume_wait_seconds
+            resume_tokens,
+            audit,
+            directory,
+            self._sessions,
+            resume_wait_seconds,
+            clock_for=self._clock_for,
         )
         self._link = link
 

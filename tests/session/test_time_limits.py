@@ -5,6 +5,8 @@ the longest session warns both sides first. Tests wait on the events, never on t
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from devtools.server import DEV_DIRECTORY, start_server
@@ -93,3 +95,26 @@ def test_a_control_request_nobody_answers_lapses(limited_server, private_display
     finally:
         helper.close()
         sharer.close()
+
+
+def test_a_session_taken_back_after_a_restart_keeps_the_time_limit(tmp_path, private_display):
+    """The restarted server has the limit: the resumed session ends by it."""
+    data_dir = tmp_path / "server-data"
+    server = start_server(DEV_DIRECTORY, data_dir)
+    fast = {"HELPLINE_RECONNECT_MAX_SECONDS": "1"}
+    helper, sharer = pair(server, private_display, "--consent", "view", env=fast)
+    try:
+        helper.wait_for("connected")
+        sharer.wait_for("connected")
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait()
+        limit = {"HELPLINE_MAX_SESSION_MINUTES": "0.05"}
+        server = start_server(DEV_DIRECTORY, data_dir, env=limit, port=server.port)
+        for side in (helper, sharer):
+            assert side.wait_for("server_back")["resumed"] is True
+        for side in (helper, sharer):
+            assert side.wait_for("ended")["reason"] == "time_limit"
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
