@@ -61,6 +61,8 @@ def fault(name: str, what: str, path: str, original: str, faulty: str, *tests: s
 ROGUE = "tests/session/test_rogue_peer.py"
 HUB_RULES = "tests/signaling/test_hub_rules.py"
 SESSION = "tests/session/test_headless_session.py"
+PERMISSIONS = "tests/adversarial/test_session_permissions.py"
+TRUST = "tests/adversarial/test_server_trust.py"
 
 FAULTS: tuple[Fault, ...] = (
     # ---- the nine faults of issue 14 ----------------------------------------------
@@ -142,6 +144,7 @@ FAULTS: tuple[Fault, ...] = (
         "chat is recorded and relayed for a helper whose role does not allow chat",
         "signaling/hub.py",
         "        if Permission.CHAT not in session.permissions:\n"
+        "            await self._refused_feature(session, message.feature)\n"
         '            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")\n',
         "",
         f"{HUB_RULES}::test_chat_needs_the_chat_permission_and_is_recorded_from_the_report",
@@ -243,6 +246,80 @@ FAULTS: tuple[Fault, ...] = (
         "            monitor=monitor_geometry(1),",
         f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
     ),
+    # ---- what the helper may do, and trust in the server (issue 19) -----------------
+    fault(
+        "sharer_grants_beyond_the_offer",
+        "the sharer grants full control to a helper offered view only (its own check gone)",
+        "client/session/sharer_engine.py",
+        "        self._require_session()\n"
+        "        if ConsentLevel.CONTROL not in self.offered:\n"
+        '            raise EngineError(ClientErrorCode.NOT_OFFERED, "this helper may not take '
+        'full control")\n'
+        "        self.gate.set_granted(True)",
+        "        self._require_session()\n        self.gate.set_granted(True)",
+        f"{PERMISSIONS}::test_the_sharer_refuses_control_over_a_view_only_offer_when_the_server"
+        "_does_not",
+    ),
+    fault(
+        "sharer_shows_chat_without_permission",
+        "the sharer's peer gate lets chat through whatever the helper's permissions",
+        "client/session/peer_gate.py",
+        '    "chat": Permission.CHAT,',
+        '    "chat": None,',
+        "tests/session/test_peer_gate.py",
+        f"{PERMISSIONS}::test_chat_straight_over_the_data_channel_is_refused_and_audited",
+    ),
+    fault(
+        "resume_keeps_the_old_grant",
+        "after a resume with the role cut to view only, the sharer keeps injecting",
+        "client/session/sharer_engine.py",
+        "        if ConsentLevel.CONTROL not in self.offered and self.gate.granted:\n"
+        "            self.gate.set_granted(False)\n",
+        "        if ConsentLevel.CONTROL not in self.offered and self.gate.granted:\n",
+        f"{PERMISSIONS}::test_a_resume_after_the_role_was_cut_takes_control_away",
+    ),
+    fault(
+        "first_use_shown_verified",
+        "a card signed with a key seen for the first time is shown as verified",
+        "client/trust.py",
+        'return ServerTrust(False, "first_use", FIRST_USE_REASON)',
+        'return ServerTrust(True, "first_use", FIRST_USE_REASON)',
+        "tests/field/test_trust_rules.py",
+        f"{TRUST}::test_a_first_use_key_is_not_shown_as_verified",
+    ),
+    fault(
+        "flag_overrides_the_pin",
+        "a --server-key flag wins over the organisation's helpline.toml pin",
+        "client/trust.py",
+        "    _path, pins = organisation_pins()\n    if pins:\n        return pins\n",
+        "    _path, pins = organisation_pins()\n    if pins and not settings.server_key:\n"
+        "        return pins\n",
+        "tests/field/test_trust_rules.py::test_the_organisations_pin_wins_over_a_flag",
+    ),
+    fault(
+        "empty_configuration_accepted",
+        "an empty helpline.toml is taken as no pin (trust on first use)",
+        "client/org_config.py",
+        "    if not config:\n        raise OrgConfigError(",
+        "    if False:\n        raise OrgConfigError(",
+        f"{TRUST}::test_a_broken_or_empty_configuration_refuses_to_start",
+    ),
+    fault(
+        "redirect_followed_anywhere",
+        "the websocket client follows a redirect to another host with the token",
+        "client/signaling_client.py",
+        "        if (old.secure, old.host, old.port) != (new.secure, new.host, new.port):",
+        "        if False:",
+        f"{TRUST}::test_a_redirect_to_another_host_gets_no_token",
+    ),
+    fault(
+        "relay_to_6to4",
+        "the packaged coturn configuration relays to 6to4 addresses (2002::/16)",
+        "packaging/coturn/turnserver.conf",
+        "denied-peer-ip=2002::-2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff\n",
+        "",
+        "tests/field/test_relay_peers.py",
+    ),
 )
 
 
@@ -276,8 +353,9 @@ def restore(originals: dict[Path, str]) -> None:
 
 
 def compiles(scratch: Path, edits: tuple[Edit, ...]) -> bool:
-    """A fault that breaks the syntax would be "caught" by any test: that proves nothing."""
-    for path in {scratch / edit.path for edit in edits}:
+    """A fault that breaks the syntax would be "caught" by any test: that proves nothing.
+    Only Python is compiled; a configuration file (coturn's) is what its test reads."""
+    for path in {scratch / edit.path for edit in edits if edit.path.endswith(".py")}:
         try:
             compile(path.read_text(), str(path), "exec")
         except SyntaxError:

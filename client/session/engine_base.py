@@ -356,16 +356,15 @@ class SessionEngine(EventEmitter, Generic[S]):
             raise EngineError(
                 ClientErrorCode.INVALID, "chat text must be 1 to 4000 printable characters"
             ) from exc
+        not_connected = EngineError(
+            ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
+        )
         if self.link is None:
-            raise EngineError(
-                ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
-            )
+            raise not_connected
         if Permission.CHAT not in self.permissions:
             raise EngineError(ErrorCode.FORBIDDEN, CHAT_NOT_ALLOWED_TEXT)
         if not self.link.send(message):
-            raise EngineError(
-                ClientErrorCode.NOT_CONNECTED, "chat is available once the session is connected"
-            )
+            raise not_connected
         self._note_chat()
         self.activity.note()
 

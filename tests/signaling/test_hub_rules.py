@@ -93,6 +93,18 @@ def test_chat_needs_the_chat_permission_and_is_recorded_from_the_report(server):
     assert server.audit(helper=ALICE)[0]["features_used"] == ["view", "chat"]
 
 
+def test_refused_features_are_recorded_once_and_the_session_goes_on(server):
+    helper, sharer = _paired(server, helper_upn=SAM, consent="view")
+    for _ in range(3):
+        sharer.send(ReportFeature(feature="chat", refused=True))
+    helper.send(ReportFeature(feature="chat"))
+    assert helper.recv().code.value == "forbidden"
+    sharer.send(End())
+    assert helper.recv().type == "ended", "the refusal ended nothing"
+    row = server.audit()[0]
+    assert row["features_used"] == ["view"] and row["features_refused"] == ["chat"]
+
+
 def test_claims_of_control_or_elevation_are_not_recorded(server):
     helper, sharer = _paired(server, consent="view")
     for feature in ("control", "elevation", "actions"):
