@@ -1,4 +1,4 @@
-"""Messages on the peer-to-peer control data channel (chat, heartbeat, pause, goodbye).
+"""Messages on the peer-to-peer control data channel (chat, clipboard, heartbeat, pause, goodbye).
 
 Permission changes travel through the signaling server instead, where they are checked
 against the helper's role and audited; this channel carries what the server need not see.
@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from common.text_fields import ChatText
+from common.text_fields import ChatText, ClipboardText
 from common.wire import ProtocolError, decode_object
 
-MAX_PEER_MESSAGE_BYTES = 16 * 1024
+# Room for the largest clipboard text (10,000 characters of up to four bytes each).
+MAX_PEER_MESSAGE_BYTES = 64 * 1024
 
 
 class PeerMessageError(Exception):
@@ -29,6 +30,52 @@ class _PeerMessage(BaseModel):
 class Chat(_PeerMessage):
     type: Literal["chat"] = "chat"
     text: ChatText
+
+
+class Clipboard(_PeerMessage):
+    """Text for the other side's clipboard; needs ``clipboard``, allowed by the sharer."""
+
+    type: Literal["clipboard"] = "clipboard"
+    text: ClipboardText
+
+
+class SnapshotTaken(_PeerMessage):
+    """The helper saved a picture of the sharer's screen: the sharer is told at once."""
+
+    type: Literal["snapshot_taken"] = "snapshot_taken"
+
+
+class AdminPrompt(_PeerMessage):
+    """The sharer's screen shows (or no longer shows) an administrator prompt on a desktop the
+    session cannot capture (Windows' secure desktop): the helper says so, not a frozen picture."""
+
+    type: Literal["admin_prompt"] = "admin_prompt"
+    showing: bool
+
+
+class MonitorInfo(_PeerMessage):
+    index: int = Field(ge=1, le=16)
+    width: int = Field(ge=1, le=100_000)
+    height: int = Field(ge=1, le=100_000)
+
+
+# Named apart: inside ``Monitors`` the field called ``list`` hides the builtin.
+MonitorList = list[MonitorInfo]
+
+
+class Monitors(_PeerMessage):
+    """The sharer's monitors the helper may see (numbered from 1), and the one shown now."""
+
+    type: Literal["monitors"] = "monitors"
+    list: MonitorList = Field(max_length=16)
+    current: int = Field(ge=1, le=16)
+
+
+class SwitchMonitor(_PeerMessage):
+    """The helper asks to see another of the monitors the sharer allowed."""
+
+    type: Literal["switch_monitor"] = "switch_monitor"
+    index: int = Field(ge=1, le=16)
 
 
 class Heartbeat(_PeerMessage):
@@ -70,10 +117,36 @@ class Bye(_PeerMessage):
 
 
 PeerMessage = Annotated[
-    Chat | Heartbeat | HeartbeatAck | Paused | Resumed | LinkSlow | Bye,
+    Chat
+    | Clipboard
+    | SnapshotTaken
+    | AdminPrompt
+    | Monitors
+    | SwitchMonitor
+    | Heartbeat
+    | HeartbeatAck
+    | Paused
+    | Resumed
+    | LinkSlow
+    | Bye,
     Field(discriminator="type"),
 ]
-_TYPES = frozenset({"chat", "heartbeat", "heartbeat_ack", "paused", "resumed", "link_slow", "bye"})
+_TYPES = frozenset(
+    {
+        "chat",
+        "clipboard",
+        "snapshot_taken",
+        "admin_prompt",
+        "monitors",
+        "switch_monitor",
+        "heartbeat",
+        "heartbeat_ack",
+        "paused",
+        "resumed",
+        "link_slow",
+        "bye",
+    }
+)
 _ADAPTER: TypeAdapter[PeerMessage] = TypeAdapter(PeerMessage)
 
 

@@ -16,6 +16,8 @@ class Permission(StrEnum):
     ELEVATE = "elevate"
     ACTIONS = "actions"
     REPORTS = "reports"
+    CLIPBOARD = "clipboard"
+    FILES = "files"
 
 
 class ConsentLevel(StrEnum):
@@ -49,6 +51,31 @@ class Feature(StrEnum):
     CHAT = "chat"
     ELEVATION = "elevation"
     ACTIONS = "actions"
+    CLIPBOARD = "clipboard"
+    SNAPSHOT = "snapshot"
+    FILES = "files"
+
+
+# What the sharer ticks one by one at consent, beyond the level: a role that grants one only
+# makes it possible to offer; nothing of it is in effect until the sharer allows it.
+CONSENTED_SEPARATELY = frozenset({Permission.CLIPBOARD, Permission.FILES, Permission.ELEVATE})
+
+
+def in_effect(
+    permissions: frozenset[Permission], allowed: frozenset[Permission]
+) -> frozenset[Permission]:
+    """What the helper may do now: the role's permissions, less what the sharer did not allow."""
+    return permissions - (CONSENTED_SEPARATELY - allowed)
+
+
+# File transfer is not built yet: its permission exists and is never in effect, and no sharer
+# is offered a choice that would do nothing.
+_OFFERED_SEPARATELY = CONSENTED_SEPARATELY - {Permission.FILES}
+
+
+def offerable(permissions: frozenset[Permission]) -> list[Permission]:
+    """The separate choices a sharer may be offered: only what the helper's role grants."""
+    return sorted(permissions & _OFFERED_SEPARATELY)
 
 
 def offered_levels(permissions: frozenset[Permission]) -> list[ConsentLevel]:

@@ -69,6 +69,10 @@ class EndReason(StrEnum):
     # A replica cut off from the group's Redis: the others have already given it up.
     SERVER_CUT_OFF = "server_cut_off"
     ERROR = "error"
+    # The organisation's time limits (signaling.session_limits).
+    TIME_LIMIT = "time_limit"
+    CONSENT_TIMEOUT = "consent_timeout"
+    IDLE_TIMEOUT = "idle_timeout"
 
 
 class _Message(BaseModel):
@@ -108,6 +112,23 @@ class Consent(_Message):
 
     type: Literal["consent"] = "consent"
     level: ConsentChoice
+    # What the sharer ticks beyond the level (clipboard, files, elevate): each only if offered.
+    allow: Permissions = Field(default_factory=list)
+
+
+class Allow(_Message):
+    """The sharer changes what it allows beyond the level mid-session (a revocation, or a
+    choice given back); relayed to the helper and audited."""
+
+    type: Literal["allow"] = "allow"
+    allow: Permissions = Field(default_factory=list)
+
+
+class Active(_Message):
+    """Someone did something in the session (input, chat, clipboard): the idle timer starts
+    again. The server sees none of that itself; each side sends this at most once a second."""
+
+    type: Literal["active"] = "active"
 
 
 class ReportFeature(_Message):
@@ -211,11 +232,23 @@ class SharerJoined(_Message):
     device: DeviceSummary | None = None
     # What this helper may do for this sharer (so the app offers only that).
     permissions: Permissions = Field(default_factory=list)
+    # The organisation's policy: may the helper save pictures of the sharer's screen.
+    snapshots: bool = True
 
 
 class ConsentResult(_Message):
     type: Literal["consent_result"] = "consent_result"
     level: ConsentOutcome
+    # What the sharer allowed beyond the level.
+    allow: Permissions = Field(default_factory=list)
+
+
+class EndingSoon(_Message):
+    """The organisation's longest session is almost over: both sides are told how long is
+    left, so nobody is cut off mid-sentence."""
+
+    type: Literal["ending_soon"] = "ending_soon"
+    seconds: int = Field(ge=0)
 
 
 class Ended(_Message):
@@ -253,6 +286,8 @@ Message = Annotated[
     | RequestCode
     | RedeemCode
     | Consent
+    | Allow
+    | Active
     | ReportFeature
     | End
     | Resume
@@ -263,6 +298,7 @@ Message = Annotated[
     | HelperIdentity
     | SharerJoined
     | ConsentResult
+    | EndingSoon
     | Ended
     | ResumeToken
     | Resumed
@@ -278,6 +314,8 @@ _KNOWN_TYPES = frozenset(
         RequestCode,
         RedeemCode,
         Consent,
+        Allow,
+        Active,
         ReportFeature,
         End,
         Resume,
@@ -288,6 +326,7 @@ _KNOWN_TYPES = frozenset(
         HelperIdentity,
         SharerJoined,
         ConsentResult,
+        EndingSoon,
         Ended,
         ResumeToken,
         Resumed,

@@ -44,3 +44,10 @@ ChatText = Annotated[
     StringConstraints(min_length=1, max_length=4000),
     AfterValidator(_no_control_chars),
 ]
+# Clipboard text keeps its lines and tabs (a command, a log excerpt), nothing else invisible.
+MAX_CLIPBOARD_CHARS = 10_000
+ClipboardText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_CLIPBOARD_CHARS),
+    AfterValidator(_no_control_chars),
+]

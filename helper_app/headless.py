@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from client.headless_io import Handler, run_headless
+from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import SnapshotSaved
 from client.session.helper_engine import HelperEngine
 from client.settings import AppSettings
@@ -22,6 +23,15 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
     async def chat(command: dict[str, Any]) -> None:
         await engine.chat(str(command.get("text", "")))
 
+    async def clipboard(command: dict[str, Any]) -> None:
+        await engine.clipboard(str(command.get("text", "")))
+
+    async def switch_monitor(command: dict[str, Any]) -> None:
+        index = command.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise EngineError(ClientErrorCode.INVALID_COMMAND, "index is a monitor number")
+        await engine.switch_monitor(index)
+
     async def end(_: dict[str, Any]) -> None:
         await engine.end()
 
@@ -36,6 +46,8 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
         **dict.fromkeys(INPUT_TYPES, send_input),
         "request_control": request_control,
         "chat": chat,
+        "clipboard": clipboard,
+        "switch_monitor": switch_monitor,
         "end": end,
         "new_code": new_code,
         "snapshot": snapshot,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 
 from client.cli_args import new_parser, settings_from
 from common.logging_setup import configure_logging
+from common.permissions import CONSENTED_SEPARATELY
 
 # Subcommands for managed devices (sharer_app.device_cli); without one, the app itself runs.
 DEVICE_COMMANDS = ("enroll", "agent")
@@ -16,6 +18,25 @@ Helpline for the person being helped: enter the code your helper reads out, see 
 are (verified by your organisation's server), and choose view only, full control or
 decline; stop at any time. With --headless there is no window: commands are JSON lines on
 standard input, events JSON lines on standard output."""
+
+
+def _choices(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - {p.value for p in CONSENTED_SEPARATELY})
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown)}: choose from clipboard, files, elevate"
+        )
+    return names
+
+
+def _monitors(value: str) -> str | list[int]:
+    if value == "all":
+        return value
+    try:
+        return [int(n) for n in value.split(",")]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("give all, or monitor numbers such as 1,2") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +57,19 @@ def main(argv: list[str] | None = None) -> int:
         help="headless: answer the helper without asking",
     )
     parser.add_argument(
+        "--allow",
+        type=_choices,
+        default=[],
+        metavar="clipboard,files,elevate",
+        help="what the consent also allows, beyond view or control (default: nothing more)",
+    )
+    parser.add_argument(
+        "--monitors",
+        type=_monitors,
+        metavar="all|N[,M...]",
+        help="headless: the monitors the helper may switch among (default: the one shown)",
+    )
+    parser.add_argument(
         "--monitor", type=int, metavar="N", help="monitor to share (default: 1, the first)"
     )
     parser.add_argument(
@@ -49,7 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.headless:
         from sharer_app.headless import run
 
-        return asyncio.run(run(settings, code=args.code, consent=args.consent))
+        return asyncio.run(
+            run(
+                settings,
+                code=args.code,
+                consent=args.consent,
+                allow=args.allow,
+                monitors=args.monitors,
+            )
+        )
     from sharer_app.gui import run_gui
 
     return run_gui(settings, code=args.code, events_path=args.events, with_agent=args.with_agent)

@@ -10,10 +10,12 @@ import functools
 
 from client.devices.enrolment import device_identity
 from client.devices.home import DeviceHome
+from client.media.admin_prompt import admin_prompt_watch
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.injector import InputInjector
-from client.media.monitors import MonitorGeometry, monitor_geometry
+from client.media.monitors import MonitorGeometry, list_monitors, monitor_geometry
 from client.media.screen_encoder import EncoderSettings
+from client.session.shared_screens import SharedScreens
 from client.session.sharer_engine import DeviceProver, SharerEngine, TrackFactory
 from client.settings import AppSettings
 from common.devices.signing import live_help_proof
@@ -46,9 +48,12 @@ def device_prover() -> DeviceProver | None:
 
 def build_engine(settings: AppSettings) -> SharerEngine:
     geometry = monitor_geometry(settings.monitor)
+    injector = InputInjector(geometry)
     return SharerEngine(
         settings,
-        injector=InputInjector(geometry),
+        injector=injector,
         track_factory=capture_track_factory(settings, geometry),
         device_prover=device_prover(),
+        admin_prompts=admin_prompt_watch(),
+        screens=SharedScreens(list_monitors(), settings.monitor, show_input=injector.show),
     )

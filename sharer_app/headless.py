@@ -24,7 +24,18 @@ def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
             raise EngineError(
                 ClientErrorCode.INVALID_COMMAND, "level must be view, control or decline"
             ) from exc
-        await engine.consent(choice)
+        await engine.consent(
+            choice, _names(command.get("allow", [])), monitors=command.get("monitors")
+        )
+
+    async def allow(command: dict[str, Any]) -> None:
+        await engine.set_allowed(_names(command.get("allow", [])))
+
+    async def monitors(command: dict[str, Any]) -> None:
+        engine.set_monitors(command.get("monitors"))
+
+    async def clipboard(command: dict[str, Any]) -> None:
+        await engine.clipboard(str(command.get("text", "")))
 
     async def code(command: dict[str, Any]) -> None:
         await engine.redeem(str(command.get("code", "")))
@@ -59,11 +70,27 @@ def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
         "pause": pause,
         "resume": resume,
         "chat": chat,
+        "clipboard": clipboard,
+        "allow": allow,
+        "monitors": monitors,
         "end": end,
     }
 
 
-async def run(settings: AppSettings, *, code: str | None, consent: str | None) -> int:
+def _names(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise EngineError(ClientErrorCode.INVALID_COMMAND, "allow is a list of names")
+    return value
+
+
+async def run(
+    settings: AppSettings,
+    *,
+    code: str | None,
+    consent: str | None,
+    allow: list[str] | None = None,
+    monitors: str | list[int] | None = None,
+) -> int:
     """One session; the exit status says how it ended (see the README)."""
     try:
         engine = build_engine(settings)
@@ -82,15 +109,21 @@ async def run(settings: AppSettings, *, code: str | None, consent: str | None) -
             # The answer is given as soon as the card has been verified and shown.
             def answer(event: EngineEvent) -> None:
                 if isinstance(event, HelperIdentityShown):
-                    engine.spawn(_consent_logged(engine, ConsentChoice(consent)))
+                    reply = _consent_logged(engine, ConsentChoice(consent), allow or [], monitors)
+                    engine.spawn(reply)
 
             engine.subscribe(answer)
 
     return await run_headless(engine, handlers_for(engine), start, device_name=socket.gethostname())
 
 
-async def _consent_logged(engine: SharerEngine, choice: ConsentChoice) -> None:
+async def _consent_logged(
+    engine: SharerEngine,
+    choice: ConsentChoice,
+    allow: list[str],
+    monitors: str | list[int] | None,
+) -> None:
     try:
-        await engine.consent(choice)
+        await engine.consent(choice, list(allow), monitors=monitors)
     except EngineError as exc:
         engine.emit(ErrorReported(code=exc.code, message=exc.message))

@@ -50,6 +50,7 @@ from signaling.remote import ReplicaLink
 from signaling.resume_tokens import ResumeTokens
 from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
+from signaling.session_limits import SessionPolicy, TimeLimits
 from signaling.settings import DEV_AUDIENCE, ServerSettings
 from signaling.state.codes import CodeStore, MemoryCodes
 from signaling.state.redis_codes import RedisCodes
@@ -264,6 +265,15 @@ def create_app(settings: ServerSettings) -> FastAPI:
         resume_tokens=ResumeTokens(server_key, settings.resume_token_lifetime_seconds),
         resume_wait_seconds=settings.resume_wait_seconds,
         link=link,
+        policy=SessionPolicy(
+            TimeLimits.from_settings(
+                max_session_minutes=settings.max_session_minutes,
+                consent_timeout_seconds=settings.consent_timeout_seconds,
+                idle_timeout_minutes=settings.idle_timeout_minutes,
+                control_request_timeout_seconds=settings.control_request_timeout_seconds,
+            ),
+            snapshots=settings.allow_snapshots,
+        ),
     )
     retention = timedelta(days=settings.audit_retention_days)
 

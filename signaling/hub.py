@@ -17,9 +17,19 @@ from typing import TYPE_CHECKING
 
 from common.identity_card import CardSigner
 from common.logging_setup import bind_log_context
-from common.permissions import ConsentChoice, ConsentLevel, ConsentOutcome, Feature, Permission
+from common.permissions import (
+    ConsentChoice,
+    ConsentLevel,
+    ConsentOutcome,
+    Feature,
+    Permission,
+    in_effect,
+    offerable,
+)
 from common.permissions import offered_levels as levels_for
 from common.protocol import (
+    Active,
+    Allow,
     CodeIssued,
     Consent,
     ConsentResult,
@@ -27,6 +37,7 @@ from common.protocol import (
     ControlAction,
     End,
     Ended,
+    EndingSoon,
     EndReason,
     Error,
     ErrorCode,
@@ -49,6 +60,7 @@ from signaling.rbac import permissions_over
 from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter
 from signaling.resume import Resumer
 from signaling.resume_tokens import ResumeRefused, ResumeTokens
+from signaling.session_limits import SessionClock, SessionPolicy
 from signaling.sessions import PairingSession, ServerSessionState
 from signaling.state.codes import CodeStore
 
@@ -73,6 +85,15 @@ UNENROLLED_SHARER = (
     "devices. Enrol it (helpline-sharer enroll), or contact your IT department."
 )
 UNENROLLED_HELPER = "that user's device is not enrolled, and only enrolled devices get help"
+# What a side reports it used; the server checks each against what is in effect.
+REPORTED_FEATURES: dict[Feature, Permission | None] = {
+    Feature.CHAT: Permission.CHAT,
+    Feature.CLIPBOARD: Permission.CLIPBOARD,
+    Feature.FILES: Permission.FILES,
+    Feature.SNAPSHOT: None,  # the organisation's policy decides (HELPLINE_ALLOW_SNAPSHOTS)
+}
+# Messages that show someone is doing something in an active session (the idle timer).
+ACTIVITY = (Active, Allow, Control, ReportFeature)
 SHARER_ACTIONS = {
     ControlAction.GRANT_CONTROL,
     ControlAction.REVOKE_CONTROL,
@@ -106,8 +127,10 @@ class Hub:
         resume_tokens: ResumeTokens,
         resume_wait_seconds: float,
         link: ReplicaLink | None = None,
+        policy: SessionPolicy | None = None,
     ) -> None:
         """``link`` reaches the other replicas (``HELPLINE_REDIS_URL``); None: one process."""
+        self._policy = policy or SessionPolicy()
         self._directory = directory
         self._signer = signer
         self._codes = codes
@@ -117,7 +140,12 @@ class Hub:
         self._tasks: set[asyncio.Future[None]] = set()
         self._sessions: dict[str, PairingSession] = {}
         self._resumer = Resumer(
-            resume_tokens, audit, directory, self._sessions, resume_wait_seconds
+            resume_tokens,
+            audit,
+            directory,
+            self._sessions,
+            resume_wait_seconds,
+            clock_for=self._clock_for,
         )
         self._link = link
 
@@ -142,12 +170,20 @@ class Hub:
             await conn.send(STORAGE_ERROR)
 
     async def _route(self, conn: Connection, message: Message) -> None:
+        session = conn.session
+        if isinstance(message, ACTIVITY) and session is not None and session.clock is not None:
+            if session.state is _S.ACTIVE:
+                session.clock.activity()
+        if isinstance(message, Active):
+            return
         if isinstance(message, RequestCode):
             await self._request_code(conn, message)
         elif isinstance(message, RedeemCode):
             await self._redeem(conn, message)
         elif isinstance(message, Consent):
             await self._consent(conn, message)
+        elif isinstance(message, Allow):
+            await self._allow(conn, message)
         elif isinstance(message, Signal):
             await self._relay(conn, message)
         elif isinstance(message, Control):
@@ -259,6 +295,8 @@ class Hub:
         session.audit_id = audit_id
         conn.session = session
         session.machine.move(_S.AWAITING_CONSENT)
+        session.clock = self._clock_for(session)
+        session.clock.awaiting_consent()
         card = card_for(
             helper.account,
             session_id=session.id,
@@ -277,6 +315,7 @@ class Hub:
                 device_name=conn.device_name,
                 device=conn.device_summary,
                 permissions=granted,
+                snapshots=self._policy.snapshots,
             )
         )
 
@@ -294,13 +333,55 @@ class Hub:
         level = ConsentLevel(message.level.value)
         if level not in session.offered:
             raise Refused(ErrorCode.NOT_OFFERED, f"{level.value} was not offered")
+        allowed = self._choices(session, message.allow)
         if session.audit_id:
-            await self._audit.consented(session.audit_id, level)  # recorded, or refused
+            # Recorded, or refused.
+            await self._audit.consented(
+                session.audit_id, level, elevation=Permission.ELEVATE in allowed
+            )
         session.machine.move(_S.ACTIVE)
         session.consented = True
-        await session.helper.send(ConsentResult(level=ConsentOutcome(level.value)))
+        session.allowed = allowed
+        if session.clock is not None:
+            session.clock.consented()
+        await session.helper.send(
+            ConsentResult(level=ConsentOutcome(level.value), allow=sorted(allowed))
+        )
         for side in (session.helper, conn):
             await self._resumer.give_token(session, side)
+
+    @staticmethod
+    def _choices(session: PairingSession, allow: list[Permission]) -> frozenset[Permission]:
+        """The sharer's separate choices: only what the helper's role lets it offer."""
+        choices = frozenset(allow)
+        beyond = choices - set(offerable(session.permissions))
+        if beyond:
+            names = ", ".join(sorted(p.value for p in beyond))
+            raise Refused(ErrorCode.NOT_OFFERED, f"{names} was not offered")
+        return choices
+
+    async def _allow(self, conn: Connection, message: Allow) -> None:
+        """The sharer revokes a choice, or gives one back: recorded, and the helper told."""
+        self._require_role(conn, PeerRole.SHARER)
+        session = self._active(conn)
+        allowed = self._choices(session, message.allow)
+        if Permission.ELEVATE in allowed - session.allowed and session.audit_id:
+            await self._audit.feature_used(session.audit_id, Feature.ELEVATION)
+        session.allowed = allowed
+        await session.helper.send(Allow(allow=sorted(allowed)))
+
+    def _clock_for(self, session: PairingSession) -> SessionClock:
+        async def end(reason: EndReason) -> None:
+            if self._sessions.get(session.id) is session and session.state is not _S.ENDED:
+                sides = tuple(c for c in (session.helper, session.sharer) if c is not None)
+                await self._close(session, reason, notify=sides)
+
+        async def warn(seconds: int) -> None:
+            for side in (session.helper, session.sharer):
+                if side is not None and side.session is session:
+                    await side.send(EndingSoon(seconds=seconds))
+
+        return SessionClock(self._policy.limits, end=end, warn=warn)
 
     # ---- after a restart (signaling.resume) ----------------------------------------
 
@@ -325,13 +406,22 @@ class Hub:
             # The sharer refused a feature the helper tried without the permission.
             await self._refused_feature(session, message.feature)
             return
-        if message.feature is not Feature.CHAT:
-            raise Refused(ErrorCode.FORBIDDEN, "only chat is reported; grants are recorded")
-        if Permission.CHAT not in session.permissions:
+        if message.feature not in REPORTED_FEATURES:
+            raise Refused(
+                ErrorCode.FORBIDDEN,
+                "only features on the peer link are reported; grants are recorded",
+            )
+        if not self._may_use(session, conn, message.feature):
             await self._refused_feature(session, message.feature)
-            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")
+            raise Refused(ErrorCode.FORBIDDEN, f"{message.feature.value} is not allowed here")
         if session.audit_id:
             await self._audit.feature_used(session.audit_id, message.feature)
+
+    def _may_use(self, session: PairingSession, conn: Connection, feature: Feature) -> bool:
+        if feature is Feature.SNAPSHOT:
+            return self._policy.snapshots and conn is session.helper
+        needed = REPORTED_FEATURES[feature]
+        return needed is None or needed in in_effect(session.permissions, session.allowed)
 
     async def _refused_feature(self, session: PairingSession, feature: Feature) -> None:
         """Recorded once a session, so that reports of refusals cannot become a flood."""
@@ -357,13 +447,27 @@ class Hub:
             if session.control_requested:
                 raise Refused(ErrorCode.WRONG_STATE, "a control request is already waiting")
             session.control_requested = True
+            if session.clock is not None:
+                session.clock.control_requested(lambda: self._request_lapsed(session))
         else:
             session.control_requested = False
+            if session.clock is not None:
+                session.clock.control_answered()
         if action is ControlAction.GRANT_CONTROL and session.audit_id:
             await self._audit.control_granted(session.audit_id)
         other = session.other(conn)
         if other is not None:
             await other.send(message)
+
+    async def _request_lapsed(self, session: PairingSession) -> None:
+        """Nobody answered the control request in time: denied, and both sides told, so the
+        helper may ask again and the sharer's prompt goes away."""
+        if not session.control_requested or session.state is not _S.ACTIVE:
+            return
+        session.control_requested = False
+        for side in (session.helper, session.sharer):
+            if side is not None and side.session is session:
+                await side.send(Control(action=ControlAction.DENY_CONTROL))
 
     async def _code_expired(self, session: PairingSession) -> None:
         """Nobody redeemed the code in time: the helper is told, not left with a dead code."""

@@ -20,6 +20,7 @@ from signaling.connection import Connection
 from signaling.directory import Directory
 from signaling.rbac import permissions_over
 from signaling.resume_tokens import ResumeClaims, ResumeRefused, ResumeTokens
+from signaling.session_limits import SessionClock
 from signaling.sessions import SERVER_TRANSITIONS, PairingSession, ServerSessionState
 
 
@@ -89,7 +90,10 @@ class Resumer:
         directory: Directory | None,
         sessions: dict[str, PairingSession],
         wait_seconds: float,
+        clock_for: Callable[[PairingSession], SessionClock] | None = None,
     ) -> None:
+        """``clock_for`` gives a rebuilt session the organisation's time limits again."""
+        self._clock_for = clock_for
         self._tokens = tokens
         self._audit = audit
         self._directory = directory
@@ -156,6 +160,10 @@ class Resumer:
             audit_id=claims.audit_id,
         )
         self._sessions[session.id] = session
+        if self._clock_for is not None:
+            # The longest session counts again from here: the token does not carry its start.
+            session.clock = self._clock_for(session)
+            session.clock.consented()
         for side in (helper, sharer):
             side.session = session
             await side.send(Resumed(session_id=session.id, permissions=sorted(permissions)))

@@ -12,6 +12,7 @@ from common.state_machine import StateMachine
 
 if TYPE_CHECKING:
     from signaling.connection import Connection
+    from signaling.session_limits import SessionClock
 
 
 class ServerSessionState(Enum):
@@ -47,15 +48,22 @@ class PairingSession:
     audit_id: str | None = None
     # Features refused in this session, recorded once each (see ``Hub._feature``).
     refused: set[Feature] = field(default_factory=set)
+    # What the sharer allowed beyond the level (clipboard, files, elevate), as it is now.
+    allowed: frozenset[Permission] = frozenset()
+    # The organisation's time limits on this session (signaling.session_limits).
+    clock: SessionClock | None = None
 
     @property
     def state(self) -> ServerSessionState:
         return self.machine.state
 
     def stop_expiry(self) -> None:
+        """Stop every timer of this session: the code's expiry and the time limits."""
         if self.expiry is not None:
             self.expiry.cancel()
             self.expiry = None
+        if self.clock is not None:
+            self.clock.stop()
 
     def other(self, conn: Connection) -> Connection | None:
         return self.sharer if conn is self.helper else self.helper

@@ -95,6 +95,15 @@ class ServerSettings(BaseSettings):
     console_client_secret_file: Path | None = None
     console_idle_minutes: int = Field(default=30, ge=1)
     console_absolute_hours: int = Field(default=8, ge=1)
+    # The organisation's time limits on sessions (none by default; fractions are fine): the
+    # longest session, a consent request nobody answers, and a session where nothing happens.
+    max_session_minutes: float | None = Field(default=None, gt=0)
+    consent_timeout_seconds: float | None = Field(default=None, gt=0)
+    idle_timeout_minutes: float | None = Field(default=None, gt=0)
+    # A control request the sharer does not answer in this time is denied for them.
+    control_request_timeout_seconds: float | None = Field(default=None, gt=0)
+    # Whether a helper may save a picture of the sharer's screen (the sharer is always told).
+    allow_snapshots: bool = True
     # How often a device agent checks in when nothing happens (it is told at each check-in).
     device_check_in_seconds: int = Field(default=DEFAULT_CHECK_IN_SECONDS, ge=1)
     # Devices an account without the `actions` permission may hold enrolled (its own

@@ -251,6 +251,11 @@ class ScreenCaptureTrack(MediaStreamTrack):
 
     # ---- capture thread ------------------------------------------------------------
 
+    def show(self, geometry: MonitorGeometry) -> None:
+        """Capture another monitor from the next frame on (the session's monitor switch)."""
+        self.geometry = geometry
+        self._wake.set()
+
     def _capture_loop(self) -> None:
         try:
             self._capture()
@@ -298,6 +303,9 @@ class ScreenCaptureTrack(MediaStreamTrack):
                     continue
                 paused_sent = False
                 seen = watcher.changes
+                if self.geometry != g:  # the helper switched monitors (show())
+                    g, last_raw = self.geometry, None
+                    area = {"left": g.left, "top": g.top, "width": g.width, "height": g.height}
                 shot = screen.grab(area)
                 self.counters.grabs += 1
                 raw = shot.raw

@@ -40,6 +40,10 @@ class InputInjector:
         self._held_buttons: set[Any] = set()
         self.injected = 0
 
+    def show(self, geometry: MonitorGeometry) -> None:
+        """Input lands on this monitor from now on: the one the helper sees."""
+        self._geometry = geometry
+
     def inject(self, event: InputEvent) -> None:
         self.injected += 1
         if isinstance(event, MouseMove):

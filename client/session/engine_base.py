@@ -14,8 +14,10 @@ from aiortc import MediaStreamTrack
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
     ChatReceived,
+    ClipboardReceived,
     Connected,
     Ended,
+    EndingSoon,
     ErrorReported,
     EventEmitter,
     PermissionsChanged,
@@ -25,14 +27,21 @@ from client.session.events import (
 from client.session.outcome import ExitStatus, exit_status_for
 from client.session.peer_link import LinkEvents, LinkFactory, PeerLink, SessionLink
 from client.session.server_link import ServerConnection
+from client.session.session_features import (
+    CLIPBOARD_NOT_ALLOWED_TEXT,
+    ActivityReports,
+    clipboard_message,
+    require,
+)
 from client.settings import AppSettings
 from client.signaling_client import SignalingClient
 from client.trust import ServerTrust
 from client.turn_probe import usable_turn_first
 from common.devices.signing import SignedEnvelope
-from common.peer_messages import Bye, Chat, PeerMessage
-from common.permissions import Feature, Permission
+from common.peer_messages import Bye, Chat, Clipboard, PeerMessage
+from common.permissions import Feature, Permission, in_effect
 from common.protocol import (
+    Active,
     End,
     EndReason,
     Error,
@@ -44,6 +53,9 @@ from common.protocol import (
     Resumed,
 )
 from common.protocol import Ended as EndedMessage
+from common.protocol import (
+    EndingSoon as EndingSoonMessage,
+)
 from common.state_machine import StateMachine
 
 log = logging.getLogger(__name__)
@@ -53,6 +65,9 @@ CHAT_NOT_ALLOWED_TEXT = "chat is not part of this session: the helper's role doe
 PERMISSIONS_DROPPED_TEXT = (
     "The helper's role changed while the server was away. No longer allowed: {names}. "
     "The session goes on with what is still allowed."
+)
+ENDING_SOON_TEXT = (
+    "This session reaches your organisation's time limit in {minutes}: it will end then."
 )
 
 
@@ -93,10 +108,13 @@ class SessionEngine(EventEmitter, Generic[S]):
         )
         self._link_factory = parts.link_factory
         self._background: set[asyncio.Task[Any]] = set()
-        self._chat_reported = False
+        self._reported: set[Feature] = set()
         # What the helper may do in this session, as the server derived it from the helper's
         # roles over this device (at the start, and again at each resume).
         self.permissions: frozenset[Permission] = frozenset()
+        # What the sharer ticked beyond the level (clipboard, files, elevate), as it is now.
+        self.allowed: frozenset[Permission] = frozenset()
+        self.activity = ActivityReports(lambda: self._report_soon(Active()))
         self.finished = asyncio.Event()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -105,6 +123,11 @@ class SessionEngine(EventEmitter, Generic[S]):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
+
+    @property
+    def in_effect(self) -> frozenset[Permission]:
+        """What the helper may do now: its role's permissions, as far as the sharer allowed."""
+        return in_effect(self.permissions, self.allowed)
 
     @property
     def state(self) -> S:
@@ -225,6 +248,8 @@ class SessionEngine(EventEmitter, Generic[S]):
     async def on_server(self, message: Message) -> None:
         if isinstance(message, EndedMessage):
             await self.finish(message.reason, tell_server=False)
+        elif isinstance(message, EndingSoonMessage):
+            self.emit(EndingSoon(seconds=message.seconds, message=_ending_soon(message.seconds)))
         elif isinstance(message, Error) and message.code is ErrorCode.RESUME_REFUSED:
             # The server will not take this session back, so nothing would record its end.
             self.emit(ErrorReported(code=message.code.value, message=message.message))
@@ -299,6 +324,10 @@ class SessionEngine(EventEmitter, Generic[S]):
             other = "sharer" if self.role is PeerRole.HELPER else "helper"
             self._note_chat()
             self.emit(ChatReceived.model_validate({"from": other, "text": message.text}))
+        elif isinstance(message, Clipboard):
+            # The sharer's gate has let it through; the helper drops text it did not agree to.
+            if Permission.CLIPBOARD in self.in_effect:
+                self.emit(ClipboardReceived(text=message.text))
         elif isinstance(message, Bye):
             # The peer's own reason (it may have given up on us: peer_timeout), else "ended".
             ours = (
@@ -337,8 +366,37 @@ class SessionEngine(EventEmitter, Generic[S]):
         if not self.link.send(message):
             raise not_connected
         self._note_chat()
+        self.activity.note()
+
+    async def clipboard(self, text: str) -> None:
+        """Put ``text`` on the other side's clipboard, when the sharer allowed the clipboard."""
+        message = clipboard_message(text)
+        require(Permission.CLIPBOARD, self.in_effect, CLIPBOARD_NOT_ALLOWED_TEXT)
+        if self.link is None or not self.link.send(message):
+            raise EngineError(
+                ClientErrorCode.NOT_CONNECTED,
+                "the clipboard is available once the session is connected",
+            )
+        self.note_feature(Feature.CLIPBOARD)
+        self.activity.note()
 
     def _note_chat(self) -> None:
-        if not self._chat_reported:
-            self._chat_reported = True
-            self.spawn(self.send_or_keep(ReportFeature(feature=Feature.CHAT)))
+        self.note_feature(Feature.CHAT)
+
+    def note_feature(self, feature: Feature) -> None:
+        """Tell the server, for the audit, the first time this session uses ``feature``."""
+        if feature not in self._reported:
+            self._reported.add(feature)
+            self.spawn(self.send_or_keep(ReportFeature(feature=feature)))
+
+    def _report_soon(self, message: Message) -> None:
+        """Tell the server in the background, only while signed in to it (never ahead of a
+        new connection's hello); lost with the server, as nothing depends on it."""
+        if self.state in self.WITH_SESSION and self.server.online:
+            self.spawn(self.server.report(message))
+
+
+def _ending_soon(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    words = f"{seconds} seconds" if seconds < 90 else f"about {minutes} minutes"
+    return ENDING_SOON_TEXT.format(minutes=words)

@@ -85,6 +85,29 @@ class ChatReceived(EngineEvent):
     text: str
 
 
+class ClipboardReceived(EngineEvent):
+    """Text from the other side for this side's clipboard (the desktop apps put it there)."""
+
+    event = "clipboard"
+    text: str
+
+
+class AllowedChanged(EngineEvent):
+    """What the sharer allows beyond the level (clipboard, files, elevate) is now ``allow``:
+    at consent, and whenever the sharer revokes or gives back a choice."""
+
+    event = "allowed"
+    allow: list[str]
+
+
+class EndingSoon(EngineEvent):
+    """The organisation's longest session ends in ``seconds``."""
+
+    event = "ending_soon"
+    seconds: int
+    message: str
+
+
 class Ended(EngineEvent):
     event = "ended"
     reason: EndReason
@@ -133,6 +156,23 @@ class CodeIssued(EngineEvent):
     expires_at: str
 
 
+class AdminPromptShown(EngineEvent):
+    """The sharer's screen shows an administrator prompt this session cannot capture (the
+    Windows secure desktop), or no longer does: the picture is not frozen, it is hidden."""
+
+    event = "admin_prompt"
+    showing: bool
+    message: str
+
+
+class MonitorsShown(EngineEvent):
+    """The sharer's monitors the helper may switch among (numbered from 1), and the one shown."""
+
+    event = "monitors"
+    monitors: list[dict[str, int]] = Field(alias="list")
+    current: int
+
+
 class SharerJoined(EngineEvent):
     event = "sharer_joined"
     sharer: str
@@ -147,6 +187,8 @@ class SharerJoined(EngineEvent):
 class ConsentGiven(EngineEvent):
     event = "consent"
     level: ConsentOutcome
+    # What the sharer allowed beyond the level.
+    allow: list[str] = Field(default_factory=list)
 
 
 class Stats(EngineEvent):
@@ -194,10 +236,25 @@ class HelperIdentityShown(EngineEvent):
     offered_levels: list[ConsentLevel]
     # What the helper may do in this session, as the server derived it; the sharer enforces it.
     permissions: list[str] = Field(default_factory=list)
+    # What the sharer may tick beyond the level (clipboard, files, elevate): none by default.
+    choices: list[str] = Field(default_factory=list)
+
+
+class SnapshotTakenShown(EngineEvent):
+    """The helper saved a picture of this screen; ``by`` is the helper's name."""
+
+    event = "snapshot_taken"
+    by: str
 
 
 class ControlRequested(EngineEvent):
     event = "control_requested"
+
+
+class ControlRequestLapsed(EngineEvent):
+    """The helper's control request was not answered in time: the server denied it."""
+
+    event = "control_request_lapsed"
 
 
 class InputBlocked(EngineEvent):
@@ -222,6 +279,9 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     PauseChanged,
     LinkSlowChanged,
     ChatReceived,
+    ClipboardReceived,
+    AllowedChanged,
+    EndingSoon,
     Ended,
     ErrorReported,
     ServerLost,
@@ -229,11 +289,15 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     PermissionsChanged,
     CodeIssued,
     SharerJoined,
+    AdminPromptShown,
+    MonitorsShown,
     ConsentGiven,
     Stats,
     SnapshotSaved,
     HelperIdentityShown,
+    SnapshotTakenShown,
     ControlRequested,
+    ControlRequestLapsed,
     InputBlocked,
     FeatureRefused,
 )

@@ -20,10 +20,13 @@ from client.media.picture_quality import PictureQuality
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
+    AdminPromptShown,
+    AllowedChanged,
     CodeIssued,
     ConsentGiven,
     ControlChanged,
     LinkSlowChanged,
+    MonitorsShown,
     PauseChanged,
     ServerBack,
     SharerJoined,
@@ -31,10 +34,25 @@ from client.session.events import (
 )
 from client.settings import AppSettings
 from common.input_events import encode_input, validate_input
-from common.peer_messages import LinkSlow, Paused, PeerMessage, Resumed
-from common.permissions import ConsentLevel, ConsentOutcome, Permission, offered_levels
-from common.protocol import CodeIssued as CodeMessage
+from common.peer_messages import (
+    AdminPrompt,
+    LinkSlow,
+    Monitors,
+    Paused,
+    PeerMessage,
+    Resumed,
+    SnapshotTaken,
+    SwitchMonitor,
+)
+from common.permissions import (
+    ConsentLevel,
+    ConsentOutcome,
+    Feature,
+    Permission,
+    offered_levels,
+)
 from common.protocol import (
+    Allow,
     ConsentResult,
     Control,
     ControlAction,
@@ -47,6 +65,7 @@ from common.protocol import (
     Signal,
     SignalKind,
 )
+from common.protocol import CodeIssued as CodeMessage
 from common.protocol import SharerJoined as SharerJoinedMessage
 from common.state_machine import StateMachine
 
@@ -77,6 +96,12 @@ HELPER_TRANSITIONS = {
 }
 
 FrameListener = Callable[[av.VideoFrame], None]
+ADMIN_PROMPT_TEXT = (
+    "The sharer's screen shows an administrator prompt you cannot see. Ask them to answer it; "
+    "the picture comes back when it closes."
+)
+ADMIN_PROMPT_GONE_TEXT = "The administrator prompt has closed: you see the sharer's screen again."
+SNAPSHOTS_FORBIDDEN_TEXT = "your organisation does not allow saving pictures of the sharer's screen"
 NEW_CODE_TEXT = (
     "Connected to the server again. It restarted, so the code you had no longer works: "
     "give the new one instead."
@@ -106,6 +131,10 @@ class HelperEngine(SessionEngine[HelperState]):
         self.latest_frame: av.VideoFrame | None = None
         self.picture = PictureQuality()
         self._frame_listeners: list[FrameListener] = []
+        # The organisation's policy, told with ``sharer_joined``.
+        self.snapshots_allowed = True
+        # The sharer's monitors this helper may see, as the sharer last said.
+        self.monitors: Monitors | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     def on_frame(self, listener: FrameListener) -> None:
@@ -133,6 +162,17 @@ class HelperEngine(SessionEngine[HelperState]):
         event = validate_input(command)
         if self.link is None or not self.link.send_input(encode_input(event)):
             raise EngineError(ClientErrorCode.NOT_CONNECTED, "the input channel is not open")
+        self.activity.note()
+
+    async def switch_monitor(self, index: int) -> None:
+        """See another of the monitors the sharer allowed; ``monitors`` follows once shown."""
+        self._require_active()
+        if self.monitors is None or index not in [m.index for m in self.monitors.list]:
+            raise EngineError(
+                ClientErrorCode.NOT_OFFERED, f"the sharer does not let you see monitor {index}"
+            )
+        if self.link is None or not self.link.send(SwitchMonitor(index=index)):
+            raise EngineError(ClientErrorCode.NOT_CONNECTED, "the session is not connected")
 
     def _require_active(self) -> None:
         if self.state is not HelperState.ACTIVE:
@@ -148,6 +188,7 @@ class HelperEngine(SessionEngine[HelperState]):
             self.machine.move(HelperState.AWAITING_CONSENT)
             self.refusal = None
             self.permissions = frozenset(message.permissions)
+            self.snapshots_allowed = message.snapshots
             self.emit(
                 SharerJoined(
                     sharer=message.sharer,
@@ -157,7 +198,11 @@ class HelperEngine(SessionEngine[HelperState]):
                 )
             )
         elif isinstance(message, ConsentResult):
+            self.allowed = frozenset(message.allow)
             await self._on_consent(message.level)
+        elif isinstance(message, Allow):
+            self.allowed = frozenset(message.allow)
+            self.emit(AllowedChanged(allow=sorted(p.value for p in self.allowed)))
         elif isinstance(message, Signal) and message.kind is SignalKind.ANSWER and message.sdp:
             if self.link is not None and self.state is HelperState.CONNECTING:
                 await self.link.accept_answer(message.sdp)
@@ -202,7 +247,7 @@ class HelperEngine(SessionEngine[HelperState]):
             await self.finish(None, tell_server=False)
 
     async def _on_consent(self, level: ConsentOutcome) -> None:
-        self.emit(ConsentGiven(level=level))
+        self.emit(ConsentGiven(level=level, allow=sorted(p.value for p in self.allowed)))
         if level is ConsentOutcome.DECLINED:
             await self.finish(EndReason.DECLINED, tell_server=False)
             return
@@ -229,6 +274,16 @@ class HelperEngine(SessionEngine[HelperState]):
             self.emit(PauseChanged(paused=isinstance(message, Paused)))
         elif isinstance(message, LinkSlow):
             self.emit(LinkSlowChanged.now(message.slow))
+        elif isinstance(message, Monitors):
+            self.monitors = message
+            self.emit(
+                MonitorsShown.model_validate(
+                    {"list": [m.model_dump() for m in message.list], "current": message.current}
+                )
+            )
+        elif isinstance(message, AdminPrompt):
+            text = ADMIN_PROMPT_TEXT if message.showing else ADMIN_PROMPT_GONE_TEXT
+            self.emit(AdminPromptShown(showing=message.showing, message=text))
         else:
             super()._on_session_message(message)
 
@@ -293,10 +348,18 @@ class HelperEngine(SessionEngine[HelperState]):
             task.cancel()
 
     async def save_snapshot(self, path: str) -> dict[str, Any]:
-        """Write the latest decoded frame as a PNG, so testers can see what the helper sees."""
+        """Write the latest decoded frame as a PNG. The sharer is told first, and the audit
+        records it: no picture of someone's screen is kept without them knowing."""
+        if not self.snapshots_allowed:
+            raise EngineError(ErrorCode.FORBIDDEN, SNAPSHOTS_FORBIDDEN_TEXT)
         frame = self.latest_frame
         if frame is None:
             raise EngineError(ClientErrorCode.NO_FRAME, "no frame has arrived yet")
+        if self.link is None or not self.link.send(SnapshotTaken()):
+            raise EngineError(
+                ClientErrorCode.NOT_CONNECTED, "the sharer cannot be told, so no picture is saved"
+            )
+        self.note_feature(Feature.SNAPSHOT)
         await asyncio.to_thread(_write_png, frame, path)
         return {"path": path, "width": frame.width, "height": frame.height}
 

@@ -44,6 +44,10 @@ STATUS_BY_REASON: dict[EndReason, ExitStatus] = {
     EndReason.SERVER_SHUTDOWN: ExitStatus.FAILED,
     EndReason.SIGNALING_LOST: ExitStatus.FAILED,
     EndReason.ERROR: ExitStatus.FAILED,
+    # A session that ran to the organisation's limits ended as it should.
+    EndReason.TIME_LIMIT: ExitStatus.ENDED,
+    EndReason.IDLE_TIMEOUT: ExitStatus.ENDED,
+    EndReason.CONSENT_TIMEOUT: ExitStatus.REFUSED,
 }
 
 

@@ -18,6 +18,14 @@ from common.permissions import Feature, Permission
 # What each peer message type needs; None: session plumbing any peer in the session sends.
 PEER_PERMISSIONS: dict[str, Permission | None] = {
     "chat": Permission.CHAT,
+    "clipboard": Permission.CLIPBOARD,
+    # A notice that tells the sharer more, never less: any helper in the session may send it.
+    "snapshot_taken": None,
+    # Which of the allowed monitors to see; the sharer's screen list decides the rest.
+    "switch_monitor": Permission.VIEW,
+    # The sharer's own notices to the helper (as paused/resumed): one from a helper is ignored.
+    "admin_prompt": None,
+    "monitors": None,
     "heartbeat": None,
     "heartbeat_ack": None,
     "paused": None,
@@ -25,7 +33,10 @@ PEER_PERMISSIONS: dict[str, Permission | None] = {
     "bye": None,
 }
 # How the audit names the use (or refusal) of a permission.
-FEATURES: dict[Permission, Feature] = {Permission.CHAT: Feature.CHAT}
+FEATURES: dict[Permission, Feature] = {
+    Permission.CHAT: Feature.CHAT,
+    Permission.CLIPBOARD: Feature.CLIPBOARD,
+}
 UNKNOWN = "unknown"
 
 

@@ -244,6 +244,11 @@ class ServerConnection:
 
     # ---- sending -------------------------------------------------------------------
 
+    @property
+    def online(self) -> bool:
+        """Signed in on a live connection: what is sent now reaches the server."""
+        return self.machine.state is ServerLink.ONLINE
+
     def require_online(self) -> None:
         if self.machine.state is not ServerLink.ONLINE:
             raise EngineError(

@@ -12,35 +12,52 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import Enum
 
+from client.media.admin_prompt import AdminPromptWatch
 from client.media.capture_track import ScreenCaptureTrack
 from client.rate_limit import RateLimiter
 from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
+    AllowedChanged,
     ControlChanged,
     ControlRequested,
+    ControlRequestLapsed,
     ErrorReported,
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     LinkSlowChanged,
     PauseChanged,
+    SnapshotTakenShown,
 )
 from client.session.input_gate import Injector, InputGate
 from client.session.peer_gate import PeerGate
 from client.session.peer_link import FingerprintMismatch
+from client.session.session_features import parse_choices
+from client.session.shared_screens import SharedScreens
 from client.settings import AppSettings
 from common.devices.signing import SignedEnvelope
 from common.identity_card import CardVerificationError, IdentityCard, verify_card
-from common.peer_messages import LinkSlow, Paused, PeerMessage, Resumed
+from common.peer_messages import (
+    AdminPrompt,
+    LinkSlow,
+    Paused,
+    PeerMessage,
+    Resumed,
+    SnapshotTaken,
+    SwitchMonitor,
+)
 from common.permissions import (
     ConsentChoice,
     ConsentLevel,
     Feature,
     Permission,
+    in_effect,
+    offerable,
     offered_levels,
 )
 from common.protocol import (
+    Allow,
     Consent,
     Control,
     ControlAction,
@@ -88,6 +105,7 @@ TrackFactory = Callable[[], ScreenCaptureTrack]
 # Signs the live-help proof for a sign-in token when this machine is an enrolled device.
 DeviceProver = Callable[[str], SignedEnvelope]
 LINK_CHECK_SECONDS = 2.0
+ADMIN_PROMPT_CHECK_SECONDS = 0.5
 
 
 class SharerEngine(SessionEngine[SharerState]):
@@ -106,13 +124,19 @@ class SharerEngine(SessionEngine[SharerState]):
         track_factory: TrackFactory,
         parts: EngineParts | None = None,
         device_prover: DeviceProver | None = None,
+        admin_prompts: AdminPromptWatch | None = None,
+        screens: SharedScreens | None = None,
     ) -> None:
+        """``admin_prompts``: where this platform has prompts the session cannot capture;
+        ``screens``: this machine's monitors, for the sharer's choice and the helper's switch."""
         machine = StateMachine(SharerState.IDLE, SHARER_TRANSITIONS)
         super().__init__(settings, machine, parts or EngineParts())
         self.card: IdentityCard | None = None
         self.offered: list[ConsentLevel] = []
         self._track_factory = track_factory
         self._device_prover = device_prover
+        self._admin_prompts = admin_prompts
+        self.screens = screens
         self._track: ScreenCaptureTrack | None = None
         self._only_code = False
         self._flusher: asyncio.Task[None] | None = None
@@ -148,7 +172,15 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
 
-    async def consent(self, choice: ConsentChoice) -> None:
+    async def consent(
+        self,
+        choice: ConsentChoice,
+        allow: list[object] | None = None,
+        monitors: object = None,
+    ) -> None:
+        """Answer the helper: a level, and ``allow``, the separate choices (clipboard, files,
+        elevate) the sharer ticked; nothing beyond view or control unless ticked. ``monitors``
+        ("all" or numbers): the screens the helper may switch among (default: the one shown)."""
         if self.state is not SharerState.AWAITING_CONSENT:
             raise EngineError(
                 ClientErrorCode.WRONG_STATE, "there is no helper waiting for an answer"
@@ -159,10 +191,43 @@ class SharerEngine(SessionEngine[SharerState]):
             await self.send(Consent(level=choice))
             await self.finish(EndReason.DECLINED, tell_server=False)
             return
+        choices = parse_choices(allow or [], self.permissions)
+        if monitors is not None:
+            if self.screens is None:
+                raise EngineError(ClientErrorCode.INVALID_COMMAND, "there are no monitors here")
+            self.screens.allow(monitors)
         # Ready for the offer before the helper can possibly send it.
         self.machine.move(SharerState.CONNECTING)
         self.gate.set_granted(choice is ConsentChoice.CONTROL)
-        await self.send(Consent(level=choice))
+        self._allow_here(choices)
+        await self.send(Consent(level=choice, allow=sorted(choices)))
+
+    async def set_allowed(self, allow: list[object]) -> None:
+        """Change the separate choices mid-session: a revocation stops here first, then the
+        server records it and tells the helper."""
+        self._require_session()
+        choices = parse_choices(allow, self.permissions)
+        self._allow_here(choices)
+        await self.send_or_keep(Allow(allow=sorted(choices)))
+        self.activity.note()
+
+    def set_monitors(self, monitors: object) -> None:
+        """The sharer widens or narrows the monitors the helper may see, mid-session; a
+        monitor no longer allowed stops being shown at once."""
+        self._require_session()
+        if self.screens is None:
+            raise EngineError(ClientErrorCode.INVALID_COMMAND, "there are no monitors here")
+        self.screens.allow(monitors)
+        if self._track is not None:
+            self.screens.switch(self.screens.current, self._track.show)
+        if self.link is not None:
+            self.link.send(self.screens.describe())
+        self.activity.note()
+
+    def _allow_here(self, choices: frozenset[Permission]) -> None:
+        self.allowed = choices
+        self.peer_gate.set_permissions(in_effect(self.permissions, choices))
+        self.emit(AllowedChanged(allow=sorted(p.value for p in choices)))
 
     async def grant_control(self) -> None:
         self._require_session()
@@ -171,6 +236,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self.gate.set_granted(True)
         await self.send_or_keep(Control(action=ControlAction.GRANT_CONTROL))
         self.emit(ControlChanged(granted=True))
+        self.activity.note()
 
     async def revoke_control(self) -> None:
         self._require_session()
@@ -178,6 +244,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self.gate.set_granted(False)
         await self.send_or_keep(Control(action=ControlAction.REVOKE_CONTROL))
         self.emit(ControlChanged(granted=False))
+        self.activity.note()
 
     async def deny_control(self) -> None:
         self._require_session()
@@ -193,6 +260,7 @@ class SharerEngine(SessionEngine[SharerState]):
         if self.link is not None:
             self.link.send(Paused() if paused else Resumed())
         self.emit(PauseChanged(paused=paused))
+        self.activity.note()
 
     def _require_session(self) -> None:
         if self.state not in (SharerState.CONNECTING, SharerState.ACTIVE):
@@ -208,6 +276,8 @@ class SharerEngine(SessionEngine[SharerState]):
         elif isinstance(message, Control):
             if message.action is ControlAction.REQUEST_CONTROL:
                 self.emit(ControlRequested())
+            elif message.action is ControlAction.DENY_CONTROL:
+                self.emit(ControlRequestLapsed())
         else:
             log.info("ignored server message %s", message.type)
 
@@ -254,7 +324,8 @@ class SharerEngine(SessionEngine[SharerState]):
         self.card = card
         self.offered = list(message.offered_levels)
         self.permissions = frozenset(message.permissions)
-        self.peer_gate.set_permissions(self.permissions)
+        # Nothing consented separately is in effect before the sharer ticks it.
+        self.peer_gate.set_permissions(in_effect(self.permissions, frozenset()))
         self.refusal = None
         self.machine.move(SharerState.AWAITING_CONSENT)
         self.emit(
@@ -270,6 +341,7 @@ class SharerEngine(SessionEngine[SharerState]):
                 job_title=card.job_title,
                 offered_levels=list(self.offered),
                 permissions=sorted(p.value for p in self.permissions),
+                choices=[p.value for p in offerable(self.permissions)],
             )
         )
 
@@ -292,6 +364,8 @@ class SharerEngine(SessionEngine[SharerState]):
             await self.finish(EndReason.IDENTITY_MISMATCH, tell_server=True)
             return
         self._track = self._track_factory()
+        if self.screens is not None:
+            self._track.show(self.screens.geometry())
         if self.gate.paused:  # paused while the helper was still connecting
             self._track.set_paused(True)
         link.add_track(self._track)
@@ -303,6 +377,10 @@ class SharerEngine(SessionEngine[SharerState]):
         self.machine.move(SharerState.ACTIVE)
         self._flusher = self.spawn(self._flush_reports())
         self.spawn(self._watch_link())
+        if self._admin_prompts is not None:
+            self.spawn(self._watch_admin_prompts(self._admin_prompts))
+        if self.screens is not None and self.link is not None:
+            self.link.send(self.screens.describe())
         if self.gate.paused and self.link is not None:
             # Paused while connecting: the helper must know before its first picture.
             self.link.send(Paused())
@@ -310,6 +388,14 @@ class SharerEngine(SessionEngine[SharerState]):
 
     def _on_input(self, raw: str | bytes) -> None:
         self.gate.handle(raw)
+
+    def _on_session_message(self, message: PeerMessage) -> None:
+        if isinstance(message, SnapshotTaken):
+            self.emit(SnapshotTakenShown(by=self.card.name if self.card else "your helper"))
+        elif isinstance(message, SwitchMonitor):
+            self._switch_monitor(message.index)
+        else:
+            super()._on_session_message(message)
 
     def _report_blocked(self, reason: str, count: int) -> None:
         self.emit(InputBlocked(reason=reason, count=count))
@@ -325,8 +411,12 @@ class SharerEngine(SessionEngine[SharerState]):
         self.spawn(self.send_or_keep(ReportFeature(feature=feature, refused=True)))
 
     def _permissions_now(self, permissions: frozenset[Permission]) -> None:
-        """A resume with the helper's role cut: control goes first, then the rest."""
-        self.peer_gate.set_permissions(permissions)
+        """A resume with the helper's role cut: control goes first, then the rest. The server
+        forgot the sharer's separate choices with its restart: they are given again, as far as
+        the role still grants them."""
+        self.allowed &= permissions
+        self.peer_gate.set_permissions(in_effect(permissions, self.allowed))
+        self.spawn(self.send_or_keep(Allow(allow=sorted(self.allowed))))
         self.offered = offered_levels(permissions)
         if ConsentLevel.CONTROL not in self.offered and self.gate.granted:
             self.gate.set_granted(False)
@@ -353,6 +443,25 @@ class SharerEngine(SessionEngine[SharerState]):
                 slow = self._track.too_slow
                 self.link.send(LinkSlow(slow=slow))
                 self.emit(LinkSlowChanged.now(slow))
+
+    def _switch_monitor(self, index: int) -> None:
+        """The helper's switch, among the monitors the sharer allowed only."""
+        screens, track = self.screens, self._track
+        if screens is None or track is None or not screens.switch(index, track.show):
+            self._report_refused("monitor", 1)
+            return
+        if self.link is not None:
+            self.link.send(screens.describe())
+
+    async def _watch_admin_prompts(self, watch: AdminPromptWatch) -> None:
+        """Tell the helper when an administrator prompt hides the screen, and when it closes."""
+        showing = False
+        while self.state is SharerState.ACTIVE and self.link is not None:
+            now = watch.showing()
+            if now != showing:
+                showing = now
+                self.link.send(AdminPrompt(showing=now))
+            await asyncio.sleep(ADMIN_PROMPT_CHECK_SECONDS)
 
     def _on_ending(self) -> None:
         self.gate.stop()

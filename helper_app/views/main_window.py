@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget
 
 from client.devices.console import DeviceConsole
 from client.session.errors import ClientErrorCode
 from client.session.events import (
+    AdminPromptShown,
+    AllowedChanged,
     ChatReceived,
+    ClipboardReceived,
     CodeIssued,
     Connected,
     ConsentGiven,
     ControlChanged,
     ControlRequested,
+    ControlRequestLapsed,
     Ended,
+    EndingSoon,
     ErrorReported,
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     LinkSlowChanged,
+    MonitorsShown,
     PauseChanged,
     PermissionsChanged,
     ServerBack,
@@ -28,6 +34,7 @@ from client.session.events import (
     SharerJoined,
     SignedIn,
     SnapshotSaved,
+    SnapshotTakenShown,
     Stats,
 )
 from common.protocol import ErrorCode
@@ -84,10 +91,18 @@ class HelperWindow(QMainWindow):
                 ServerLost: self._on_server_link,
                 ServerBack: self._on_server_link,
                 PermissionsChanged: self._on_permissions,
+                ClipboardReceived: self._on_clipboard,
+                AllowedChanged: self._on_allowed,
+                EndingSoon: self._on_ending_soon,
+                AdminPromptShown: self._on_admin_prompt,
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
+                # The desktop app shows the monitor the sharer chose; switching is headless.
+                MonitorsShown,
                 HelperIdentityShown,
+                SnapshotTakenShown,
+                ControlRequestLapsed,
                 ControlRequested,
                 InputBlocked,
                 FeatureRefused,
@@ -115,6 +130,20 @@ class HelperWindow(QMainWindow):
             self.devices_window = DevicesWindow(DevicesService(console))
         self.devices_window.show()
         self.devices_window.service.search(self.devices_window.search.text())
+
+    def _on_clipboard(self, event: ClipboardReceived) -> None:
+        QGuiApplication.clipboard().setText(event.text)
+        self.statusBar().showMessage("The sharer's clipboard text is on your clipboard.", 8000)
+
+    def _on_allowed(self, event: AllowedChanged) -> None:
+        allowed = ", ".join(event.allow) or "nothing beyond the level"
+        self.statusBar().showMessage(f"The sharer now allows: {allowed}.", 15000)
+
+    def _on_admin_prompt(self, event: AdminPromptShown) -> None:
+        self.statusBar().showMessage(event.message, 0 if event.showing else 8000)
+
+    def _on_ending_soon(self, event: EndingSoon) -> None:
+        self.statusBar().showMessage(event.message)
 
     def _on_signed_in(self, event: SignedIn) -> None:
         note = server_trust_note(event.server_trust)

@@ -18,6 +18,9 @@ END_REASONS = {
     EndReason.SERVER_SHUTDOWN: "The server was shut down.",
     EndReason.SIGNALING_LOST: "The connection to the server was lost.",
     EndReason.ERROR: "The session ended because of an error.",
+    EndReason.TIME_LIMIT: "The session reached your organisation's time limit.",
+    EndReason.CONSENT_TIMEOUT: "Nobody answered your request in time.",
+    EndReason.IDLE_TIMEOUT: "The session ended because nothing happened in it for a while.",
 }
 
 

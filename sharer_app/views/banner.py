@@ -19,6 +19,8 @@ class SharingBanner(QWidget):
     open_chat = Signal()
     stop = Signal()
     answer_request = Signal(bool)
+    # The sharer takes back every separate choice (clipboard, files, elevate) at once.
+    revoke_choices = Signal()
 
     def __init__(self) -> None:
         super().__init__(
@@ -40,6 +42,11 @@ class SharingBanner(QWidget):
         self.stop_button = QPushButton("&Stop sharing")
         self.stop_button.setStyleSheet("font-weight: bold;")
         self.request = plain_label("")
+        self.note = plain_label("")
+        self.choices = plain_label("")
+        self.revoke = QPushButton("Stop &extras")
+        self.revoke.clicked.connect(self.revoke_choices.emit)
+        self.revoke.hide()
         self.allow = QPushButton("&Allow control")
         self.deny = QPushButton("&Deny")
         self.control.clicked.connect(self.toggle_control.emit)
@@ -60,8 +67,13 @@ class SharingBanner(QWidget):
         row.addWidget(self.allow)
         row.addWidget(self.deny)
         self.request_row.hide()
+        extras = QHBoxLayout()
+        extras.addWidget(self.choices, 1)
+        extras.addWidget(self.revoke)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(extras)
+        layout.addWidget(self.note)
         layout.addWidget(self.request_row)
         self.helper_name = ""
         self.granted = False
@@ -89,6 +101,18 @@ class SharingBanner(QWidget):
         self.control.setVisible(granted or control_offered)
         self.pause.setText("&Resume" if paused else "&Pause")
 
+    def show_choices(self, allow: list[str]) -> None:
+        """What the helper may also do, in the banner for as long as it is allowed."""
+        self.choices.setText(f"Also allowed: {', '.join(allow)}." if allow else "")
+        self.revoke.setVisible(bool(allow))
+        self.adjustSize()
+
+    def tell(self, text: str) -> None:
+        """Something the sharer must see at once (a picture saved, the time limit near)."""
+        self.note.setText(text)
+        self.adjustSize()
+        self.raise_()
+
     def ask(self) -> None:
         self.request.setText(
             f"{self.helper_name} asks for full control of your mouse and keyboard."
@@ -98,6 +122,9 @@ class SharingBanner(QWidget):
         self.raise_()
 
     def _answer(self, allow: bool) -> None:
+        self.withdraw_request()
+        self.answer_request.emit(allow)
+
+    def withdraw_request(self) -> None:
         self.request_row.hide()
         self.adjustSize()
-        self.answer_request.emit(allow)

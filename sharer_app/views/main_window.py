@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
@@ -15,18 +15,24 @@ from PySide6.QtWidgets import (
 
 from client.devices.home import DeviceHome
 from client.session.events import (
+    AdminPromptShown,
+    AllowedChanged,
     ChatReceived,
+    ClipboardReceived,
     CodeIssued,
     Connected,
     ConsentGiven,
     ControlChanged,
     ControlRequested,
+    ControlRequestLapsed,
     Ended,
+    EndingSoon,
     ErrorReported,
     FeatureRefused,
     HelperIdentityShown,
     InputBlocked,
     LinkSlowChanged,
+    MonitorsShown,
     PauseChanged,
     PermissionsChanged,
     ServerBack,
@@ -34,6 +40,7 @@ from client.session.events import (
     SharerJoined,
     SignedIn,
     SnapshotSaved,
+    SnapshotTakenShown,
     Stats,
 )
 from desktop_widgets.chat import ChatPanel
@@ -94,12 +101,17 @@ class SharerWindow(QMainWindow):
                 ServerLost: self._on_server_link,
                 ServerBack: self._on_server_link,
                 PermissionsChanged: self._on_permissions,
+                ClipboardReceived: self._on_clipboard,
+                AllowedChanged: self._on_allowed,
+                EndingSoon: self._on_ending_soon,
+                SnapshotTakenShown: self._on_snapshot,
+                ControlRequestLapsed: self._on_request_lapsed,
             },
             # Blocked input and refused features are for scripts and the audit; the banner
             # already says who may do what. The rest are the helper's own events.
             ignored={
                 InputBlocked, FeatureRefused, CodeIssued, SharerJoined, ConsentGiven, Stats,
-                SnapshotSaved,
+                SnapshotSaved, AdminPromptShown, MonitorsShown,
             },
         )  # fmt: skip
 
@@ -113,6 +125,7 @@ class SharerWindow(QMainWindow):
         self.banner.open_chat.connect(self._show_chat)
         self.banner.stop.connect(service.stop)
         self.banner.answer_request.connect(self._answer_request)
+        self.banner.revoke_choices.connect(lambda: service.set_allowed([]))
         service.event.connect(self.on_event)
         service.users.connect(self._on_users)
         self._restore()
@@ -124,7 +137,7 @@ class SharerWindow(QMainWindow):
     # ---- user actions --------------------------------------------------------------
 
     def _consent(self, level: str) -> None:
-        self.service.consent(level)
+        self.service.consent(level, self.consent_page.allowed())
         if level != "decline":
             self.status_page.show_status(
                 "Connecting…", f"Connecting {self.helper_name} to your screen."
@@ -212,6 +225,26 @@ class SharerWindow(QMainWindow):
     def _on_permissions(self, event: PermissionsChanged) -> None:
         self._allow_chat("chat" in event.permissions)
         self.statusBar().showMessage(event.message, 15000)
+
+    def _on_clipboard(self, event: ClipboardReceived) -> None:
+        QGuiApplication.clipboard().setText(event.text)
+        self.statusBar().showMessage(f"{self.helper_name} put text on your clipboard.", 8000)
+
+    def _on_allowed(self, event: AllowedChanged) -> None:
+        self.banner.show_choices(event.allow)
+
+    def _on_ending_soon(self, event: EndingSoon) -> None:
+        self.banner.tell(event.message)
+        self.statusBar().showMessage(event.message)
+
+    def _on_request_lapsed(self, _: ControlRequestLapsed) -> None:
+        self.banner.withdraw_request()
+        self.statusBar().showMessage("The request for control was not answered in time.", 8000)
+
+    def _on_snapshot(self, event: SnapshotTakenShown) -> None:
+        text = f"{event.by} saved a picture of your screen."
+        self.banner.tell(text)
+        self.statusBar().showMessage(text)
 
     def _on_ended(self, event: Ended) -> None:
         self.banner.hide()

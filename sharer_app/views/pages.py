@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -97,6 +98,12 @@ class EntryPage(QWidget):
         self.code.selectAll()
 
 
+CHOICE_TEXTS = {
+    "clipboard": "Also let them copy text to and from my clipboard",
+    "elevate": "Also allow administrator tasks (recorded in your organisation's audit)",
+}
+
+
 class ConsentPage(QWidget):
     """The helper's verified identity card and the three choices. Nothing is shared before.
 
@@ -137,6 +144,13 @@ class ConsentPage(QWidget):
             buttons.addWidget(button)
         holder = QWidget()
         holder.setLayout(buttons)
+        # The separate choices, each unticked: nothing beyond view or control unless ticked.
+        self.choices = {name: QCheckBox(text) for name, text in CHOICE_TEXTS.items()}
+        choice_box = QWidget()
+        choice_layout = QVBoxLayout(choice_box)
+        choice_layout.setContentsMargins(0, 0, 0, 0)
+        for box in self.choices.values():
+            choice_layout.addWidget(box)
         self.confirm = QLineEdit()
         self.confirm.setPlaceholderText(f"Type “{self.CONFIRM_WORDS}” to allow anyway")
         self.confirm.setAccessibleName("Confirmation for an unverified helper")
@@ -157,6 +171,7 @@ class ConsentPage(QWidget):
                     "View only lets them see your screen. Full control also lets them use your "
                     "mouse and keyboard. You can stop at any time."
                 ),
+                choice_box,
                 self.confirm,
                 holder,
             )
@@ -179,6 +194,9 @@ class ConsentPage(QWidget):
             self.verified.setStyleSheet("color: #b3261e; font-weight: bold;")
         offered = "control" in card.offered_levels
         self.control.setVisible(offered)
+        for name, box in self.choices.items():
+            box.setChecked(False)
+            box.setVisible(name in card.choices)
         self.decline.setEnabled(True)
         self.confirm.clear()
         self.confirm.setVisible(not card.verified)
@@ -198,6 +216,12 @@ class ConsentPage(QWidget):
         )
         for button in (self.view, self.control):
             button.setEnabled(self._waited and confirmed)
+
+    def allowed(self) -> list[str]:
+        """The separate choices the sharer ticked."""
+        return [
+            name for name, box in self.choices.items() if not box.isHidden() and box.isChecked()
+        ]
 
     def _choose(self, level: str) -> None:
         for button in (self.view, self.control, self.decline):

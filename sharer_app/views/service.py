@@ -25,9 +25,13 @@ class SharerService(EngineService):
             self.settings.user = upn
         self._run(self._connect(code))
 
-    def consent(self, choice: str) -> None:
+    def consent(self, choice: str, allow: list[str] | None = None) -> None:
         if self.engine is not None:
-            self._run(self.engine.consent(ConsentChoice(choice)))
+            self._run(self.engine.consent(ConsentChoice(choice), list(allow or [])))
+
+    def set_allowed(self, allow: list[str]) -> None:
+        if self.engine is not None:
+            self._run(self.engine.set_allowed(list(allow)))
 
     def grant_control(self) -> None:
         if self.engine is not None:

@@ -19,6 +19,11 @@ END_REASONS = {
     EndReason.SERVER_SHUTDOWN: "The Helpline server was shut down.",
     EndReason.SIGNALING_LOST: "The connection to the Helpline server was lost.",
     EndReason.ERROR: "The session ended because of an error.",
+    EndReason.TIME_LIMIT: "The session reached your organisation's time limit. Nothing is "
+    "shared any more.",
+    EndReason.CONSENT_TIMEOUT: "The request was not answered in time, so nothing was shared.",
+    EndReason.IDLE_TIMEOUT: "The session ended because nothing happened in it for a while. "
+    "Nothing is shared any more.",
 }
 
 

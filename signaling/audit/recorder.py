@@ -95,10 +95,15 @@ class AuditRecorder:
             self.store.open, outcome=Outcome.PENDING, **_parties(sharer, helper)
         )
 
-    async def consented(self, record_id: str, level: ConsentLevel) -> None:
+    async def consented(
+        self, record_id: str, level: ConsentLevel, *, elevation: bool = False
+    ) -> None:
+        """``elevation``: the sharer also consented to administrator rights."""
         facts = [GRANTED_COLUMNS[level], USED_COLUMNS[Feature.VIEW]]
         if level is ConsentLevel.CONTROL:
             facts.append(USED_COLUMNS[Feature.CONTROL])
+        if elevation:
+            facts.append(USED_COLUMNS[Feature.ELEVATION])
         await self._write(
             self.store.set,
             record_id,
@@ -116,7 +121,12 @@ class AuditRecorder:
         )
 
     async def feature_used(self, record_id: str, feature: Feature) -> None:
-        await self._write(self.store.flag, record_id, USED_COLUMNS[feature])
+        """A column where the record has one, else an event on the chain; never content."""
+        column = USED_COLUMNS.get(feature)
+        if column is not None:
+            await self._write(self.store.flag, record_id, column)
+        else:
+            await self._write(self.store.note_used, record_id, feature.value)
 
     async def feature_refused(self, record_id: str, feature: Feature) -> None:
         await self._write(self.store.note_refused, record_id, feature.value)

@@ -63,6 +63,8 @@ READ_WINDOW_SECONDS = 60.0
 READS_AT_ONCE = 3  # the same read, by the same reader, written at once per window
 # A feature the helper tried without the permission, refused: on the chain, not in the row.
 REFUSED = "refused"
+# A feature without a column of its own (clipboard, snapshot, files): on the chain too.
+USED = "used"
 CHAIN_LOCK = "helpline-audit-chain"
 
 
@@ -180,6 +182,11 @@ class AuditStore:
         """A feature refused in this session: an event of its own, which changes no column."""
         with self._change() as db:
             self._append(db, record_id, REFUSED, {"refused": feature})
+
+    def note_used(self, record_id: str, feature: str) -> None:
+        """A feature used in this session that has no column: an event of its own."""
+        with self._change() as db:
+            self._append(db, record_id, USED, {"used": feature})
 
     def count_attempt(self, record_id: str, at: datetime, count: int = 1) -> None:
         """``count`` more refused attempts in a summary row, the last at ``at``, counted by
@@ -398,19 +405,28 @@ class AuditStore:
                 visible = (r for r in streamed if scopes & set(r.sharer_groups))
                 end = where.offset + where.limit
                 rows = list(itertools.islice(visible, where.offset, end))
-            refused = self._refused(db, [row.id for row in rows])
-        return [{**self._export(row), "features_refused": refused.get(row.id, [])} for row in rows]
+            ids = [row.id for row in rows]
+            refused = self._noted(db, ids, REFUSED)
+            used = self._noted(db, ids, USED)
+        return [
+            {
+                **self._export(row, used.get(row.id, [])),
+                "features_refused": refused.get(row.id, []),
+            }
+            for row in rows
+        ]
 
     @staticmethod
-    def _refused(db: Session, record_ids: list[str]) -> dict[str, list[str]]:
+    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[str]]:
+        """Features noted on the chain for these records, by ``kind`` (used or refused)."""
         found: dict[str, list[str]] = {}
         events = db.scalars(
             select(AuditEvent)
-            .where(AuditEvent.kind == REFUSED, AuditEvent.record_id.in_(record_ids))
+            .where(AuditEvent.kind == kind, AuditEvent.record_id.in_(record_ids))
             .order_by(AuditEvent.seq)
         )
         for event in events:
-            found.setdefault(event.record_id, []).append(json.loads(event.change)["refused"])
+            found.setdefault(event.record_id, []).append(json.loads(event.change)[kind])
         return found
 
     def groups_of(self, record_id: str) -> list[str] | None:
@@ -495,7 +511,7 @@ class AuditStore:
         return [{"at": chain.plain(e.at), **json.loads(e.change)} for e in events]
 
     @staticmethod
-    def _export(row: SessionRecord) -> dict[str, Any]:
+    def _export(row: SessionRecord, noted: list[str]) -> dict[str, Any]:
         data = {name: getattr(row, name) for name in EXPORTED_FIELDS}
         for name in ("started_at", "consent_at", "ended_at"):
             value = _aware(data[name])
@@ -506,5 +522,5 @@ class AuditStore:
         ]
         data["features_used"] = [
             feature.value for feature, column in USED_COLUMNS.items() if getattr(row, column.key)
-        ]
+        ] + list(dict.fromkeys(noted))
         return data

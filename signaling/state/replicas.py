@@ -156,8 +156,10 @@ class TrackedAuditRecorder(AuditRecorder):
         await self._registry.note_open(record_id, consented=False)
         return record_id
 
-    async def consented(self, record_id: str, level: ConsentLevel) -> None:
-        await super().consented(record_id, level)
+    async def consented(
+        self, record_id: str, level: ConsentLevel, *, elevation: bool = False
+    ) -> None:
+        await super().consented(record_id, level, elevation=elevation)
         await self._registry.note_open(record_id, consented=True)
 
     async def ended(self, record_id: str, reason: EndReason, outcome: Outcome | None) -> None:

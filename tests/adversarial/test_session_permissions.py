@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from common.protocol import Consent, Control
 from devtools.headless import HeadlessApp
 from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
 from devtools.waiting import wait_until
+from tests.audit_records import audit_record
 from tests.display_tools import xdotool_mouse_location
 from tests.rogue_helper import RogueHelper
 from tests.rogue_server import RogueServer, signed_genuinely
@@ -40,17 +39,6 @@ def _directory(path: Path, role: str, permissions: list[str]) -> Path:
     lines[line] = f"permissions = {json.dumps(permissions)}"
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def _audit_record(data_dir: Path) -> dict:
-    listing = subprocess.run(
-        [sys.executable, "-m", "signaling", "audit", "list", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    [record] = [json.loads(line) for line in listing.stdout.splitlines()]
-    return record
 
 
 def _no_chat(app: HeadlessApp) -> None:
@@ -126,7 +114,7 @@ async def test_chat_straight_over_the_data_channel_is_refused_and_audited(
         if sharer is not None:
             sharer.close()
     chatless_server.stop()
-    record = _audit_record(chatless_server.data_dir)
+    record = audit_record(chatless_server.data_dir)
     assert record["features_used"] == ["view"]
     assert record["features_refused"] == ["chat"]
 
@@ -206,3 +194,34 @@ async def test_the_sharer_refuses_control_over_a_view_only_offer_when_the_server
     assert [m.level.value for m in server.received if isinstance(m, Consent)] == ["view"]
     assert not any(isinstance(m, Control) for m in server.received), "no grant left the sharer"
     assert not [e for e in sharer.events if e["event"] == "control" and e["granted"]]
+
+
+async def test_clipboard_text_the_sharer_did_not_allow_is_refused_and_audited(
+    tmp_path, private_display
+):
+    """The role grants the clipboard; the sharer did not tick it: the sharer's gate decides."""
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    rogue = RogueHelper(server.url, server.ws_url, upn=HELPER)
+    sharer = None
+    try:
+        code = await rogue.sign_in_and_get_code()
+        sharer = _sharer(server, code, "view", private_display)
+        await rogue.wait_consent_and_offer()
+        await rogue.complete()
+        await asyncio.to_thread(sharer.wait_for, "connected")
+        for _ in range(2):
+            rogue.control.send(json.dumps({"type": "clipboard", "text": PHISHING}))
+        refused = await asyncio.to_thread(
+            sharer.wait_until,
+            lambda events: sum(e["count"] for e in events if e["event"] == "feature_refused") == 2,
+        )
+        assert {e["feature"] for e in refused if e["event"] == "feature_refused"} == {"clipboard"}
+        sharer.send("end")
+        await asyncio.to_thread(sharer.wait_for, "ended")
+        assert not [e for e in sharer.events if e["event"] == "clipboard"]
+    finally:
+        await rogue.close()
+        if sharer is not None:
+            sharer.close()
+    server.stop()
+    assert audit_record(server.data_dir)["features_refused"] == ["clipboard"]

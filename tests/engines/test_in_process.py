@@ -12,6 +12,7 @@ import pytest
 from client.session import server_link
 from client.session.engine_base import EngineParts
 from client.session.events import (
+    AdminPromptShown,
     CodeIssued,
     Connected,
     Ended,
@@ -58,7 +59,7 @@ class Recorder:
         return await asyncio.wait_for(wait(), timeout)
 
 
-async def _pair(server_url: str, network: FakeNetwork):
+async def _pair(server_url: str, network: FakeNetwork, admin_prompts=None):
     parts = EngineParts(link_factory=network.link)
     helper = HelperEngine(AppSettings(server=server_url, user="alice@contoso.example"), parts)
     track = RecordingTrack()
@@ -68,6 +69,7 @@ async def _pair(server_url: str, network: FakeNetwork):
         injector=injector,
         track_factory=lambda: track,
         parts=parts,
+        admin_prompts=admin_prompts,
     )
     seen_by_helper, seen_by_sharer = Recorder(), Recorder()
     helper.subscribe(seen_by_helper)
@@ -206,3 +208,33 @@ async def test_a_helper_forbidden_to_help_stops_refused(scripted):
     assert (await seen.next(ErrorReported)).code == "forbidden"
     assert not any(isinstance(e, Ended) for e in seen.events), "refused, not a session that ended"
     assert not any(isinstance(m, End) for m in signaling.sent)
+
+
+class PromptOnScreen:
+    """Stands in for Windows' input desktop (client.media.admin_prompt), which this Linux
+    machine has not got: the test puts the secure desktop up and takes it down."""
+
+    def __init__(self) -> None:
+        self.up = False
+
+    def showing(self) -> bool:
+        return self.up
+
+
+async def test_the_helper_is_told_of_an_administrator_prompt_it_cannot_see(signaling_server):
+    prompt = PromptOnScreen()
+    helper, sharer, seen_by_helper, seen_by_sharer, _ = await _pair(
+        signaling_server.url, FakeNetwork(), admin_prompts=prompt
+    )
+    try:
+        await seen_by_sharer.next(HelperIdentityShown)
+        await sharer.consent(ConsentChoice.VIEW)
+        await seen_by_helper.next(Connected)
+        prompt.up = True
+        shown = await seen_by_helper.next(AdminPromptShown)
+        assert shown.showing and "administrator prompt you cannot see" in shown.message
+        prompt.up = False
+        assert not (await seen_by_helper.next(AdminPromptShown)).showing
+    finally:
+        await helper.end()
+        await sharer.end()

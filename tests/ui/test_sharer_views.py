@@ -6,9 +6,12 @@ import asyncio
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from client.session.events import (
+    AllowedChanged,
     ChatReceived,
+    ClipboardReceived,
     Connected,
     ControlChanged,
     ControlRequested,
@@ -18,6 +21,7 @@ from client.session.events import (
     PauseChanged,
     PermissionsChanged,
     SignedIn,
+    SnapshotTakenShown,
 )
 from client.settings import AppSettings
 from common.permissions import ConsentChoice
@@ -86,7 +90,7 @@ def test_verified_card_and_three_choices(window, run_async):
     assert page.control.isVisibleTo(window)
     page.control.click()
     run_async(asyncio.sleep(0.05))
-    assert window.engine.called("consent") == [(ConsentChoice.CONTROL,)]
+    assert window.engine.called("consent") == [(ConsentChoice.CONTROL, [])]
     assert window.stack.currentWidget() is window.status_page
 
 
@@ -101,7 +105,32 @@ def test_unverified_card_warns_and_control_only_when_offered(window, run_async):
     assert page.decline.isEnabled(), "declining is never delayed"
     page.decline.click()
     run_async(asyncio.sleep(0.05))
-    assert window.engine.called("consent") == [(ConsentChoice.DECLINE,)]
+    assert window.engine.called("consent") == [(ConsentChoice.DECLINE, [])]
+
+
+def test_separate_choices_are_offered_unticked_shown_in_the_banner_and_revocable(window, run_async):
+    window.engine.emit(CARD.model_copy(update={"choices": ["clipboard", "elevate"]}))
+    page = window.consent_page
+    assert [n for n, box in page.choices.items() if box.isVisibleTo(window)] == [
+        "clipboard",
+        "elevate",
+    ]
+    assert not any(box.isChecked() for box in page.choices.values())
+    page.choices["clipboard"].setChecked(True)
+    page.view.click()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("consent") == [(ConsentChoice.VIEW, ["clipboard"])]
+
+    window.engine.emit(Connected())
+    window.engine.emit(AllowedChanged(allow=["clipboard"]))
+    assert "clipboard" in window.banner.choices.text()
+    window.banner.revoke.click()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("set_allowed") == [([],)]
+    window.engine.emit(SnapshotTakenShown(by="Alice Example"))
+    assert window.banner.note.text() == "Alice Example saved a picture of your screen."
+    window.engine.emit(ClipboardReceived(text="ipconfig /all"))
+    assert QGuiApplication.clipboard().text() == "ipconfig /all"
 
 
 def test_names_from_the_other_side_are_plain_text(window):

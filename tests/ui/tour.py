@@ -66,6 +66,8 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
         snap("helper-waiting", helper)
         verified = sharer.consent_page.verified.text()
 
+        # The separate choices start unticked (as the screenshot shows); Bob allows one.
+        sharer.consent_page.choices["clipboard"].setChecked(True)
         sharer.consent_page.view.click()
         await until(lambda: helper.stack.currentWidget() is helper.session_page, 60, "session")
         await until(lambda: helper.session_page.screen._frame is not None, 60, "first frame")
