@@ -29,6 +29,7 @@ def test_the_adaptive_setting_from_the_environment_reaches_the_track(monkeypatch
         "adaptive": adaptive,
         "encoder": EncoderSettings(motion_crf=28, sharp_crf=20),
         "send_rate_bps": 30_000_000,
+        "full_chroma": True,
     }
 
 

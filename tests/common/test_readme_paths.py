@@ -9,9 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
-# Paths a running program makes (the demo's folder, the device agent's data folder), not
+# Paths a running program makes (the demo's folder, the virtual environment, the build), not
 # files of the checkout.
-MADE_AT_RUN_TIME = (".helpline-demo/", "device/", "logs/", "managed/")
+MADE_AT_RUN_TIME = (".helpline-demo/", ".venv/", "dist/", "device/", "logs/", "managed/")
 SUFFIXES = (".py", ".md", ".toml", ".sh", ".png", ".conf", ".service", ".env", ".lock", ".ini")
 PATH = re.compile(r"^\.?/?[A-Za-z_][\w.\-]*(/[\w.\-]+)*/?$")
 
