@@ -28,7 +28,7 @@ def stores(database_url):
 
 
 def _verify(audit: AuditStore) -> str | None:
-    return audit.verify(None, checks=(chain_state.check,)).problem
+    return audit.verify(None, checks=(chain_state.chain_check,)).problem
 
 
 def _setup(devices: DeviceStore) -> tuple[str, str]:

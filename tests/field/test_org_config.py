@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from client.org_config import OrgConfigError
 from client.settings import DEFAULT_SERVER, AppSettings
 
 
@@ -24,10 +27,14 @@ def test_the_site_file_names_the_server_and_a_ca_relative_to_itself(app_folders)
     assert settings.ca_file == site.parent / "org-ca.pem"
 
 
-def test_the_user_file_counts_where_the_site_file_is_silent_or_broken(app_folders):
-    _write(app_folders / "site-config", "server = [broken\n")
+def test_the_user_file_counts_where_the_site_file_is_silent_but_a_broken_one_stops(app_folders):
+    site = _write(app_folders / "site-config", 'ca_file = "org-ca.pem"\n')
     _write(app_folders / "config", 'server = "https://user-choice.example.org"\n')
     assert AppSettings().server == "https://user-choice.example.org"
+    # A broken organisation file never falls back silently (to trust on first use).
+    site.write_text("server = [broken\n")
+    with pytest.raises(OrgConfigError, match=r"helpline\.toml.*line 1"):
+        AppSettings()
 
 
 def test_flags_and_the_environment_win_over_the_file(app_folders, monkeypatch):
