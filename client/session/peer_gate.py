@@ -30,6 +30,7 @@ PEER_PERMISSIONS: dict[str, Permission | None] = {
     "heartbeat_ack": None,
     "paused": None,
     "resumed": None,
+    "link_slow": None,
     "bye": None,
 }
 # How the audit names the use (or refusal) of a permission.

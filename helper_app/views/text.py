@@ -17,6 +17,7 @@ END_REASONS = {
     EndReason.CONNECTION_FAILED: "The connection could not be made.",
     EndReason.SERVER_SHUTDOWN: "The server was shut down.",
     EndReason.SIGNALING_LOST: "The connection to the server was lost.",
+    EndReason.SERVER_CUT_OFF: "The server lost touch with the others of its group; try again.",
     EndReason.ERROR: "The session ended because of an error.",
     EndReason.TIME_LIMIT: "The session reached your organisation's time limit.",
     EndReason.CONSENT_TIMEOUT: "Nobody answered your request in time.",

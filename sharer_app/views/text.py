@@ -18,6 +18,8 @@ END_REASONS = {
     EndReason.CONNECTION_FAILED: "The connection to your helper could not be made.",
     EndReason.SERVER_SHUTDOWN: "The Helpline server was shut down.",
     EndReason.SIGNALING_LOST: "The connection to the Helpline server was lost.",
+    EndReason.SERVER_CUT_OFF: "The Helpline server lost touch with the others of its group. "
+    "Ask your helper to try again.",
     EndReason.ERROR: "The session ended because of an error.",
     EndReason.TIME_LIMIT: "The session reached your organisation's time limit. Nothing is "
     "shared any more.",
