@@ -38,6 +38,7 @@ from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.dev_oidc import DevOpenIdEndpoints
 from signaling.devices.agent_ws import agent_router
+from signaling.devices.pushes import DevicePushes
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService, EnrolmentLimits
 from signaling.devices.store import DeviceStore
@@ -175,6 +176,7 @@ def _shared_state(
         audit=tracked,
         directory=directory,
         heartbeat_seconds=settings.replica_heartbeat_seconds,
+        resume_wait_seconds=settings.resume_wait_seconds,
     )
     log.info("replica of a group sharing Redis replica=%s", replica)
     return SharedState(codes, tracked, link)
@@ -239,6 +241,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     auth = Authenticator(identity.validator, identity.directory)
     # Attempts counted in windows (redeems, enrolments): here, or in the replicas' Redis.
     attempts = limit_storage(settings.redis_url, settings.redis_max_connections)
+    pushes = DevicePushes(redis_clients.shared) if redis_clients is not None else None
     devices = DeviceService(
         DeviceStore(store, server_key),
         identity.directory,
@@ -248,6 +251,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             per_minute=settings.enrolments_per_minute,
             attempts=attempts,
         ),
+        pushes=pushes,
     )
     signer = CardSigner(server_key)
     hub = Hub(
@@ -282,6 +286,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         # Another live replica's open records are its own; only when none is alive are open
         # records leftovers of a run that ended without closing them.
         alone = await link.start(hub) if link is not None else True
+        if pushes is not None:
+            await pushes.start(devices)
         try:
             left_open = await recorder.close_all_open(SERVER_RESTART) if alone else 0
             if left_open:
@@ -315,6 +321,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             with contextlib.suppress(AuditUnavailable):  # counts a kill would lose, too
                 await recorder.flush_summaries(final=True)
             await hub.shutdown()
+            if pushes is not None:
+                await pushes.stop()
             if link is not None:
                 await link.stop()  # after the ends it tells other replicas' participants
             else:

@@ -65,6 +65,10 @@ class Connection:
     async def send_text(self, text: str) -> None:
         raise NotImplementedError
 
+    async def close(self, code: int) -> None:
+        """Close the websocket: its app comes back on a new one."""
+        raise NotImplementedError
+
 
 @dataclass(eq=False, kw_only=True)
 class SocketConnection(Connection):
@@ -79,3 +83,9 @@ class SocketConnection(Connection):
             # The peer went away between the state check and the send (both sides of a
             # session closing at once): nothing to deliver, and nothing went wrong here.
             log.info("send to a closed connection dropped")
+
+    async def close(self, code: int) -> None:
+        try:
+            await self.ws.close(code=code)
+        except (RuntimeError, OSError, WebSocketDisconnect):
+            log.info("close of a closed connection dropped")

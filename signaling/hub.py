@@ -146,6 +146,7 @@ class Hub:
             self._sessions,
             resume_wait_seconds,
             clock_for=self._clock_for,
+            rendezvous=link.rendezvous if link is not None else None,
         )
         self._link = link
 

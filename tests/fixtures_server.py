@@ -49,11 +49,42 @@ def redis_server(tmp_path):
     server.stop()
 
 
+# Replicas notice a death within two seconds.
+HEARTBEAT = {"HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
+
+
 @pytest.fixture
-def replicas(tmp_path, dev_identity_file, redis_server):
-    """Two server processes on two loopback ports acting as one: one Redis, one audit (a
-    shared SQLite file) and one data folder, so they sign cards with the same key."""
-    env = {"HELPLINE_REDIS_URL": redis_server.url, "HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
+def resume_wait() -> str:
+    """How long an app that is back waits for the other side (a module may wait less)."""
+    return "20"
+
+
+@pytest.fixture
+def replica_env(redis_server, postgres_url, resume_wait) -> dict[str, str]:
+    """What replicas of one group share, as a deployment runs them: Redis and PostgreSQL."""
+    return {
+        "HELPLINE_REDIS_URL": redis_server.url,
+        "HELPLINE_DATABASE_URL": postgres_url,
+        "HELPLINE_RESUME_WAIT_SECONDS": resume_wait,
+        **HEARTBEAT,
+    }
+
+
+@pytest.fixture
+def replicas(tmp_path, dev_identity_file, replica_env):
+    """Two server processes on two loopback ports acting as one: one Redis, one PostgreSQL
+    audit, and one data folder, so they sign cards (and resume tokens) with the same key."""
+    data_dir = tmp_path / "server-data"
+    servers = [start_server(dev_identity_file, data_dir, replica_env) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sqlite_replicas(tmp_path, dev_identity_file, redis_server):
+    """Two replicas on one host sharing one SQLite file instead (README: *Several replicas*)."""
+    env = {"HELPLINE_REDIS_URL": redis_server.url, **HEARTBEAT}
     data_dir = tmp_path / "server-data"
     servers = [start_server(dev_identity_file, data_dir, env) for _ in range(2)]
     yield servers

@@ -223,6 +223,22 @@ class AuditStore:
             record.ended_at is None or record.end_reason == SERVER_RESTART
         )
 
+    def interrupt(self, record_id: str) -> None:
+        """Closed as a restart closes it, unless it was closed already (by its own server,
+        which knew why)."""
+        with self._change() as db:
+            record = db.get(SessionRecord, record_id)
+            if record is None or record.ended_at is not None:
+                return
+            fields = {"ended_at": datetime.now(UTC), "end_reason": SERVER_RESTART}
+            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(fields))
+            self._append(db, record_id, "closed", {"set": _plain_fields(fields)})
+
+    def is_open(self, record_id: str) -> bool:
+        with Session(self.engine) as db:
+            record = db.get(SessionRecord, record_id)
+        return record is not None and record.ended_at is None
+
     def reopen(self, record_id: str) -> None:
         """A session closed as interrupted by a restart goes on. Its record is open again; the
         chain keeps both the ``closed`` event and this ``resumed`` one, so the gap shows."""

@@ -1,6 +1,7 @@
 """What the HTTP routes, the agent's websocket and the hub ask of devices, with the rules:
 scope (a role whose scopes meet the device's groups), permissions, device signatures, and the
-push of a ready action to a connected agent.
+push of a ready action to a connected agent (here, or through ``pushes`` at the replica the
+agent is connected to).
 
 Storage calls run in a worker thread; a storage failure is ``DevicesUnavailable`` (told to
 callers as "try later"), never a half-done change: each store call is one transaction.
@@ -45,6 +46,7 @@ from common.devices.signing import (
     verify_live_help_proof,
 )
 from common.permissions import Permission
+from signaling.devices.pushes import DevicePushes
 from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.store import DeviceFilter, DeviceStore, StoredDevice
 from signaling.directory import DevicePolicy, Directory
@@ -90,7 +92,10 @@ class DeviceService:
         *,
         check_in_seconds: int,
         limits: EnrolmentLimits | None = None,
+        pushes: DevicePushes | None = None,
     ) -> None:
+        """``pushes``: the other replicas' agents (HELPLINE_REDIS_URL); None: one process."""
+        self._pushes = pushes
         self._store = store
         self._directory = directory
         self.check_in_seconds = check_in_seconds
@@ -198,7 +203,7 @@ class DeviceService:
         record = await self._run(self._store.request, device_id, request, account.upn.lower())
         log.info("device action requested action=%s kind=%s", record.id, record.action.value)
         if record.action in SERVER_SIDE:
-            await self._drop_link(device_id, self.retire_message(device_id, "deleted"))
+            await self._drop_link(device_id, "deleted")
         else:
             await self.push(device_id)
         return record
@@ -295,6 +300,12 @@ class DeviceService:
 
     async def push(self, device_id: str) -> None:
         """Send a connected agent what became ready for it; an offline one gets it later."""
+        if device_id not in self._links and self._pushes is not None:
+            self._pushes.announce(device_id)  # its agent may be at another replica
+            return
+        await self.push_here(device_id)
+
+    async def push_here(self, device_id: str) -> None:
         link = self._links.get(device_id)
         if link is None:
             return
@@ -306,8 +317,15 @@ class DeviceService:
         """``retire``, signed: only this server can make its devices drop their keys."""
         return Retire(reason=reason, statement=self._store.retire_statement(device_id, reason))
 
-    async def _drop_link(self, device_id: str, message: Retire) -> None:
+    async def _drop_link(self, device_id: str, reason: Literal["deleted", "retired"]) -> None:
+        if device_id not in self._links and self._pushes is not None:
+            self._pushes.announce(device_id, retire=reason)
+            return
+        await self.retire_here(device_id, reason)
+
+    async def retire_here(self, device_id: str, reason: Literal["deleted", "retired"]) -> None:
+        """The agent connected here is told to drop its key, and its link closes."""
         link = self._links.pop(device_id, None)
         if link is not None:
-            await link.send(message)
+            await link.send(self.retire_message(device_id, reason))
             await link.close(NORMAL_CLOSE)
