@@ -3,8 +3,11 @@ the data directory by default, or PostgreSQL). Calls are short and synchronous; 
 runs them in a worker thread so the event loop never waits on the disk.
 
 Every write is one change to named columns (never read, modify, write back), applied to the
-record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
-are serialised, so the chain has one order and concurrent writers to the same record cannot
+record and appended to the hash chain (``signaling.audit.chain``) atomically. Calls run on
+the store's one thread; those queued while one runs are committed together (group commit):
+one transaction, one chain lock and one commit for the lot, each call in a savepoint of its
+own, so that one that fails changes nothing and the others still commit. Changes are
+serialised, so the chain has one order and concurrent writers to the same record cannot
 lose each other's facts: within a process by a lock; between processes sharing a
 PostgreSQL database by an advisory lock held until the commit; between replicas sharing
 one SQLite file by SQLite's write lock, taken when the transaction begins
@@ -66,6 +69,28 @@ REFUSED = "refused"
 # A feature without a column of its own (clipboard, snapshot, files): on the chain too.
 USED = "used"
 CHAIN_LOCK = "helpline-audit-chain"
+# Calls committed together at most: a long queue is worked through in groups of this size.
+GROUP_MAX = 64
+
+
+@dataclass
+class _Call:
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    work: Callable[[], Any]
+    result: Any = None
+    error: BaseException | None = None
+
+
+def _settle(calls: list[_Call]) -> None:
+    """On the caller's loop: every answer of a group, one wake-up for all of them."""
+    for call in calls:
+        if call.future.done():  # the caller stopped waiting
+            continue
+        if call.error is not None:
+            call.future.set_exception(call.error)
+        else:
+            call.future.set_result(call.result)
 
 
 @dataclass(frozen=True)
@@ -142,14 +167,75 @@ class AuditStore:
         self._reads_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-store")
+        # Calls waiting for the store's thread, and whether it is working through them.
+        self._pending: list[_Call] = []
+        self._pending_lock = threading.Lock()
+        self._draining = False
+        # The transaction a group of calls shares, and the thread working it.
+        self._group: Session | None = None
+        self._group_thread: int | None = None
 
     async def run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call off the event loop, on the store's one thread. Changes are
         serialised anyway (one chain); queued for one thread they wait their turn in order,
         where a pool of threads would contend for the write lock (half of all samples under
-        load) and wake the loop once per thread."""
+        load), and those that queued meanwhile share one commit."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, functools.partial(job, *args, **kwargs))
+        future: asyncio.Future[T] = loop.create_future()
+        with self._pending_lock:
+            self._pending.append(_Call(loop, future, functools.partial(job, *args, **kwargs)))
+            start, self._draining = not self._draining, True
+        if start:
+            self._worker.submit(self._drain)
+        return await future
+
+    def _drain(self) -> None:
+        """On the store's thread: what queued, a group at a time, until nothing is left."""
+        while True:
+            with self._pending_lock:
+                group, self._pending = self._pending[:GROUP_MAX], self._pending[GROUP_MAX:]
+                if not group:
+                    self._draining = False
+                    return
+            self._work(group)
+            loops: dict[asyncio.AbstractEventLoop, list[_Call]] = {}
+            for call in group:
+                loops.setdefault(call.loop, []).append(call)
+            for loop, calls in loops.items():
+                with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, calls)
+
+    def _work(self, group: list[_Call]) -> None:
+        if len(group) == 1:
+            self._alone(group[0])
+            return
+        try:
+            with self._change() as db:
+                self._group, self._group_thread = db, threading.get_ident()
+                try:
+                    for call in group:
+                        self._in_savepoint(db, call)
+                finally:
+                    self._group, self._group_thread = None, None
+        except Exception as exc:  # the commit failed: none of them happened
+            for call in group:
+                call.result, call.error = None, call.error or exc
+
+    @staticmethod
+    def _alone(call: _Call) -> None:
+        try:
+            call.result = call.work()
+        except Exception as exc:
+            call.error = exc
+
+    def _in_savepoint(self, db: Session, call: _Call) -> None:
+        signed = self._signed
+        try:
+            with db.begin_nested():
+                call.result = call.work()
+        except Exception as exc:
+            call.error = exc
+            self._signed = signed  # a checkpoint rolled back with it is not the anchor's
 
     # ---- writing: every change is one event on the chain ---------------------------
 
@@ -289,6 +375,10 @@ class AuditStore:
 
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
+        if self._group is not None and self._group_thread == threading.get_ident():
+            # A call of a group: in the group's transaction, in its own savepoint.
+            yield self._group
+            return
         with self._write_lock:
             self._signed = None
             try:
