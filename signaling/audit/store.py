@@ -69,6 +69,7 @@ REFUSED = "refused"
 # A feature without a column of its own (clipboard, snapshot, files): on the chain too.
 USED = "used"
 CHAIN_LOCK = "helpline-audit-chain"
+HEAD = "audit_chain_head"  # the transaction's own note of the chain's last link (db.info)
 # Calls committed together at most: a long queue is worked through in groups of this size.
 GROUP_MAX = 64
 
@@ -229,13 +230,15 @@ class AuditStore:
             call.error = exc
 
     def _in_savepoint(self, db: Session, call: _Call) -> None:
-        signed = self._signed
+        signed, head = self._signed, db.info.get(HEAD)
         try:
             with db.begin_nested():
                 call.result = call.work()
         except Exception as exc:
             call.error = exc
-            self._signed = signed  # a checkpoint rolled back with it is not the anchor's
+            # What it appended or signed went with its savepoint.
+            self._signed = signed
+            db.info[HEAD] = head
 
     # ---- writing: every change is one event on the chain ---------------------------
 
@@ -391,8 +394,14 @@ class AuditStore:
                 self._signed = None
 
     def _head(self, db: Session) -> tuple[int, str]:
-        last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-        return (last.seq, last.hash) if last else (0, chain.GENESIS)
+        """The chain's last link. Read once a transaction: it holds the chain's lock, so
+        the head moves only by its own appends (a group's calls share it)."""
+        head: tuple[int, str] | None = db.info.get(HEAD)
+        if head is None:
+            last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+            head = (last.seq, last.hash) if last else (0, chain.GENESIS)
+            db.info[HEAD] = head
+        return head
 
     def _append(self, db: Session, record_id: str, kind: str, change: dict[str, Any]) -> None:
         seq, prev = self._head(db)
@@ -414,6 +423,7 @@ class AuditStore:
             )
         )
         db.flush()
+        db.info[HEAD] = (seq + 1, digest)
         if self._checkpoint_due(db, seq + 1):
             self._checkpoint(db)
 
