@@ -360,6 +360,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 self._deliver(frame)
                 continue
             if self._sender is not None and take_keyframe_request(self._sender):
+                log.info("keyframe requested by the receiver", extra={"sharp": job.sharp})
                 self._encoder.request_keyframe()
             self._follow_bandwidth(self._encoder)
             encoded = self._encoder.encode(frame, sharp=job.sharp)
