@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 # ---- palettes ------------------------------------------------------------------------
 
@@ -174,8 +175,14 @@ class Rule:
         if self.bg:
             parts.append(f"background-color: {getattr(p, self.bg)};")
         if self.extra:
-            parts.append(self.extra.format(**{r: getattr(p, r) for r in COLOUR_ROLES}))
+            values = {r: getattr(p, r) for r in COLOUR_ROLES}
+            parts.append(self.extra.format(**values, check=_check_icon(p)))
         return f"{self.selector} {{ {' '.join(parts)} }}"
+
+
+def _check_icon(p: Palette) -> str:
+    """The tick of a ticked box, drawn in the colour that reads on the palette's accent."""
+    return (Path(__file__).with_name("icons") / f"check-{p.name}.svg").as_posix()
 
 
 _FOCUS = "border: 2px solid {focus};"
@@ -198,6 +205,12 @@ RULES: tuple[Rule, ...] = (
         extra=_FIELD + " selection-background-color: {selection}; selection-color: {on_selection};",
     ),
     Rule("QComboBox QAbstractItemView", fg="text", bg="surface"),
+    Rule(
+        'QLabel[role="section"]',
+        fg="text",
+        on="window",
+        extra=f"font-size: {Type.LEAD}pt; font-weight: bold;",
+    ),
     Rule("QHeaderView::section", fg="text", bg="button", extra="border: none; padding: 4px 8px;"),
     Rule(
         "QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, "
@@ -226,6 +239,17 @@ RULES: tuple[Rule, ...] = (
     Rule("QToolButton:checked", fg="on_selection", bg="selection"),
     Rule("QCheckBox", fg="text", on="window", extra="spacing: 8px; padding: 2px;"),
     Rule("QCheckBox:focus", extra="border: 2px solid {focus}; border-radius: 4px;"),
+    # The box itself, drawn by us so it shows in both palettes; ticked is a tick, not a colour.
+    Rule(
+        "QCheckBox::indicator",
+        extra="width: 16px; height: 16px; border: 2px solid {muted}; border-radius: 4px;"
+        " background-color: {surface};",
+    ),
+    Rule(
+        "QCheckBox::indicator:checked",
+        extra="background-color: {accent}; border-color: {accent}; image: url({check});",
+    ),
+    Rule("QCheckBox::indicator:disabled", extra="border-color: {border};"),
     Rule("QToolBar", bg="window", extra="border: none; spacing: 6px; padding: 4px;"),
     # Words by role
     Rule(

@@ -52,7 +52,7 @@ def page_layout(*widgets: QWidget, max_width: int = 620) -> QHBoxLayout:
     layout.addStretch(1)
     outer = QHBoxLayout()
     outer.addStretch(1)
-    outer.addWidget(column, 3)
+    outer.addWidget(column, 10)
     outer.addStretch(1)
     return outer
 

@@ -171,21 +171,21 @@ class DevicesWindow(QWidget):
         right.setSpacing(Space.S)
         for part in (
             self.details,
-            role_label(self.tr("Run an action"), "lead"),
+            role_label(self.tr("Run an action"), "section"),
             request_row,
             self.danger,
-            role_label(self.tr("Actions"), "lead"),
+            role_label(self.tr("Actions"), "section"),
             self.table,
             record_row,
-            role_label(self.tr("Diagnostics report"), "lead"),
+            role_label(self.tr("Diagnostics report"), "section"),
             self.report_view,
         ):
             if isinstance(part, QWidget):
                 right.addWidget(part)
             else:
                 right.addLayout(part)
-        right.setStretchFactor(self.table, 1)
-        right.setStretchFactor(self.report_view, 2)
+        self.table.setMaximumHeight(200)
+        right.setStretchFactor(self.report_view, 1)
         left = QVBoxLayout()
         left.addWidget(self.search)
         left.addWidget(self.list)
@@ -260,6 +260,7 @@ class DevicesWindow(QWidget):
                 item.setIcon(icon(state_icon))
             if chosen is not None and record.id == chosen.id:
                 self.table.selectRow(row)
+        self.table.resizeColumnToContents(1)  # the state, with its icon
         self._update_buttons()
 
     def show_report(self, action_id: str, report: dict[str, Any]) -> None:

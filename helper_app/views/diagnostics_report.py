@@ -13,6 +13,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QPlainTextEdit,
     QProgressBar,
     QScrollArea,
@@ -106,13 +107,15 @@ class ReportView(QScrollArea):
         self._layout.addStretch(1)
         self.setWidget(body)
 
-    def _section(self, title: str) -> QFormLayout:
+    def _section(self, title: str, column: QVBoxLayout | None = None) -> QFormLayout:
+        """A titled section, in one of the two columns (or across the whole width)."""
         self.sections.append(title)
         self._lines.append(title)
-        self._layout.addWidget(role_label(title, "lead"))
+        target = column if column is not None else self._layout
+        target.addWidget(role_label(title, "section"))
         form = QFormLayout()
         form.setHorizontalSpacing(Space.L)
-        self._layout.addLayout(form)
+        target.addLayout(form)
         return form
 
     def _row(self, form: QFormLayout, name: str, value: Any) -> None:
@@ -128,9 +131,16 @@ class ReportView(QScrollArea):
             collected = self.tr("Collected at {time}").format(time=_text(whole["collected_at"]))
             self._lines.append(collected)
             self._layout.addWidget(role_label(collected, "muted"))
+        columns = QHBoxLayout()
+        columns.setSpacing(Space.XL)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for column in (left, right):
+            column.setSpacing(Space.S)
+            columns.addLayout(column, 1)
+        self._layout.addLayout(columns)
         system = _dict(report.get("os"))
         helpline = _dict(report.get("helpline"))
-        form = self._section(self.tr("System"))
+        form = self._section(self.tr("System"), left)
         self._row(form, self.tr("Name"), system.get("hostname"))
         self._row(form, self.tr("System"), system.get("distribution") or system.get("system"))
         self._row(form, self.tr("Kernel"), system.get("release"))
@@ -138,14 +148,14 @@ class ReportView(QScrollArea):
         self._row(form, self.tr("Helpline"), helpline.get("version"))
 
         hardware = _dict(report.get("hardware"))
-        form = self._section(self.tr("Hardware"))
+        form = self._section(self.tr("Hardware"), left)
         self._row(form, self.tr("Processor"), hardware.get("processor"))
         self._row(form, self.tr("Cores"), hardware.get("cpus"))
         self._row(form, self.tr("Memory"), size_text(hardware.get("memory_bytes")))
         self._row(form, self.tr("Architecture"), hardware.get("machine"))
 
         disks = report.get("disks")
-        form = self._section(self.tr("Disks"))
+        form = self._section(self.tr("Disks"), right)
         for disk in disks if isinstance(disks, list) else []:
             disk = _dict(disk)
             total, free = disk.get("total_bytes"), disk.get("free_bytes")
@@ -167,11 +177,13 @@ class ReportView(QScrollArea):
             form.addRow(role_label(_text(disk.get("mount")), "muted"), bar)
 
         network = _dict(report.get("network"))
-        form = self._section(self.tr("Network"))
+        form = self._section(self.tr("Network"), right)
         self._row(form, self.tr("Full name"), network.get("fqdn"))
         self._row(form, self.tr("Interfaces"), network.get("interfaces"))
         self._row(form, self.tr("Addresses"), network.get("addresses"))
 
+        left.addStretch(1)
+        right.addStretch(1)
         logs = _dict(report.get("helpline_logs"))
         self._section(self.tr("Recent agent log"))
         if not logs:

@@ -29,14 +29,15 @@ async def _drive(window) -> None:
         window.request_button.click()
         await until(lambda n=count: _finished(window, n), timeout=60, what=f"the {kind} finishes")
     rows = range(window.table.rowCount())
-    window.table.selectRow(next(r for r in rows if "diagnostics" in window.table.item(r, 0).text()))
+    window.table.selectRow(next(r for r in rows if window.records[r].action.value == "diagnostics"))
     window.report_button.click()
     await until(lambda: window.report_view.sections, what="the report")
     await asyncio.sleep(0.5)
+    window.service.stop()
 
 
 def _finished(window, rows: int) -> bool:
-    states = [window.table.item(row, 1).text() for row in range(window.table.rowCount())]
+    states = [record.state.value for record in window.records]
     return len(states) == rows and all(state in ("succeeded", "failed") for state in states)
 
 
@@ -72,7 +73,7 @@ def main(out_dir: str, suffix: str = "") -> int:
                 loop.run_until_complete(_drive(window))
             window.grab().save(str(out / f"helper-devices{suffix}.png"))
             status = DeviceStatusWindow(DeviceHome(home / "device"))
-            status.resize(900, 440)
+            status.resize(1000, 440)
             status.show()
             app.processEvents()
             status.grab().save(str(out / f"sharer-device{suffix}.png"))
