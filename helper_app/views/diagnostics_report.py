@@ -7,6 +7,7 @@ text, whatever its type, and a missing or odd section reads as "not reported".
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -72,6 +73,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _moment(value: Any) -> str:
+    """An ISO time from the device as a person reads it, in UTC to the minute."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return _text(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -128,7 +140,7 @@ class ReportView(QScrollArea):
         # As the server returns it: when it was collected, and the named sections.
         report = _dict(whole.get("sections"))
         if "collected_at" in whole:
-            collected = self.tr("Collected at {time}").format(time=_text(whole["collected_at"]))
+            collected = self.tr("Collected at {time}").format(time=_moment(whole["collected_at"]))
             self._lines.append(collected)
             self._layout.addWidget(role_label(collected, "muted"))
         columns = QHBoxLayout()

@@ -53,6 +53,8 @@ class SharingBanner(QWidget):
         self.revoke = Button(self.tr("Stop &extras"))
         self.revoke.clicked.connect(self.revoke_choices.emit)
         self.revoke.hide()
+        self.note.hide()
+        self.choices.hide()
         self.allow = Button(self.tr("&Allow control"))
         self.deny = Button(self.tr("&Deny"))
         self.control.clicked.connect(self.toggle_control.emit)
@@ -126,12 +128,14 @@ class SharingBanner(QWidget):
         """What the helper may also do, in the banner for as long as it is allowed."""
         shown = ", ".join(names if names is not None else allow)
         self.choices.setText(self.tr("Also allowed: {what}.").format(what=shown) if allow else "")
+        self.choices.setVisible(bool(allow))
         self.revoke.setVisible(bool(allow))
         self.adjustSize()
 
     def tell(self, text: str) -> None:
         """Something the sharer must see at once (a picture saved, the time limit near)."""
         self.note.setText(text)
+        self.note.setVisible(bool(text))
         self.adjustSize()
         self.raise_()
 
