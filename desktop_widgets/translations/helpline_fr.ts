@@ -83,7 +83,7 @@
     </message>
     <message>
         <source>Also allow administrator tasks (recorded in your organisation&apos;s audit)</source>
-        <translation>Permettre aussi les tâches d’administrateur (consignées par votre organisation)</translation>
+        <translation>Permettre aussi les tâches d’administrateur (elles sont consignées)</translation>
     </message>
     <message>
         <source>I know this person</source>

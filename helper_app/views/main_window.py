@@ -232,6 +232,7 @@ class HelperWindow(QMainWindow):
         self.statusBar().showMessage(permissions_dropped_text(event.dropped, event.message), 15000)
 
     def _on_ended(self, event: Ended) -> None:
+        self.statusBar().clearMessage()  # what was true during the session is not any more
         self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
 

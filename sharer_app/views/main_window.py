@@ -272,6 +272,7 @@ class SharerWindow(QMainWindow):
         self.statusBar().showMessage(text)
 
     def _on_ended(self, event: Ended) -> None:
+        self.statusBar().clearMessage()  # what was true during the session is not any more
         self.banner.hide()
         self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
