@@ -223,7 +223,7 @@ RULES: tuple[Rule, ...] = (
     Rule("QToolButton", extra="padding: 5px 10px;"),
     Rule("QPushButton:hover, QToolButton:hover", extra="border-color: {focus};"),
     Rule("QPushButton:focus, QToolButton:focus", extra=_FOCUS),
-    Rule("QPushButton:disabled, QToolButton:disabled", extra="color: {border};"),
+    Rule("QPushButton:disabled, QToolButton:disabled", extra="color: {border};"),  # see below
     Rule('QPushButton[role="primary"]', fg="on_accent", bg="accent", extra="font-weight: bold;"),
     Rule(
         'QPushButton[role="danger"], QToolButton[role="danger"]',
@@ -237,6 +237,13 @@ RULES: tuple[Rule, ...] = (
         extra="border: 3px solid {text};",
     ),
     Rule("QToolButton:checked", fg="on_selection", bg="selection"),
+    # A button that cannot be pressed must not look like one that can, whatever its role.
+    # (WCAG exempts inactive controls from the 4.5:1 rule, so this colour is not a text pair.)
+    Rule(
+        'QPushButton:disabled, QPushButton[role="primary"]:disabled, '
+        'QPushButton[role="danger"]:disabled, QToolButton[role="danger"]:disabled',
+        extra="color: {border}; background-color: {window}; border: 1px dashed {border};",
+    ),
     Rule("QCheckBox", fg="text", on="window", extra="spacing: 8px; padding: 2px;"),
     Rule("QCheckBox:focus", extra="border: 2px solid {focus}; border-radius: 4px;"),
     # The box itself, drawn by us so it shows in both palettes; ticked is a tick, not a colour.

@@ -27,7 +27,7 @@ VARIANTS: dict[str, dict[str, str]] = {
     "-fr": {"HELPLINE_THEME": "light", "HELPLINE_LANG": "fr"},
     "-200": {"HELPLINE_THEME": "light", "HELPLINE_LANG": "en", "QT_SCALE_FACTOR": "2"},
 }
-TOURS = ("tests.ui.tour", "tests.ui.device_tour")
+TOURS = ("tests.ui.tour", "tests.ui.device_tour", "tests.ui.still_tour")
 
 
 def take(out: Path, suffix: str, env: dict[str, str]) -> None:
