@@ -30,7 +30,10 @@ from devtools.turn_server import start_turn_server
 ROOT = Path(__file__).resolve().parent.parent
 
 HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
-SCREEN = (1600, 900)
+# Wide enough for both windows side by side, so screen.png shows the whole story.
+SCREEN = (2240, 1000)
+# Where each window opens (x, y, width, height): the helper on the left, the sharer right.
+PLACES = {"helper_app": (0, 90, 1380, 900), "sharer_app": (1400, 150, 820, 780)}
 SCREENSHOT_SECONDS = 2.0
 
 
@@ -109,6 +112,10 @@ def run_windows(url: str, trust: list[str]) -> list[subprocess.Popen[bytes]]:
         subprocess.Popen(
             [sys.executable, "-m", module, "--server", url, *trust, "--user", user],
             start_new_session=True,
+            env={
+                **os.environ,
+                "HELPLINE_WINDOW_GEOMETRY": ",".join(str(n) for n in PLACES[module]),
+            },
         )
         for module, user in (("sharer_app", SHARER), ("helper_app", HELPER))
     ]

@@ -225,3 +225,12 @@ def test_chat_is_offered_only_when_the_role_allows_it(window):
     assert not window.session_page.chat_action.isVisible()
     assert not window.session_page.chat.isVisibleTo(window)
     assert window.statusBar().currentMessage() == "No chat."
+
+
+def test_the_picture_toggles_between_fit_and_one_to_one(window):
+    page = window.session_page
+    assert not page.screen.one_to_one
+    page.actual_size_action.trigger()
+    assert page.screen.one_to_one and page.scroll.widget() is page.screen
+    page.actual_size_action.trigger()
+    assert not page.screen.one_to_one
