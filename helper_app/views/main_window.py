@@ -103,11 +103,10 @@ class HelperWindow(QMainWindow):
                 AllowedChanged: self._on_allowed,
                 EndingSoon: self._on_ending_soon,
                 AdminPromptShown: self._on_admin_prompt,
+                MonitorsShown: self._on_monitors,
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
-                # The desktop app shows the monitor the sharer chose; switching is headless.
-                MonitorsShown,
                 HelperIdentityShown,
                 SnapshotTakenShown,
                 ControlRequestLapsed,
@@ -153,6 +152,12 @@ class HelperWindow(QMainWindow):
 
     def _on_admin_prompt(self, event: AdminPromptShown) -> None:
         self.statusBar().showMessage(engine_text(event.message), 0 if event.showing else 8000)
+
+    def _on_monitors(self, event: MonitorsShown) -> None:
+        """The picture keeps the size of the sharer's screen (switching monitors is headless)."""
+        shown = next((m for m in event.monitors if m.get("index") == event.current), None)
+        if shown is not None:
+            self.session_page.screen.set_screen_size(shown["width"], shown["height"])
 
     def _on_ending_soon(self, event: EndingSoon) -> None:
         self.statusBar().showMessage(ending_soon_text(event.seconds, event.message))
