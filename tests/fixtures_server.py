@@ -7,7 +7,8 @@ Starting a server takes seconds (imports, migrations, keys), more than most sess
 take otherwise. ``shared_server`` is one server for the whole run, for tests that ask nothing
 of a server but to pair: each test's sessions have their own codes and audit records (found
 by when the test began, ``tests.audit_records``). A test that restarts, kills, configures or
-floods a server, or reads the whole audit, takes ``signaling_server`` or starts its own.
+floods a server, types wrong codes (five lock an account for every later test) or reads
+the whole audit, takes ``signaling_server`` or starts its own.
 """
 
 from __future__ import annotations
