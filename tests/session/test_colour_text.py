@@ -54,7 +54,7 @@ def _sharp_picture(session: Session, path: Path) -> np.ndarray:
 
 
 def test_coloured_text_keeps_its_colour_in_full_colour_and_not_in_420(
-    session_factory, private_display, tmp_path
+    private_display, session_factory, tmp_path
 ):
     width, height = SCREEN
     half = {"x": 0, "width": width, "height": height // 2}
@@ -79,7 +79,7 @@ def test_coloured_text_keeps_its_colour_in_full_colour_and_not_in_420(
 
 
 def test_a_change_after_the_sharp_colour_picture_reaches_the_helper(
-    session_factory, private_display, tmp_path
+    private_display, session_factory, tmp_path
 ):
     """Motion after a 4:4:4 still goes on from the motion gear's own last frame: the helper
     decodes the two gears apart and shows the change."""
@@ -95,7 +95,7 @@ def test_a_change_after_the_sharp_colour_picture_reaches_the_helper(
 
 
 def test_after_full_screen_motion_the_still_colour_page_becomes_sharp(
-    session_factory, private_display, tmp_path
+    private_display, session_factory, tmp_path
 ):
     """Motion over the whole screen, then a still page of coloured text: the sharp 4:4:4
     picture follows the motion gear's frames and the helper shows it in its colours."""
