@@ -40,6 +40,7 @@ from client.session.events import (
 from common.protocol import ErrorCode
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
+from desktop_widgets.file_transfers import FILE_EVENTS, FileTransfersWindow, choose_file_to_send
 from helper_app.views.device_text import describe_device
 from helper_app.views.devices_service import DevicesService
 from helper_app.views.devices_window import DevicesWindow
@@ -74,6 +75,7 @@ class HelperWindow(QMainWindow):
         self.devices_window: DevicesWindow | None = None
         self.menuBar().addAction("Devices…").triggered.connect(self.open_devices)
         self.sharer = ""
+        self.files = FileTransfersWindow("The sharer")
         self.on_event = EventTable(
             {
                 SignedIn: self._on_signed_in,
@@ -95,6 +97,7 @@ class HelperWindow(QMainWindow):
                 AllowedChanged: self._on_allowed,
                 EndingSoon: self._on_ending_soon,
                 AdminPromptShown: self._on_admin_prompt,
+                **dict.fromkeys(FILE_EVENTS, self.files.on_event),
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
@@ -116,6 +119,10 @@ class HelperWindow(QMainWindow):
         self.session_page.request_control.connect(service.request_control)
         self.session_page.end.connect(service.end)
         self.session_page.chat.send.connect(service.chat)
+        self.session_page.send_file.connect(self._send_file)
+        self.files.accept_file.connect(service.accept_file)
+        self.files.decline_file.connect(service.decline_file)
+        self.files.cancel_file.connect(service.cancel_file)
         self.session_page.screen.input_event.connect(service.send_input)
         self.ended_page.again.connect(service.new_session)
         service.event.connect(self.on_event)
@@ -131,11 +138,17 @@ class HelperWindow(QMainWindow):
         self.devices_window.show()
         self.devices_window.service.search(self.devices_window.search.text())
 
+    def _send_file(self) -> None:
+        path = choose_file_to_send(self)
+        if path:
+            self.service.send_file(path)
+
     def _on_clipboard(self, event: ClipboardReceived) -> None:
         QGuiApplication.clipboard().setText(event.text)
         self.statusBar().showMessage("The sharer's clipboard text is on your clipboard.", 8000)
 
     def _on_allowed(self, event: AllowedChanged) -> None:
+        self.session_page.allow_files("files" in event.allow)
         allowed = ", ".join(event.allow) or "nothing beyond the level"
         self.statusBar().showMessage(f"The sharer now allows: {allowed}.", 15000)
 
@@ -155,6 +168,7 @@ class HelperWindow(QMainWindow):
 
     def _on_sharer_joined(self, event: SharerJoined) -> None:
         self.sharer = event.sharer
+        self.files.peer = event.sharer
         self.session_page.allow_chat("chat" in event.permissions)
         device = f" on {event.device_name}" if event.device_name else ""
         self.status_page.show_status(
@@ -173,6 +187,7 @@ class HelperWindow(QMainWindow):
             "Connecting…", f"Permission granted to {what} the screen. Connecting directly…"
         )
         self.session_page.set_control(event.level == "control")
+        self.session_page.allow_files("files" in event.allow)
 
     def _on_connected(self, event: Connected) -> None:
         self.session_page.set_paused(False)
@@ -235,6 +250,7 @@ class HelperWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("Helpline", "helper").setValue("geometry", self.saveGeometry())
         self.service.end()
+        self.files.close()
         if self.devices_window is not None:
             self.devices_window.close()
         super().closeEvent(event)

@@ -22,6 +22,7 @@ from helper_app.views.remote_screen import RemoteScreen
 class SessionPage(QWidget):
     request_control = Signal()
     end = Signal()
+    send_file = Signal()
 
     PAUSED_TEXT = "Paused by the sharer"
 
@@ -48,9 +49,16 @@ class SessionPage(QWidget):
         self.chat_action = QAction("C&hat", self)
         self.chat_action.setCheckable(True)
         self.chat_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.send_file_action = QAction("Send &file…", self)
+        self.send_file_action.setVisible(False)
         self.end_action = QAction("&End session", self)
         self.end_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        for action in (self.request_action, self.chat_action, self.end_action):
+        for action in (
+            self.request_action,
+            self.chat_action,
+            self.send_file_action,
+            self.end_action,
+        ):
             self.toolbar.addAction(action)
         self.mode = QLabel("View only")
         self.live = QLabel("")
@@ -66,6 +74,7 @@ class SessionPage(QWidget):
         self.request_action.triggered.connect(self.request_control.emit)
         self.chat_action.toggled.connect(self.chat.setVisible)
         self.end_action.triggered.connect(self.end.emit)
+        self.send_file_action.triggered.connect(self.send_file.emit)
         picture = QWidget()
         stack = QGridLayout(picture)
         stack.setContentsMargins(0, 0, 0, 0)
@@ -120,3 +129,7 @@ class SessionPage(QWidget):
         self.chat_action.setVisible(allowed)
         if not allowed:
             self.chat_action.setChecked(False)
+
+    def allow_files(self, allowed: bool) -> None:
+        """Send file… only while the sharer allows files (the sharer's app enforces it)."""
+        self.send_file_action.setVisible(allowed)

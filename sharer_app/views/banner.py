@@ -21,6 +21,7 @@ class SharingBanner(QWidget):
     answer_request = Signal(bool)
     # The sharer takes back every separate choice (clipboard, files, elevate) at once.
     revoke_choices = Signal()
+    send_file = Signal()
 
     def __init__(self) -> None:
         super().__init__(
@@ -47,6 +48,9 @@ class SharingBanner(QWidget):
         self.revoke = QPushButton("Stop &extras")
         self.revoke.clicked.connect(self.revoke_choices.emit)
         self.revoke.hide()
+        self.send_button = QPushButton("Send &file…")
+        self.send_button.clicked.connect(self.send_file.emit)
+        self.send_button.hide()
         self.allow = QPushButton("&Allow control")
         self.deny = QPushButton("&Deny")
         self.control.clicked.connect(self.toggle_control.emit)
@@ -69,6 +73,7 @@ class SharingBanner(QWidget):
         self.request_row.hide()
         extras = QHBoxLayout()
         extras.addWidget(self.choices, 1)
+        extras.addWidget(self.send_button)
         extras.addWidget(self.revoke)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -105,6 +110,7 @@ class SharingBanner(QWidget):
         """What the helper may also do, in the banner for as long as it is allowed."""
         self.choices.setText(f"Also allowed: {', '.join(allow)}." if allow else "")
         self.revoke.setVisible(bool(allow))
+        self.send_button.setVisible("files" in allow)
         self.adjustSize()
 
     def tell(self, text: str) -> None:

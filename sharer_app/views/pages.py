@@ -100,6 +100,7 @@ class EntryPage(QWidget):
 
 CHOICE_TEXTS = {
     "clipboard": "Also let them copy text to and from my clipboard",
+    "files": "Also allow files both ways (I accept or decline each one they send)",
     "elevate": "Also allow administrator tasks (recorded in your organisation's audit)",
 }
 

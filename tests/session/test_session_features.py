@@ -36,7 +36,7 @@ def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, 
     server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
     helper, sharer = pair(server, private_display, "--consent", "view", "--allow", "elevate")
     try:
-        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate"]
+        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate", "files"]
         assert helper.wait_for("consent")["allow"] == ["elevate"]
         helper.wait_for("connected")
         sharer.wait_for("connected")
