@@ -78,6 +78,7 @@ class TransferRow(QFrame):
         self.bar.setRange(0, max(size, 1))
         self.bar.setValue(0)
         self.bar.setAccessibleName("Transfer progress")
+        self.bar.hide()  # until bytes move: an offer is not a transfer at 0 %
         self.save = QPushButton("&Save…")
         self.decline = QPushButton("&Decline")
         self.cancel = QPushButton("&Cancel")
@@ -149,13 +150,16 @@ class FileTransfersWindow(QWidget):
 
     def _update(self, row: TransferRow, event: EngineEvent) -> None:
         if isinstance(event, FileProgress):
+            row.bar.show()
             row.bar.setValue(event.bytes)
             row.status.setText(f"{human_size(event.bytes)} of {human_size(row.size)}")
             row.show_buttons(answer=False, cancel=True)
         elif isinstance(event, FileReceived):
+            row.bar.show()
             row.bar.setValue(row.bar.maximum())
             row.finish(f"Saved as {event.path} (checksum verified).")
         elif isinstance(event, FileSent):
+            row.bar.show()
             row.bar.setValue(row.bar.maximum())
             row.finish(f"Sent: {self.peer} has it, checksum verified.")
         elif isinstance(event, FileFailed):

@@ -259,10 +259,12 @@ def test_files_are_offered_unticked_then_sent_and_accepted_from_the_banner(
     assert row.title.text() == "Alice Example offers fix.reg"
     assert "2.0 KB" in row.status.text()
     assert row.save.isVisibleTo(files) and row.decline.isVisibleTo(files)
+    assert not row.bar.isVisibleTo(files)
     files.chooser = lambda _parent, name: str(tmp_path) if name == "fix.reg" else ""
     row.save.click()
     engine.emit(FileProgress(id="1" * 16, bytes=1024))
-    assert row.bar.value() == 1024 and row.cancel.isVisibleTo(files)
+    assert row.bar.isVisibleTo(files) and row.bar.value() == 1024
+    assert row.cancel.isVisibleTo(files)
     engine.emit(FileReceived(id="1" * 16, path=str(tmp_path / "fix.reg"), sha256=SHA))
     assert "Saved as" in row.status.text() and not row.cancel.isVisibleTo(files)
 
