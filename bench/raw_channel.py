@@ -84,7 +84,11 @@ async def receive(path: str) -> None:
     out = open(path, "wb")
 
     def on_channel(channel: RTCDataChannel) -> None:
-        channel.on("open", lambda: _say(open=True))
+        # The answering side hears of a channel once it is open already.
+        if channel.readyState == "open":
+            _say(open=True)
+        else:
+            channel.on("open", lambda: _say(open=True))
 
         def on_message(data: bytes | str) -> None:
             nonlocal got

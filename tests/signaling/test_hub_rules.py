@@ -10,6 +10,7 @@ from common.protocol import (
     End,
     RedeemCode,
     ReportFeature,
+    ReportFile,
     RequestCode,
     Signal,
 )
@@ -103,6 +104,35 @@ def test_refused_features_are_recorded_once_and_the_session_goes_on(server):
     assert helper.recv().type == "ended", "the refusal ended nothing"
     row = server.audit()[0]
     assert row["features_used"] == ["view"] and row["features_refused"] == ["chat"]
+
+
+def test_file_transfers_are_recorded_from_the_sharer_and_completed_only_while_allowed(server):
+    done = ReportFile(
+        name="setup.log", size=3, sha256="0" * 64, direction="to_sharer", outcome="completed"
+    )
+    helper, sharer = _paired(server, consent="view")  # files not ticked
+    helper.send(done)
+    assert helper.recv().code.value == "forbidden"
+    sharer.send(done)
+    assert sharer.recv().code.value == "forbidden"
+    sharer.send(done.model_copy(update={"outcome": "declined"}))
+    sharer.send(End())
+    assert helper.recv().type == "ended"
+    row = server.audit()[0]
+    assert row["features_refused"] == ["files"]
+    assert [(f["name"], f["outcome"]) for f in row["files"]] == [("setup.log", "declined")]
+
+    helper, sharer = _paired(server)
+    sharer.send(Consent(level="view", allow=["files"]))
+    assert helper.recv().allow == ["files"]
+    sharer.send(done.model_copy(update={"direction": "to_helper"}))
+    sharer.send(End())
+    assert helper.recv().type == "ended"
+    [row] = [r for r in server.audit() if r["files"] and r["files"][0]["outcome"] == "completed"]
+    assert row["files"] == [
+        {"name": "setup.log", "size": 3, "sha256": "0" * 64, "direction": "to_helper",
+         "outcome": "completed"}
+    ]  # fmt: skip
 
 
 def test_claims_of_control_or_elevation_are_not_recorded(server):
