@@ -10,6 +10,7 @@ Flow (see DESIGN.md):
 helper:  hello -> welcome; request_code -> code; ... consent (from server); signal <-> signal
 sharer:  hello -> welcome; redeem_code -> helper_identity | error; consent; signal <-> signal
 both:    control (relayed, audited), feature (audited), end -> ended (to the other side)
+sharer:  file (each file transfer, either way: name, size, SHA-256, direction; audited)
 both:    resume_token (once active); after a lost link: hello -> welcome; resume -> resumed
 """
 
@@ -138,6 +139,29 @@ class ReportFeature(_Message):
     type: Literal["feature"] = "feature"
     feature: Feature
     refused: bool = False
+
+
+class FileDirection(StrEnum):
+    TO_SHARER = "to_sharer"
+    TO_HELPER = "to_helper"
+
+
+class FileOutcome(StrEnum):
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    FAILED = "failed"
+
+
+class ReportFile(_Message):
+    """The sharer tells the audit of one file transfer, either way, once it is over: the name
+    it was saved or offered under, its size, SHA-256 and direction; never its content."""
+
+    type: Literal["file"] = "file"
+    name: ShortText = Field(min_length=1)
+    size: int = Field(ge=0, le=2**50)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    direction: FileDirection
+    outcome: FileOutcome
 
 
 class End(_Message):
@@ -289,6 +313,7 @@ Message = Annotated[
     | Allow
     | Active
     | ReportFeature
+    | ReportFile
     | End
     | Resume
     | Signal
@@ -317,6 +342,7 @@ _KNOWN_TYPES = frozenset(
         Allow,
         Active,
         ReportFeature,
+        ReportFile,
         End,
         Resume,
         Signal,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from client.file_commands import file_handlers
 from client.headless_io import Handler, run_headless
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import SnapshotSaved
@@ -51,6 +52,7 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
         "end": end,
         "new_code": new_code,
         "snapshot": snapshot,
+        **file_handlers(engine),
     }
 
 

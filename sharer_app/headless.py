@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from client.file_commands import file_handlers
 from client.headless_io import EventWriter, Handler, run_headless
 from client.media.monitors import MonitorError
 from client.session.errors import ClientErrorCode, EngineError
@@ -74,6 +75,7 @@ def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
         "allow": allow,
         "monitors": monitors,
         "end": end,
+        **file_handlers(engine),
     }
 
 

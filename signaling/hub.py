@@ -41,11 +41,13 @@ from common.protocol import (
     EndReason,
     Error,
     ErrorCode,
+    FileOutcome,
     HelperIdentity,
     Message,
     PeerRole,
     RedeemCode,
     ReportFeature,
+    ReportFile,
     RequestCode,
     Resume,
     SharerJoined,
@@ -93,7 +95,9 @@ REPORTED_FEATURES: dict[Feature, Permission | None] = {
     Feature.SNAPSHOT: None,  # the organisation's policy decides (HELPLINE_ALLOW_SNAPSHOTS)
 }
 # Messages that show someone is doing something in an active session (the idle timer).
-ACTIVITY = (Active, Allow, Control, ReportFeature)
+ACTIVITY = (Active, Allow, Control, ReportFeature, ReportFile)
+# File records one session may add to the audit: a sharer's reports cannot become a flood.
+MAX_FILE_RECORDS = 1000
 SHARER_ACTIONS = {
     ControlAction.GRANT_CONTROL,
     ControlAction.REVOKE_CONTROL,
@@ -190,6 +194,8 @@ class Hub:
             await self._control(conn, message)
         elif isinstance(message, ReportFeature):
             await self._feature(conn, message)
+        elif isinstance(message, ReportFile):
+            await self._file(conn, message)
         elif isinstance(message, End):
             await self._end_by(conn, message.reason)
         elif isinstance(message, Resume):
@@ -416,6 +422,24 @@ class Hub:
             raise Refused(ErrorCode.FORBIDDEN, f"{message.feature.value} is not allowed here")
         if session.audit_id:
             await self._audit.feature_used(session.audit_id, message.feature)
+
+    async def _file(self, conn: Connection, message: ReportFile) -> None:
+        """A file transfer, told by the sharer (whose app enforces files and sees every
+        transfer either way); a completed one only while files are in effect."""
+        session = self._active(conn)
+        if conn is not session.sharer:
+            raise Refused(ErrorCode.FORBIDDEN, "file transfers are recorded from the sharer")
+        completed = message.outcome is FileOutcome.COMPLETED
+        if completed and not self._may_use(session, conn, Feature.FILES):
+            await self._refused_feature(session, Feature.FILES)
+            raise Refused(ErrorCode.FORBIDDEN, "files are not allowed here")
+        if session.files_recorded >= MAX_FILE_RECORDS:
+            raise Refused(ErrorCode.RATE_LIMITED, "this session has recorded enough files")
+        session.files_recorded += 1
+        if session.audit_id:
+            await self._audit.file_transferred(
+                session.audit_id, message.model_dump(mode="json", exclude={"type", "v"})
+            )
 
     def _may_use(self, session: PairingSession, conn: Connection, feature: Feature) -> bool:
         if feature is Feature.SNAPSHOT:

@@ -48,6 +48,8 @@ class PairingSession:
     audit_id: str | None = None
     # Features refused in this session, recorded once each (see ``Hub._feature``).
     refused: set[Feature] = field(default_factory=set)
+    # File transfers recorded in this session (bounded, see ``Hub._file``).
+    files_recorded: int = 0
     # What the sharer allowed beyond the level (clipboard, files, elevate), as it is now.
     allowed: frozenset[Permission] = frozenset()
     # The organisation's time limits on this session (signaling.session_limits).

@@ -92,6 +92,61 @@ class ClipboardReceived(EngineEvent):
     text: str
 
 
+class FileOffered(EngineEvent):
+    """The other side offers a file: ``accept_file`` into a folder, or ``decline_file``.
+    ``name`` is already the safe name it would be saved under (``file_names``)."""
+
+    event = "file_offered"
+    id: str
+    name: str
+    size: int
+    sha256: str
+
+
+class FileSending(EngineEvent):
+    """This side offered a file (``send_file``); ``id`` names it in the events that follow."""
+
+    event = "file_sending"
+    id: str
+    name: str
+    size: int
+    sha256: str
+
+
+class FileProgress(EngineEvent):
+    """Bytes of a transfer sent (or received) so far; a few a second, and the last one."""
+
+    event = "file_progress"
+    id: str
+    bytes: int
+
+
+class FileReceived(EngineEvent):
+    """Every byte arrived, the SHA-256 matched, and the file is at ``path``."""
+
+    event = "file_received"
+    id: str
+    path: str
+    sha256: str
+
+
+class FileSent(EngineEvent):
+    """The receiver has the whole file and its SHA-256 matched."""
+
+    event = "file_sent"
+    id: str
+
+
+class FileFailed(EngineEvent):
+    """The transfer did not complete (declined, cancelled, too large, revoked, ...); no
+    partial file is left."""
+
+    event = "file_failed"
+    id: str
+    reason: str
+    message: str
+
+
 class AllowedChanged(EngineEvent):
     """What the sharer allows beyond the level (clipboard, files, elevate) is now ``allow``:
     at consent, and whenever the sharer revokes or gives back a choice."""
@@ -280,6 +335,12 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     LinkSlowChanged,
     ChatReceived,
     ClipboardReceived,
+    FileOffered,
+    FileSending,
+    FileProgress,
+    FileReceived,
+    FileSent,
+    FileFailed,
     AllowedChanged,
     EndingSoon,
     Ended,

@@ -202,6 +202,7 @@ class HelperEngine(SessionEngine[HelperState]):
             await self._on_consent(message.level)
         elif isinstance(message, Allow):
             self.allowed = frozenset(message.allow)
+            self._files_still_allowed()
             self.emit(AllowedChanged(allow=sorted(p.value for p in self.allowed)))
         elif isinstance(message, Signal) and message.kind is SignalKind.ANSWER and message.sdp:
             if self.link is not None and self.state is HelperState.CONNECTING:
@@ -237,6 +238,7 @@ class HelperEngine(SessionEngine[HelperState]):
         return message.code is ErrorCode.OUT_OF_SCOPE
 
     def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        self._files_still_allowed()
         if ConsentLevel.CONTROL not in offered_levels(permissions) and self.control_granted:
             self.control_granted = False
             self.emit(ControlChanged(granted=False))

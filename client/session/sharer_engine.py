@@ -30,8 +30,9 @@ from client.session.events import (
     PauseChanged,
     SnapshotTakenShown,
 )
+from client.session.file_transfers import Direction, Transfer
 from client.session.input_gate import Injector, InputGate
-from client.session.peer_gate import PeerGate
+from client.session.peer_gate import FILE_DATA, PeerGate
 from client.session.peer_link import FingerprintMismatch
 from client.session.session_features import parse_choices
 from client.session.shared_screens import SharedScreens
@@ -64,11 +65,14 @@ from common.protocol import (
     EndReason,
     Error,
     ErrorCode,
+    FileDirection,
+    FileOutcome,
     HelperIdentity,
     Message,
     PeerRole,
     RedeemCode,
     ReportFeature,
+    ReportFile,
     Signal,
     SignalKind,
 )
@@ -227,6 +231,7 @@ class SharerEngine(SessionEngine[SharerState]):
     def _allow_here(self, choices: frozenset[Permission]) -> None:
         self.allowed = choices
         self.peer_gate.set_permissions(in_effect(self.permissions, choices))
+        self._files_still_allowed()
         self.emit(AllowedChanged(allow=sorted(p.value for p in choices)))
 
     async def grant_control(self) -> None:
@@ -403,6 +408,28 @@ class SharerEngine(SessionEngine[SharerState]):
     def _peer_allowed(self, message: PeerMessage) -> bool:
         return self.peer_gate.allows(message)
 
+    def _file_data_allowed(self) -> bool:
+        return self.peer_gate.allows_type(FILE_DATA)
+
+    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> None:
+        """Every transfer, either way and however it ended, goes to the audit from the sharer:
+        its name, size, SHA-256 and direction, never a byte of it."""
+        if outcome is FileOutcome.COMPLETED:
+            self.note_feature(Feature.FILES)
+        self._audit_soon(
+            ReportFile(
+                name=transfer.name,
+                size=transfer.size,
+                sha256=transfer.sha256,
+                direction=(
+                    FileDirection.TO_HELPER
+                    if transfer.direction is Direction.OUT
+                    else FileDirection.TO_SHARER
+                ),
+                outcome=outcome,
+            )
+        )
+
     def _report_refused(self, feature: str, count: int) -> None:
         self.emit(FeatureRefused(feature=feature, count=count))
 
@@ -416,6 +443,7 @@ class SharerEngine(SessionEngine[SharerState]):
         the role still grants them."""
         self.allowed &= permissions
         self.peer_gate.set_permissions(in_effect(permissions, self.allowed))
+        self._files_still_allowed()
         self.spawn(self.send_or_keep(Allow(allow=sorted(self.allowed))))
         self.offered = offered_levels(permissions)
         if ConsentLevel.CONTROL not in self.offered and self.gate.granted:

@@ -40,6 +40,7 @@ from client.session.events import (
 from common.protocol import ErrorCode
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
+from desktop_widgets.file_transfers import FILE_EVENTS, FileTransfersWindow, choose_file_to_send
 from desktop_widgets.words import (
     ending_soon_text,
     engine_text,
@@ -82,6 +83,7 @@ class HelperWindow(QMainWindow):
         self.devices_window: DevicesWindow | None = None
         self.menuBar().addAction(self.tr("Devices…")).triggered.connect(self.open_devices)
         self.sharer = ""
+        self.files = FileTransfersWindow("The sharer")
         self.on_event = EventTable(
             {
                 SignedIn: self._on_signed_in,
@@ -104,6 +106,7 @@ class HelperWindow(QMainWindow):
                 EndingSoon: self._on_ending_soon,
                 AdminPromptShown: self._on_admin_prompt,
                 MonitorsShown: self._on_monitors,
+                **dict.fromkeys(FILE_EVENTS, self.files.on_event),
             },
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
@@ -123,6 +126,10 @@ class HelperWindow(QMainWindow):
         self.session_page.request_control.connect(service.request_control)
         self.session_page.end.connect(service.end)
         self.session_page.chat.send.connect(service.chat)
+        self.session_page.send_file.connect(self._send_file)
+        self.files.accept_file.connect(service.accept_file)
+        self.files.decline_file.connect(service.decline_file)
+        self.files.cancel_file.connect(service.cancel_file)
         self.session_page.screen.input_event.connect(service.send_input)
         self.ended_page.again.connect(service.new_session)
         service.event.connect(self.on_event)
@@ -138,6 +145,11 @@ class HelperWindow(QMainWindow):
         self.devices_window.show()
         self.devices_window.service.search(self.devices_window.search.text())
 
+    def _send_file(self) -> None:
+        path = choose_file_to_send(self)
+        if path:
+            self.service.send_file(path)
+
     def _on_clipboard(self, event: ClipboardReceived) -> None:
         QGuiApplication.clipboard().setText(event.text)
         self.statusBar().showMessage(
@@ -145,6 +157,7 @@ class HelperWindow(QMainWindow):
         )
 
     def _on_allowed(self, event: AllowedChanged) -> None:
+        self.session_page.allow_files("files" in event.allow)
         allowed = ", ".join(feature_names(event.allow)) or self.tr("nothing beyond the level")
         self.statusBar().showMessage(
             self.tr("The sharer now allows: {what}.").format(what=allowed), 15000
@@ -175,6 +188,7 @@ class HelperWindow(QMainWindow):
 
     def _on_sharer_joined(self, event: SharerJoined) -> None:
         self.sharer = event.sharer
+        self.files.peer = event.sharer
         self.session_page.allow_chat("chat" in event.permissions)
         who = (
             self.tr("{sharer} on {device}").format(sharer=event.sharer, device=event.device_name)
@@ -203,6 +217,7 @@ class HelperWindow(QMainWindow):
             else self.tr("Permission granted to view the screen. Connecting…"),
         )
         self.session_page.set_control(event.level == "control")
+        self.session_page.allow_files("files" in event.allow)
 
     def _on_connected(self, event: Connected) -> None:
         self.session_page.set_paused(False)
@@ -273,6 +288,7 @@ class HelperWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("Helpline", "helper").setValue("geometry", self.saveGeometry())
         self.service.end()
+        self.files.close()
         if self.devices_window is not None:
             self.devices_window.close()
         super().closeEvent(event)

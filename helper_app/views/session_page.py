@@ -30,6 +30,7 @@ from helper_app.views.remote_screen import RemoteScreen
 class SessionPage(QWidget):
     request_control = Signal()
     end = Signal()
+    send_file = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,9 +61,16 @@ class SessionPage(QWidget):
         self.actual_size_action.setToolTip(
             self.tr("Show the picture pixel for pixel (Ctrl+1); off: fit it to the window")
         )
+        self.send_file_action = QAction(self.tr("Send &file…"), self)
+        self.send_file_action.setVisible(False)
         self.end_action = QAction(self.tr("&End session"), self)
         self.end_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
-        for action in (self.request_action, self.chat_action, self.actual_size_action):
+        for action in (
+            self.request_action,
+            self.chat_action,
+            self.send_file_action,
+            self.actual_size_action,
+        ):
             self.toolbar.addAction(action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -89,6 +97,7 @@ class SessionPage(QWidget):
         self.chat_action.toggled.connect(self.chat.setVisible)
         self.actual_size_action.toggled.connect(self.screen.set_one_to_one)
         self.end_action.triggered.connect(self.end.emit)
+        self.send_file_action.triggered.connect(self.send_file.emit)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -164,3 +173,7 @@ class SessionPage(QWidget):
         self.chat_action.setVisible(allowed)
         if not allowed:
             self.chat_action.setChecked(False)
+
+    def allow_files(self, allowed: bool) -> None:
+        """Send file… only while the sharer allows files (the sharer's app enforces it)."""
+        self.send_file_action.setVisible(allowed)

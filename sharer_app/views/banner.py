@@ -27,6 +27,7 @@ class SharingBanner(QWidget):
     answer_request = Signal(bool)
     # The sharer takes back every separate choice (clipboard, files, elevate) at once.
     revoke_choices = Signal()
+    send_file = Signal()
 
     def __init__(self) -> None:
         super().__init__(
@@ -55,6 +56,9 @@ class SharingBanner(QWidget):
         self.revoke.hide()
         self.note.hide()
         self.choices.hide()
+        self.send_button = Button(self.tr("Send &file…"))
+        self.send_button.clicked.connect(self.send_file.emit)
+        self.send_button.hide()
         self.allow = Button(self.tr("&Allow control"))
         self.deny = Button(self.tr("&Deny"))
         self.control.clicked.connect(self.toggle_control.emit)
@@ -79,6 +83,7 @@ class SharingBanner(QWidget):
         self.request_row.hide()
         extras = QHBoxLayout()
         extras.addWidget(self.choices, 1)
+        extras.addWidget(self.send_button)
         extras.addWidget(self.revoke)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(Space.L, Space.M, Space.L, Space.M)
@@ -130,6 +135,7 @@ class SharingBanner(QWidget):
         self.choices.setText(self.tr("Also allowed: {what}.").format(what=shown) if allow else "")
         self.choices.setVisible(bool(allow))
         self.revoke.setVisible(bool(allow))
+        self.send_button.setVisible("files" in allow)
         self.adjustSize()
 
     def tell(self, text: str) -> None:

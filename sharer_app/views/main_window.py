@@ -46,6 +46,7 @@ from client.session.events import (
 from desktop_widgets.chat import ChatPanel
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
+from desktop_widgets.file_transfers import FILE_EVENTS, FileTransfersWindow, choose_file_to_send
 from desktop_widgets.look import StatusMark
 from desktop_widgets.theme import Space
 from desktop_widgets.words import (
@@ -96,6 +97,7 @@ class SharerWindow(QMainWindow):
         self.device_window: DeviceStatusWindow | None = None
         self.menuBar().addAction(self.tr("This device…")).triggered.connect(self.open_device_status)
         self.banner = SharingBanner()
+        self.files = FileTransfersWindow("Your helper")
         self.card: HelperIdentityShown | None = None
         self.on_event = EventTable(
             {
@@ -117,6 +119,7 @@ class SharerWindow(QMainWindow):
                 EndingSoon: self._on_ending_soon,
                 SnapshotTakenShown: self._on_snapshot,
                 ControlRequestLapsed: self._on_request_lapsed,
+                **dict.fromkeys(FILE_EVENTS, self.files.on_event),
             },
             # Blocked input and refused features are for scripts and the audit; the banner
             # already says who may do what. The rest are the helper's own events.
@@ -137,6 +140,10 @@ class SharerWindow(QMainWindow):
         self.banner.stop.connect(service.stop)
         self.banner.answer_request.connect(self._answer_request)
         self.banner.revoke_choices.connect(lambda: service.set_allowed([]))
+        self.banner.send_file.connect(self._send_file)
+        self.files.accept_file.connect(service.accept_file)
+        self.files.decline_file.connect(service.decline_file)
+        self.files.cancel_file.connect(service.cancel_file)
         service.event.connect(self.on_event)
         service.users.connect(self._on_users)
         self._restore()
@@ -155,6 +162,11 @@ class SharerWindow(QMainWindow):
                 self.tr("Connecting {name} to your screen.").format(name=self.helper_name),
             )
             self.stack.setCurrentWidget(self.status_page)
+
+    def _send_file(self) -> None:
+        path = choose_file_to_send(self)
+        if path:
+            self.service.send_file(path)
 
     def _toggle_control(self) -> None:
         if self.banner.granted:
@@ -196,6 +208,7 @@ class SharerWindow(QMainWindow):
 
     def _on_helper_identity(self, event: HelperIdentityShown) -> None:
         self.card = event
+        self.files.peer = event.name
         self._allow_chat("chat" in event.permissions)
         self.consent_page.show_card(event)
         self.stack.setCurrentWidget(self.consent_page)
@@ -310,6 +323,7 @@ class SharerWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings("Helpline", "sharer").setValue("geometry", self.saveGeometry())
         self.banner.close()
+        self.files.close()
         if self.device_window is not None:
             self.device_window.close()
         self.service.stop()

@@ -123,6 +123,9 @@ CHOICE_TEXTS = {
     "elevate": QT_TRANSLATE_NOOP(
         "ConsentPage", "Also allow administrator tasks (recorded in your organisation's audit)"
     ),
+    "files": QT_TRANSLATE_NOOP(
+        "ConsentPage", "Also allow files both ways (I accept or decline each one they send)"
+    ),
 }
 
 

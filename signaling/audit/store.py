@@ -65,6 +65,8 @@ READS_AT_ONCE = 3  # the same read, by the same reader, written at once per wind
 REFUSED = "refused"
 # A feature without a column of its own (clipboard, snapshot, files): on the chain too.
 USED = "used"
+# A file transfer (name, size, SHA-256, direction, outcome; never content): on the chain.
+FILE = "file"
 CHAIN_LOCK = "helpline-audit-chain"
 
 
@@ -187,6 +189,10 @@ class AuditStore:
         """A feature used in this session that has no column: an event of its own."""
         with self._change() as db:
             self._append(db, record_id, USED, {"used": feature})
+
+    def note_file(self, record_id: str, transfer: dict[str, Any]) -> None:
+        with self._change() as db:
+            self._append(db, record_id, FILE, {FILE: transfer})
 
     def count_attempt(self, record_id: str, at: datetime, count: int = 1) -> None:
         """``count`` more refused attempts in a summary row, the last at ``at``, counted by
@@ -408,18 +414,21 @@ class AuditStore:
             ids = [row.id for row in rows]
             refused = self._noted(db, ids, REFUSED)
             used = self._noted(db, ids, USED)
+            files = self._noted(db, ids, FILE)
         return [
             {
                 **self._export(row, used.get(row.id, [])),
                 "features_refused": refused.get(row.id, []),
+                "files": files.get(row.id, []),
             }
             for row in rows
         ]
 
     @staticmethod
-    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[str]]:
-        """Features noted on the chain for these records, by ``kind`` (used or refused)."""
-        found: dict[str, list[str]] = {}
+    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[Any]]:
+        """What the chain noted for these records, by ``kind``: features used or refused, or
+        file transfers."""
+        found: dict[str, list[Any]] = {}
         events = db.scalars(
             select(AuditEvent)
             .where(AuditEvent.kind == kind, AuditEvent.record_id.in_(record_ids))

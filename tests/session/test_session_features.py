@@ -40,7 +40,7 @@ def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(
     began = datetime.now(UTC)
     helper, sharer = pair(shared_server, private_display, "--consent", "view", "--allow", "elevate")
     try:
-        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate"]
+        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate", "files"]
         assert helper.wait_for("consent")["allow"] == ["elevate"]
         helper.wait_for("connected")
         sharer.wait_for("connected")

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 
 from client.session.events import (
+    AllowedChanged,
     ChatReceived,
     CodeIssued,
     Connected,
@@ -16,6 +17,8 @@ from client.session.events import (
     ControlChanged,
     Ended,
     ErrorReported,
+    FileFailed,
+    FileSending,
     PermissionsChanged,
     SharerJoined,
     SignedIn,
@@ -234,3 +237,34 @@ def test_the_picture_toggles_between_fit_and_one_to_one(window):
     assert page.screen.one_to_one and page.scroll.widget() is page.screen
     page.actual_size_action.trigger()
     assert not page.screen.one_to_one
+
+
+def test_send_file_only_while_the_sharer_allows_files_and_it_can_be_cancelled(
+    window, run_async, monkeypatch
+):
+    import asyncio
+
+    window.engine.emit(ConsentGiven(level="view", allow=["clipboard"]))
+    window.engine.emit(Connected())
+    action = window.session_page.send_file_action
+    assert not action.isVisible()
+    window.engine.emit(AllowedChanged(allow=["files"]))
+    assert action.isVisible()
+    monkeypatch.setattr(
+        "helper_app.views.main_window.choose_file_to_send", lambda _parent: "/var/log/syslog"
+    )
+    action.trigger()
+    window.engine.emit(FileSending(id="a" * 16, name="syslog", size=4096, sha256="cd" * 32))
+    row = window.files.rows["a" * 16]
+    assert window.files.isVisible() and "waiting" in row.status.text()
+    assert row.cancel.isVisibleTo(window.files) and not row.save.isVisibleTo(window.files)
+    row.cancel.click()
+    window.engine.emit(
+        FileFailed(id="a" * 16, reason="cancelled", message="the transfer was cancelled")
+    )
+    assert row.status.text() == "The transfer was cancelled."
+    window.engine.emit(AllowedChanged(allow=[]))
+    assert not action.isVisible()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("send_file") == [("/var/log/syslog",)]
+    assert window.engine.called("cancel_file") == [("a" * 16,)]
