@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -79,6 +79,9 @@ def action_state_text(record: ActionRecord) -> str:
 
 
 class DevicesWindow(QWidget):
+    # "Help on this device": the device's id, for the helper's session (``help_device``).
+    help_wanted = Signal(str)
+
     def __init__(self, service: DevicesService, confirm: ConfirmPrompt = _ask_name) -> None:
         super().__init__()
         self.service = service
@@ -99,6 +102,11 @@ class DevicesWindow(QWidget):
         self.new_name.setPlaceholderText("new name (rename)")
         self.keep_user_data = QCheckBox("Keep user data")
         self.request_button = QPushButton("Request")
+        self.help_button = QPushButton("Help on this device")
+        self.help_button.setToolTip(
+            "Ask this device for a session instead of reading out a code: the person there "
+            "sees your card and chooses, as with a code"
+        )
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -120,7 +128,14 @@ class DevicesWindow(QWidget):
                        self.save_button):  # fmt: skip
             record_row.addWidget(button)
         right = QVBoxLayout()
-        for part in (self.details, request_row, self.table, record_row, self.report_view):
+        for part in (
+            self.details,
+            self.help_button,
+            request_row,
+            self.table,
+            record_row,
+            self.report_view,
+        ):
             if isinstance(part, QWidget):
                 right.addWidget(part)
             else:
@@ -138,6 +153,7 @@ class DevicesWindow(QWidget):
         self.search.textChanged.connect(service.search)
         self.list.currentRowChanged.connect(self._on_device_chosen)
         self.request_button.clicked.connect(self._request)
+        self.help_button.clicked.connect(self._help)
         self.cancel_button.clicked.connect(lambda: self._on_record(service.cancel))
         self.approve_button.clicked.connect(lambda: self._on_record(service.approve))
         self.report_button.clicked.connect(lambda: self._on_record(service.load_report))
@@ -212,6 +228,7 @@ class DevicesWindow(QWidget):
         if device is None:
             return
         self.details.setText(device_details(device))
+        self._update_buttons()
         self.service.select(device.id)
 
     def _request(self) -> None:
@@ -238,6 +255,11 @@ class DevicesWindow(QWidget):
             return
         self.service.request(device.id, request)
 
+    def _help(self) -> None:
+        device = self.current_device()
+        if device is not None:
+            self.help_wanted.emit(device.id)
+
     def _on_record(self, call: Callable[[str], None]) -> None:
         record = self.current_record()
         if record is not None:
@@ -245,6 +267,7 @@ class DevicesWindow(QWidget):
 
     def _update_buttons(self) -> None:
         record = self.current_record()
+        self.help_button.setEnabled(self.current_device() is not None)
         self.cancel_button.setEnabled(record is not None and record.state is ActionState.PENDING)
         self.approve_button.setEnabled(
             record is not None

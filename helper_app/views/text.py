@@ -13,6 +13,7 @@ END_REASONS = {
     EndReason.SHARER_DISCONNECTED: "The other person's connection was lost.",
     EndReason.PEER_TIMEOUT: "The connection was lost: the other side stopped answering.",
     EndReason.CODE_EXPIRED: "The code expired before anyone used it.",
+    EndReason.HELP_EXPIRED: "The device did not answer your request to help in time.",
     EndReason.IDENTITY_MISMATCH: "The connection was refused: the identity check failed.",
     EndReason.CONNECTION_FAILED: "The connection could not be made.",
     EndReason.SERVER_SHUTDOWN: "The server was shut down.",

@@ -17,6 +17,7 @@ from client.devices.home import DeviceHome
 from client.session.events import (
     AdminPromptShown,
     AllowedChanged,
+    AwaitingHelp,
     ChatReceived,
     ClipboardReceived,
     CodeIssued,
@@ -29,7 +30,10 @@ from client.session.events import (
     EndingSoon,
     ErrorReported,
     FeatureRefused,
+    HelpAskedShown,
     HelperIdentityShown,
+    HelpOfferedShown,
+    HelpRequestSent,
     InputBlocked,
     LinkSlowChanged,
     MonitorsShown,
@@ -86,6 +90,8 @@ class SharerWindow(QMainWindow):
         self.menuBar().addAction("This device…").triggered.connect(self.open_device_status)
         self.banner = SharingBanner()
         self.card: HelperIdentityShown | None = None
+        # Started with --await-help: after a session it waits for the next request again.
+        self.awaits_help = False
         self.on_event = EventTable(
             {
                 SignedIn: self._on_signed_in,
@@ -106,12 +112,14 @@ class SharerWindow(QMainWindow):
                 EndingSoon: self._on_ending_soon,
                 SnapshotTakenShown: self._on_snapshot,
                 ControlRequestLapsed: self._on_request_lapsed,
+                AwaitingHelp: self._on_awaiting_help,
+                HelpOfferedShown: self._on_help_offered,
             },
             # Blocked input and refused features are for scripts and the audit; the banner
             # already says who may do what. The rest are the helper's own events.
             ignored={
                 InputBlocked, FeatureRefused, CodeIssued, SharerJoined, ConsentGiven, Stats,
-                SnapshotSaved, AdminPromptShown, MonitorsShown,
+                SnapshotSaved, AdminPromptShown, MonitorsShown, HelpRequestSent, HelpAskedShown,
             },
         )  # fmt: skip
 
@@ -167,6 +175,8 @@ class SharerWindow(QMainWindow):
         self.entry_page.button.setEnabled(True)
         self.entry_page.code.clear()
         self.stack.setCurrentWidget(self.entry_page)
+        if self.awaits_help:
+            self.service.await_help(None)
 
     # ---- engine events -------------------------------------------------------------
 
@@ -245,6 +255,15 @@ class SharerWindow(QMainWindow):
         text = f"{event.by} saved a picture of your screen."
         self.banner.tell(text)
         self.statusBar().showMessage(text)
+
+    def _on_awaiting_help(self, event: AwaitingHelp) -> None:
+        self.statusBar().showMessage(
+            f"This device, {event.device_name}, can be asked for help: your organisation's "
+            "helpers in scope may ask, and you choose when they do. A code works too."
+        )
+
+    def _on_help_offered(self, event: HelpOfferedShown) -> None:
+        self.statusBar().showMessage(f"{event.helper_name} asks to help you on this device.")
 
     def _on_ended(self, event: Ended) -> None:
         self.banner.hide()

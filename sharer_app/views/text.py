@@ -13,6 +13,7 @@ END_REASONS = {
     EndReason.SHARER_DISCONNECTED: "Your connection to the server was lost.",
     EndReason.PEER_TIMEOUT: "The connection to your helper was lost.",
     EndReason.CODE_EXPIRED: "The code had expired. Ask your helper for a new one.",
+    EndReason.HELP_EXPIRED: "The helper's request to help on this device expired.",
     EndReason.IDENTITY_MISMATCH: "Stopped for your safety: the connection did not come from "
     "the verified helper.",
     EndReason.CONNECTION_FAILED: "The connection to your helper could not be made.",

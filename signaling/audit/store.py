@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, String, delete, func, or_, select, update
+from sqlalchemy import Engine, Select, String, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
@@ -401,10 +401,7 @@ class AuditStore:
                 narrowed = statement.where(
                     or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
                 )
-                streamed = db.scalars(narrowed.execution_options(yield_per=1000))
-                visible = (r for r in streamed if scopes & set(r.sharer_groups))
-                end = where.offset + where.limit
-                rows = list(itertools.islice(visible, where.offset, end))
+                rows = self._scoped_page(db, narrowed, scopes, where.offset, where.limit)
             ids = [row.id for row in rows]
             refused = self._noted(db, ids, REFUSED)
             used = self._noted(db, ids, USED)
@@ -415,6 +412,26 @@ class AuditStore:
             }
             for row in rows
         ]
+
+    @staticmethod
+    def _scoped_page(
+        db: Session, narrowed: Select[Any], scopes: frozenset[str], offset: int, limit: int
+    ) -> list[SessionRecord]:
+        """One page of the records in ``scopes``, exactly: the rows before it are skipped as
+        ids and groups only (a deep page no longer loads every record above it), then the
+        page's own records are loaded."""
+        light = narrowed.with_only_columns(SessionRecord.id, SessionRecord.sharer_groups)
+        streamed = db.execute(light.execution_options(yield_per=5000))
+        try:
+            visible = (row.id for row in streamed if scopes & set(row.sharer_groups))
+            ids = list(itertools.islice(visible, offset, offset + limit))
+        finally:
+            streamed.close()
+        if not ids:
+            return []
+        page = db.scalars(select(SessionRecord).where(SessionRecord.id.in_(ids)))
+        found = {record.id: record for record in page}
+        return [found[i] for i in ids if i in found]
 
     @staticmethod
     def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[str]]:
