@@ -54,6 +54,8 @@ def help_context(console: Console, who: SignedIn, device_id: str, name: str) -> 
     return {
         "help": progress,
         "help_text": describe(progress, name) if progress else "",
+        # The agent's link is the device's "online"; a sharer app waiting for help answers too.
+        "reachable": console.device_help.online(device_id),
     }
 
 

@@ -380,7 +380,8 @@ def test_help_from_the_console_goes_to_the_signed_in_persons_helper_app(server, 
     device = enrolled(server, BOB, "BOB-LAPTOP")
     sharer = awaiting_help(server, BOB, device)
     alice = person().sign_in(ALICE)
-    assert "Start help on this device" in alice.get(f"/console/devices/{device.id}").text
+    page = alice.get(f"/console/devices/{device.id}").text
+    assert "Start help on this device" in page and "BOB-LAPTOP can be asked now" in page
     # No helper app of hers is open: the page says what to do, not a dead end.
     answer = alice.post(f"/console/devices/{device.id}/help")
     assert answer.status_code == 303 and answer.headers["location"].endswith("#help")
@@ -414,7 +415,8 @@ def test_help_from_the_console_goes_to_the_signed_in_persons_helper_app(server, 
 def test_help_on_an_offline_device_says_so_at_once(server, person):
     device = enroll(server, BOB, "BOB-LAPTOP")
     alice = person().sign_in(ALICE)
-    alice.get(f"/console/devices/{device}")
+    page = alice.get(f"/console/devices/{device}").text
+    assert "Nobody on BOB-LAPTOP can answer right now" in page
     assert alice.post(f"/console/devices/{device}/help").status_code == 303
     page = alice.get(f"/console/devices/{device}").text
     assert 'data-state="device_offline"' in page and "BOB-LAPTOP is offline" in page
