@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import json
 import threading
 import time
@@ -28,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, Select, String, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
@@ -114,6 +113,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: chain.plain(value) for name, value in fields.items()}
+
+
+# Each database's table-valued function over a JSON list's elements, as text.
+JSON_ELEMENTS = {"sqlite": func.json_each, "postgresql": func.json_array_elements_text}
+
+
+def _in_scopes(dialect: str, scopes: frozenset[str]) -> ColumnElement[bool]:
+    """True for a record whose ``sharer_groups`` holds one of ``scopes``, exactly: the
+    database reads the JSON list (no text match, no wildcard)."""
+    groups = JSON_ELEMENTS[dialect](SessionRecord.sharer_groups).table_valued("value")
+    return exists(select(1).select_from(groups).where(groups.c.value.in_(sorted(scopes))))
 
 
 class AuditStore:
@@ -394,14 +404,11 @@ class AuditStore:
             elif not scopes:
                 rows = []
             else:
-                # Groups are a JSON list: the database narrows by their JSON text (the same on
-                # every database), the exact check is here; rows stream, so the first page of
-                # a scoped reader does not load every record first.
-                groups_text = SessionRecord.sharer_groups.cast(String)
-                narrowed = statement.where(
-                    or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
-                )
-                rows = self._scoped_page(db, narrowed, scopes, where.offset, where.limit)
+                # Groups are a JSON list: the database reads it, so the scope check, the
+                # order and the paging are all SQL's (a deep page skips rows in the database).
+                in_scopes = _in_scopes(self.engine.dialect.name, scopes)
+                page = statement.where(in_scopes).offset(where.offset).limit(where.limit)
+                rows = list(db.scalars(page))
             ids = [row.id for row in rows]
             refused = self._noted(db, ids, REFUSED)
             used = self._noted(db, ids, USED)
@@ -412,26 +419,6 @@ class AuditStore:
             }
             for row in rows
         ]
-
-    @staticmethod
-    def _scoped_page(
-        db: Session, narrowed: Select[Any], scopes: frozenset[str], offset: int, limit: int
-    ) -> list[SessionRecord]:
-        """One page of the records in ``scopes``, exactly: the rows before it are skipped as
-        ids and groups only (a deep page no longer loads every record above it), then the
-        page's own records are loaded."""
-        light = narrowed.with_only_columns(SessionRecord.id, SessionRecord.sharer_groups)
-        streamed = db.execute(light.execution_options(yield_per=5000))
-        try:
-            visible = (row.id for row in streamed if scopes & set(row.sharer_groups))
-            ids = list(itertools.islice(visible, offset, offset + limit))
-        finally:
-            streamed.close()
-        if not ids:
-            return []
-        page = db.scalars(select(SessionRecord).where(SessionRecord.id.in_(ids)))
-        found = {record.id: record for record in page}
-        return [found[i] for i in ids if i in found]
 
     @staticmethod
     def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[str]]:
