@@ -31,7 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
 DEMO_DEVICE = "DEMO-PC"
-SCREEN = (1600, 900)
+# Wide enough for both windows side by side, so screen.png shows the whole story.
+SCREEN = (2240, 1000)
+# Where each window opens (x, y, width, height): the helper on the left, the sharer right.
+PLACES = {"helper_app": (0, 90, 1380, 900), "sharer_app": (1400, 150, 820, 780)}
 SCREENSHOT_SECONDS = 2.0
 
 
@@ -133,6 +136,10 @@ def run_windows(url: str, trust: list[str], data: Path) -> list[subprocess.Popen
         subprocess.Popen(
             [sys.executable, "-m", module, "--server", url, *trust, "--user", user, *extra],
             start_new_session=True,
+            env={
+                **os.environ,
+                "HELPLINE_WINDOW_GEOMETRY": ",".join(str(n) for n in PLACES[module]),
+            },
         )
         for module, user, extra in (("sharer_app", SHARER, device), ("helper_app", HELPER, []))
     ]

@@ -38,6 +38,7 @@ from av.video.reformatter import VideoReformatter
 
 from client.media.adaptation import LinkFit, ResolutionAdapter
 from client.media.aiortc_internals import (
+    keyframe_requested,
     observe_sender_feedback,
     resend_at_most_once_a_round_trip,
     take_keyframe_request,
@@ -322,10 +323,15 @@ class ScreenCaptureTrack(MediaStreamTrack):
                     # A tiny refresh soon after: a lost tail packet of the big sharp frame is
                     # noticed (and resent) at once, not at the next refresh.
                     last_submit = started - self.keyframe_interval + SHARP_FOLLOW_UP
-                elif started - last_submit >= self.keyframe_interval:
+                elif started - last_submit >= self.keyframe_interval or self._asked_keyframe():
+                    # The receiver lost a frame: on a still screen nothing else would reach
+                    # the encoder thread to answer it until the next refresh.
                     self.counters.refreshes += 1
                     frame = self._sharp(reformatter, raw, shot.width, shot.height)
                     last_submit = self._submit(frame, sharp=True, at=started, cost=0.0)
+
+    def _asked_keyframe(self) -> bool:
+        return self._sender is not None and keyframe_requested(self._sender)
 
     def _sharp(
         self, reformatter: VideoReformatter, raw: bytes | bytearray, width: int, height: int
@@ -360,6 +366,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 self._deliver(frame)
                 continue
             if self._sender is not None and take_keyframe_request(self._sender):
+                log.info("keyframe requested by the receiver", extra={"sharp": job.sharp})
                 self._encoder.request_keyframe()
             self._follow_bandwidth(self._encoder)
             encoded = self._encoder.encode(frame, sharp=job.sharp)

@@ -66,6 +66,7 @@ PERMISSIONS_DROPPED_TEXT = (
     "The helper's role changed while the server was away. No longer allowed: {names}. "
     "The session goes on with what is still allowed."
 )
+SERVER_BACK_NO_SESSION_TEXT = "Connected to the server again."
 ENDING_SOON_TEXT = (
     "This session reaches your organisation's time limit in {minutes}: it will end then."
 )
@@ -223,7 +224,7 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     async def back_without_session(self) -> None:
         """Hook: signed in again with no session to take back (the helper asks for a code)."""
-        self.emit(ServerBack(resumed=False, message="Connected to the server again."))
+        self.emit(ServerBack(resumed=False, message=SERVER_BACK_NO_SESSION_TEXT))
 
     async def on_resumed(self, message: Resumed) -> None:
         """The server took the session back with the helper's permissions as they are now:

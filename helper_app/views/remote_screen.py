@@ -23,6 +23,8 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
+    QPen,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -41,6 +43,8 @@ _BUTTONS = {
 
 class RemoteScreen(QWidget):
     input_event = Signal(dict)
+    # A focus frame of its own: with control, it says where the keys go.
+    draws_focus = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,7 +52,13 @@ class RemoteScreen(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 200)
-        self.setAccessibleName("Remote screen")
+        self.setAccessibleName(self.tr("Remote screen"))
+        self.setAccessibleDescription(
+            self.tr("The other person's screen; with control, your mouse and keys go there")
+        )
+        # 1:1 shows each of the sharer's pixels on one device pixel of this display (a
+        # scroll area around this widget pans); otherwise the picture is fitted.
+        self.one_to_one = False
         self._frame: av.VideoFrame | None = None
         self._image: QImage | None = None
         # The converted frame owns the pixels the QImage points into: keep them together.
@@ -58,7 +68,13 @@ class RemoteScreen(QWidget):
         self._last_move = 0.0
 
     def show_frame(self, frame: av.VideoFrame) -> None:
+        resized = self._frame is None or (self._frame.width, self._frame.height) != (
+            frame.width,
+            frame.height,
+        )
         self._frame = frame
+        if resized and self.one_to_one:
+            self._fit_minimum()
         self._image = None
         self.update()
 
@@ -66,13 +82,33 @@ class RemoteScreen(QWidget):
         self.control = granted
         self.setCursor(Qt.CursorShape.CrossCursor if granted else Qt.CursorShape.ArrowCursor)
 
+    def set_one_to_one(self, on: bool) -> None:
+        self.one_to_one = on
+        self._fit_minimum()
+        self.update()
+
+    def _fit_minimum(self) -> None:
+        """In 1:1 the widget is at least the picture's size, so the scroll area pans it."""
+        if self.one_to_one and self._frame is not None:
+            ratio = self.devicePixelRatioF()
+            self.setMinimumSize(
+                int(self._frame.width / ratio + 0.5), int(self._frame.height / ratio + 0.5)
+            )
+        else:
+            self.setMinimumSize(320, 200)
+
     # ---- geometry ------------------------------------------------------------------
 
     def image_rect(self) -> QRectF:
-        """Where the frame is drawn: 1:1 when it fits (crisp), else scaled with aspect kept."""
+        """Where the frame is drawn: fitted, 1:1 when it fits (crisp), else scaled with
+        aspect kept; or, when asked, 1:1 in device pixels whatever the window's size."""
         if self._frame is None:
             return QRectF()
         fw, fh = self._frame.width, self._frame.height
+        if self.one_to_one:
+            ratio = self.devicePixelRatioF()
+            w, h = fw / ratio, fh / ratio
+            return QRectF(max(0.0, (self.width() - w) / 2), max(0.0, (self.height() - h) / 2), w, h)
         scale = min(1.0, self.width() / fw, self.height() / fh)
         w, h = fw * scale, fh * scale
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
@@ -93,14 +129,20 @@ class RemoteScreen(QWidget):
         painter.fillRect(self.rect(), QColor(32, 34, 38))
         if self._frame is None:
             painter.setPen(QColor(200, 200, 200))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the screen…")
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("Waiting for the screen…")
+            )
             return
         if self._image is None:
             self._image = self._convert(self._frame)
         rect = self.image_rect()
-        if rect.width() < self._image.width():
+        if rect.width() * self.devicePixelRatioF() < self._image.width() - 0.5:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, self._image)
+        if self.hasFocus():
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 3)
+            painter.setPen(pen)
+            painter.drawRect(self.rect().adjusted(1, 1, -2, -2))
 
     def _convert(self, frame: av.VideoFrame) -> QImage:
         pixels = self._reformatter.reformat(frame, format=_RGB32_LAYOUT)

@@ -50,7 +50,16 @@ from client.session.events import (
 from desktop_widgets.chat import ChatPanel
 from desktop_widgets.event_table import EventTable
 from desktop_widgets.field_text import connection_path, server_trust_note
-from desktop_widgets.widgets import plain_label
+from desktop_widgets.look import StatusMark
+from desktop_widgets.theme import Space
+from desktop_widgets.words import (
+    ending_soon_text,
+    engine_text,
+    error_text,
+    feature_names,
+    permissions_dropped_text,
+    sentence,
+)
 from sharer_app.views.banner import SharingBanner
 from sharer_app.views.device_status import DeviceStatusWindow
 from sharer_app.views.pages import ConsentPage, EndedPage, EntryPage, StatusPage
@@ -63,11 +72,13 @@ class SharingPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.status = plain_label("")
-        self.chat = ChatPanel("Message your helper and press Enter")
+        self.mark = StatusMark("info")
+        self.status = self.mark.words
+        self.chat = ChatPanel(self.tr("Message your helper and press Enter"))
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.addWidget(self.status)
+        layout.setContentsMargins(Space.XL, Space.L, Space.XL, Space.L)
+        layout.setSpacing(Space.M)
+        layout.addWidget(self.mark)
         layout.addWidget(self.chat, 1)
 
 
@@ -75,7 +86,7 @@ class SharerWindow(QMainWindow):
     def __init__(self, service: SharerService) -> None:
         super().__init__()
         self.service = service
-        self.setWindowTitle("Helpline — Get help")
+        self.setWindowTitle(self.tr("Helpline — Get help"))
         self.stack = QStackedWidget()
         self.entry_page = EntryPage()
         self.consent_page = ConsentPage()
@@ -87,7 +98,7 @@ class SharerWindow(QMainWindow):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self.device_window: DeviceStatusWindow | None = None
-        self.menuBar().addAction("This device…").triggered.connect(self.open_device_status)
+        self.menuBar().addAction(self.tr("This device…")).triggered.connect(self.open_device_status)
         self.banner = SharingBanner()
         self.card: HelperIdentityShown | None = None
         # Started with --await-help: after a session it waits for the next request again.
@@ -140,7 +151,7 @@ class SharerWindow(QMainWindow):
 
     @property
     def helper_name(self) -> str:
-        return self.card.name if self.card else "your helper"
+        return self.card.name if self.card else self.tr("your helper")
 
     # ---- user actions --------------------------------------------------------------
 
@@ -148,7 +159,8 @@ class SharerWindow(QMainWindow):
         self.service.consent(level, self.consent_page.allowed())
         if level != "decline":
             self.status_page.show_status(
-                "Connecting…", f"Connecting {self.helper_name} to your screen."
+                self.tr("Connecting…"),
+                self.tr("Connecting {name} to your screen.").format(name=self.helper_name),
             )
             self.stack.setCurrentWidget(self.status_page)
 
@@ -187,7 +199,10 @@ class SharerWindow(QMainWindow):
 
     def _on_signed_in(self, event: SignedIn) -> None:
         note = server_trust_note(event.server_trust)
-        self.statusBar().showMessage(f"Signed in as {event.name} ({event.user}). {note}".strip())
+        signed_in = self.tr("Signed in as {name} ({user}).").format(
+            name=event.name, user=event.user
+        )
+        self.statusBar().showMessage(f"{signed_in} {note}".strip())
 
     def _on_helper_identity(self, event: HelperIdentityShown) -> None:
         self.card = event
@@ -199,16 +214,21 @@ class SharerWindow(QMainWindow):
 
     def _on_connected(self, event: Connected) -> None:
         self.sharing_page.status.setText(
-            f"You are sharing your screen with {self.helper_name}. "
-            "Use the red banner at the top of the screen to stop at any time. "
+            self.tr(
+                "You are sharing your screen with {name}. "
+                "Use the red banner at the top of the screen to stop at any time."
+            ).format(name=self.helper_name)
+            + " "
             + connection_path(event.relayed)
         )
+        self.sharing_page.mark.set_kind("controlling" if self.banner.granted else "viewing")
         self.stack.setCurrentWidget(self.sharing_page)
         self.banner.start(
             self.card.name if self.card else "", self.card.company if self.card else ""
         )
 
     def _on_control(self, event: ControlChanged) -> None:
+        self.sharing_page.mark.set_kind("controlling" if event.granted else "viewing")
         self.banner.update_state(
             granted=event.granted,
             paused=self.banner.paused,
@@ -219,13 +239,13 @@ class SharerWindow(QMainWindow):
         self.banner.update_state(granted=self.banner.granted, paused=event.paused)
 
     def _on_link_slow(self, event: LinkSlowChanged) -> None:
-        self.statusBar().showMessage(event.message[:1].upper() + event.message[1:] + ".")
+        self.statusBar().showMessage(sentence(event.message))
 
     def _on_control_requested(self, _: ControlRequested) -> None:
         self.banner.ask()
 
     def _on_chat(self, event: ChatReceived) -> None:
-        self.sharing_page.chat.add(self.card.name if self.card else "Helper", event.text)
+        self.sharing_page.chat.add(self.card.name if self.card else self.tr("Helper"), event.text)
 
     def _allow_chat(self, allowed: bool) -> None:
         """No chat box where the helper may not chat: nothing to type into in vain."""
@@ -234,38 +254,48 @@ class SharerWindow(QMainWindow):
 
     def _on_permissions(self, event: PermissionsChanged) -> None:
         self._allow_chat("chat" in event.permissions)
-        self.statusBar().showMessage(event.message, 15000)
+        self.statusBar().showMessage(permissions_dropped_text(event.dropped, event.message), 15000)
 
     def _on_clipboard(self, event: ClipboardReceived) -> None:
         QGuiApplication.clipboard().setText(event.text)
-        self.statusBar().showMessage(f"{self.helper_name} put text on your clipboard.", 8000)
+        self.statusBar().showMessage(
+            self.tr("{name} put text on your clipboard.").format(name=self.helper_name), 8000
+        )
 
     def _on_allowed(self, event: AllowedChanged) -> None:
-        self.banner.show_choices(event.allow)
+        self.banner.show_choices(event.allow, feature_names(event.allow))
 
     def _on_ending_soon(self, event: EndingSoon) -> None:
-        self.banner.tell(event.message)
-        self.statusBar().showMessage(event.message)
+        text = ending_soon_text(event.seconds, event.message)
+        self.banner.tell(text)
+        self.statusBar().showMessage(text)
 
     def _on_request_lapsed(self, _: ControlRequestLapsed) -> None:
         self.banner.withdraw_request()
-        self.statusBar().showMessage("The request for control was not answered in time.", 8000)
+        self.statusBar().showMessage(
+            self.tr("The request for control was not answered in time."), 8000
+        )
 
     def _on_snapshot(self, event: SnapshotTakenShown) -> None:
-        text = f"{event.by} saved a picture of your screen."
+        text = self.tr("{name} saved a picture of your screen.").format(name=event.by)
         self.banner.tell(text)
         self.statusBar().showMessage(text)
 
     def _on_awaiting_help(self, event: AwaitingHelp) -> None:
         self.statusBar().showMessage(
-            f"This device, {event.device_name}, can be asked for help: your organisation's "
-            "helpers in scope may ask, and you choose when they do. A code works too."
+            self.tr(
+                "This device, {device}, can be asked for help: your organisation's helpers in "
+                "scope may ask, and you choose when they do. A code works too."
+            ).format(device=event.device_name)
         )
 
     def _on_help_offered(self, event: HelpOfferedShown) -> None:
-        self.statusBar().showMessage(f"{event.helper_name} asks to help you on this device.")
+        self.statusBar().showMessage(
+            self.tr("{name} asks to help you on this device.").format(name=event.helper_name)
+        )
 
     def _on_ended(self, event: Ended) -> None:
+        self.statusBar().clearMessage()  # what was true during the session is not any more
         self.banner.hide()
         self.ended_page.reason.setText(end_reason_text(event.reason))
         self.stack.setCurrentWidget(self.ended_page)
@@ -273,13 +303,16 @@ class SharerWindow(QMainWindow):
 
     def _on_server_link(self, event: ServerLost | ServerBack) -> None:
         """Lost stays up until the server is back; back is said for a while."""
-        self.statusBar().showMessage(event.message, 8000 if isinstance(event, ServerBack) else 0)
+        self.statusBar().showMessage(
+            engine_text(event.message), 8000 if isinstance(event, ServerBack) else 0
+        )
 
     def _on_error(self, event: ErrorReported) -> None:
+        message = error_text(event.code, event.message)
         if self.stack.currentWidget() is self.entry_page:
-            self.entry_page.show_error(event.message)
+            self.entry_page.show_error(message)
         else:
-            self.statusBar().showMessage(event.message, 8000)
+            self.statusBar().showMessage(message, 8000)
 
     # ---- window state --------------------------------------------------------------
 

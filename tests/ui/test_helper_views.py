@@ -255,3 +255,12 @@ def test_help_on_this_device_from_the_devices_window_asks_the_engine(window, run
     assert window.status_page.title.text() == "Asking FIN-LAPTOP-7…"
     assert "If nobody answers by 14:05 UTC" in window.status_page.detail.text()
     devices.close()
+
+
+def test_the_picture_toggles_between_fit_and_one_to_one(window):
+    page = window.session_page
+    assert not page.screen.one_to_one
+    page.actual_size_action.trigger()
+    assert page.screen.one_to_one and page.scroll.widget() is page.screen
+    page.actual_size_action.trigger()
+    assert not page.screen.one_to_one

@@ -99,3 +99,17 @@ def test_a_full_colour_frame_is_painted_with_every_pixel_its_own_colour(screen):
         pixel = image.pixelColor(x + dx, y)
         got = (pixel.red(), pixel.green(), pixel.blue())
         assert all(abs(a - int(b)) < 16 for a, b in zip(got, colour, strict=True)), (dx, got)
+
+
+def test_one_to_one_shows_each_remote_pixel_on_one_device_pixel(screen):
+    """1:1 ignores the window's size: the picture keeps its size in device pixels (the
+    session page's scroll area pans it), and fitting again shrinks it back into view."""
+    screen.show_frame(_quadrant_frame(800, 600))
+    assert screen.image_rect().width() == 300 * 800 / 600, "fitted into 400x300"
+    screen.set_one_to_one(True)
+    ratio = screen.devicePixelRatioF()
+    rect = screen.image_rect()
+    assert (rect.width() * ratio, rect.height() * ratio) == (800, 600)
+    assert screen.minimumWidth() == round(800 / ratio)
+    screen.set_one_to_one(False)
+    assert screen.image_rect().height() <= screen.height()

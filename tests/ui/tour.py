@@ -35,13 +35,13 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
 
     helper_service = HelperService(AppSettings(server=server_url))
     helper = HelperWindow(helper_service)
-    helper.resize(1000, 700)
+    helper.resize(1100, 720)
     helper.move(0, 40)
     helper.show()
     sharer_service = SharerService(AppSettings(server=server_url), build_engine)
     sharer = SharerWindow(sharer_service)
-    sharer.resize(600, 560)
-    sharer.move(1000, 120)
+    sharer.resize(720, 720)
+    sharer.move(1100, 120)
     sharer.show()
     try:
         helper_service.load_users()
@@ -107,7 +107,7 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
         sharer.close()
 
 
-def main(out_dir: str) -> int:
+def main(out_dir: str, suffix: str = "") -> int:
     """Take the README's screenshots against a throwaway server on this display."""
     import tempfile
 
@@ -119,14 +119,17 @@ def main(out_dir: str) -> int:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from desktop_widgets.desktop_app import prepare_application
+
     app = QApplication(sys.argv)
+    prepare_application(app, "helpline-helper")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(DIRECTORY, Path(tmp) / "data")
 
         def shoot(name: str, widget: QWidget) -> None:
-            widget.grab().save(str(out / f"{name}.png"))
+            widget.grab().save(str(out / f"{name}{suffix}.png"))
 
         try:
             with loop:
@@ -137,4 +140,4 @@ def main(out_dir: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    sys.exit(main(*(sys.argv[1:3] or ["docs/screenshots"])))
