@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from client.file_commands import file_handlers
 from client.headless_io import Handler, run_headless
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import SnapshotSaved
@@ -35,6 +36,12 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
     async def end(_: dict[str, Any]) -> None:
         await engine.end()
 
+    async def help_device(command: dict[str, Any]) -> None:
+        device_id = command.get("device_id")
+        if not isinstance(device_id, str) or not device_id:
+            raise EngineError(ClientErrorCode.INVALID_COMMAND, "device_id names an enrolled device")
+        await engine.help_device(device_id)
+
     async def new_code(_: dict[str, Any]) -> None:
         await engine.request_code()
 
@@ -50,7 +57,9 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
         "switch_monitor": switch_monitor,
         "end": end,
         "new_code": new_code,
+        "help_device": help_device,
         "snapshot": snapshot,
+        **file_handlers(engine),
     }
 
 

@@ -128,6 +128,10 @@ class AuditRecorder:
         else:
             await self._write(self.store.note_used, record_id, feature.value)
 
+    async def file_transferred(self, record_id: str, transfer: dict[str, Any]) -> None:
+        """A file transfer's name, size, SHA-256, direction and outcome, on the chain."""
+        await self._write(self.store.note_file, record_id, transfer)
+
     async def feature_refused(self, record_id: str, feature: Feature) -> None:
         await self._write(self.store.note_refused, record_id, feature.value)
 

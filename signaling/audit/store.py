@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import json
 import threading
 import time
@@ -31,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, String, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
@@ -68,6 +67,8 @@ READS_AT_ONCE = 3  # the same read, by the same reader, written at once per wind
 REFUSED = "refused"
 # A feature without a column of its own (clipboard, snapshot, files): on the chain too.
 USED = "used"
+# A file transfer (name, size, SHA-256, direction, outcome; never content): on the chain.
+FILE = "file"
 CHAIN_LOCK = "helpline-audit-chain"
 HEAD = "audit_chain_head"  # the transaction's own note of the chain's last link (db.info)
 # Calls committed together at most: a long queue is worked through in groups of this size.
@@ -140,6 +141,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: chain.plain(value) for name, value in fields.items()}
+
+
+# Each database's table-valued function over a JSON list's elements, as text.
+JSON_ELEMENTS = {"sqlite": func.json_each, "postgresql": func.json_array_elements_text}
+
+
+def _in_scopes(dialect: str, scopes: frozenset[str]) -> ColumnElement[bool]:
+    """True for a record whose ``sharer_groups`` holds one of ``scopes``, exactly: the
+    database reads the JSON list (no text match, no wildcard)."""
+    groups = JSON_ELEMENTS[dialect](SessionRecord.sharer_groups).table_valued("value")
+    return exists(select(1).select_from(groups).where(groups.c.value.in_(sorted(scopes))))
 
 
 class AuditStore:
@@ -276,6 +288,10 @@ class AuditStore:
         """A feature used in this session that has no column: an event of its own."""
         with self._change() as db:
             self._append(db, record_id, USED, {"used": feature})
+
+    def note_file(self, record_id: str, transfer: dict[str, Any]) -> None:
+        with self._change() as db:
+            self._append(db, record_id, FILE, {FILE: transfer})
 
     def count_attempt(self, record_id: str, at: datetime, count: int = 1) -> None:
         """``count`` more refused attempts in a summary row, the last at ``at``, counted by
@@ -510,32 +526,29 @@ class AuditStore:
             elif not scopes:
                 rows = []
             else:
-                # Groups are a JSON list: the database narrows by their JSON text (the same on
-                # every database), the exact check is here; rows stream, so the first page of
-                # a scoped reader does not load every record first.
-                groups_text = SessionRecord.sharer_groups.cast(String)
-                narrowed = statement.where(
-                    or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
-                )
-                streamed = db.scalars(narrowed.execution_options(yield_per=1000))
-                visible = (r for r in streamed if scopes & set(r.sharer_groups))
-                end = where.offset + where.limit
-                rows = list(itertools.islice(visible, where.offset, end))
+                # Groups are a JSON list: the database reads it, so the scope check, the
+                # order and the paging are all SQL's (a deep page skips rows in the database).
+                in_scopes = _in_scopes(self.engine.dialect.name, scopes)
+                page = statement.where(in_scopes).offset(where.offset).limit(where.limit)
+                rows = list(db.scalars(page))
             ids = [row.id for row in rows]
             refused = self._noted(db, ids, REFUSED)
             used = self._noted(db, ids, USED)
+            files = self._noted(db, ids, FILE)
         return [
             {
                 **self._export(row, used.get(row.id, [])),
                 "features_refused": refused.get(row.id, []),
+                "files": files.get(row.id, []),
             }
             for row in rows
         ]
 
     @staticmethod
-    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[str]]:
-        """Features noted on the chain for these records, by ``kind`` (used or refused)."""
-        found: dict[str, list[str]] = {}
+    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[Any]]:
+        """What the chain noted for these records, by ``kind``: features used or refused, or
+        file transfers."""
+        found: dict[str, list[Any]] = {}
         events = db.scalars(
             select(AuditEvent)
             .where(AuditEvent.kind == kind, AuditEvent.record_id.in_(record_ids))
