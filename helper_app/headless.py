@@ -36,6 +36,12 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
     async def end(_: dict[str, Any]) -> None:
         await engine.end()
 
+    async def help_device(command: dict[str, Any]) -> None:
+        device_id = command.get("device_id")
+        if not isinstance(device_id, str) or not device_id:
+            raise EngineError(ClientErrorCode.INVALID_COMMAND, "device_id names an enrolled device")
+        await engine.help_device(device_id)
+
     async def new_code(_: dict[str, Any]) -> None:
         await engine.request_code()
 
@@ -51,6 +57,7 @@ def handlers_for(engine: HelperEngine) -> dict[str, Handler]:
         "switch_monitor": switch_monitor,
         "end": end,
         "new_code": new_code,
+        "help_device": help_device,
         "snapshot": snapshot,
         **file_handlers(engine),
     }

@@ -37,6 +37,7 @@ from signaling.console.session_store import ConsoleSessions
 from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.dev_oidc import DevOpenIdEndpoints
+from signaling.device_help import DeviceHelp
 from signaling.devices.agent_ws import agent_router
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService, EnrolmentLimits
@@ -250,6 +251,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         ),
     )
     signer = CardSigner(server_key)
+    device_help = DeviceHelp(devices)
     hub = Hub(
         directory=identity.directory,
         signer=signer,
@@ -274,6 +276,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             ),
             snapshots=settings.allow_snapshots,
         ),
+        device_help=device_help,
+        help_request_seconds=settings.help_request_seconds,
     )
     retention = timedelta(days=settings.audit_retention_days)
 
@@ -351,6 +355,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     console = Console(
         auth=auth,
         devices=devices,
+        device_help=device_help,
         recorder=recorder,
         verify_key=server_key.public_key(),
         sessions=ConsoleSessions(

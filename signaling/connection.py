@@ -50,14 +50,7 @@ class Connection:
         """The device as the helper is shown it: proven, or only as the sharer names it."""
         if self.device is None:
             return DeviceSummary(enrolled=False, name=self.device_name)
-        return DeviceSummary(
-            enrolled=True,
-            id=self.device.id,
-            name=self.device.name,
-            os=self.device.os,
-            os_version=self.device.os_version,
-            last_check_in=self.device.last_check_in,
-        )
+        return DeviceSummary.proven(self.device)
 
     async def send(self, message: Message) -> None:
         await self.send_text(encode_message(message))

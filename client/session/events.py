@@ -211,6 +211,23 @@ class CodeIssued(EngineEvent):
     expires_at: str
 
 
+class HelpRequestSent(EngineEvent):
+    """Help on an enrolled device instead of a code: the server asked the device, which has
+    until ``expires_at`` to answer (then ``ended`` with ``help_expired``)."""
+
+    event = "help_requested"
+    device_id: str
+    device_name: str
+    expires_at: str
+
+
+class HelpAskedShown(EngineEvent):
+    """This helper asked in the console to help on a device: the app sends the request."""
+
+    event = "help_asked"
+    device_id: str
+
+
 class AdminPromptShown(EngineEvent):
     """The sharer's screen shows an administrator prompt this session cannot capture (the
     Windows secure desktop), or no longer does: the picture is not frozen, it is hidden."""
@@ -295,6 +312,23 @@ class HelperIdentityShown(EngineEvent):
     choices: list[str] = Field(default_factory=list)
 
 
+class AwaitingHelp(EngineEvent):
+    """This enrolled device's app waits for a helper to ask (``--await-help``): the server
+    has it, so a request from now on reaches it."""
+
+    event = "awaiting_help"
+    device_id: str
+    device_name: str
+
+
+class HelpOfferedShown(EngineEvent):
+    """A helper asks to help on this device; their verified card follows at once."""
+
+    event = "help_offered"
+    helper_name: str
+    expires_at: str
+
+
 class SnapshotTakenShown(EngineEvent):
     """The helper saved a picture of this screen; ``by`` is the helper's name."""
 
@@ -349,6 +383,8 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     ServerBack,
     PermissionsChanged,
     CodeIssued,
+    HelpRequestSent,
+    HelpAskedShown,
     SharerJoined,
     AdminPromptShown,
     MonitorsShown,
@@ -356,6 +392,8 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     Stats,
     SnapshotSaved,
     HelperIdentityShown,
+    AwaitingHelp,
+    HelpOfferedShown,
     SnapshotTakenShown,
     ControlRequested,
     ControlRequestLapsed,

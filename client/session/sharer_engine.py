@@ -19,12 +19,14 @@ from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
     AllowedChanged,
+    AwaitingHelp,
     ControlChanged,
     ControlRequested,
     ControlRequestLapsed,
     ErrorReported,
     FeatureRefused,
     HelperIdentityShown,
+    HelpOfferedShown,
     InputBlocked,
     LinkSlowChanged,
     PauseChanged,
@@ -58,7 +60,9 @@ from common.permissions import (
     offered_levels,
 )
 from common.protocol import (
+    AcceptHelp,
     Allow,
+    AwaitHelp,
     Consent,
     Control,
     ControlAction,
@@ -67,7 +71,9 @@ from common.protocol import (
     ErrorCode,
     FileDirection,
     FileOutcome,
+    HelpAwaited,
     HelperIdentity,
+    HelpOffered,
     Message,
     PeerRole,
     RedeemCode,
@@ -143,6 +149,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self.screens = screens
         self._track: ScreenCaptureTrack | None = None
         self._only_code = False
+        self._awaiting_help = False
         self._flusher: asyncio.Task[None] | None = None
         self.gate = InputGate(
             injector,
@@ -175,6 +182,39 @@ class SharerEngine(SessionEngine[SharerState]):
         self._only_code = only_code
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
+
+    async def await_help(self) -> None:
+        """Wait for a helper to ask for this enrolled device (instead of a code): the
+        request is taken up at once, and the helper's card and the choice follow as after a
+        code. Only a device that proved itself at sign-in is asked."""
+        if self.state is not SharerState.SIGNED_IN:
+            raise EngineError(ClientErrorCode.WRONG_STATE, "help is awaited only before a session")
+        if self._device_prover is None:
+            raise EngineError(
+                ClientErrorCode.NOT_ENROLLED,
+                "this machine is not an enrolled device: enrol it (helpline-sharer enroll) "
+                "to be asked for help",
+            )
+        self._require_server()
+        self._awaiting_help = True
+        await self.send(AwaitHelp())
+
+    async def _on_help_offered(self, message: HelpOffered) -> None:
+        if self.state is not SharerState.SIGNED_IN or not self._awaiting_help:
+            return
+        self.emit(
+            HelpOfferedShown(
+                helper_name=message.helper_name, expires_at=message.expires_at.isoformat()
+            )
+        )
+        self.machine.move(SharerState.REDEEMING)
+        await self.send(AcceptHelp(session_id=message.session_id))
+
+    async def back_without_session(self) -> None:
+        """Signed in again before any session: a device awaiting help says so again."""
+        await super().back_without_session()
+        if self._awaiting_help and self.state is SharerState.SIGNED_IN:
+            await self.send(AwaitHelp())
 
     async def consent(
         self,
@@ -276,6 +316,10 @@ class SharerEngine(SessionEngine[SharerState]):
     async def _on_server_message(self, message: Message) -> None:
         if isinstance(message, HelperIdentity):
             await self._on_identity(message)
+        elif isinstance(message, HelpAwaited):
+            self.emit(AwaitingHelp(device_id=message.device.id, device_name=message.device.name))
+        elif isinstance(message, HelpOffered):
+            await self._on_help_offered(message)
         elif isinstance(message, Signal):
             await self._on_signal(message)
         elif isinstance(message, Control):

@@ -385,6 +385,14 @@
         <translation>Demander</translation>
     </message>
     <message>
+        <source>Help on this device</source>
+        <translation>Aider sur cet appareil</translation>
+    </message>
+    <message>
+        <source>Ask this device for a session instead of reading out a code: the person there sees your card and chooses, as with a code</source>
+        <translation>Demander une session à cet appareil au lieu de dicter un code : la personne qui s&apos;y trouve voit votre carte et choisit, comme avec un code</translation>
+    </message>
+    <message>
         <source>This action cannot be undone: you will type the device&apos;s name to confirm.</source>
         <translation>Cette action est irréversible : vous taperez le nom de l’appareil pour confirmer.</translation>
     </message>
@@ -556,6 +564,10 @@
         <translation>Le code a expiré avant d’être utilisé.</translation>
     </message>
     <message>
+        <source>The device did not answer your request to help in time.</source>
+        <translation>L&apos;appareil n&apos;a pas répondu à temps à votre demande d&apos;aide.</translation>
+    </message>
+    <message>
         <source>The connection was refused: the identity check failed.</source>
         <translation>La connexion a été refusée : la vérification d’identité a échoué.</translation>
     </message>
@@ -633,6 +645,14 @@
     <message>
         <source>Signed in as {name} ({user}).</source>
         <translation>Connecté en tant que {name} ({user}).</translation>
+    </message>
+    <message>
+        <source>Asking {device}…</source>
+        <translation>Demande à {device}…</translation>
+    </message>
+    <message>
+        <source>{device} was asked for a session. The person there sees your identity card and chooses, as with a code. If nobody answers by {until} UTC the request expires.</source>
+        <translation>Une session a été demandée à {device}. La personne qui s&apos;y trouve voit votre carte d&apos;identité et choisit, comme avec un code. Si personne ne répond avant {until} UTC, la demande expire.</translation>
     </message>
     <message>
         <source>{sharer} on {device}</source>
@@ -930,6 +950,10 @@
         <translation>Le code avait expiré. Demandez-en un nouveau à la personne qui vous aide.</translation>
     </message>
     <message>
+        <source>The helper&apos;s request to help on this device expired.</source>
+        <translation>La demande d&apos;aide sur cet appareil a expiré.</translation>
+    </message>
+    <message>
         <source>Stopped for your safety: the connection did not come from the verified helper.</source>
         <translation>Arrêté pour votre sécurité : la connexion ne venait pas de la personne vérifiée.</translation>
     </message>
@@ -1011,6 +1035,14 @@
     <message>
         <source>{name} saved a picture of your screen.</source>
         <translation>{name} a enregistré une image de votre écran.</translation>
+    </message>
+    <message>
+        <source>This device, {device}, can be asked for help: your organisation&apos;s helpers in scope may ask, and you choose when they do. A code works too.</source>
+        <translation>Cet appareil, {device}, peut recevoir des demandes d&apos;aide : les assistants de votre organisation qui en ont le droit peuvent demander, et vous choisissez quand ils le font. Un code fonctionne aussi.</translation>
+    </message>
+    <message>
+        <source>{name} asks to help you on this device.</source>
+        <translation>{name} demande à vous aider sur cet appareil.</translation>
     </message>
 </context>
 <context>

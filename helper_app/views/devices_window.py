@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -111,6 +111,9 @@ def action_state_text(record: ActionRecord) -> str:
 
 
 class DevicesWindow(QWidget):
+    # "Help on this device": the device's id, for the helper's session (``help_device``).
+    help_wanted = Signal(str)
+
     def __init__(self, service: DevicesService, confirm: ConfirmPrompt = _ask_name) -> None:
         super().__init__()
         self.service = service
@@ -136,6 +139,13 @@ class DevicesWindow(QWidget):
         self.new_name.setPlaceholderText(self.tr("new name (rename)"))
         self.keep_user_data = named(QCheckBox(self.tr("Keep user data")), self.tr("Keep user data"))
         self.request_button = Button(self.tr("Request"), role="primary")
+        self.help_button = Button(self.tr("Help on this device"), role="primary")
+        self.help_button.setToolTip(
+            self.tr(
+                "Ask this device for a session instead of reading out a code: the person "
+                "there sees your card and chooses, as with a code"
+            )
+        )
         self.danger = StatusMark(
             "unverified",
             self.tr("This action cannot be undone: you will type the device's name to confirm."),
@@ -171,6 +181,7 @@ class DevicesWindow(QWidget):
         right.setSpacing(Space.S)
         for part in (
             self.details,
+            self.help_button,
             role_label(self.tr("Run an action"), "section"),
             request_row,
             self.danger,
@@ -203,6 +214,7 @@ class DevicesWindow(QWidget):
         self.search.textChanged.connect(service.search)
         self.list.currentRowChanged.connect(self._on_device_chosen)
         self.request_button.clicked.connect(self._request)
+        self.help_button.clicked.connect(self._help)
         self.cancel_button.clicked.connect(lambda: self._on_record(service.cancel))
         self.approve_button.clicked.connect(lambda: self._on_record(service.approve))
         self.report_button.clicked.connect(lambda: self._on_record(service.load_report))
@@ -291,6 +303,7 @@ class DevicesWindow(QWidget):
         if device is None:
             return
         self.details.setText(device_details(device))
+        self._update_buttons()
         self.service.select(device.id)
 
     def _request(self) -> None:
@@ -317,6 +330,11 @@ class DevicesWindow(QWidget):
             return
         self.service.request(device.id, request)
 
+    def _help(self) -> None:
+        device = self.current_device()
+        if device is not None:
+            self.help_wanted.emit(device.id)
+
     def _on_record(self, call: Callable[[str], None]) -> None:
         record = self.current_record()
         if record is not None:
@@ -324,6 +342,7 @@ class DevicesWindow(QWidget):
 
     def _update_buttons(self) -> None:
         record = self.current_record()
+        self.help_button.setEnabled(self.current_device() is not None)
         self.cancel_button.setEnabled(record is not None and record.state is ActionState.PENDING)
         self.approve_button.setEnabled(
             record is not None

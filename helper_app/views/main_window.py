@@ -11,6 +11,7 @@ from client.session.errors import ClientErrorCode
 from client.session.events import (
     AdminPromptShown,
     AllowedChanged,
+    AwaitingHelp,
     ChatReceived,
     ClipboardReceived,
     CodeIssued,
@@ -23,7 +24,10 @@ from client.session.events import (
     EndingSoon,
     ErrorReported,
     FeatureRefused,
+    HelpAskedShown,
     HelperIdentityShown,
+    HelpOfferedShown,
+    HelpRequestSent,
     InputBlocked,
     LinkSlowChanged,
     MonitorsShown,
@@ -88,6 +92,8 @@ class HelperWindow(QMainWindow):
             {
                 SignedIn: self._on_signed_in,
                 CodeIssued: self._on_code,
+                HelpRequestSent: self._on_help_requested,
+                HelpAskedShown: self._on_help_asked,
                 SharerJoined: self._on_sharer_joined,
                 ConsentGiven: self._on_consent,
                 Connected: self._on_connected,
@@ -111,6 +117,8 @@ class HelperWindow(QMainWindow):
             # The sharer's own events, and the headless app's snapshot answer.
             ignored={
                 HelperIdentityShown,
+                AwaitingHelp,
+                HelpOfferedShown,
                 SnapshotTakenShown,
                 ControlRequestLapsed,
                 ControlRequested,
@@ -142,6 +150,7 @@ class HelperWindow(QMainWindow):
         if self.devices_window is None:
             console = DeviceConsole(self.service.settings)
             self.devices_window = DevicesWindow(DevicesService(console))
+            self.devices_window.help_wanted.connect(self.service.help_device)
         self.devices_window.show()
         self.devices_window.service.search(self.devices_window.search.text())
 
@@ -185,6 +194,24 @@ class HelperWindow(QMainWindow):
     def _on_code(self, event: CodeIssued) -> None:
         self.code_page.show_code(event.code, event.expires_at)
         self.stack.setCurrentWidget(self.code_page)
+
+    def _on_help_requested(self, event: HelpRequestSent) -> None:
+        until = event.expires_at[11:16]
+        self.status_page.show_status(
+            self.tr("Asking {device}…").format(device=event.device_name),
+            self.tr(
+                "{device} was asked for a session. The person there sees your identity card "
+                "and chooses, as with a code. If nobody answers by {until} UTC the request "
+                "expires."
+            ).format(device=event.device_name, until=until),
+        )
+        self.stack.setCurrentWidget(self.status_page)
+
+    def _on_help_asked(self, event: HelpAskedShown) -> None:
+        """Asked in the console: this window comes forward, as the session will be here."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     def _on_sharer_joined(self, event: SharerJoined) -> None:
         self.sharer = event.sharer

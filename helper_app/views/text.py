@@ -36,6 +36,10 @@ END_REASONS = {
         "HelperEndReasons",
         "The code expired before anyone used it.",
     ),
+    EndReason.HELP_EXPIRED: QT_TRANSLATE_NOOP(
+        "HelperEndReasons",
+        "The device did not answer your request to help in time.",
+    ),
     EndReason.IDENTITY_MISMATCH: QT_TRANSLATE_NOOP(
         "HelperEndReasons",
         "The connection was refused: the identity check failed.",

@@ -18,6 +18,7 @@ from client.devices.events import (
     ActionFinished,
     ActionNotice,
     DeviceRetired,
+    HelpWantedNotice,
     RestartCountdownShown,
 )
 from client.devices.home import DeviceHome
@@ -71,7 +72,7 @@ class DeviceTray(QObject):
         if isinstance(event, RestartCountdownShown) and self.agent.runner.countdown is not None:
             self.restart_dialog = RestartDialog(self.agent.runner.countdown)
             self.restart_dialog.show()
-        elif isinstance(event, ActionNotice):
+        elif isinstance(event, ActionNotice | HelpWantedNotice):
             self.icon.showMessage(
                 in_english_or(TITLE, self.tr("Helpline: your IT department")),
                 self.notice_text(event),

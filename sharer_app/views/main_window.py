@@ -17,6 +17,7 @@ from client.devices.home import DeviceHome
 from client.session.events import (
     AdminPromptShown,
     AllowedChanged,
+    AwaitingHelp,
     ChatReceived,
     ClipboardReceived,
     CodeIssued,
@@ -29,7 +30,10 @@ from client.session.events import (
     EndingSoon,
     ErrorReported,
     FeatureRefused,
+    HelpAskedShown,
     HelperIdentityShown,
+    HelpOfferedShown,
+    HelpRequestSent,
     InputBlocked,
     LinkSlowChanged,
     MonitorsShown,
@@ -99,6 +103,8 @@ class SharerWindow(QMainWindow):
         self.banner = SharingBanner()
         self.files = FileTransfersWindow(self.tr("Your helper"))
         self.card: HelperIdentityShown | None = None
+        # Started with --await-help: after a session it waits for the next request again.
+        self.awaits_help = False
         self.on_event = EventTable(
             {
                 SignedIn: self._on_signed_in,
@@ -120,12 +126,14 @@ class SharerWindow(QMainWindow):
                 SnapshotTakenShown: self._on_snapshot,
                 ControlRequestLapsed: self._on_request_lapsed,
                 **dict.fromkeys(FILE_EVENTS, self.files.on_event),
+                AwaitingHelp: self._on_awaiting_help,
+                HelpOfferedShown: self._on_help_offered,
             },
             # Blocked input and refused features are for scripts and the audit; the banner
             # already says who may do what. The rest are the helper's own events.
             ignored={
                 InputBlocked, FeatureRefused, CodeIssued, SharerJoined, ConsentGiven, Stats,
-                SnapshotSaved, AdminPromptShown, MonitorsShown,
+                SnapshotSaved, AdminPromptShown, MonitorsShown, HelpRequestSent, HelpAskedShown,
             },
         )  # fmt: skip
 
@@ -191,6 +199,8 @@ class SharerWindow(QMainWindow):
         self.entry_page.button.setEnabled(True)
         self.entry_page.code.clear()
         self.stack.setCurrentWidget(self.entry_page)
+        if self.awaits_help:
+            self.service.await_help(None)
 
     # ---- engine events -------------------------------------------------------------
 
@@ -283,6 +293,19 @@ class SharerWindow(QMainWindow):
         text = self.tr("{name} saved a picture of your screen.").format(name=event.by)
         self.banner.tell(text)
         self.statusBar().showMessage(text)
+
+    def _on_awaiting_help(self, event: AwaitingHelp) -> None:
+        self.statusBar().showMessage(
+            self.tr(
+                "This device, {device}, can be asked for help: your organisation's helpers in "
+                "scope may ask, and you choose when they do. A code works too."
+            ).format(device=event.device_name)
+        )
+
+    def _on_help_offered(self, event: HelpOfferedShown) -> None:
+        self.statusBar().showMessage(
+            self.tr("{name} asks to help you on this device.").format(name=event.helper_name)
+        )
 
     def _on_ended(self, event: Ended) -> None:
         self.statusBar().clearMessage()  # what was true during the session is not any more

@@ -36,6 +36,10 @@ END_REASONS = {
         "SharerEndReasons",
         "The code had expired. Ask your helper for a new one.",
     ),
+    EndReason.HELP_EXPIRED: QT_TRANSLATE_NOOP(
+        "SharerEndReasons",
+        "The helper's request to help on this device expired.",
+    ),
     EndReason.IDENTITY_MISMATCH: QT_TRANSLATE_NOOP(
         "SharerEndReasons",
         "Stopped for your safety: the connection did not come from the verified helper.",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import json
 import threading
 import time
@@ -28,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, String, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
@@ -116,6 +115,17 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: chain.plain(value) for name, value in fields.items()}
+
+
+# Each database's table-valued function over a JSON list's elements, as text.
+JSON_ELEMENTS = {"sqlite": func.json_each, "postgresql": func.json_array_elements_text}
+
+
+def _in_scopes(dialect: str, scopes: frozenset[str]) -> ColumnElement[bool]:
+    """True for a record whose ``sharer_groups`` holds one of ``scopes``, exactly: the
+    database reads the JSON list (no text match, no wildcard)."""
+    groups = JSON_ELEMENTS[dialect](SessionRecord.sharer_groups).table_valued("value")
+    return exists(select(1).select_from(groups).where(groups.c.value.in_(sorted(scopes))))
 
 
 class AuditStore:
@@ -400,17 +410,11 @@ class AuditStore:
             elif not scopes:
                 rows = []
             else:
-                # Groups are a JSON list: the database narrows by their JSON text (the same on
-                # every database), the exact check is here; rows stream, so the first page of
-                # a scoped reader does not load every record first.
-                groups_text = SessionRecord.sharer_groups.cast(String)
-                narrowed = statement.where(
-                    or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
-                )
-                streamed = db.scalars(narrowed.execution_options(yield_per=1000))
-                visible = (r for r in streamed if scopes & set(r.sharer_groups))
-                end = where.offset + where.limit
-                rows = list(itertools.islice(visible, where.offset, end))
+                # Groups are a JSON list: the database reads it, so the scope check, the
+                # order and the paging are all SQL's (a deep page skips rows in the database).
+                in_scopes = _in_scopes(self.engine.dialect.name, scopes)
+                page = statement.where(in_scopes).offset(where.offset).limit(where.limit)
+                rows = list(db.scalars(page))
             ids = [row.id for row in rows]
             refused = self._noted(db, ids, REFUSED)
             used = self._noted(db, ids, USED)

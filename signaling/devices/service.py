@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
 from redis.exceptions import RedisError
@@ -29,6 +30,7 @@ from common.devices.agent_protocol import (
     CheckedIn,
     CheckIn,
     Deliver,
+    HelpWanted,
     Retire,
 )
 from common.devices.records import (
@@ -67,7 +69,9 @@ class DeviceRefused(Exception):
 class AgentLink(Protocol):
     """A connected agent, as the service needs it: something to send to and to close."""
 
-    async def send(self, message: CheckedIn | Deliver | ActionAck | Retire) -> None: ...
+    async def send(
+        self, message: CheckedIn | Deliver | ActionAck | Retire | HelpWanted
+    ) -> None: ...
 
     async def close(self, code: int) -> None: ...
 
@@ -301,6 +305,15 @@ class DeviceService:
         actions = await self._run(self._store.deliver, device_id, again=False)
         if actions:
             await link.send(Deliver(actions=actions))
+
+    def agent_online(self, device_id: str) -> bool:
+        return device_id in self._links
+
+    async def tell_help(self, device_id: str, helper_name: str, expires_at: datetime) -> None:
+        """A connected agent tells the person someone asks to help (``signaling.device_help``)."""
+        link = self._links.get(device_id)
+        if link is not None:
+            await link.send(HelpWanted(helper_name=helper_name, expires_at=expires_at))
 
     def retire_message(self, device_id: str, reason: Literal["deleted", "retired"]) -> Retire:
         """``retire``, signed: only this server can make its devices drop their keys."""

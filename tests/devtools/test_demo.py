@@ -139,6 +139,8 @@ def test_ctrl_c_stops_the_windows_quietly(tmp_path):
         raise AssertionError("the demo did not stop:\n" + "".join(lines) + rest) from None
     output = "".join(lines) + rest
     assert demo.returncode == 0
+    assert "Bob's machine is enrolled as DEMO-PC" in output  # for the console's walkthrough
+    assert (tmp_path / "device" / "enrolment.json").exists()
     assert "Stopping." in output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output
     assert "X11 connection broke" not in output

@@ -19,6 +19,7 @@ from client.session.events import (
     ErrorReported,
     FileFailed,
     FileSending,
+    HelpRequestSent,
     PermissionsChanged,
     SharerJoined,
     SignedIn,
@@ -228,6 +229,35 @@ def test_chat_is_offered_only_when_the_role_allows_it(window):
     assert not window.session_page.chat_action.isVisible()
     assert not window.session_page.chat.isVisibleTo(window)
     assert window.statusBar().currentMessage() == "No chat."
+
+
+def test_help_on_this_device_from_the_devices_window_asks_the_engine(window, run_async):
+    import asyncio
+
+    from common.devices.records import DeviceRecord
+
+    window.open_devices()
+    devices = window.devices_window
+    assert not devices.help_button.isEnabled()  # no device chosen yet
+    device = DeviceRecord(
+        id="dev-1", name="FIN-LAPTOP-7", owner="bob@contoso.example", groups=["finance"],
+        enrolled_at=datetime(2026, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    devices.show_devices([device])
+    devices.list.setCurrentRow(0)
+    assert devices.help_button.isEnabled()
+    devices.help_button.click()
+    run_async(asyncio.sleep(0.1))
+    assert window.engine.called("help_device") == [("dev-1",)]
+    window.engine.emit(
+        HelpRequestSent(
+            device_id="dev-1", device_name="FIN-LAPTOP-7", expires_at="2026-12-03T14:05:00+00:00"
+        )
+    )
+    assert window.stack.currentWidget() is window.status_page
+    assert window.status_page.title.text() == "Asking FIN-LAPTOP-7…"
+    assert "If nobody answers by 14:05 UTC" in window.status_page.detail.text()
+    devices.close()
 
 
 def test_the_picture_toggles_between_fit_and_one_to_one(window):
