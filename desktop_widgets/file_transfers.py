@@ -105,13 +105,15 @@ def failure_words(reason: str) -> str:
 def choose_folder(parent: QWidget, name: str) -> str:
     """Where to save ``name``: the receiver picks a folder (Downloads to start with)."""
     start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-    title = QCoreApplication.translate(CONTEXT, "Save {name} in…").format(name=name)
+    title = QCoreApplication.translate("FileTransfers", "Save {name} in…").format(name=name)
     return QFileDialog.getExistingDirectory(parent, title, start)
 
 
 def choose_file_to_send(parent: QWidget) -> str:
     """The file to offer; the other side still has to accept it."""
-    path, _ = QFileDialog.getOpenFileName(parent, QCoreApplication.translate(CONTEXT, "Send a file"))
+    path, _ = QFileDialog.getOpenFileName(
+        parent, QCoreApplication.translate("FileTransfers", "Send a file")
+    )
     return path
 
 
@@ -125,7 +127,9 @@ class TransferRow(QFrame):
         self.title = plain_label(title)
         self.status = plain_label("")
         self.bar = QProgressBar()
-        self.bar.setRange(0, max(size, 1))
+        # A progress bar counts in 32-bit ints: a file of 2 GiB or more moves it in steps.
+        self.step = max(1, -(-size // 0x7FFFFFFF))
+        self.bar.setRange(0, max(size // self.step, 1))
         self.bar.setValue(0)
         self.bar.setAccessibleName(self.tr("Transfer progress"))
         self.bar.hide()  # until bytes move: an offer is not a transfer at 0 %
@@ -213,7 +217,7 @@ class FileTransfersWindow(QWidget):
     def _update(self, row: TransferRow, event: EngineEvent) -> None:
         if isinstance(event, FileProgress):
             row.bar.show()
-            row.bar.setValue(event.bytes)
+            row.bar.setValue(event.bytes // row.step)
             row.status.setText(
                 self.tr("{done} of {size}").format(
                     done=human_size(event.bytes), size=human_size(row.size)
