@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from client.session.events import FileFailed, FileOffered, FileProgress, FileSending
-from desktop_widgets.file_transfers import FileTransfersWindow
+from client.session.file_transfers import Reason
+from desktop_widgets.file_transfers import REASON_WORDS, FileTransfersWindow
 from desktop_widgets.i18n import install_language
 
 SHA = "cd" * 32
@@ -35,3 +36,7 @@ def test_a_failed_file_is_told_in_french_by_its_reason(qtbot, qapp, qt_display):
         assert not row.cancel.isVisibleTo(files)
     finally:
         install_language(qapp, "en")
+
+
+def test_every_reason_the_engine_gives_has_words_of_its_own():
+    assert set(REASON_WORDS) == set(Reason)
