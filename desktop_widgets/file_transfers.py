@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QProgressBar,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,8 @@ from client.session.events import (
     FileSending,
     FileSent,
 )
-from desktop_widgets.widgets import plain_label, title_label
+from client.session.file_transfers import Reason
+from desktop_widgets.widgets import Button, named, plain_label, title_label
 
 FILE_EVENTS: tuple[type[EngineEvent], ...] = (
     FileOffered,
@@ -42,26 +42,78 @@ FILE_EVENTS: tuple[type[EngineEvent], ...] = (
     FileFailed,
 )
 FolderChooser = Callable[[QWidget, str], str]
+CONTEXT = "FileTransfers"
+# Each unit's words, marked for translation ("octets", "Ko" in French).
+UNITS = (
+    QT_TRANSLATE_NOOP("FileTransfers", "{n} bytes"),
+    QT_TRANSLATE_NOOP("FileTransfers", "{n} KB"),
+    QT_TRANSLATE_NOOP("FileTransfers", "{n} MB"),
+    QT_TRANSLATE_NOOP("FileTransfers", "{n} GB"),
+)
+# What a person reads for the engine's ``file_failed`` reason (the event's English sentence
+# stays for the headless JSON lines).
+REASON_WORDS: dict[Reason, str] = {
+    Reason.DECLINED: QT_TRANSLATE_NOOP("FileTransfers", "The other side declined the file."),
+    Reason.CANCELLED: QT_TRANSLATE_NOOP("FileTransfers", "The transfer was cancelled."),
+    Reason.TOO_LARGE: QT_TRANSLATE_NOOP(
+        "FileTransfers", "The file is larger than the limit for one file or for this session."
+    ),
+    Reason.REVOKED: QT_TRANSLATE_NOOP(
+        "FileTransfers", "File transfer is no longer allowed in this session."
+    ),
+    Reason.SESSION_ENDED: QT_TRANSLATE_NOOP(
+        "FileTransfers", "The session ended before the file arrived."
+    ),
+    Reason.CHECKSUM_MISMATCH: QT_TRANSLATE_NOOP(
+        "FileTransfers", "The file arrived damaged (its SHA-256 did not match): not kept."
+    ),
+    Reason.FILE_CHANGED: QT_TRANSLATE_NOOP(
+        "FileTransfers", "The file changed while it was being sent."
+    ),
+    Reason.TOO_MANY_BYTES: QT_TRANSLATE_NOOP(
+        "FileTransfers", "More data arrived than the file's size."
+    ),
+    Reason.NOT_CONNECTED: QT_TRANSLATE_NOOP("FileTransfers", "The file channel closed."),
+    Reason.WRITE_FAILED: QT_TRANSLATE_NOOP("FileTransfers", "The file could not be written."),
+    Reason.READ_FAILED: QT_TRANSLATE_NOOP("FileTransfers", "The file could not be read."),
+}
+UNKNOWN_FAILURE = QT_TRANSLATE_NOOP("FileTransfers", "The file did not arrive.")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
 
 
 def human_size(size: int) -> str:
     value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+    for power, unit in enumerate(UNITS):
+        if value < 1024 or power == len(UNITS) - 1:
+            return _tr(unit).format(n=f"{value:.0f}" if power == 0 else f"{value:.1f}")
         value /= 1024
-    return f"{size} bytes"
+    raise AssertionError("the last unit always answers")
+
+
+def failure_words(reason: str) -> str:
+    """Why a transfer stopped, in the person's language; a reason this version does not
+    know gets plain words too."""
+    try:
+        return _tr(REASON_WORDS[Reason(reason)])
+    except (ValueError, KeyError):
+        return _tr(UNKNOWN_FAILURE)
 
 
 def choose_folder(parent: QWidget, name: str) -> str:
     """Where to save ``name``: the receiver picks a folder (Downloads to start with)."""
     start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-    return QFileDialog.getExistingDirectory(parent, f"Save {name} in…", start)
+    title = QCoreApplication.translate("FileTransfers", "Save {name} in…").format(name=name)
+    return QFileDialog.getExistingDirectory(parent, title, start)
 
 
 def choose_file_to_send(parent: QWidget) -> str:
     """The file to offer; the other side still has to accept it."""
-    path, _ = QFileDialog.getOpenFileName(parent, "Send a file")
+    path, _ = QFileDialog.getOpenFileName(
+        parent, QCoreApplication.translate("FileTransfers", "Send a file")
+    )
     return path
 
 
@@ -75,13 +127,15 @@ class TransferRow(QFrame):
         self.title = plain_label(title)
         self.status = plain_label("")
         self.bar = QProgressBar()
-        self.bar.setRange(0, max(size, 1))
+        # A progress bar counts in 32-bit ints: a file of 2 GiB or more moves it in steps.
+        self.step = max(1, -(-size // 0x7FFFFFFF))
+        self.bar.setRange(0, max(size // self.step, 1))
         self.bar.setValue(0)
-        self.bar.setAccessibleName("Transfer progress")
+        self.bar.setAccessibleName(self.tr("Transfer progress"))
         self.bar.hide()  # until bytes move: an offer is not a transfer at 0 %
-        self.save = QPushButton("&Save…")
-        self.decline = QPushButton("&Decline")
-        self.cancel = QPushButton("&Cancel")
+        self.save = Button(self.tr("&Save…"), "primary")
+        self.decline = Button(self.tr("&Decline"))
+        self.cancel = Button(self.tr("&Cancel"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.save, self.decline, self.cancel):
@@ -109,7 +163,7 @@ class FileTransfersWindow(QWidget):
 
     def __init__(self, peer: str, chooser: FolderChooser = choose_folder) -> None:
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
-        self.setWindowTitle("Helpline — Files")
+        self.setWindowTitle(self.tr("Helpline — Files"))
         self.peer = peer
         self.chooser = chooser
         self.rows: dict[str, TransferRow] = {}
@@ -118,15 +172,17 @@ class FileTransfersWindow(QWidget):
         self.list.addStretch(1)
         body = QWidget()
         body.setLayout(self.list)
-        scroll = QScrollArea()
+        scroll = named(QScrollArea(), self.tr("Files offered and sent"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(title_label("Files"))
+        layout.addWidget(title_label(self.tr("Files")))
         layout.addWidget(
             plain_label(
-                "Only accept files you expect. A file is kept only when it arrived whole "
-                "and its checksum matched; it never replaces a file you have."
+                self.tr(
+                    "Only accept files you expect. A file is kept only when it arrived whole "
+                    "and its checksum matched; it never replaces a file you have."
+                )
             )
         )
         layout.addWidget(scroll, 1)
@@ -134,15 +190,25 @@ class FileTransfersWindow(QWidget):
 
     def on_event(self, event: EngineEvent) -> None:
         if isinstance(event, FileOffered):
-            row = self._add(event.id, f"{self.peer} offers {event.name}", event)
-            row.status.setText(f"{human_size(event.size)}. SHA-256 {event.sha256[:16]}…")
+            title = self.tr("{peer} offers {name}").format(peer=self.peer, name=event.name)
+            row = self._add(event.id, title, event)
+            row.status.setText(
+                self.tr("{size}. SHA-256 {sha256}…").format(
+                    size=human_size(event.size), sha256=event.sha256[:16]
+                )
+            )
             row.show_buttons(answer=True, cancel=False)
             row.save.clicked.connect(lambda: self._save(event.id))
             row.decline.clicked.connect(lambda: self.decline_file.emit(event.id))
             self._to_front()
         elif isinstance(event, FileSending):
-            row = self._add(event.id, f"Sending {event.name} to {self.peer}", event)
-            row.status.setText(f"{human_size(event.size)}: waiting for {self.peer} to accept.")
+            title = self.tr("Sending {name} to {peer}").format(name=event.name, peer=self.peer)
+            row = self._add(event.id, title, event)
+            row.status.setText(
+                self.tr("{size}: waiting for {peer} to accept.").format(
+                    size=human_size(event.size), peer=self.peer
+                )
+            )
             row.show_buttons(answer=False, cancel=True)
             self._to_front()
         elif (row_or_none := self.rows.get(getattr(event, "id", ""))) is not None:
@@ -151,19 +217,23 @@ class FileTransfersWindow(QWidget):
     def _update(self, row: TransferRow, event: EngineEvent) -> None:
         if isinstance(event, FileProgress):
             row.bar.show()
-            row.bar.setValue(event.bytes)
-            row.status.setText(f"{human_size(event.bytes)} of {human_size(row.size)}")
+            row.bar.setValue(event.bytes // row.step)
+            row.status.setText(
+                self.tr("{done} of {size}").format(
+                    done=human_size(event.bytes), size=human_size(row.size)
+                )
+            )
             row.show_buttons(answer=False, cancel=True)
         elif isinstance(event, FileReceived):
             row.bar.show()
             row.bar.setValue(row.bar.maximum())
-            row.finish(f"Saved as {event.path} (checksum verified).")
+            row.finish(self.tr("Saved as {path} (checksum verified).").format(path=event.path))
         elif isinstance(event, FileSent):
             row.bar.show()
             row.bar.setValue(row.bar.maximum())
-            row.finish(f"Sent: {self.peer} has it, checksum verified.")
+            row.finish(self.tr("Sent: {peer} has it, checksum verified.").format(peer=self.peer))
         elif isinstance(event, FileFailed):
-            row.finish(event.message[:1].upper() + event.message[1:] + ".")
+            row.finish(failure_words(event.reason))
 
     def _add(self, transfer_id: str, title: str, event: FileOffered | FileSending) -> TransferRow:
         row = TransferRow(title, event.size)
@@ -174,7 +244,7 @@ class FileTransfersWindow(QWidget):
         return row
 
     def _save(self, transfer_id: str) -> None:
-        folder = self.chooser(self, self.names.get(transfer_id, "the file"))
+        folder = self.chooser(self, self.names.get(transfer_id, self.tr("the file")))
         if folder:
             self.accept_file.emit(transfer_id, folder)
 

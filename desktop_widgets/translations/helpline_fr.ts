@@ -86,6 +86,10 @@
         <translation>Permettre aussi les tâches d’administrateur (elles sont consignées)</translation>
     </message>
     <message>
+        <source>Also allow files both ways (I accept or decline each one they send)</source>
+        <translation>Autoriser aussi les fichiers dans les deux sens (j’accepte ou je refuse chacun de ceux qu’on m’envoie)</translation>
+    </message>
+    <message>
         <source>I know this person</source>
         <translation>Je connais cette personne</translation>
     </message>
@@ -534,6 +538,132 @@
     </message>
 </context>
 <context>
+    <name>FileTransfers</name>
+    <message>
+        <source>{n} bytes</source>
+        <translation>{n} octets</translation>
+    </message>
+    <message>
+        <source>{n} KB</source>
+        <translation>{n} Ko</translation>
+    </message>
+    <message>
+        <source>{n} MB</source>
+        <translation>{n} Mo</translation>
+    </message>
+    <message>
+        <source>{n} GB</source>
+        <translation>{n} Go</translation>
+    </message>
+    <message>
+        <source>The other side declined the file.</source>
+        <translation>L’autre personne a refusé le fichier.</translation>
+    </message>
+    <message>
+        <source>The transfer was cancelled.</source>
+        <translation>Le transfert a été annulé.</translation>
+    </message>
+    <message>
+        <source>The file is larger than the limit for one file or for this session.</source>
+        <translation>Le fichier dépasse la taille autorisée pour un fichier ou pour cette session.</translation>
+    </message>
+    <message>
+        <source>File transfer is no longer allowed in this session.</source>
+        <translation>Le transfert de fichiers n’est plus autorisé dans cette session.</translation>
+    </message>
+    <message>
+        <source>The session ended before the file arrived.</source>
+        <translation>La session s’est terminée avant l’arrivée du fichier.</translation>
+    </message>
+    <message>
+        <source>The file arrived damaged (its SHA-256 did not match): not kept.</source>
+        <translation>Le fichier est arrivé endommagé (son SHA-256 ne correspond pas) : il n’a pas été conservé.</translation>
+    </message>
+    <message>
+        <source>The file changed while it was being sent.</source>
+        <translation>Le fichier a été modifié pendant son envoi.</translation>
+    </message>
+    <message>
+        <source>More data arrived than the file&apos;s size.</source>
+        <translation>Plus de données sont arrivées que la taille du fichier ne le permet.</translation>
+    </message>
+    <message>
+        <source>The file channel closed.</source>
+        <translation>Le canal des fichiers s’est fermé.</translation>
+    </message>
+    <message>
+        <source>The file could not be written.</source>
+        <translation>Le fichier n’a pas pu être écrit.</translation>
+    </message>
+    <message>
+        <source>The file could not be read.</source>
+        <translation>Le fichier n’a pas pu être lu.</translation>
+    </message>
+    <message>
+        <source>The file did not arrive.</source>
+        <translation>Le fichier n’est pas arrivé.</translation>
+    </message>
+    <message>
+        <source>Save {name} in…</source>
+        <translation>Enregistrer {name} dans…</translation>
+    </message>
+    <message>
+        <source>Send a file</source>
+        <translation>Envoyer un fichier</translation>
+    </message>
+</context>
+<context>
+    <name>FileTransfersWindow</name>
+    <message>
+        <source>Helpline — Files</source>
+        <translation>Helpline — Fichiers</translation>
+    </message>
+    <message>
+        <source>Files offered and sent</source>
+        <translation>Fichiers proposés et envoyés</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Fichiers</translation>
+    </message>
+    <message>
+        <source>Only accept files you expect. A file is kept only when it arrived whole and its checksum matched; it never replaces a file you have.</source>
+        <translation>N’acceptez que les fichiers que vous attendez. Un fichier n’est conservé que s’il est arrivé entier et que sa somme de contrôle correspond ; il ne remplace jamais un fichier que vous avez déjà.</translation>
+    </message>
+    <message>
+        <source>{peer} offers {name}</source>
+        <translation>{peer} vous propose {name}</translation>
+    </message>
+    <message>
+        <source>{size}. SHA-256 {sha256}…</source>
+        <translation>{size}. SHA-256 {sha256}…</translation>
+    </message>
+    <message>
+        <source>Sending {name} to {peer}</source>
+        <translation>Envoi de {name} à {peer}</translation>
+    </message>
+    <message>
+        <source>{size}: waiting for {peer} to accept.</source>
+        <translation>{size} : en attente de l’accord de {peer}.</translation>
+    </message>
+    <message>
+        <source>{done} of {size}</source>
+        <translation>{done} sur {size}</translation>
+    </message>
+    <message>
+        <source>Saved as {path} (checksum verified).</source>
+        <translation>Enregistré sous {path} (somme de contrôle vérifiée).</translation>
+    </message>
+    <message>
+        <source>Sent: {peer} has it, checksum verified.</source>
+        <translation>Envoyé : {peer} l’a reçu, somme de contrôle vérifiée.</translation>
+    </message>
+    <message>
+        <source>the file</source>
+        <translation>le fichier</translation>
+    </message>
+</context>
+<context>
     <name>HelperEndReasons</name>
     <message>
         <source>You ended the session.</source>
@@ -629,6 +759,10 @@
     <message>
         <source>Devices…</source>
         <translation>Appareils…</translation>
+    </message>
+    <message>
+        <source>The sharer</source>
+        <translation>La personne aidée</translation>
     </message>
     <message>
         <source>The sharer&apos;s clipboard text is on your clipboard.</source>
@@ -887,6 +1021,10 @@
         <translation>Afficher l’image pixel pour pixel (Ctrl+1) ; sinon : l’ajuster à la fenêtre</translation>
     </message>
     <message>
+        <source>Send &amp;file…</source>
+        <translation>Envoyer un &amp;fichier…</translation>
+    </message>
+    <message>
         <source>&amp;End session</source>
         <translation>&amp;Terminer la session</translation>
     </message>
@@ -1001,6 +1139,10 @@
         <translation>Cet ordinateur…</translation>
     </message>
     <message>
+        <source>Your helper</source>
+        <translation>La personne qui vous aide</translation>
+    </message>
+    <message>
         <source>your helper</source>
         <translation>la personne qui vous aide</translation>
     </message>
@@ -1070,6 +1212,10 @@
     <message>
         <source>Stop &amp;extras</source>
         <translation>Retirer les &amp;extras</translation>
+    </message>
+    <message>
+        <source>Send &amp;file…</source>
+        <translation>Envoyer un &amp;fichier…</translation>
     </message>
     <message>
         <source>&amp;Allow control</source>
@@ -1163,6 +1309,25 @@
     <message>
         <source>&amp;Stop</source>
         <translation>&amp;Arrêter</translation>
+    </message>
+</context>
+<context>
+    <name>TransferRow</name>
+    <message>
+        <source>Transfer progress</source>
+        <translation>Avancement du transfert</translation>
+    </message>
+    <message>
+        <source>&amp;Save…</source>
+        <translation>&amp;Enregistrer…</translation>
+    </message>
+    <message>
+        <source>&amp;Decline</source>
+        <translation>&amp;Refuser</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Annuler</translation>
     </message>
 </context>
 <context>

@@ -87,7 +87,7 @@ class HelperWindow(QMainWindow):
         self.devices_window: DevicesWindow | None = None
         self.menuBar().addAction(self.tr("Devices…")).triggered.connect(self.open_devices)
         self.sharer = ""
-        self.files = FileTransfersWindow("The sharer")
+        self.files = FileTransfersWindow(self.tr("The sharer"))
         self.on_event = EventTable(
             {
                 SignedIn: self._on_signed_in,

@@ -101,7 +101,7 @@ class SharerWindow(QMainWindow):
         self.device_window: DeviceStatusWindow | None = None
         self.menuBar().addAction(self.tr("This device…")).triggered.connect(self.open_device_status)
         self.banner = SharingBanner()
-        self.files = FileTransfersWindow("Your helper")
+        self.files = FileTransfersWindow(self.tr("Your helper"))
         self.card: HelperIdentityShown | None = None
         # Started with --await-help: after a session it waits for the next request again.
         self.awaits_help = False

@@ -20,6 +20,10 @@ from client.session.events import (
     Connected,
     ControlChanged,
     ControlRequested,
+    FileFailed,
+    FileOffered,
+    FileProgress,
+    FileSending,
     HelperIdentityShown,
     SharerJoined,
     Stats,
@@ -62,8 +66,9 @@ REPORT: dict[str, Any] = {"collected_at": "2026-12-03T09:30:00Z", "sections": SE
 DATA = {
     "Alice Example", "Support Engineer", "Contoso", "alice@contoso.example", "FIN-LAPTOP-7",
     "fin-laptop-7", "Debian GNU/Linux 12", "Intel", "fin-laptop-7.contoso.example", "eth0",
-    "agent.log",
+    "agent.log", "fix.reg", "notes.txt", "huge.iso",
 }  # fmt: skip
+SHA = "ab" * 32
 
 
 def build_all(qtbot: Any, run_async: Any, tmp_path: Path) -> dict[str, QWidget]:
@@ -116,6 +121,13 @@ def build_all(qtbot: Any, run_async: Any, tmp_path: Path) -> dict[str, QWidget]:
     sharer_engine.emit(AllowedChanged(allow=["clipboard"]))
     sharer_engine.emit(ControlRequested())
     windows["banner"] = sharer.banner
+    # The files window with a file offered, one on its way and one that failed.
+    sharer_engine.emit(FileOffered(id="1" * 16, name="fix.reg", size=2048, sha256=SHA))
+    sharer_engine.emit(FileSending(id="2" * 16, name="notes.txt", size=2**20, sha256=SHA))
+    sharer_engine.emit(FileProgress(id="2" * 16, bytes=2**19))
+    sharer_engine.emit(FileSending(id="3" * 16, name="huge.iso", size=2**33, sha256=SHA))
+    sharer_engine.emit(FileFailed(id="3" * 16, reason="too_large", message="too large"))
+    windows["files"] = sharer.files
     sharer.stack.setCurrentWidget(sharer.consent_page)
 
     windows["device_status"] = DeviceStatusWindow(DeviceHome(tmp_path / "device"))
