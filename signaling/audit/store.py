@@ -136,6 +136,7 @@ class AuditStore:
         self._anchor = anchor
         self._every = checkpoint_every
         self._signed: Anchor | None = None  # written to the anchor once its commit is done
+        self._written: tuple[int, str] | None = None  # the newest event, likewise
         self._purgers: list[Purger] = []
         self._clock = clock
         self._reads: dict[str, _RepeatedRead] = {}
@@ -274,15 +275,15 @@ class AuditStore:
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
         with self._write_lock:
-            self._signed = None
+            self._signed, self._written = None, None
             try:
                 with self._sessions.begin() as db:
                     hold_for_transaction(db, CHAIN_LOCK)
                     yield db
-                if self._signed is not None and self._anchor is not None:
-                    self._anchor.advance(self._signed)
+                if self._anchor is not None and (self._signed or self._written):
+                    self._anchor.advance(self._signed, self._written)
             finally:
-                self._signed = None
+                self._signed, self._written = None, None
 
     def _head(self, db: Session) -> tuple[int, str]:
         last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
@@ -308,6 +309,7 @@ class AuditStore:
             )
         )
         db.flush()
+        self._written = (seq + 1, digest)
         if self._checkpoint_due(db, seq + 1):
             self._checkpoint(db)
 

@@ -270,3 +270,30 @@ def test_auditors_see_their_scopes_and_every_read_is_recorded(server):
     ]
     assert reads[0]["filter"]["scopes"] == ["finance"]
     assert store.verify(None).ok
+
+
+@pytest.mark.parametrize(
+    ("ending", "outcome", "end_reason"),
+    [
+        ("sharer_declines", "declined", "declined"),
+        ("sharer_ends_before_consent", "cancelled", "sharer_ended"),
+        ("helper_ends_before_consent", "cancelled", "helper_ended"),
+        ("sharer_ends_after_consent", "accepted", "sharer_ended"),
+        ("helper_ends_after_consent", "accepted", "helper_ended"),
+    ],
+)
+def test_each_way_a_session_ends_is_its_outcome_in_the_record(server, ending, outcome, end_reason):
+    """The outcome says what the sharer decided, whoever ended the session and when: an
+    attempt nobody consented to is never recorded as accepted, nor left pending."""
+    helper, sharer = _paired(server, consent="view" if ending.endswith("after_consent") else None)
+    if ending == "sharer_declines":
+        sharer.send(Consent(level="decline"))
+        assert helper.recv().level.value == "declined"
+    else:
+        ender, other = (helper, sharer) if ending.startswith("helper") else (sharer, helper)
+        ender.send(End())
+        assert other.recv().reason.value == end_reason
+    [record] = server.audit()
+    assert (record["outcome"], record["end_reason"]) == (outcome, end_reason)
+    assert record["ended_at"] is not None
+    assert record["levels_granted"] == ([] if outcome != "accepted" else ["view"])
