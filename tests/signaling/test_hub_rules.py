@@ -78,10 +78,16 @@ def test_one_control_prompt_at_a_time(server):
 
 def test_chat_needs_the_chat_permission_and_is_recorded_from_the_report(server):
     helper, sharer = _paired(server, helper_upn=SAM, consent="view")
+    # Each report is followed by a message that is answered whatever happens, so a report
+    # taken silently shows as the wrong first answer instead of a wait for ever.
     helper.send(ReportFeature(feature="chat"))
+    helper.send(RequestCode())
     assert helper.recv().code.value == "forbidden"
+    assert helper.recv().code.value == "wrong_state"
     sharer.send(ReportFeature(feature="chat"))
+    sharer.send(Consent(level="view"))
     assert sharer.recv().code.value == "forbidden"
+    assert sharer.recv().code.value == "wrong_state"
     sharer.send(End())
     assert helper.recv().type == "ended"
     assert server.audit()[0]["features_used"] == ["view"]
