@@ -11,6 +11,7 @@ tree itself is never modified.
     python scripts/mutation_check.py --list        # names only
     python scripts/mutation_check.py codes_equal   # just these
     python scripts/mutation_check.py --write-doc   # also record the result in docs/security.md
+    python scripts/mutation_check.py --jobs 2      # two scratch copies side by side
 
 A fault is *caught* when one of its tests fails on an assertion (``assert``, a
 ``pytest.raises`` that did not raise, an expected event that never came); *crashed* when
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -831,25 +833,41 @@ def run_tests(scratch: Path, tests: tuple[str, ...]) -> tuple[str, float, str]:
     return outcome, time.monotonic() - started, tail
 
 
-def check(faults: list[Fault]) -> list[tuple[Fault, str, str]]:
-    results = []
+def check(faults: list[Fault], jobs: int = 1) -> list[tuple[Fault, str, str]]:
+    """Each fault's outcome, in the order given. ``jobs`` scratch copies work side by side,
+    each on every ``jobs``-th fault (the tests use free ports and private displays)."""
+    found: dict[str, tuple[Fault, str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="helpline-mutation-") as tmp:
-        scratch = Path(tmp) / "repo"
-        scratch_copy(scratch)
-        for item in faults:
-            originals = apply(scratch, item.edits)
-            if originals is None:
-                outcome, seconds, tail = "stale", 0.0, "original snippet not found"
-            elif not compiles(scratch, item.edits):
+        shares = [faults[n::jobs] for n in range(jobs)]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            done = [
+                pool.submit(_check_in, Path(tmp) / f"repo-{n}", share)
+                for n, share in enumerate(shares)
+            ]
+            for future in done:
+                found.update({item.name: (item, outcome, tail) for item, outcome, tail in
+                              future.result()})  # fmt: skip
+    return [found[item.name] for item in faults]
+
+
+def _check_in(scratch: Path, faults: list[Fault]) -> list[tuple[Fault, str, str]]:
+    """One scratch copy, its faults one at a time."""
+    results = []
+    scratch_copy(scratch)
+    for item in faults:
+        originals = apply(scratch, item.edits)
+        if originals is None:
+            outcome, seconds, tail = "stale", 0.0, "original snippet not found"
+        elif not compiles(scratch, item.edits):
+            restore(originals)
+            outcome, seconds, tail = "error", 0.0, "the faulty code does not compile"
+        else:
+            try:
+                outcome, seconds, tail = run_tests(scratch, item.tests)
+            finally:
                 restore(originals)
-                outcome, seconds, tail = "error", 0.0, "the faulty code does not compile"
-            else:
-                try:
-                    outcome, seconds, tail = run_tests(scratch, item.tests)
-                finally:
-                    restore(originals)
-            results.append((item, outcome, tail))
-            print(f"{outcome:7s} {seconds:6.0f}s  {item.name}: {tail}", flush=True)
+        results.append((item, outcome, tail))
+        print(f"{outcome:7s} {seconds:6.0f}s  {item.name}: {tail}", flush=True)
     return results
 
 
@@ -896,6 +914,9 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="only these faults (default: all)")
     parser.add_argument("--list", action="store_true", help="list the faults and exit")
     parser.add_argument("--write-doc", action="store_true", help=f"record the result in {DOC}")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="scratch copies at work side by side (default 1)"
+    )
     args = parser.parse_args()
     if args.list:
         for item in FAULTS:
@@ -905,7 +926,7 @@ def main() -> int:
     if unknown:
         parser.error(f"no such fault: {', '.join(sorted(unknown))}")
     chosen = [f for f in FAULTS if not args.names or f.name in args.names]
-    results = check(chosen)
+    results = check(chosen, max(1, args.jobs))
     text = table(results)
     print("\n" + text)
     if args.write_doc:

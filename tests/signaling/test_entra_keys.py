@@ -92,11 +92,19 @@ def issuer() -> Iterator[LocalIssuer]:
     httpd.server_close()
 
 
+async def _found(cache: JwksCache, kid: str) -> bool:
+    """Whether the cache has a key for ``kid`` (a refusal is an answer, not a crash)."""
+    try:
+        return await cache.key_for(kid) is not None
+    except JwksError:
+        return False
+
+
 async def test_both_keys_verify_and_a_rotated_key_is_fetched_once(issuer):
     now = [0.0]
     cache = JwksCache(issuer.keys_url, min_refresh_seconds=60, clock=lambda: now[0])
-    assert await cache.key_for("k1") is not None
-    assert await cache.key_for("k2") is not None
+    assert await _found(cache, "k1")
+    assert await _found(cache, "k2")
     assert issuer.fetches == 1
     issuer.keys["k3"] = _key()  # the provider rotates in a new key
     # Within the refresh window an unknown kid is refused without asking again...
@@ -105,7 +113,7 @@ async def test_both_keys_verify_and_a_rotated_key_is_fetched_once(issuer):
     assert issuer.fetches == 1
     now[0] = 61.0
     # ...after it, one unknown kid means one fetch, and the new key is there.
-    assert await cache.key_for("k3") is not None
+    assert await _found(cache, "k3")
     assert issuer.fetches == 2
     # Forged kids cannot make us hammer the provider: refused, nothing fetched.
     for n in range(20):
@@ -121,16 +129,16 @@ async def test_a_key_set_older_than_its_maximum_age_is_fetched_again(issuer):
     cache = JwksCache(
         issuer.keys_url, min_refresh_seconds=60, max_age_seconds=600, clock=lambda: now[0]
     )
-    assert await cache.key_for("k1") is not None
+    assert await _found(cache, "k1")
     issuer.keys.pop("k1")  # withdrawn by the provider
     now[0] = 599.0
-    assert await cache.key_for("k1") is not None, "younger than its maximum age: kept"
+    assert await _found(cache, "k1"), "younger than its maximum age: kept"
     assert issuer.fetches == 1
     now[0] = 601.0
     with pytest.raises(JwksError):
         await cache.key_for("k1")
     assert issuer.fetches == 2
-    assert await cache.key_for("k2") is not None  # from the new set: no further fetch
+    assert await _found(cache, "k2")  # from the new set: no further fetch
     assert issuer.fetches == 2
 
 
@@ -140,7 +148,7 @@ async def test_a_key_set_too_old_to_refresh_is_not_used(issuer):
     cache = JwksCache(
         issuer.keys_url, min_refresh_seconds=60, max_age_seconds=600, clock=lambda: now[0]
     )
-    assert await cache.key_for("k1") is not None
+    assert await _found(cache, "k1")
     issuer.down = True
     now[0] = 601.0
     with pytest.raises(JwksError):
@@ -148,7 +156,7 @@ async def test_a_key_set_too_old_to_refresh_is_not_used(issuer):
     assert issuer.fetches == 2
     issuer.down = False
     now[0] = 662.0
-    assert await cache.key_for("k1") is not None
+    assert await _found(cache, "k1")
 
 
 async def test_the_entra_configuration_accepts_tokens_from_the_rotated_issuer(tmp_path, issuer):

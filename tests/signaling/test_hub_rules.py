@@ -45,7 +45,8 @@ def _paired(server, helper_upn=ALICE, sharer_upn=BOB, consent=None):
 def test_the_helper_cannot_consent_for_the_sharer(server):
     helper, sharer = _paired(server)
     helper.send(Consent(level="control"))
-    assert helper.recv().code.value == "forbidden"
+    refused = helper.recv()
+    assert (refused.type, getattr(refused, "code", None)) == ("error", "forbidden"), refused
     # Nothing moved: the sharer still decides, and its choice is the one the helper hears.
     sharer.send(Consent(level="view"))
     assert helper.recv().level.value == "view"
@@ -56,7 +57,11 @@ def test_the_helper_cannot_consent_for_the_sharer(server):
 def test_only_the_sharer_grants_revokes_or_denies_control(server, action):
     helper, sharer = _paired(server, consent="view")
     helper.send(Control(action=action))
-    assert helper.recv().code.value == "forbidden"
+    # Always answered: if the control were taken silently, this answer would come first.
+    helper.send(RequestCode())
+    refused = helper.recv()
+    assert (refused.type, getattr(refused, "code", None)) == ("error", "forbidden"), refused
+    assert helper.recv().code.value == "wrong_state"
     # The sharer never saw it: the next thing it gets is what the helper sends next.
     helper.send(Signal(kind="offer", sdp="v=0"))
     assert sharer.recv().type == "signal"
