@@ -257,9 +257,11 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "capture_ignores_chosen_monitor",
         "the sharer captures monitor 1 whatever monitor was chosen",
-        "sharer_app/engine_factory.py",
-        "            monitor=geometry,",
-        "            monitor=monitor_geometry(1),",
+        # The track is shown the chosen monitor's geometry when the session starts (the
+        # capture factory's is only its first): the fault is where that geometry comes from.
+        "client/session/shared_screens.py",
+        "        return self._monitors[self.current - 1]",
+        "        return self._monitors[0]",
         f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
     ),
     # ---- devices and codes (issues 19 and 24) ----------------------------------------
