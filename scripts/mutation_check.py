@@ -457,7 +457,7 @@ FAULTS: tuple[Fault, ...] = (
         "signaling/audit/verify.py",
         "    if view.head < anchor.seq:",
         "    if False:",
-        f"{TAMPERING}::test_the_end_of_the_chain_cut_with_its_checkpoints_is_refused",
+        f"{TAMPERING}::test_the_end_cut_against_an_anchor_from_before_it_kept_the_head_is_refused",
     ),
     fault(
         "audit_refusals_one_event_each",

@@ -237,3 +237,25 @@ def test_events_after_the_last_checkpoint_cut_are_refused(tmp_path):
     verdict = _verify(server.data_dir)
     assert verdict.returncode == 1, verdict.stdout
     assert "cut" in verdict.stderr and "this server wrote up to event" in verdict.stderr
+
+
+def test_the_end_cut_against_an_anchor_from_before_it_kept_the_head_is_refused(audited):
+    """An anchor file written before it kept the newest event still holds the last signed
+    checkpoint: a chain cut before it, checkpoints and all, is refused on that alone."""
+    anchor_file = AnchorFile(audited)
+    kept = json.loads(anchor_file.path.read_text())
+    anchor_file.path.write_text(
+        json.dumps({k: v for k, v in kept.items() if k not in ("head", "head_hash")})
+    )
+    with _db(audited) as db:
+        seq, _ = _victim(db)
+        db.execute("BEGIN")
+        cut = [rid for (rid,) in db.execute(
+            "SELECT DISTINCT record_id FROM audit_events WHERE seq >= ?", (seq,))]  # fmt: skip
+        db.executemany("DELETE FROM session_records WHERE id = ?", [(r,) for r in cut])
+        db.execute("DELETE FROM audit_events WHERE seq >= ?", (seq,))
+        db.execute("DELETE FROM audit_checkpoints WHERE seq >= ?", (seq,))
+        db.execute("COMMIT")
+    verdict = _verify(audited)
+    assert verdict.returncode == 1, verdict.stdout
+    assert "this server signed up to event" in verdict.stderr, verdict.stderr
