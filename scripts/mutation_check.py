@@ -11,11 +11,16 @@ tree itself is never modified.
     python scripts/mutation_check.py --list        # names only
     python scripts/mutation_check.py codes_equal   # just these
     python scripts/mutation_check.py --write-doc   # also record the result in docs/security.md
+    python scripts/mutation_check.py --jobs 2      # two scratch copies side by side
 
-A fault is *caught* when its tests fail, *missed* when they pass, and *stale* when its
-original snippet is no longer in the file (the code moved: update the fault, do not drop
-it). Exit status: 0 when every fault was caught, 1 otherwise. It takes a few minutes per
-fault on a small machine: run it before a release, not on every commit.
+A fault is *caught* when one of its tests fails on an assertion (``assert``, a
+``pytest.raises`` that did not raise, an expected event that never came); *crashed* when
+the first failure is another exception or an error in a fixture, and *timeout* when the
+tests ran out of time: neither proves that a test checks what the fault broke, so neither
+counts as caught. It is *missed* when the tests pass, and *stale* when its original snippet
+is no longer in the file (the code moved: update the fault, do not drop it). Exit status: 0
+when every fault was caught, 1 otherwise. It takes a few minutes per fault on a small
+machine: run it before a release, not on every commit.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +74,12 @@ PERMISSIONS = "tests/adversarial/test_session_permissions.py"
 TRUST = "tests/adversarial/test_server_trust.py"
 AUDIT_CHAIN = "tests/signaling/test_audit_chain.py"
 TAMPERING = "tests/adversarial/test_audit_tampering.py"
+CARDS = "tests/signaling/test_cards.py"
+ENTRA = "tests/signaling/test_entra_keys.py"
+RESUME = "tests/signaling/test_resume.py"
+SCOPES = "tests/signaling/test_auditor_scopes.py"
+SHARER_CHECKS = "tests/engines/test_sharer_checks.py"
+ADMISSION = "tests/signaling/test_admission.py"
 
 FAULTS: tuple[Fault, ...] = (
     # ---- the nine faults of issue 14 ----------------------------------------------
@@ -95,6 +108,7 @@ FAULTS: tuple[Fault, ...] = (
         "client/session/sharer_engine.py",
         "card = verify_card(message.signed_card, self.server_key)",
         "card = message.signed_card.card",
+        f"{SHARER_CHECKS}::test_a_card_with_any_field_changed_after_signing_is_refused",
         f"{ROGUE}::test_a_forged_identity_card_ends_the_session_before_any_consent",
     ),
     fault(
@@ -145,12 +159,10 @@ FAULTS: tuple[Fault, ...] = (
     ),
     fault(
         "chat_permission_unchecked",
-        "chat is recorded and relayed for a helper whose role does not allow chat",
+        "chat is recorded as used for a helper whose role does not allow chat",
         "signaling/hub.py",
-        "        if Permission.CHAT not in session.permissions:\n"
-        "            await self._refused_feature(session, message.feature)\n"
-        '            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")\n',
-        "",
+        "    Feature.CHAT: Permission.CHAT,\n",
+        "    Feature.CHAT: None,\n",
         f"{HUB_RULES}::test_chat_needs_the_chat_permission_and_is_recorded_from_the_report",
     ),
     # ---- the sharer's own safeguards ------------------------------------------------
@@ -245,9 +257,11 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "capture_ignores_chosen_monitor",
         "the sharer captures monitor 1 whatever monitor was chosen",
-        "sharer_app/engine_factory.py",
-        "            monitor=geometry,",
-        "            monitor=monitor_geometry(1),",
+        # The track is shown the chosen monitor's geometry when the session starts (the
+        # capture factory's is only its first): the fault is where that geometry comes from.
+        "client/session/shared_screens.py",
+        "        return self._monitors[self.current - 1]",
+        "        return self._monitors[0]",
         f"{SESSION}::test_the_second_monitor_is_captured_and_driven_at_its_offset",
     ),
     # ---- devices and codes (issues 19 and 24) ----------------------------------------
@@ -325,6 +339,7 @@ FAULTS: tuple[Fault, ...] = (
         "signaling/hub.py",
         "        if pending is not None:\n            await self._limiter.refund(attempt)",
         "        if True:\n            await self._limiter.refund(attempt)",
+        "tests/signaling/test_pairing.py::test_failed_redeems_are_rate_limited_with_retry_after",
         f"{ADVERSARIAL}/test_code_races.py",
     ),
     fault(
@@ -346,6 +361,7 @@ FAULTS: tuple[Fault, ...] = (
         'full control")\n'
         "        self.gate.set_granted(True)",
         "        self._require_session()\n        self.gate.set_granted(True)",
+        f"{SHARER_CHECKS}::test_control_not_offered_is_neither_consented_nor_granted",
         f"{PERMISSIONS}::test_the_sharer_refuses_control_over_a_view_only_offer_when_the_server"
         "_does_not",
     ),
@@ -365,6 +381,7 @@ FAULTS: tuple[Fault, ...] = (
         "        if ConsentLevel.CONTROL not in self.offered and self.gate.granted:\n"
         "            self.gate.set_granted(False)\n",
         "        if ConsentLevel.CONTROL not in self.offered and self.gate.granted:\n",
+        f"{SHARER_CHECKS}::test_a_resume_without_control_takes_the_grant_away",
         f"{PERMISSIONS}::test_a_resume_after_the_role_was_cut_takes_control_away",
     ),
     fault(
@@ -440,7 +457,7 @@ FAULTS: tuple[Fault, ...] = (
         "signaling/audit/verify.py",
         "    if view.head < anchor.seq:",
         "    if False:",
-        f"{TAMPERING}::test_the_end_of_the_chain_cut_with_its_checkpoints_is_refused",
+        f"{TAMPERING}::test_the_end_cut_against_an_anchor_from_before_it_kept_the_head_is_refused",
     ),
     fault(
         "audit_refusals_one_event_each",
@@ -450,6 +467,279 @@ FAULTS: tuple[Fault, ...] = (
         "        if False:",
         "tests/adversarial/test_audit_flood.py"
         "::test_one_connection_guessing_fast_writes_a_few_events_not_one_a_guess",
+    ),
+    # ---- issue 24, round two: the identity card -------------------------------------
+    fault(
+        "card_signature_skips_the_fingerprint",
+        "the card's signature leaves out the DTLS fingerprint (the card-media binding)",
+        "common/identity_card.py",
+        'self.model_dump(mode="json"), sort_keys=True',
+        'self.model_dump(mode="json", exclude={"dtls_fingerprint"}), sort_keys=True',
+        f"{CARDS}::test_every_field_is_under_the_signature",
+        f"{SHARER_CHECKS}::test_a_card_with_any_field_changed_after_signing_is_refused",
+        f"{ROGUE}::test_a_forged_identity_card_ends_the_session_before_any_consent",
+    ),
+    fault(
+        "card_signature_skips_the_issue_time",
+        "the card's signature leaves out when it was issued (an old card made new)",
+        "common/identity_card.py",
+        'self.model_dump(mode="json"), sort_keys=True',
+        'self.model_dump(mode="json", exclude={"issued_at"}), sort_keys=True',
+        f"{CARDS}::test_every_field_is_under_the_signature",
+    ),
+    fault(
+        "card_of_any_age_accepted",
+        "a card issued long ago is accepted (a replay)",
+        "common/identity_card.py",
+        "    if not current - max_age <= issued <= current + CARD_CLOCK_SKEW:",
+        "    if not issued <= current + CARD_CLOCK_SKEW:",
+        f"{CARDS}::test_a_card_older_than_a_few_minutes_is_refused",
+    ),
+    # ---- origins -------------------------------------------------------------------------
+    fault(
+        "origin_allowed_by_prefix",
+        "an origin that starts with an allowed one is let in (helpline.example.evil.example)",
+        "signaling/admission.py",
+        "    if origin is not None and origin not in rules.allowed_origins:",
+        "    if origin is not None and not any(\n"
+        "        origin.startswith(allowed) for allowed in rules.allowed_origins\n    ):",
+        f"{ADMISSION}::test_only_an_allowed_origin_exactly_is_let_in",
+    ),
+    fault(
+        "origin_unchecked_without_a_list",
+        "with no allowed origins configured, every browser origin is let in",
+        "signaling/admission.py",
+        "    if origin is not None and origin not in rules.allowed_origins:",
+        "    if origin is not None and rules.allowed_origins and origin not in "
+        "rules.allowed_origins:",
+        "tests/signaling/test_bad_input.py::test_a_foreign_browser_origin_is_refused",
+    ),
+    # ---- JWKS ----------------------------------------------------------------------------
+    fault(
+        "jwks_max_age_ignored",
+        "a key set older than its maximum age is used for ever (a withdrawn key stays valid)",
+        "signaling/jwks.py",
+        "        if kid not in self._keys or now - self._fetched_at > self._max_age:",
+        "        if kid not in self._keys:",
+        f"{ENTRA}::test_a_key_set_older_than_its_maximum_age_is_fetched_again",
+    ),
+    fault(
+        "jwks_old_keys_kept_when_the_provider_is_down",
+        "when the provider cannot be reached, the old keys are used past their maximum age",
+        "signaling/jwks.py",
+        "                    await self._refresh()\n",
+        "                    try:\n                        await self._refresh()\n"
+        "                    except JwksError:\n"
+        '                        log.warning("keeping the keys we have")\n',
+        f"{ENTRA}::test_a_key_set_too_old_to_refresh_is_not_used",
+    ),
+    fault(
+        "jwks_withdrawn_keys_kept",
+        "a refetch adds the new keys to the old ones: a withdrawn key stays valid",
+        "signaling/jwks.py",
+        "        self._keys = keys\n",
+        "        self._keys = {**self._keys, **keys}\n",
+        f"{ENTRA}::test_a_key_set_older_than_its_maximum_age_is_fetched_again",
+        f"{ENTRA}::test_the_entra_configuration_accepts_tokens_from_the_rotated_issuer",
+    ),
+    fault(
+        "jwks_refetch_unthrottled",
+        "every unknown key id fetches the JWKS again: forged kids hammer the provider",
+        "signaling/jwks.py",
+        "if now - self._fetched_at >= self._min_refresh or not self._keys:",
+        "if True:",
+        f"{ENTRA}::test_both_keys_verify_and_a_rotated_key_is_fetched_once",
+    ),
+    # ---- audit scopes --------------------------------------------------------------------
+    fault(
+        "auditor_scopes_from_every_role",
+        "an auditor's scopes come from all their roles, not only those that grant reports",
+        "signaling/rbac.py",
+        "        for role_name in account.user.roles\n"
+        "        if permission in directory.roles[role_name].permissions\n",
+        "        for role_name in account.user.roles\n",
+        f"{SCOPES}::test_an_auditor_sees_only_the_scopes_of_the_roles_that_grant_reports",
+        f"{SCOPES}::test_a_reports_role_without_scopes_sees_no_record",
+    ),
+    fault(
+        "reports_role_without_scopes_sees_all",
+        "a reports role with no scope reads every record",
+        "signaling/audit/store.py",
+        "            if scopes is None or ALL_SCOPES in scopes:",
+        "            if not scopes or ALL_SCOPES in scopes:",
+        f"{SCOPES}::test_a_reports_role_without_scopes_sees_no_record",
+        "tests/console/test_report_queries.py",
+    ),
+    fault(
+        "console_record_outside_the_scope",
+        "the console shows any record by its id, whatever the auditor's scopes",
+        "signaling/console/sessions_pages.py",
+        "AuditFilter(limit=1, scopes=scopes, record_id=record_id)",
+        "AuditFilter(limit=1, scopes=None, record_id=record_id)",
+        f"{SCOPES}::test_an_auditor_sees_only_the_scopes_of_the_roles_that_grant_reports",
+        "tests/console/test_console_http.py"
+        "::test_auditors_see_records_within_their_scopes_on_the_page_and_in_the_csv",
+    ),
+    # ---- resume --------------------------------------------------------------------------
+    fault(
+        "resume_skips_the_device_scope",
+        "a resumed session takes all of the helper's permissions, not those over this device",
+        "signaling/resume.py",
+        "        permissions = permissions_over(helper.account, sharer.device_groups, "
+        "self._directory)",
+        "        permissions = helper.account.permissions",
+        f"{RESUME}::test_a_resumed_session_has_the_permissions_over_this_device_only",
+        f"{RESUME}::test_a_resume_once_no_role_covers_the_device_is_refused",
+    ),
+    fault(
+        "resume_token_of_another_account",
+        "a resume token works for any account that signs in with it",
+        "signaling/resume_tokens.py",
+        "        if claims.account != conn.account.key or claims.role is not conn.role:",
+        "        if claims.role is not conn.role:",
+        f"{RESUME}::test_a_forged_token_or_one_for_another_account_or_side_is_refused",
+    ),
+    fault(
+        "resume_token_never_expires",
+        "a resume token is good for ever",
+        "signaling/resume_tokens.py",
+        "        if claims.expires <= self._clock():",
+        "        if False:",
+        f"{RESUME}::test_an_expired_token_is_refused",
+    ),
+    fault(
+        "resume_tokens_repeat",
+        "a token reissued within the same second is the same token as before",
+        "signaling/resume_tokens.py",
+        '                "n": secrets.token_urlsafe(12),\n',
+        "",
+        f"{RESUME}::test_two_tokens_issued_in_the_same_instant_differ",
+    ),
+    # ---- approvals and confirmations -----------------------------------------------------
+    fault(
+        "approval_of_an_approved_request",
+        "an approved wipe can be approved again, by anyone else, and its approver replaced",
+        "signaling/devices/rules.py",
+        "    if approved_by is not None:\n"
+        '        raise Refused(RefusalKind.CONFLICT, f"already approved by {approved_by}")\n',
+        "",
+        f"{DEVICE_RULES}::test_a_second_person_approves_a_pending_request_once",
+        "tests/devices/test_actions.py::test_wipe_needs_confirmation_and_a_second_approver",
+    ),
+    fault(
+        "approval_of_a_request_not_pending",
+        "a cancelled or finished wipe can still be approved",
+        "signaling/devices/rules.py",
+        "    if state is not _A.PENDING:\n"
+        '        raise Refused(RefusalKind.CONFLICT, f"the action is {state.value}; only a pending '
+        'one "',
+        "    if False:\n"
+        '        raise Refused(RefusalKind.CONFLICT, f"the action is {state.value}; only a pending '
+        'one "',
+        f"{DEVICE_RULES}::test_only_a_pending_request_is_approved",
+    ),
+    fault(
+        "approval_without_the_actions_permission",
+        "anyone who can see a device may approve its wipe",
+        "signaling/devices/service.py",
+        "        self._require(account, device, Permission.ACTIONS)\n"
+        "        record = await self._run(self._store.approve, action_id, account.upn.lower())",
+        "        record = await self._run(self._store.approve, action_id, account.upn.lower())",
+        "tests/devices/test_actions.py::test_wipe_needs_confirmation_and_a_second_approver",
+    ),
+    fault(
+        "delete_without_confirmation",
+        "delete (the device retires itself and drops its key) needs no device name",
+        "common/devices/actions.py",
+        "    {ActionKind.RETIRE, ActionKind.WIPE, ActionKind.FRESH_START, ActionKind.DELETE}",
+        "    {ActionKind.RETIRE, ActionKind.WIPE, ActionKind.FRESH_START}",
+        f"{ADVERSARIAL}/test_destructive_actions.py::test_delete_needs_the_device_name",
+    ),
+    fault(
+        "confirmation_in_any_letter_case",
+        "the device's name in another letter case (another machine's name) confirms",
+        "common/devices/actions.py",
+        "confirm.strip() == device_name.strip()",
+        "confirm.strip().casefold() == device_name.strip().casefold()",
+        f"{DEVICE_RULES}::test_only_the_exact_name_confirms",
+        f"{ADVERSARIAL}/test_destructive_actions.py::test_only_the_exact_name_confirms",
+    ),
+    # ---- session outcomes ----------------------------------------------------------------
+    fault(
+        "unconsented_end_left_pending",
+        "an attempt that ends before the sharer consented stays 'pending' in the record",
+        "signaling/hub.py",
+        "            if outcome is None and not session.consented:\n"
+        "                outcome = Outcome.CANCELLED\n",
+        "",
+        f"{HUB_RULES}::test_each_way_a_session_ends_is_its_outcome_in_the_record",
+    ),
+    fault(
+        "declined_recorded_as_cancelled",
+        "a sharer's decline is recorded as a cancelled attempt",
+        "signaling/hub.py",
+        "session, EndReason.DECLINED, outcome=Outcome.DECLINED, notify=(session.helper,)",
+        "session, EndReason.DECLINED, notify=(session.helper,)",
+        f"{HUB_RULES}::test_each_way_a_session_ends_is_its_outcome_in_the_record",
+    ),
+    # ---- device action results -----------------------------------------------------------
+    fault(
+        "action_result_from_another_device",
+        "a device ends an action delivered to another device, knowing its id",
+        "signaling/devices/store.py",
+        "            if row is None or row.device_id != device_id:",
+        "            if row is None:",
+        f"{ADVERSARIAL}/test_destructive_actions.py"
+        "::test_a_device_cannot_report_on_another_devices_action",
+    ),
+    # ---- the sharer's grant and its gates ------------------------------------------------
+    fault(
+        "sharer_consents_beyond_the_offer",
+        "the sharer consents to full control for a helper offered view only",
+        "client/session/sharer_engine.py",
+        "        if choice is ConsentChoice.CONTROL and ConsentLevel.CONTROL not in self.offered:",
+        "        if False:",
+        f"{SHARER_CHECKS}::test_control_not_offered_is_neither_consented_nor_granted",
+        f"{PERMISSIONS}::test_the_sharer_refuses_control_over_a_view_only_offer_when_the_server"
+        "_does_not",
+    ),
+    fault(
+        "clipboard_without_permission",
+        "the sharer's peer gate lets clipboard text through without the clipboard permission",
+        "client/session/peer_gate.py",
+        '    "clipboard": Permission.CLIPBOARD,',
+        '    "clipboard": None,',
+        "tests/session/test_peer_gate.py"
+        "::test_the_clipboard_needs_its_permission_and_a_monitor_switch_needs_view",
+    ),
+    fault(
+        "pause_keeps_keys_held",
+        "keys the helper holds down stay down when the sharer pauses",
+        "client/session/input_gate.py",
+        "        self._paused = paused\n        if paused:\n"
+        "            self._injector.release_all()",
+        "        self._paused = paused",
+        "tests/session/test_input_gate.py::test_pause_blocks_even_with_control",
+    ),
+    fault(
+        "revoke_keeps_keys_held",
+        "keys the helper holds down stay down when the sharer revokes control",
+        "client/session/input_gate.py",
+        "        self._granted = granted\n        if not granted:\n"
+        "            self._injector.release_all()",
+        "        self._granted = granted",
+        "tests/session/test_input_gate.py"
+        "::test_granted_injects_and_revoking_stops_at_once_and_releases",
+    ),
+    # ---- the chain's tail (issue 19's last hole) -----------------------------------------
+    fault(
+        "audit_tail_cut_unnoticed",
+        "verify ignores the newest event the data folder saw: events after the last "
+        "checkpoint can be cut",
+        "signaling/audit/verify.py",
+        "    if anchor.head is not None and view.head < anchor.head:",
+        "    if False:",
+        f"{TAMPERING}::test_events_after_the_last_checkpoint_cut_are_refused",
     ),
 )
 
@@ -494,9 +784,41 @@ def compiles(scratch: Path, edits: tuple[Edit, ...]) -> bool:
     return True
 
 
+# How pytest's summary words a failed assertion: a plain ``assert`` (rewritten), an
+# AssertionError raised by a helper (an expected event that never came), a ``pytest.raises``
+# that did not raise, a ``pytest.fail``. pytest-timeout's "Failed: Timeout" is no assertion.
+ASSERTION_MESSAGES = ("assert", "AssertionError", "Failed: DID NOT RAISE", "Failed: ")
+TIMEOUT_MESSAGES = ("Failed: Timeout",)
+
+
+def classify(returncode: int, lines: list[str]) -> tuple[str, str]:
+    """The outcome of one run of a fault's tests, and the line that says why."""
+    failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    tail = (failed or lines or [""])[-1]
+    if returncode == 0:
+        return "missed", tail
+    if returncode != 1:
+        return "error", tail  # no such test, usage error, interrupted
+    first = next((line for line in failed if line.startswith("FAILED ")), None)
+    if first is None:
+        return "crashed", tail  # only errors in fixtures or collection
+    message = first.partition(" - ")[2]
+    if message.startswith(TIMEOUT_MESSAGES):
+        return "timeout", first
+    if message.startswith(ASSERTION_MESSAGES):
+        return "caught", first
+    return "crashed", first
+
+
 def run_tests(scratch: Path, tests: tuple[str, ...]) -> tuple[str, float, str]:
-    """('caught' | 'missed' | 'error', seconds, the failing test or the summary line)."""
-    env = {**os.environ, "PYTHONPATH": str(scratch), "PYTHONDONTWRITEBYTECODE": "1"}
+    """(outcome, seconds, the failing test or the summary line); see :func:`classify`."""
+    # A wide terminal, so that pytest's summary keeps each failure's message.
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(scratch),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "COLUMNS": "2000",
+    }
     started = time.monotonic()
     try:
         done = subprocess.run(
@@ -508,57 +830,79 @@ def run_tests(scratch: Path, tests: tuple[str, ...]) -> tuple[str, float, str]:
             timeout=TEST_TIMEOUT,
         )
     except subprocess.TimeoutExpired:
-        return "caught", time.monotonic() - started, "tests timed out"
-    seconds = time.monotonic() - started
-    lines = done.stdout.strip().splitlines()
-    failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
-    tail = (failed or lines or [""])[-1]
-    if done.returncode == 1:
-        return "caught", seconds, tail
-    if done.returncode == 0:
-        return "missed", seconds, tail
-    return "error", seconds, tail  # no such test, usage error, interrupted
+        return "timeout", time.monotonic() - started, "tests timed out"
+    outcome, tail = classify(done.returncode, done.stdout.strip().splitlines())
+    return outcome, time.monotonic() - started, tail
 
 
-def check(faults: list[Fault]) -> list[tuple[Fault, str, str]]:
-    results = []
+def check(faults: list[Fault], jobs: int = 1) -> list[tuple[Fault, str, str]]:
+    """Each fault's outcome, in the order given. ``jobs`` scratch copies work side by side,
+    each on every ``jobs``-th fault (the tests use free ports and private displays)."""
+    found: dict[str, tuple[Fault, str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="helpline-mutation-") as tmp:
-        scratch = Path(tmp) / "repo"
-        scratch_copy(scratch)
-        for item in faults:
-            originals = apply(scratch, item.edits)
-            if originals is None:
-                outcome, seconds, tail = "stale", 0.0, "original snippet not found"
-            elif not compiles(scratch, item.edits):
+        shares = [faults[n::jobs] for n in range(jobs)]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            done = [
+                pool.submit(_check_in, Path(tmp) / f"repo-{n}", share)
+                for n, share in enumerate(shares)
+            ]
+            for future in done:
+                found.update({item.name: (item, outcome, tail) for item, outcome, tail in
+                              future.result()})  # fmt: skip
+    return [found[item.name] for item in faults]
+
+
+def _check_in(scratch: Path, faults: list[Fault]) -> list[tuple[Fault, str, str]]:
+    """One scratch copy, its faults one at a time."""
+    results = []
+    scratch_copy(scratch)
+    for item in faults:
+        originals = apply(scratch, item.edits)
+        if originals is None:
+            outcome, seconds, tail = "stale", 0.0, "original snippet not found"
+        elif not compiles(scratch, item.edits):
+            restore(originals)
+            outcome, seconds, tail = "error", 0.0, "the faulty code does not compile"
+        else:
+            try:
+                outcome, seconds, tail = run_tests(scratch, item.tests)
+            finally:
                 restore(originals)
-                outcome, seconds, tail = "error", 0.0, "the faulty code does not compile"
-            else:
-                try:
-                    outcome, seconds, tail = run_tests(scratch, item.tests)
-                finally:
-                    restore(originals)
-            results.append((item, outcome, tail))
-            print(f"{outcome:7s} {seconds:6.0f}s  {item.name}: {tail}", flush=True)
+        results.append((item, outcome, tail))
+        print(f"{outcome:7s} {seconds:6.0f}s  {item.name}: {tail}", flush=True)
     return results
 
 
 def table(results: list[tuple[Fault, str, str]]) -> str:
-    caught = sum(1 for _, outcome, _ in results if outcome == "caught")
+    counts = Counter(outcome for _, outcome, _ in results)
+    others = ", ".join(
+        f"{n} {outcome}" for outcome, n in sorted(counts.items()) if outcome != "caught"
+    )
     lines = [
         f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"`python scripts/mutation_check.py`: **{caught} of {len(results)} faults caught**.",
+        f"`python scripts/mutation_check.py`: **{counts['caught']} of {len(results)} faults "
+        f"caught** by an assertion{f' ({others})' if others else ''}.",
         "",
-        "| fault | what it breaks | result | tests run (the first failure, when caught) |",
+        "| fault | what it breaks | result | tests run (the first failure and its message) |",
         "| --- | --- | --- | --- |",
     ]
     for item, outcome, detail in results:
         tests = "<br>".join(f"`{t}`" for t in item.tests)
-        if outcome == "caught" and detail.startswith("FAILED "):
-            tests += f"<br>failed: `{detail.removeprefix('FAILED ').split(' - ')[0]}`"
+        if detail.startswith("FAILED "):
+            test, _, message = detail.removeprefix("FAILED ").partition(" - ")
+            tests += f"<br>failed: `{test}`"
+            if message:
+                tests += f" ({_cell(message)})"
         elif outcome != "caught":
-            tests += f"<br>{detail}"
+            tests += f"<br>{_cell(detail)}"
         lines.append(f"| `{item.name}` | {item.what} | **{outcome}** | {tests} |")
     return "\n".join(lines)
+
+
+def _cell(text: str, limit: int = 120) -> str:
+    """Text fit for one cell of a Markdown table: one line, no pipes or backticks, short."""
+    text = text.replace("|", "/").replace("`", "'").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def write_doc(text: str) -> None:
@@ -572,6 +916,9 @@ def main() -> int:
     parser.add_argument("names", nargs="*", help="only these faults (default: all)")
     parser.add_argument("--list", action="store_true", help="list the faults and exit")
     parser.add_argument("--write-doc", action="store_true", help=f"record the result in {DOC}")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="scratch copies at work side by side (default 1)"
+    )
     args = parser.parse_args()
     if args.list:
         for item in FAULTS:
@@ -581,7 +928,7 @@ def main() -> int:
     if unknown:
         parser.error(f"no such fault: {', '.join(sorted(unknown))}")
     chosen = [f for f in FAULTS if not args.names or f.name in args.names]
-    results = check(chosen)
+    results = check(chosen, max(1, args.jobs))
     text = table(results)
     print("\n" + text)
     if args.write_doc:

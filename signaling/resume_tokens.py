@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,9 @@ class ResumeTokens:
                 "u": conn.account.key,
                 "e": expires,
                 "h": replica,
+                # Unique even when reissued within the same second: signatures are
+                # deterministic, so without it a fresh token could equal the last one.
+                "n": secrets.token_urlsafe(12),
             },
             sort_keys=True,
             separators=(",", ":"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -110,9 +111,31 @@ def signed_by_another_key(_: CardSigner, card: IdentityCard) -> SignedCard:
     return CardSigner(Ed25519PrivateKey.generate()).sign(card)
 
 
-def altered_after_signing(signer: CardSigner, card: IdentityCard) -> SignedCard:
-    """The server's genuine signature over a card whose name was changed afterwards."""
-    signed = signer.sign(card)
-    return SignedCard(
-        card=card.model_copy(update={"name": "Contoso IT Security"}), signature=signed.signature
-    )
+# Another valid value for every field of a card: each one, changed after signing, must be
+# refused. A field added to the card without a line here fails the tests that use this.
+CHANGED_FIELDS: dict[str, Any] = {
+    "name": "Contoso IT Security",
+    "upn": "mallory@contoso.example",
+    "company": "Fabrikam",
+    "verified_domain": "fabrikam.example",
+    "job_title": "Chief Security Officer",
+    "tenant": "fabrikam",
+    "session_id": "another-session",
+    "dtls_fingerprint": "sha-256 AA:BB:CC",
+    "issued_at": timedelta(seconds=1),  # added to the signed time
+}
+
+
+def changed_after_signing(field: str) -> CardForger:
+    """The server's genuine signature over a card with ``field`` changed afterwards."""
+
+    def forge(signer: CardSigner, card: IdentityCard) -> SignedCard:
+        signed = signer.sign(card)
+        value = CHANGED_FIELDS[field]
+        if isinstance(value, timedelta):
+            value = getattr(card, field) + value
+        assert value != getattr(card, field), f"{field} would not change"
+        return SignedCard(card=card.model_copy(update={field: value}), signature=signed.signature)
+
+    forge.__name__ = f"{field}_changed_after_signing"
+    return forge

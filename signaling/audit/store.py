@@ -174,6 +174,7 @@ class AuditStore:
         self._anchor = anchor
         self._every = checkpoint_every
         self._signed: Anchor | None = None  # written to the anchor once its commit is done
+        self._written: tuple[int, str] | None = None  # the newest event, likewise
         self._purgers: list[Purger] = []
         self._clock = clock
         self._reads: dict[str, _RepeatedRead] = {}
@@ -242,14 +243,14 @@ class AuditStore:
             call.error = exc
 
     def _in_savepoint(self, db: Session, call: _Call) -> None:
-        signed, head = self._signed, db.info.get(HEAD)
+        signed, written, head = self._signed, self._written, db.info.get(HEAD)
         try:
             with db.begin_nested():
                 call.result = call.work()
         except Exception as exc:
             call.error = exc
             # What it appended or signed went with its savepoint.
-            self._signed = signed
+            self._signed, self._written = signed, written
             db.info[HEAD] = head
 
     # ---- writing: every change is one event on the chain ---------------------------
@@ -399,15 +400,15 @@ class AuditStore:
             yield self._group
             return
         with self._write_lock:
-            self._signed = None
+            self._signed, self._written = None, None
             try:
                 with self._sessions.begin() as db:
                     hold_for_transaction(db, CHAIN_LOCK)
                     yield db
-                if self._signed is not None and self._anchor is not None:
-                    self._anchor.advance(self._signed)
+                if self._anchor is not None and (self._signed or self._written):
+                    self._anchor.advance(self._signed, self._written)
             finally:
-                self._signed = None
+                self._signed, self._written = None, None
 
     def _head(self, db: Session) -> tuple[int, str]:
         """The chain's last link. Read once a transaction: it holds the chain's lock, so
@@ -440,6 +441,7 @@ class AuditStore:
         )
         db.flush()
         db.info[HEAD] = (seq + 1, digest)
+        self._written = (seq + 1, digest)
         if self._checkpoint_due(db, seq + 1):
             self._checkpoint(db)
 

@@ -244,8 +244,8 @@ def _missing(last: AuditCheckpoint | None, due: int) -> str:
 
 
 def check_anchor(view: ChainView) -> list[str]:
-    """The chain reaches the newest checkpoint this data folder's server signed, and is
-    keyed from where it keyed it."""
+    """The chain reaches the newest checkpoint this data folder's server signed and the
+    newest event it wrote, and is keyed from where it keyed it."""
     anchor = view.anchor
     if anchor is None:
         view.proven.append("no anchor in this data folder to compare the chain's end with")
@@ -255,6 +255,11 @@ def check_anchor(view: ChainView) -> list[str]:
                 f"({anchor.at}), the database ends at event {view.head}"]  # fmt: skip
     if anchor.seq in view.hashes and view.hashes[anchor.seq] != anchor.hash:
         return [f"event {anchor.seq} differs from what this server signed ({anchor.at})"]
+    if anchor.head is not None and view.head < anchor.head:
+        return [f"the chain was cut: this server wrote up to event {anchor.head}, the "
+                f"database ends at event {view.head}"]  # fmt: skip
+    if anchor.head in view.hashes and view.hashes[anchor.head] != anchor.head_hash:
+        return [f"event {anchor.head} differs from what this server wrote"]
     if anchor.keyed_from is not None:
         expected = max(anchor.keyed_from, view.first_seq)
         keyed = view.keyed_from
@@ -263,6 +268,9 @@ def check_anchor(view: ChainView) -> list[str]:
             return [f"the chain is keyed from {found}, but this server keyed it from "
                     f"event {expected}"]  # fmt: skip
     view.proven.append(f"reaches this data folder's last signed checkpoint, event {anchor.seq}")
+    if anchor.head is not None:
+        view.proven.append(f"reaches the last event this data folder's server wrote, event "
+                           f"{anchor.head}")  # fmt: skip
     return []
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import pytest
 
 from common.protocol import CodeIssued, Consent, End, RedeemCode, RequestCode, encode_message
 from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
+from signaling.audit.anchor import AnchorFile
 from tests.adversarial.attacker import Attacker
 
 SESSIONS = 6
@@ -183,3 +186,76 @@ def test_the_whole_chain_rewritten_as_unkeyed_without_its_checkpoints_is_refused
     verdict = _verify(audited)
     assert verdict.returncode == 1, verdict.stdout
     assert "differs from what this server signed" in verdict.stderr, verdict.stderr
+
+
+def _anchored_head(data_dir: Path) -> int | None:
+    anchor = AnchorFile(data_dir).load()
+    return anchor.head if anchor is not None else None
+
+
+def _last_seq(data_dir: Path) -> int:
+    with _db(data_dir) as db:
+        [(seq,)] = db.execute("SELECT coalesce(max(seq), 0) FROM audit_events")
+    return int(seq)
+
+
+def test_events_after_the_last_checkpoint_cut_are_refused(tmp_path):
+    """The server is killed before it signs its newest events (the next checkpoint is due
+    only after a thousand more, or an hour); the last session is then cut with its events.
+    No checkpoint covered them, but the data folder saw them written."""
+    env = {
+        **ENV,
+        "HELPLINE_AUDIT_CHECKPOINT_EVERY": "1000",
+        "HELPLINE_AUDIT_CHECKPOINT_SECONDS": "3600",
+    }
+    server = start_server(DEV_DIRECTORY, tmp_path / "data", env=env)
+    try:
+        for _ in range(3):
+            _session(server, "bob@contoso.example")
+        # Every event the server wrote has reached the anchor (it follows each commit).
+        while _anchored_head(server.data_dir) != _last_seq(server.data_dir):
+            time.sleep(0.05)
+    finally:
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait()
+    before = _verify(server.data_dir)
+    assert before.returncode == 0, before.stderr
+    assert "not under a checkpoint yet" in before.stdout, before.stdout
+    with _db(server.data_dir) as db:
+        [(last_record,)] = db.execute(
+            "SELECT record_id FROM audit_events WHERE kind = 'opened' ORDER BY seq DESC LIMIT 1"
+        )
+        [(first,)] = db.execute(
+            "SELECT min(seq) FROM audit_events WHERE record_id = ?", (last_record,)
+        )
+        [(signed,)] = db.execute("SELECT max(seq) FROM audit_checkpoints")
+        assert first > signed, "the cut is after the last checkpoint"
+        db.execute("BEGIN")
+        db.execute("DELETE FROM session_records WHERE id = ?", (last_record,))
+        db.execute("DELETE FROM audit_events WHERE seq >= ?", (first,))
+        db.execute("COMMIT")
+    verdict = _verify(server.data_dir)
+    assert verdict.returncode == 1, verdict.stdout
+    assert "cut" in verdict.stderr and "this server wrote up to event" in verdict.stderr
+
+
+def test_the_end_cut_against_an_anchor_from_before_it_kept_the_head_is_refused(audited):
+    """An anchor file written before it kept the newest event still holds the last signed
+    checkpoint: a chain cut before it, checkpoints and all, is refused on that alone."""
+    anchor_file = AnchorFile(audited)
+    kept = json.loads(anchor_file.path.read_text())
+    anchor_file.path.write_text(
+        json.dumps({k: v for k, v in kept.items() if k not in ("head", "head_hash")})
+    )
+    with _db(audited) as db:
+        seq, _ = _victim(db)
+        db.execute("BEGIN")
+        cut = [rid for (rid,) in db.execute(
+            "SELECT DISTINCT record_id FROM audit_events WHERE seq >= ?", (seq,))]  # fmt: skip
+        db.executemany("DELETE FROM session_records WHERE id = ?", [(r,) for r in cut])
+        db.execute("DELETE FROM audit_events WHERE seq >= ?", (seq,))
+        db.execute("DELETE FROM audit_checkpoints WHERE seq >= ?", (seq,))
+        db.execute("COMMIT")
+    verdict = _verify(audited)
+    assert verdict.returncode == 1, verdict.stdout
+    assert "this server signed up to event" in verdict.stderr, verdict.stderr

@@ -1,6 +1,7 @@
 """Destructive device actions against the real server: each needs the device's exact name,
 the ones that erase a machine need a second person, nobody approves their own request in any
-letter case, and a device cannot report on an action it was never sent.
+letter case, and a device cannot report on an action it was never sent, nor on another
+device's.
 
 The agent here is ``tests.devices.agent``: a client of the real ``/v1/agent`` websocket that
 reports whatever a test tells it to, as a hostile device would.
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from common.devices.agent_protocol import Deliver
+from common.devices.actions import ActionState
+from common.devices.agent_protocol import ActionUpdate, AgentError, Deliver
 from devtools.server import start_server
 from tests.devices.agent import enroll
 from tests.devices.conftest import BOB, DIRECTORY, ERIN, FRANK, Api
@@ -107,3 +109,22 @@ async def test_a_device_cannot_report_on_an_action_it_was_never_sent(server):
     record = Api(server, ERIN).get(f"/v1/devices/actions/{wipe['id']}").json()
     assert (record["state"], record["result"], record["finished_at"]) == ("pending", "", None)
     await agent.close()
+
+
+async def test_a_device_cannot_report_on_another_devices_action(server):
+    """A device that learnt the id of an action delivered to another machine cannot end it."""
+    target = enroll(server, BOB, "BOB-PC")
+    other = enroll(server, BOB, "BOB-LAPTOP")
+    await target.connect(server)
+    await other.connect(server)
+    lock = Api(server, ERIN).act(target.device_id, "lock").json()
+    pushed = await target.recv_type(Deliver)
+    assert [a.id for a in pushed.actions] == [lock["id"]]
+    forged = ActionUpdate(action_id=lock["id"], state=ActionState.FAILED, result="forged")
+    await other.send(other.envelope(forged))
+    refused = await other.recv()
+    assert isinstance(refused, AgentError) and "no such action" in refused.message, refused
+    record = Api(server, ERIN).get(f"/v1/devices/actions/{lock['id']}").json()
+    assert (record["state"], record["result"]) == ("delivered", "")
+    await target.close()
+    await other.close()

@@ -41,3 +41,43 @@ def test_nobody_approves_their_own_request_in_any_letter_case(approver):
 def test_a_device_reports_only_on_what_it_was_sent(reported):
     assert not update_applies(ActionState.PENDING, reported)
     assert update_applies(ActionState.DELIVERED, reported)
+
+
+def _approve(
+    state: ActionState = ActionState.PENDING,
+    *,
+    needs_approval: bool = True,
+    approved_by: str | None = None,
+    by: str = "frank@contoso.example",
+) -> None:
+    check_approval(
+        ActionKind.WIPE,
+        state,
+        needs_approval=needs_approval,
+        approved_by=approved_by,
+        requested_by="erin@contoso.example",
+        by=by,
+    )
+
+
+def test_a_second_person_approves_a_pending_request_once():
+    _approve()  # a second person, a pending wipe nobody approved yet: no refusal
+    with pytest.raises(Refused) as again:
+        _approve(approved_by="gina@contoso.example")
+    assert (
+        again.value.kind is RefusalKind.CONFLICT and "gina@contoso.example" in again.value.message
+    )
+
+
+@pytest.mark.parametrize("state", sorted(set(ActionState) - {ActionState.PENDING}))
+def test_only_a_pending_request_is_approved(state):
+    """A cancelled wipe cannot be brought back by approving it, nor a finished one redone."""
+    with pytest.raises(Refused) as refused:
+        _approve(state)
+    assert refused.value.kind is RefusalKind.CONFLICT
+
+
+def test_what_needs_no_second_person_takes_no_approval():
+    with pytest.raises(Refused) as refused:
+        _approve(needs_approval=False)
+    assert refused.value.kind is RefusalKind.CONFLICT

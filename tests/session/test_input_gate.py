@@ -69,9 +69,10 @@ def test_granted_injects_and_revoking_stops_at_once_and_releases():
 
 
 def test_pause_blocks_even_with_control():
-    gate, _injector, reports, _ = make_gate()
+    gate, injector, reports, _ = make_gate()
     gate.set_granted(True)
     gate.set_paused(True)
+    assert injector.releases == 1, "keys held when the sharer paused are let go"
     assert not gate.handle(MOVE)
     assert reports == [("paused", 1)]
     gate.set_paused(False)

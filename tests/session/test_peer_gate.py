@@ -6,7 +6,16 @@ from __future__ import annotations
 import typing
 
 from client.session.peer_gate import FILE_DATA, PEER_PERMISSIONS, PeerGate
-from common.peer_messages import Bye, Chat, FileCancel, FileOffer, Heartbeat, PeerMessage
+from common.peer_messages import (
+    Bye,
+    Chat,
+    Clipboard,
+    FileCancel,
+    FileOffer,
+    Heartbeat,
+    PeerMessage,
+    SwitchMonitor,
+)
 from common.permissions import Feature, Permission
 
 
@@ -54,3 +63,13 @@ def test_permissions_dropped_are_named():
     gate.set_permissions([Permission.VIEW, Permission.CONTROL, Permission.CHAT])
     assert gate.set_permissions([Permission.VIEW]) == {Permission.CONTROL, Permission.CHAT}
     assert not gate.allows(Chat(text="hello"))
+
+
+def test_the_clipboard_needs_its_permission_and_a_monitor_switch_needs_view():
+    gate, _, first = _gate()
+    gate.set_permissions([Permission.CHAT])
+    assert not gate.allows(Clipboard(text="paste me"))
+    assert not gate.allows(SwitchMonitor(index=2))
+    assert first == [Feature.CLIPBOARD]
+    gate.set_permissions([Permission.VIEW, Permission.CLIPBOARD])
+    assert gate.allows(Clipboard(text="paste me")) and gate.allows(SwitchMonitor(index=2))

@@ -1,4 +1,5 @@
-"""Hostile connections: floods of silent sockets, too many websockets, forged addresses."""
+"""Hostile connections: floods of silent sockets, too many websockets, forged addresses,
+browser pages from origins that are not on the allow-list."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from starlette.websockets import WebSocketDisconnect
 
-from common.protocol import Hello, RedeemCode, RequestCode
+from common.protocol import Hello, RedeemCode, RequestCode, encode_message, parse_message
 from devtools.server import start_server
+from tests.signaling.inprocess import in_process_server
 from tests.signaling.test_pairing import ALICE, BOB
 from tests.signaling.wsclient import WsClient
 
@@ -152,3 +155,43 @@ def test_the_open_file_limit_is_raised_to_what_the_system_allows(signaling_serve
     soft, hard = line.split()[3:5]
     _, our_hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert soft == hard == str(our_hard)
+
+
+ALLOWED_ORIGIN = "https://helpline.example"
+
+
+@pytest.fixture
+def origin_server(tmp_path):
+    with in_process_server(tmp_path, allowed_origins=[ALLOWED_ORIGIN]) as running:
+        yield running
+
+
+def _hello_from(server, headers: dict[str, str]) -> str:
+    """What the server answers a hello on a websocket opened with ``headers``."""
+    with server.client.websocket_connect("/v1/ws", headers=headers) as ws:
+        ws.send_text(encode_message(Hello(token=server.token_for(ALICE), role="helper")))
+        return parse_message(ws.receive_text()).type
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://helpline.example.evil.example",  # the allowed origin as a prefix
+        "https://helpline.exampl",  # a prefix of the allowed origin
+        "https://evil.example",
+        "https://evil.example/https://helpline.example",
+        "http://helpline.example",  # another scheme
+        "https://helpline.example:8443",  # another port
+        "null",  # a sandboxed page or a file
+        "",
+    ],
+)
+def test_only_an_allowed_origin_exactly_is_let_in(origin_server, origin):
+    with pytest.raises(WebSocketDisconnect) as refused:
+        _hello_from(origin_server, {"origin": origin})
+    assert refused.value.code == 1008
+
+
+def test_the_allowed_origin_and_apps_without_an_origin_sign_in(origin_server):
+    assert _hello_from(origin_server, {"origin": ALLOWED_ORIGIN}) == "welcome"
+    assert _hello_from(origin_server, {}) == "welcome"  # desktop apps send no Origin

@@ -1,4 +1,5 @@
-"""Identity cards the server signs: what they say, and that the verifier refuses old ones."""
+"""Identity cards the server signs: what they say, that every field is under the signature,
+and that the verifier refuses old ones."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from common.identity_card import CardSigner, CardVerificationError, verify_card
+from common.identity_card import CardSigner, CardVerificationError, IdentityCard, verify_card
 from signaling.cards import card_for
 from signaling.directory import Directory
 from signaling.rbac import account_for
 from signaling.tokens import Principal
+from tests.rogue_server import CHANGED_FIELDS, changed_after_signing
 
 DIRECTORY = Directory.model_validate(
     {
@@ -63,3 +65,25 @@ def test_a_card_older_than_a_few_minutes_is_refused():
         verify_card(signed, signer.public_key_b64, now=issued - timedelta(minutes=2))
     # The default clock is now: a card signed now verifies without arguments.
     assert verify_card(signed, signer.public_key_b64).upn == "alice@contoso.example"
+
+
+def test_every_field_of_the_card_is_listed_for_the_signature_tests():
+    assert set(CHANGED_FIELDS) == set(IdentityCard.model_fields)
+
+
+@pytest.mark.parametrize("field", sorted(CHANGED_FIELDS))
+def test_every_field_is_under_the_signature(field):
+    """The verifier both apps use (the sharer's engine, headless and in the window) refuses a
+    genuine signature over a card with any one field changed: the card-media binding
+    (``dtls_fingerprint``) and the time it was issued as much as the name."""
+    signer = CardSigner(Ed25519PrivateKey.generate())
+    card = _card()
+    assert verify_card(signer.sign(card), signer.public_key_b64) == card
+    forged = changed_after_signing(field)(signer, card)
+    assert getattr(forged.card, field) != getattr(card, field)
+    with pytest.raises(CardVerificationError):
+        verify_card(forged, signer.public_key_b64)
+    # Also as it arrives: JSON off the wire, with the field changed in the text.
+    wire = forged.model_dump(mode="json")
+    with pytest.raises(CardVerificationError):
+        verify_card(wire, signer.public_key_b64)

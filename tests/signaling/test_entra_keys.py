@@ -33,6 +33,7 @@ class LocalIssuer:
     url: str = ""
     keys: dict[str, rsa.RSAPrivateKey] = field(default_factory=dict)
     fetches: int = 0
+    down: bool = False  # answers 503, as a provider that is unreachable would fail
 
     def jwks(self) -> dict[str, object]:
         return {
@@ -69,6 +70,9 @@ def issuer() -> Iterator[LocalIssuer]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state.fetches += 1
+            if state.down:
+                self.send_error(503)
+                return
             body = json.dumps(state.jwks()).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -88,11 +92,19 @@ def issuer() -> Iterator[LocalIssuer]:
     httpd.server_close()
 
 
+async def _found(cache: JwksCache, kid: str) -> bool:
+    """Whether the cache has a key for ``kid`` (a refusal is an answer, not a crash)."""
+    try:
+        return await cache.key_for(kid) is not None
+    except JwksError:
+        return False
+
+
 async def test_both_keys_verify_and_a_rotated_key_is_fetched_once(issuer):
     now = [0.0]
     cache = JwksCache(issuer.keys_url, min_refresh_seconds=60, clock=lambda: now[0])
-    assert await cache.key_for("k1") is not None
-    assert await cache.key_for("k2") is not None
+    assert await _found(cache, "k1")
+    assert await _found(cache, "k2")
     assert issuer.fetches == 1
     issuer.keys["k3"] = _key()  # the provider rotates in a new key
     # Within the refresh window an unknown kid is refused without asking again...
@@ -101,13 +113,50 @@ async def test_both_keys_verify_and_a_rotated_key_is_fetched_once(issuer):
     assert issuer.fetches == 1
     now[0] = 61.0
     # ...after it, one unknown kid means one fetch, and the new key is there.
-    assert await cache.key_for("k3") is not None
+    assert await _found(cache, "k3")
     assert issuer.fetches == 2
     # Forged kids cannot make us hammer the provider: refused, nothing fetched.
     for n in range(20):
         with pytest.raises(JwksError):
             await cache.key_for(f"forged-{n}")
     assert issuer.fetches == 2
+
+
+async def test_a_key_set_older_than_its_maximum_age_is_fetched_again(issuer):
+    """A key the provider withdrew stops verifying once the set is older than its maximum
+    age, even though its kid is still in the cache."""
+    now = [0.0]
+    cache = JwksCache(
+        issuer.keys_url, min_refresh_seconds=60, max_age_seconds=600, clock=lambda: now[0]
+    )
+    assert await _found(cache, "k1")
+    issuer.keys.pop("k1")  # withdrawn by the provider
+    now[0] = 599.0
+    assert await _found(cache, "k1"), "younger than its maximum age: kept"
+    assert issuer.fetches == 1
+    now[0] = 601.0
+    with pytest.raises(JwksError):
+        await cache.key_for("k1")
+    assert issuer.fetches == 2
+    assert await _found(cache, "k2")  # from the new set: no further fetch
+    assert issuer.fetches == 2
+
+
+async def test_a_key_set_too_old_to_refresh_is_not_used(issuer):
+    """When the provider cannot be reached the old set is not trusted past its maximum age."""
+    now = [0.0]
+    cache = JwksCache(
+        issuer.keys_url, min_refresh_seconds=60, max_age_seconds=600, clock=lambda: now[0]
+    )
+    assert await _found(cache, "k1")
+    issuer.down = True
+    now[0] = 601.0
+    with pytest.raises(JwksError):
+        await cache.key_for("k1")
+    assert issuer.fetches == 2
+    issuer.down = False
+    now[0] = 662.0
+    assert await _found(cache, "k1")
 
 
 async def test_the_entra_configuration_accepts_tokens_from_the_rotated_issuer(tmp_path, issuer):

@@ -46,7 +46,8 @@ def _paired(server, helper_upn=ALICE, sharer_upn=BOB, consent=None):
 def test_the_helper_cannot_consent_for_the_sharer(server):
     helper, sharer = _paired(server)
     helper.send(Consent(level="control"))
-    assert helper.recv().code.value == "forbidden"
+    refused = helper.recv()
+    assert (refused.type, getattr(refused, "code", None)) == ("error", "forbidden"), refused
     # Nothing moved: the sharer still decides, and its choice is the one the helper hears.
     sharer.send(Consent(level="view"))
     assert helper.recv().level.value == "view"
@@ -57,7 +58,11 @@ def test_the_helper_cannot_consent_for_the_sharer(server):
 def test_only_the_sharer_grants_revokes_or_denies_control(server, action):
     helper, sharer = _paired(server, consent="view")
     helper.send(Control(action=action))
-    assert helper.recv().code.value == "forbidden"
+    # Always answered: if the control were taken silently, this answer would come first.
+    helper.send(RequestCode())
+    refused = helper.recv()
+    assert (refused.type, getattr(refused, "code", None)) == ("error", "forbidden"), refused
+    assert helper.recv().code.value == "wrong_state"
     # The sharer never saw it: the next thing it gets is what the helper sends next.
     helper.send(Signal(kind="offer", sdp="v=0"))
     assert sharer.recv().type == "signal"
@@ -79,10 +84,16 @@ def test_one_control_prompt_at_a_time(server):
 
 def test_chat_needs_the_chat_permission_and_is_recorded_from_the_report(server):
     helper, sharer = _paired(server, helper_upn=SAM, consent="view")
+    # Each report is followed by a message that is answered whatever happens, so a report
+    # taken silently shows as the wrong first answer instead of a wait for ever.
     helper.send(ReportFeature(feature="chat"))
+    helper.send(RequestCode())
     assert helper.recv().code.value == "forbidden"
+    assert helper.recv().code.value == "wrong_state"
     sharer.send(ReportFeature(feature="chat"))
+    sharer.send(Consent(level="view"))
     assert sharer.recv().code.value == "forbidden"
+    assert sharer.recv().code.value == "wrong_state"
     sharer.send(End())
     assert helper.recv().type == "ended"
     assert server.audit()[0]["features_used"] == ["view"]
@@ -309,3 +320,30 @@ def test_auditors_see_their_scopes_and_every_read_is_recorded(server):
     ]
     assert reads[0]["filter"]["scopes"] == ["finance"]
     assert store.verify(None).ok
+
+
+@pytest.mark.parametrize(
+    ("ending", "outcome", "end_reason"),
+    [
+        ("sharer_declines", "declined", "declined"),
+        ("sharer_ends_before_consent", "cancelled", "sharer_ended"),
+        ("helper_ends_before_consent", "cancelled", "helper_ended"),
+        ("sharer_ends_after_consent", "accepted", "sharer_ended"),
+        ("helper_ends_after_consent", "accepted", "helper_ended"),
+    ],
+)
+def test_each_way_a_session_ends_is_its_outcome_in_the_record(server, ending, outcome, end_reason):
+    """The outcome says what the sharer decided, whoever ended the session and when: an
+    attempt nobody consented to is never recorded as accepted, nor left pending."""
+    helper, sharer = _paired(server, consent="view" if ending.endswith("after_consent") else None)
+    if ending == "sharer_declines":
+        sharer.send(Consent(level="decline"))
+        assert helper.recv().level.value == "declined"
+    else:
+        ender, other = (helper, sharer) if ending.startswith("helper") else (sharer, helper)
+        ender.send(End())
+        assert other.recv().reason.value == end_reason
+    [record] = server.audit()
+    assert (record["outcome"], record["end_reason"]) == (outcome, end_reason)
+    assert record["ended_at"] is not None
+    assert record["levels_granted"] == ([] if outcome != "accepted" else ["view"])
