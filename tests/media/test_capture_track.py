@@ -195,16 +195,22 @@ async def test_a_change_goes_before_the_sharp_steps_still_waiting_for_the_sender
         track.stop()
 
 
+class _FakeTransport:
+    async def _send_rtp(self, data: bytes) -> None:
+        """Nothing is sent in these tests; the pacer wraps it."""
+
+
+class _FakeSender:
+    """What the track reads of aiortc's sender: the keyframe flag and the transport."""
+
+    _RTCRtpSender__force_keyframe = False
+
+    def __init__(self) -> None:
+        self.transport = _FakeTransport()
+
+
 async def test_a_keyframe_request_from_the_receiver_is_honoured(xvfb_display):
-    class Transport:
-        async def _send_rtp(self, data: bytes) -> None:
-            """Nothing is sent in this test; the pacer wraps it."""
-
-    class Sender:
-        _RTCRtpSender__force_keyframe = False
-        transport = Transport()
-
-    sender = Sender()
+    sender = _FakeSender()
     track = ScreenCaptureTrack(max_fps=30, keyframe_interval=0.2, adaptive=False)
     track.encode_h264(sender)  # type: ignore[arg-type]
     decoder = av.CodecContext.create("h264", "r")
@@ -227,15 +233,7 @@ async def test_a_keyframe_request_on_a_still_screen_is_answered_before_the_next_
     """A receiver that lost the sharp frame asks again; with nothing changing on screen, no
     other picture would reach the encoder until the refresh (a minute here)."""
 
-    class Transport:
-        async def _send_rtp(self, data: bytes) -> None:
-            """Nothing is sent in this test; the pacer wraps it."""
-
-    class Sender:
-        _RTCRtpSender__force_keyframe = False
-        transport = Transport()
-
-    sender = Sender()
+    sender = _FakeSender()
     track = ScreenCaptureTrack(max_fps=30, keyframe_interval=60, sharp_after=0.1, adaptive=False)
     track.encode_h264(sender)  # type: ignore[arg-type]
     decoder = av.CodecContext.create("h264", "r")
