@@ -74,9 +74,10 @@ FAULTS: tuple[Fault, ...] = (
         "server_consent_from_helper",
         "the server accepts `consent` from the helper",
         "signaling/hub.py",
-        "        self._require_role(conn, PeerRole.SHARER)\n        session = conn.session\n"
+        "        self._require_role(conn, PeerRole.SHARER)\n"
+        "        session = self._session_of(conn)\n"
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
-        "        session = conn.session\n"
+        "        session = self._session_of(conn)\n"
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
         f"{HUB_RULES}::test_the_helper_cannot_consent_for_the_sharer",
     ),
@@ -147,9 +148,10 @@ FAULTS: tuple[Fault, ...] = (
         "chat_permission_unchecked",
         "chat is recorded and relayed for a helper whose role does not allow chat",
         "signaling/hub.py",
-        "        if Permission.CHAT not in session.permissions:\n"
+        "        if not self._may_use(session, conn, message.feature):\n"
         "            await self._refused_feature(session, message.feature)\n"
-        '            raise Refused(ErrorCode.FORBIDDEN, "chat is not allowed for this helper")\n',
+        "            raise Refused(ErrorCode.FORBIDDEN, "
+        'f"{message.feature.value} is not allowed here")\n',
         "",
         f"{HUB_RULES}::test_chat_needs_the_chat_permission_and_is_recorded_from_the_report",
     ),
