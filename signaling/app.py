@@ -40,6 +40,7 @@ from signaling.dev_oidc import DevOpenIdEndpoints
 from signaling.devices.agent_ws import agent_router
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService, EnrolmentLimits
+from signaling.devices.signer import ActionSigner
 from signaling.devices.store import DeviceStore
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
@@ -240,7 +241,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     # Attempts counted in windows (redeems, enrolments): here, or in the replicas' Redis.
     attempts = limit_storage(settings.redis_url, settings.redis_max_connections)
     devices = DeviceService(
-        DeviceStore(store, server_key),
+        DeviceStore(store, ActionSigner(server_key)),
         identity.directory,
         check_in_seconds=settings.device_check_in_seconds,
         limits=EnrolmentLimits(
