@@ -12,7 +12,7 @@ checks it), as the windows' event tables cover the events.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
@@ -48,6 +48,9 @@ class Command(BaseModel):
             raise EngineError(ClientErrorCode.INVALID_COMMAND, message) from None
 
 
+# A name that must not be empty: a path, a folder, a transfer's or a device's id.
+Named: TypeAlias = Annotated[StrictStr, Field(min_length=1)]
+
 # ---- both apps -----------------------------------------------------------------------
 
 
@@ -65,6 +68,37 @@ class SendClipboard(Command):
 
 class EndSession(Command):
     cmd = "end"
+
+
+class SendFile(Command):
+    """Offer that file to the other side (nothing moves before it accepts)."""
+
+    cmd = "send_file"
+    path: Named
+
+
+class AcceptFile(Command):
+    """Take an offered file (``file_offered``'s ``id``) into that folder."""
+
+    cmd = "accept_file"
+    id: Named
+    dir: Named
+
+
+class DeclineFile(Command):
+    cmd = "decline_file"
+    id: Named
+
+
+class CancelFile(Command):
+    """Stop a transfer under way, either way."""
+
+    cmd = "cancel_file"
+    id: Named
+
+
+# The file transfer commands, the same in both apps.
+FILE_COMMANDS = (SendFile, AcceptFile, DeclineFile, CancelFile)
 
 
 # ---- helper --------------------------------------------------------------------------
@@ -104,6 +138,13 @@ class NewCode(Command):
     """A fresh code in place of the one waiting."""
 
     cmd = "new_code"
+
+
+class HelpDevice(Command):
+    """Help on an enrolled device instead of a code: the session then runs as after one."""
+
+    cmd = "help_device"
+    device_id: Named
 
 
 class SaveSnapshot(Command):
@@ -211,8 +252,10 @@ HELPER = Catalogue(
         SendClipboard,
         SwitchMonitor,
         NewCode,
+        HelpDevice,
         SaveSnapshot,
         EndSession,
+        *FILE_COMMANDS,
     )
 )
 SHARER = Catalogue(
@@ -229,6 +272,7 @@ SHARER = Catalogue(
         SetAllowed,
         SetMonitors,
         EndSession,
+        *FILE_COMMANDS,
     )
 )
 AGENT = Catalogue((PostponeRestart,))

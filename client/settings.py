@@ -81,6 +81,10 @@ class AppSettings(BaseSettings):
     reconnect_max_seconds: float = Field(default=10.0, gt=0)
     # Remote input is capped so a flood cannot take over the sharer's machine.
     max_input_events_per_second: int = Field(default=500, ge=1)
+    # File transfer: the largest file either side sends or accepts, and all files of one
+    # session together (both directions), in MB; a larger offer is refused before any byte.
+    max_file_mb: float = Field(default=2048, gt=0)
+    max_session_files_mb: float = Field(default=8192, gt=0)
     # Field network: "relay" sends media only through the organisation's TURN server.
     ice_policy: Literal["all", "relay"] = "all"
     # With several TURN URLs, how long each may take to give a relay address before the next

@@ -1,4 +1,5 @@
-"""Messages on the peer-to-peer control data channel (chat, clipboard, heartbeat, pause, goodbye).
+"""Messages on the peer-to-peer control data channel (chat, clipboard, file offers, heartbeat,
+pause, goodbye).
 
 Permission changes travel through the signaling server instead, where they are checked
 against the helper's role and audited; this channel carries what the server need not see.
@@ -37,6 +38,49 @@ class Clipboard(_PeerMessage):
 
     type: Literal["clipboard"] = "clipboard"
     text: ClipboardText
+
+
+# A transfer's id: 16 hex digits, the first 8 bytes of each of its chunks on the files channel.
+FileId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+FILE_ID_BYTES = 8
+# The name as the sender has it; the receiver makes its own safe name of it (``file_names``).
+OfferedName = Annotated[str, Field(min_length=1, max_length=1024)]
+MAX_OFFERED_SIZE = 2**50
+
+
+class FileOffer(_PeerMessage):
+    """A file the sender would send: the receiver accepts or declines it before any byte."""
+
+    type: Literal["file_offer"] = "file_offer"
+    id: FileId
+    name: OfferedName
+    size: int = Field(ge=0, le=MAX_OFFERED_SIZE)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class FileAccept(_PeerMessage):
+    type: Literal["file_accept"] = "file_accept"
+    id: FileId
+
+
+class FileDecline(_PeerMessage):
+    type: Literal["file_decline"] = "file_decline"
+    id: FileId
+
+
+class FileDone(_PeerMessage):
+    """The receiver has every byte and its SHA-256 matched: the sender's transfer is done."""
+
+    type: Literal["file_done"] = "file_done"
+    id: FileId
+
+
+class FileCancel(_PeerMessage):
+    """Either side stops a transfer (cancelled, failed, too large, revoked, ...)."""
+
+    type: Literal["file_cancel"] = "file_cancel"
+    id: FileId
+    reason: str = Field(pattern=r"^[a-z_]{1,32}$")
 
 
 class SnapshotTaken(_PeerMessage):
@@ -119,6 +163,11 @@ class Bye(_PeerMessage):
 PeerMessage = Annotated[
     Chat
     | Clipboard
+    | FileOffer
+    | FileAccept
+    | FileDecline
+    | FileDone
+    | FileCancel
     | SnapshotTaken
     | AdminPrompt
     | Monitors
@@ -135,6 +184,11 @@ _TYPES = frozenset(
     {
         "chat",
         "clipboard",
+        "file_offer",
+        "file_accept",
+        "file_decline",
+        "file_done",
+        "file_cancel",
         "snapshot_taken",
         "admin_prompt",
         "monitors",

@@ -68,14 +68,9 @@ def in_effect(
     return permissions - (CONSENTED_SEPARATELY - allowed)
 
 
-# File transfer is not built yet: its permission exists and is never in effect, and no sharer
-# is offered a choice that would do nothing.
-_OFFERED_SEPARATELY = CONSENTED_SEPARATELY - {Permission.FILES}
-
-
 def offerable(permissions: frozenset[Permission]) -> list[Permission]:
     """The separate choices a sharer may be offered: only what the helper's role grants."""
-    return sorted(permissions & _OFFERED_SEPARATELY)
+    return sorted(permissions & CONSENTED_SEPARATELY)
 
 
 def offered_levels(permissions: frozenset[Permission]) -> list[ConsentLevel]:

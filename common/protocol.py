@@ -9,7 +9,13 @@ Flow (see DESIGN.md):
 
 helper:  hello -> welcome; request_code -> code; ... consent (from server); signal <-> signal
 sharer:  hello -> welcome; redeem_code -> helper_identity | error; consent; signal <-> signal
+help on an enrolled device, instead of a code (``signaling.device_help``):
+helper:  request_help -> help_requested | error (device_offline, out_of_scope); then as above
+sharer:  (proven device) await_help -> awaiting_help; help_offered -> accept_help ->
+         helper_identity; as above
+helper:  help_asked (the helper's own console asked for it): the app sends request_help
 both:    control (relayed, audited), feature (audited), end -> ended (to the other side)
+sharer:  file (each file transfer, either way: name, size, SHA-256, direction; audited)
 both:    resume_token (once active); after a lost link: hello -> welcome; resume -> resumed
 """
 
@@ -73,6 +79,8 @@ class EndReason(StrEnum):
     TIME_LIMIT = "time_limit"
     CONSENT_TIMEOUT = "consent_timeout"
     IDLE_TIMEOUT = "idle_timeout"
+    # A help request for an enrolled device that the device did not answer in time.
+    HELP_EXPIRED = "help_expired"
 
 
 class _Message(BaseModel):
@@ -138,6 +146,52 @@ class ReportFeature(_Message):
     type: Literal["feature"] = "feature"
     feature: Feature
     refused: bool = False
+
+
+class FileDirection(StrEnum):
+    TO_SHARER = "to_sharer"
+    TO_HELPER = "to_helper"
+
+
+class FileOutcome(StrEnum):
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    FAILED = "failed"
+
+
+class ReportFile(_Message):
+    """The sharer tells the audit of one file transfer, either way, once it is over: the name
+    it was saved or offered under, its size, SHA-256 and direction; never its content."""
+
+    type: Literal["file"] = "file"
+    name: ShortText = Field(min_length=1)
+    size: int = Field(ge=0, le=2**50)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    direction: FileDirection
+    outcome: FileOutcome
+
+
+class RequestHelp(_Message):
+    """Helper asks to help on an enrolled device: instead of a code, the server asks the
+    device; the DTLS fingerprint goes into the card as with a code."""
+
+    type: Literal["request_help"] = "request_help"
+    device_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    dtls_fingerprint: str = Field(default="", max_length=1000, pattern=r"^[A-Za-z0-9:, \-]*$")
+
+
+class AwaitHelp(_Message):
+    """A sharer on a proven enrolled device is ready for help requests to that device."""
+
+    type: Literal["await_help"] = "await_help"
+
+
+class AcceptHelp(_Message):
+    """The device's sharer app takes up a help request: it joins the helper as after a code
+    (the card is shown and consent asked as always)."""
+
+    type: Literal["accept_help"] = "accept_help"
+    session_id: ShortText
 
 
 class End(_Message):
@@ -209,6 +263,39 @@ class CodeIssued(_Message):
     code: str = Field(max_length=16)
     expires_at: datetime
     session_id: ShortText
+
+
+class HelpRequested(_Message):
+    """To the helper: the device was asked; it has until ``expires_at`` to answer."""
+
+    type: Literal["help_requested"] = "help_requested"
+    session_id: ShortText
+    device: DeviceSummary
+    expires_at: datetime
+
+
+class HelpAwaited(_Message):
+    """To a sharer that sent ``await_help``: requests for this device now reach it."""
+
+    type: Literal["awaiting_help"] = "awaiting_help"
+    device: DeviceSummary
+
+
+class HelpOffered(_Message):
+    """To a sharer awaiting help: someone asks to help on this device. Who it is, verified,
+    comes with ``helper_identity`` once the app accepts."""
+
+    type: Literal["help_offered"] = "help_offered"
+    session_id: ShortText
+    helper_name: DisplayText
+    expires_at: datetime
+
+
+class HelpAsked(_Message):
+    """To a helper app: its own user asked, in the console, to help on this device."""
+
+    type: Literal["help_asked"] = "help_asked"
+    device_id: ShortText
 
 
 class HelperIdentity(_Message):
@@ -289,12 +376,20 @@ Message = Annotated[
     | Allow
     | Active
     | ReportFeature
+    | ReportFile
+    | RequestHelp
+    | AwaitHelp
+    | AcceptHelp
     | End
     | Resume
     | Signal
     | Control
     | Welcome
     | CodeIssued
+    | HelpRequested
+    | HelpAwaited
+    | HelpOffered
+    | HelpAsked
     | HelperIdentity
     | SharerJoined
     | ConsentResult
@@ -317,12 +412,20 @@ _KNOWN_TYPES = frozenset(
         Allow,
         Active,
         ReportFeature,
+        ReportFile,
+        RequestHelp,
+        AwaitHelp,
+        AcceptHelp,
         End,
         Resume,
         Signal,
         Control,
         Welcome,
         CodeIssued,
+        HelpRequested,
+        HelpAwaited,
+        HelpOffered,
+        HelpAsked,
         HelperIdentity,
         SharerJoined,
         ConsentResult,

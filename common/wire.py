@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     DEVICE_REFUSED = "device_refused"
     # The server takes no new sessions for now (a replica cut off from its group).
     UNAVAILABLE = "unavailable"
+    # Help on an enrolled device that nobody there can answer: no agent, no sharer app.
+    DEVICE_OFFLINE = "device_offline"
 
 
 class ProtocolError(Exception):

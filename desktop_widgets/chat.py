@@ -5,24 +5,29 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from desktop_widgets.theme import Space
+from desktop_widgets.widgets import named, role_label
+
 MAX_CHAT = 4000
 
 
 class ChatPanel(QWidget):
     send = Signal(str)
 
-    def __init__(self, placeholder: str = "Type a message and press Enter") -> None:
+    def __init__(self, placeholder: str = "") -> None:
         super().__init__()
-        self.log = QPlainTextEdit()
+        self.heading = role_label(self.tr("Chat"), "lead")
+        self.log = named(QPlainTextEdit(), self.tr("Chat messages"))
         self.log.setReadOnly(True)
-        self.log.setAccessibleName("Chat messages")
         self.entry = QLineEdit()
-        self.entry.setPlaceholderText(placeholder)
+        self.entry.setPlaceholderText(placeholder or self.tr("Type a message and press Enter"))
         self.entry.setMaxLength(MAX_CHAT)
-        self.entry.setAccessibleName("Chat message")
+        named(self.entry, self.tr("Chat message"), self.tr("Press Enter to send"))
         self.entry.returnPressed.connect(self._send)
         self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(6, 6, 6, 6)
+        self.layout_.setContentsMargins(Space.S, Space.S, Space.S, Space.S)
+        self.layout_.setSpacing(Space.S)
+        self.layout_.addWidget(self.heading)
         self.layout_.addWidget(self.log, 1)
         self.layout_.addWidget(self.entry)
 
@@ -33,5 +38,5 @@ class ChatPanel(QWidget):
         text = self.entry.text().strip()
         if text:
             self.send.emit(text)
-            self.add("You", text)
+            self.add(self.tr("You"), text)
             self.entry.clear()

@@ -9,25 +9,54 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from client.headless_io import EventWriter
 from client.session.outcome import ExitStatus
 from desktop_widgets.display_check import missing_display
 from desktop_widgets.engine_service import EngineService
 
-# The apps' icons (SVG, Apache-2.0, ours), also installed by the packages.
-ICONS = Path(__file__).with_name("icons")
+GEOMETRY_VARIABLE = "HELPLINE_WINDOW_GEOMETRY"
+
+
+def window_geometry(value: str) -> tuple[int, int, int, int] | None:
+    """``HELPLINE_WINDOW_GEOMETRY=x,y,width,height`` (the demo places its two windows side
+    by side with it); None when unset or not four whole numbers."""
+    parts = value.split(",")
+    if len(parts) != 4:
+        return None
+    try:
+        x, y, width, height = (int(part) for part in parts)
+    except ValueError:
+        return None
+    return (x, y, width, height) if width > 0 and height > 0 else None
+
+
+def prepare_application(app: Any, prog: str) -> None:
+    """The language, the look and the icon, before any window is built (the screenshots
+    tour calls it too, so pictures show what people see)."""
+    from desktop_widgets.i18n import install_language
+    from desktop_widgets.look import apply_theme, icon
+
+    try:
+        install_language(app)
+    except FileNotFoundError as exc:
+        print(f"{prog}: {exc}; carrying on in English", file=sys.stderr)
+    apply_theme(app)
+    app.setWindowIcon(icon(prog))
 
 
 class ServiceWindow(Protocol):
     service: EngineService
 
     def show(self) -> None: ...
+
+    def setGeometry(self, x: int, y: int, w: int, h: int) -> None: ...
 
 
 def run_desktop(
@@ -43,16 +72,21 @@ def run_desktop(
         return ExitStatus.FAILED
     import qasync
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(app_name)
     app.setOrganizationName("Helpline")
-    app.setWindowIcon(QIcon(str(ICONS / f"{prog}.svg")))
+    prepare_application(app, prog)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = make_window()
+    wanted = os.environ.get(GEOMETRY_VARIABLE, "")
+    placed = window_geometry(wanted)
+    if placed is not None:
+        window.setGeometry(*placed)
+    elif wanted:
+        print(f"{prog}: {GEOMETRY_VARIABLE} must be x,y,width,height; ignored", file=sys.stderr)
     with contextlib.ExitStack() as stack:
         if events_path is not None:
             stream = stack.enter_context(events_path.open("a", encoding="utf-8"))

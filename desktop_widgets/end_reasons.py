@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from common.protocol import EndReason
 
-UNKNOWN = "The session ended."
+UNKNOWN = QT_TRANSLATE_NOOP("EndReasons", "The session ended.")
 
 
-def reason_text(texts: dict[EndReason, str], reason: str) -> str:
-    """The words for ``reason``; a reason this version does not know gets plain words too."""
+def reason_text(texts: dict[EndReason, str], reason: str, context: str) -> str:
+    """The words for ``reason`` (marked for translation in ``context``); a reason this version
+    does not know gets plain words too."""
     try:
-        return texts[EndReason(reason)]
+        return QCoreApplication.translate(context, texts[EndReason(reason)])
     except (ValueError, KeyError):
-        return UNKNOWN
+        return QCoreApplication.translate("EndReasons", UNKNOWN)

@@ -7,6 +7,7 @@ widget awaits the network and failures come back as ``error`` events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -49,8 +50,31 @@ class EngineService(QObject):
             users, message = [], str(exc)
         self.users.emit(users, message)
 
+    # ---- files (the same on both sides) --------------------------------------------
+
+    def send_file(self, path: str) -> None:
+        if self.engine is not None:
+            self._run(self.engine.send_file(path))
+
+    def accept_file(self, transfer_id: str, folder: str) -> None:
+        if self.engine is not None:
+            self._run(self.engine.accept_file(transfer_id, folder))
+
+    def decline_file(self, transfer_id: str) -> None:
+        if self.engine is not None:
+            self._run(_now(self.engine.decline_file, transfer_id))
+
+    def cancel_file(self, transfer_id: str) -> None:
+        if self.engine is not None:
+            self._run(_now(self.engine.cancel_file, transfer_id))
+
     def _forward(self, event: EngineEvent) -> None:
         self.event.emit(event)
 
     def _report_error(self, code: AnyErrorCode, message: str) -> None:
         self.event.emit(ErrorReported(code=code, message=message))
+
+
+async def _now(action: Callable[[str], None], argument: str) -> None:
+    """A quick engine call on the loop, so its errors come back as ``error`` events."""
+    action(argument)

@@ -1,16 +1,23 @@
-"""Labels that never interpret markup, titles, and a readable centred column."""
+"""Labels that never interpret markup, titles, named buttons, and a readable centred column."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from desktop_widgets.theme import Space
+
+W = TypeVar("W", bound=QWidget)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -23,12 +30,13 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
 
 
 def title_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSize(font.pointSize() + 6)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
+    return role_label(text, "title")
+
+
+def role_label(text: str, role: str) -> QLabel:
+    """A plain-text label that takes its look from the stylesheet's ``role`` (see ``theme``)."""
+    label = plain_label(text)
+    label.setProperty("role", role)
     return label
 
 
@@ -37,14 +45,14 @@ def page_layout(*widgets: QWidget, max_width: int = 620) -> QHBoxLayout:
     column = QWidget()
     column.setMaximumWidth(max_width)
     layout = QVBoxLayout(column)
-    layout.setContentsMargins(32, 28, 32, 28)
-    layout.setSpacing(12)
+    layout.setContentsMargins(Space.XXL, Space.XL, Space.XXL, Space.XL)
+    layout.setSpacing(Space.M)
     for widget in widgets:
         layout.addWidget(widget)
     layout.addStretch(1)
     outer = QHBoxLayout()
     outer.addStretch(1)
-    outer.addWidget(column, 3)
+    outer.addWidget(column, 10)
     outer.addStretch(1)
     return outer
 
@@ -58,3 +66,28 @@ def fill_table(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(row, column, QTableWidgetItem(text))
     table.resizeColumnsToContents()
     table.horizontalHeader().setStretchLastSection(True)
+
+
+def named(widget: W, name: str, description: str = "") -> W:
+    """What a screen reader says for ``widget`` (every interactive widget has a name)."""
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+    return widget
+
+
+class Button(QPushButton):
+    """A push button whose accessible name follows its words (without the ``&`` of its
+    shortcut), and that takes a ``role`` from the stylesheet: ``primary`` or ``danger``."""
+
+    def __init__(self, text: str = "", role: str = "", description: str = "") -> None:
+        super().__init__()
+        if role:
+            self.setProperty("role", role)
+        if description:
+            self.setAccessibleDescription(description)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setAccessibleName(text.replace("&&", "\0").replace("&", "").replace("\0", "&"))

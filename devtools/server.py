@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -46,6 +46,8 @@ class ServerProcess:
     proc: subprocess.Popen[bytes]
     log_path: Path
     ca_file: Path | None = None
+    # What its environment adds (HELPLINE_DATABASE_URL, ...): its commands run with it too.
+    env: dict[str, str] = field(default_factory=dict)
 
     def token_for(self, upn: str) -> str:
         verify = ssl.create_default_context(cafile=str(self.ca_file)) if self.ca_file else True
@@ -64,6 +66,15 @@ class ServerProcess:
             check=True,
         )
         return result.stdout.strip()
+
+    def command(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``helpline-signaling ARGS`` on this server's data folder and database."""
+        return subprocess.run(
+            [sys.executable, "-m", "signaling", *args, "--data-dir", str(self.data_dir)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **self.env},
+        )
 
     def stop(self) -> None:
         """Stop as Ctrl+C would (the server closes open audit records on the way out)."""
@@ -140,4 +151,4 @@ def _start_once(
     ready = json.loads(ready_file.read_text())
     url, bound = str(ready["url"]), int(ready["port"])
     ws_url = url.replace("http://", "ws://").replace("https://", "wss://") + "/v1/ws"
-    return ServerProcess(url, ws_url, bound, data_dir, proc, log_path)
+    return ServerProcess(url, ws_url, bound, data_dir, proc, log_path, env=dict(env or {}))

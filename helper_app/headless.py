@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from client import commands as c
+from client.file_commands import file_handlers
 from client.headless_io import Handlers, run_headless
 from client.session.events import SnapshotSaved
 from client.session.helper_engine import HelperEngine
@@ -28,6 +29,9 @@ def handlers_for(engine: HelperEngine) -> Handlers:
     async def end(_: c.EndSession) -> None:
         await engine.end()
 
+    async def help_device(command: c.HelpDevice) -> None:
+        await engine.help_device(command.device_id)
+
     async def new_code(_: c.NewCode) -> None:
         await engine.request_code()
 
@@ -43,7 +47,9 @@ def handlers_for(engine: HelperEngine) -> Handlers:
         c.SwitchMonitor: switch_monitor,
         c.EndSession: end,
         c.NewCode: new_code,
+        c.HelpDevice: help_device,
         c.SaveSnapshot: snapshot,
+        **file_handlers(engine),
     }
 
 

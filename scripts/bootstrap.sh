@@ -12,11 +12,12 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 # coturn, the TURN relay the field tests (and a deployment) run; PostgreSQL and Redis, which
 # the storage and replica tests start on loopback; chromium, the browser the console's tests
 # drive through Playwright (a browser download does not work offline); lintian, patchelf and
-# binutils (strip) for the .deb packages.
+# binutils (strip) for the .deb packages; debootstrap and systemd-container (systemd-nspawn)
+# boot the fresh Debian machine the packages are installed on in tests/packaging.
 DEB_PACKAGES=(xvfb xdotool x11-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4
   libxcb-keysyms1 libxcb-render-util0 libxcb-image0 libxcb-shape0 libegl1 libgl1
   libfontconfig1 libdbus-1-3 fonts-dejavu-core coturn postgresql redis-server
-  chromium lintian patchelf binutils)
+  chromium lintian patchelf binutils debootstrap systemd-container)
 
 missing_debs() {
   local pkg

@@ -30,7 +30,11 @@ from devtools.turn_server import start_turn_server
 ROOT = Path(__file__).resolve().parent.parent
 
 HELPER, SHARER = "alice@contoso.example", "bob@contoso.example"
-SCREEN = (1600, 900)
+DEMO_DEVICE = "DEMO-PC"
+# Wide enough for both windows side by side, so screen.png shows the whole story.
+SCREEN = (2240, 1000)
+# Where each window opens (x, y, width, height): the helper on the left, the sharer right.
+PLACES = {"helper_app": (0, 90, 1380, 900), "sharer_app": (1400, 150, 820, 780)}
 SCREENSHOT_SECONDS = 2.0
 
 
@@ -104,21 +108,50 @@ def server_key(data_dir: Path) -> str:
     ).stdout.strip()  # fmt: skip
 
 
-def run_windows(url: str, trust: list[str]) -> list[subprocess.Popen[bytes]]:
+def enrol_device(url: str, trust: list[str], data: Path) -> subprocess.Popen[bytes]:
+    """Bob's machine as an enrolled device (once), and its agent, in --dry-run: the console's
+    actions reach a real agent, which records the command instead of locking this machine."""
+    device = data / "device"
+    ca = trust[:2]  # the device commands take the CA; the key comes with the enrolment
+    if not (device / "enrolment.json").exists():
+        subprocess.run(
+            [sys.executable, "-m", "sharer_app", "enroll", "--server", url, *ca,
+             "--user", SHARER, "--name", DEMO_DEVICE, "--data-dir", str(device)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    log = (data / "agent.log").open("ab")
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "sharer_app", "agent", "--server", url, *ca,
+         "--data-dir", str(device), "--dry-run"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    say(f"Bob's machine is enrolled as {DEMO_DEVICE}; its agent runs with --dry-run (a lock")
+    say(f"from the console is recorded, not done; log in {data / 'agent.log'}).")
+    return agent
+
+
+def run_windows(url: str, trust: list[str], data: Path) -> list[subprocess.Popen[bytes]]:
+    device = ["--await-help", "--data-dir", str(data / "device")]
     apps = [
         subprocess.Popen(
-            [sys.executable, "-m", module, "--server", url, *trust, "--user", user],
+            [sys.executable, "-m", module, "--server", url, *trust, "--user", user, *extra],
             start_new_session=True,
+            env={
+                **os.environ,
+                "HELPLINE_WINDOW_GEOMETRY": ",".join(str(n) for n in PLACES[module]),
+            },
         )
-        for module, user in (("sharer_app", SHARER), ("helper_app", HELPER))
+        for module, user, extra in (("sharer_app", SHARER, device), ("helper_app", HELPER, []))
     ]
     say("Two windows are opening: 'Helpline — Helper' (Alice, IT support) and")
-    say("'Helpline — Get help' (Bob, who needs help).")
+    say(f"'Helpline — Get help' (Bob, who needs help, on {DEMO_DEVICE}).")
     say("1. The helper window shows a security code. Read it out (or copy it).")
     say("2. In the sharer window, type the code and press Connect.")
     say("3. Bob sees Alice's verified identity card: choose 'Allow view only' or full control.")
     say("4. Alice sees Bob's screen. Try Request control, Chat, and the red banner's buttons.")
     say("5. Stop sharing or End session at any time. Close both windows (or Ctrl+C) to quit.")
+    say(f"Then in the console: sign in as Alice, open Devices > {DEMO_DEVICE} and press 'Start")
+    say("help on this device': Alice's window asks, and Bob's shows her card without a code.")
     return apps
 
 
@@ -172,8 +205,8 @@ def announce_console(url: str, ca_file: Path, *, real_display: bool) -> None:
     """Where the organisation's console is, and (on a real desktop) open it."""
     console = f"{url}/console/"
     say(f"The console: {console} (sign in as Dana Auditor for the sessions report, Erin or")
-    say(f"Frank Admin for devices). The browser does not know the demo's CA: import {ca_file}")
-    say("or accept its warning once.")
+    say("Frank Admin for devices and actions, Alice to start help on a device). The browser")
+    say(f"does not know the demo's CA: import {ca_file} or accept its warning once.")
     if real_display and os.environ.get("DISPLAY"):
         webbrowser.open(console)
 
@@ -205,7 +238,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     data: Path = args.data_dir
     data.mkdir(parents=True, exist_ok=True)
-    xvfb = screenshots = server = turn = None
+    xvfb = screenshots = server = turn = agent = None
     windows: list[subprocess.Popen[bytes]] = []
     headless: list[HeadlessApp] = []
     status = 0
@@ -239,7 +272,8 @@ def main() -> int:
             run_auto(server.url, trust, headless)
             say(f"Audit log: helpline-signaling audit list --data-dir {data / 'server'}")
         else:
-            windows = run_windows(server.url, trust)
+            agent = enrol_device(server.url, trust, data)
+            windows = run_windows(server.url, trust, data)
             while all(app.poll() is None for app in windows):
                 time.sleep(0.5)
     except KeyboardInterrupt:
@@ -251,7 +285,7 @@ def main() -> int:
         # A second Ctrl+C must not cut the tidy-up short and leave programs behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        _stop([*windows, *(app.proc for app in headless)])
+        _stop([*windows, *(app.proc for app in headless), *([agent] if agent else [])])
         if server is not None:
             server.stop()
         if turn is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from client.cli_args import new_parser, settings_from
 from common.logging_setup import configure_logging
@@ -73,11 +74,27 @@ def main(argv: list[str] | None = None) -> int:
         "--monitor", type=int, metavar="N", help="monitor to share (default: 1, the first)"
     )
     parser.add_argument(
+        "--await-help",
+        action="store_true",
+        help="on an enrolled device: wait for a helper to ask to help on it (instead of a "
+        "code; the desktop app still takes a code too); the helper's card and the choice "
+        "follow as after a code",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="the enrolled device's data folder (default: HELPLINE_DEVICE_DATA_DIR, else the "
+        "user's data folder)",
+    )
+    parser.add_argument(
         "--with-agent",
         action="store_true",
         help="desktop app: also run this enrolled device's agent, with a tray icon",
     )
     args = parser.parse_args(argv)
+    if args.await_help and args.code:
+        parser.error("--await-help and --code are two ways to start: give one")
     configure_logging(args.log_level)
     settings = settings_from(parser, args, monitor=args.monitor)
     if args.headless:
@@ -90,11 +107,20 @@ def main(argv: list[str] | None = None) -> int:
                 consent=args.consent,
                 allow=args.allow,
                 monitors=args.monitors,
+                await_help=args.await_help,
+                data_dir=args.data_dir,
             )
         )
     from sharer_app.gui import run_gui
 
-    return run_gui(settings, code=args.code, events_path=args.events, with_agent=args.with_agent)
+    return run_gui(
+        settings,
+        code=args.code,
+        events_path=args.events,
+        with_agent=args.with_agent,
+        await_help=args.await_help,
+        data_dir=args.data_dir,
+    )
 
 
 if __name__ == "__main__":

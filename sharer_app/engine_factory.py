@@ -7,6 +7,7 @@ error before anything starts (``MonitorError``), never a silent fall-back to the
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from client.devices.enrolment import device_identity
 from client.devices.home import DeviceHome
@@ -37,23 +38,25 @@ def capture_track_factory(settings: AppSettings, geometry: MonitorGeometry) -> T
     return make
 
 
-def device_prover() -> DeviceProver | None:
-    """When this machine is an enrolled device (its key in the device data folder), every
-    live-help sign-in carries a proof signed by that key, and the helper sees a proven device."""
-    identity = device_identity(DeviceHome.at(None))
+def device_prover(data_dir: Path | None = None) -> DeviceProver | None:
+    """When this machine is an enrolled device (its key in the device data folder, or in
+    ``data_dir``), every live-help sign-in carries a proof signed by that key, and the helper
+    sees a proven device."""
+    identity = device_identity(DeviceHome.at(data_dir))
     if identity is None:
         return None
     return functools.partial(live_help_proof, identity.key, identity.enrolment.device_id)
 
 
-def build_engine(settings: AppSettings) -> SharerEngine:
+def build_engine(settings: AppSettings, data_dir: Path | None = None) -> SharerEngine:
+    """``data_dir``: the enrolled device's data folder, when not the default one."""
     geometry = monitor_geometry(settings.monitor)
     injector = InputInjector(geometry)
     return SharerEngine(
         settings,
         injector=injector,
         track_factory=capture_track_factory(settings, geometry),
-        device_prover=device_prover(),
+        device_prover=device_prover(data_dir),
         admin_prompts=admin_prompt_watch(),
         screens=SharedScreens(list_monitors(), settings.monitor, show_input=injector.show),
     )

@@ -3,6 +3,7 @@ helper's card and the choice are still shown); with ``--code`` alone the code is
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +16,27 @@ def run_gui(
     code: str | None = None,
     events_path: Path | None = None,
     with_agent: bool = False,
+    await_help: bool = False,
+    data_dir: Path | None = None,
 ) -> int:
+    """``await_help``: the enrolled device (its data in ``data_dir``) waits for help requests
+    from the start, beside the code entry."""
+
     def make_window() -> Any:
         from sharer_app.engine_factory import build_engine
         from sharer_app.views.main_window import SharerWindow
         from sharer_app.views.service import SharerService
 
-        return SharerWindow(SharerService(settings, build_engine))
+        factory = functools.partial(build_engine, data_dir=data_dir)
+        return SharerWindow(SharerService(settings, factory))
 
     def start(window: Any) -> None:
         if with_agent:
             _start_tray_agent(window)
         window.service.load_users()
+        if await_help:
+            window.awaits_help = True
+            window.service.await_help(settings.user)
         if code:
             window.entry_page.code.setText(code)
             if settings.user:

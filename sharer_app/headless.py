@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 from client import commands as c
+from client.file_commands import file_handlers
 from client.headless_io import EventWriter, Handlers, run_headless
 from client.media.monitors import MonitorError
 from client.session.errors import ClientErrorCode, EngineError
@@ -66,6 +68,7 @@ def handlers_for(engine: SharerEngine) -> Handlers:
         c.SetAllowed: allow,
         c.SetMonitors: monitors,
         c.EndSession: end,
+        **file_handlers(engine),
     }
 
 
@@ -76,10 +79,13 @@ async def run(
     consent: str | None,
     allow: list[str] | None = None,
     monitors: str | list[int] | None = None,
+    await_help: bool = False,
+    data_dir: Path | None = None,
 ) -> int:
-    """One session; the exit status says how it ended (see the README)."""
+    """One session; the exit status says how it ended (see the README). ``await_help``: an
+    enrolled device (its data in ``data_dir``) waits for a helper to ask, instead of a code."""
     try:
-        engine = build_engine(settings)
+        engine = build_engine(settings, data_dir)
     except (MonitorError, ImportError) as exc:
         # No display, or no such monitor: say so as an event, not a traceback. Not a usage
         # error: the same command works where there is a screen.
@@ -87,10 +93,18 @@ async def run(
         return ExitStatus.FAILED
 
     async def start() -> None:
-        if code is None:
+        if await_help:
+            try:
+                await engine.await_help()
+            except EngineError as exc:  # not an enrolled device: nobody can ask for it
+                engine.emit(ErrorReported(code=exc.code, message=exc.message))
+                await engine.finish(None, tell_server=False)
+                return
+        elif code is None:
             return
-        # A code on the command line is the only one: refused, the run ends.
-        await engine.redeem(code, only_code=True)
+        else:
+            # A code on the command line is the only one: refused, the run ends.
+            await engine.redeem(code, only_code=True)
         if consent is not None:
             # The answer is given as soon as the card has been verified and shown.
             def answer(event: EngineEvent) -> None:

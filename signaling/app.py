@@ -37,7 +37,9 @@ from signaling.console.session_store import ConsoleSessions
 from signaling.database.schema import open_database
 from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
 from signaling.dev_oidc import DevOpenIdEndpoints
+from signaling.device_help import DeviceHelp
 from signaling.devices.agent_ws import agent_router
+from signaling.devices.pushes import DevicePushes
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService, EnrolmentLimits
 from signaling.devices.signer import ActionSigner
@@ -176,6 +178,7 @@ def _shared_state(
         audit=tracked,
         directory=directory,
         heartbeat_seconds=settings.replica_heartbeat_seconds,
+        resume_wait_seconds=settings.resume_wait_seconds,
     )
     log.info("replica of a group sharing Redis replica=%s", replica)
     return SharedState(codes, tracked, link)
@@ -240,6 +243,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     auth = Authenticator(identity.validator, identity.directory)
     # Attempts counted in windows (redeems, enrolments): here, or in the replicas' Redis.
     attempts = limit_storage(settings.redis_url, settings.redis_max_connections)
+    pushes = DevicePushes(redis_clients.shared) if redis_clients is not None else None
     devices = DeviceService(
         DeviceStore(store, ActionSigner(server_key)),
         identity.directory,
@@ -249,8 +253,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
             per_minute=settings.enrolments_per_minute,
             attempts=attempts,
         ),
+        pushes=pushes,
     )
     signer = CardSigner(server_key)
+    device_help = DeviceHelp(devices)
     hub = Hub(
         directory=identity.directory,
         signer=signer,
@@ -275,6 +281,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             ),
             snapshots=settings.allow_snapshots,
         ),
+        device_help=device_help,
+        help_request_seconds=settings.help_request_seconds,
     )
     retention = timedelta(days=settings.audit_retention_days)
 
@@ -283,6 +291,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         # Another live replica's open records are its own; only when none is alive are open
         # records leftovers of a run that ended without closing them.
         alone = await link.start(hub) if link is not None else True
+        if pushes is not None:
+            await pushes.start(devices)
         try:
             left_open = await recorder.close_all_open(SERVER_RESTART) if alone else 0
             if left_open:
@@ -316,6 +326,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             with contextlib.suppress(AuditUnavailable):  # counts a kill would lose, too
                 await recorder.flush_summaries(final=True)
             await hub.shutdown()
+            if pushes is not None:
+                await pushes.stop()
             if link is not None:
                 await link.stop()  # after the ends it tells other replicas' participants
             else:
@@ -352,6 +364,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     console = Console(
         auth=auth,
         devices=devices,
+        device_help=device_help,
         recorder=recorder,
         verify_key=server_key.public_key(),
         sessions=ConsoleSessions(

@@ -52,19 +52,16 @@ class Connection:
         """The device as the helper is shown it: proven, or only as the sharer names it."""
         if self.device is None:
             return DeviceSummary(enrolled=False, name=self.device_name)
-        return DeviceSummary(
-            enrolled=True,
-            id=self.device.id,
-            name=self.device.name,
-            os=self.device.os,
-            os_version=self.device.os_version,
-            last_check_in=self.device.last_check_in,
-        )
+        return DeviceSummary.proven(self.device)
 
     async def send(self, message: Message) -> None:
         await self.send_text(encode_message(message))
 
     async def send_text(self, text: str) -> None:
+        raise NotImplementedError
+
+    async def close(self, code: int) -> None:
+        """Close the websocket: its app comes back on a new one."""
         raise NotImplementedError
 
 
@@ -81,3 +78,9 @@ class SocketConnection(Connection):
             # The peer went away between the state check and the send (both sides of a
             # session closing at once): nothing to deliver, and nothing went wrong here.
             log.info("send to a closed connection dropped")
+
+    async def close(self, code: int) -> None:
+        try:
+            await self.ws.close(code=code)
+        except (RuntimeError, OSError, WebSocketDisconnect):
+            log.info("close of a closed connection dropped")

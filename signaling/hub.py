@@ -12,8 +12,9 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from common.devices.records import DeviceSummary
 from common.identity_card import CardSigner
 from common.logging_setup import bind_log_context
 from common.permissions import (
@@ -27,8 +28,10 @@ from common.permissions import (
 )
 from common.permissions import offered_levels as levels_for
 from common.protocol import (
+    AcceptHelp,
     Active,
     Allow,
+    AwaitHelp,
     CodeIssued,
     Consent,
     ConsentResult,
@@ -40,12 +43,18 @@ from common.protocol import (
     EndReason,
     Error,
     ErrorCode,
+    FileOutcome,
+    HelpAwaited,
     HelperIdentity,
+    HelpOffered,
+    HelpRequested,
     Message,
     PeerRole,
     RedeemCode,
     ReportFeature,
+    ReportFile,
     RequestCode,
+    RequestHelp,
     Resume,
     SharerJoined,
     Signal,
@@ -54,6 +63,7 @@ from signaling.audit.models import Outcome
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.cards import card_for
 from signaling.connection import Connection
+from signaling.device_help import WITHDRAWN, DeviceHelp, HelpRefused, HelpState
 from signaling.directory import Directory
 from signaling.rbac import permissions_over
 from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter
@@ -82,6 +92,10 @@ UNENROLLED_SHARER = (
     "devices. Enrol it (helpline-sharer enroll), or contact your IT department."
 )
 UNENROLLED_HELPER = "that user's device is not enrolled, and only enrolled devices get help"
+HELP_NOT_OPEN = (
+    "That help request is no longer open: it was answered, withdrawn, or it expired. Ask "
+    "your helper to try again."
+)
 # What a side reports it used; the server checks each against what is in effect.
 REPORTED_FEATURES: dict[Feature, Permission | None] = {
     Feature.CHAT: Permission.CHAT,
@@ -90,7 +104,9 @@ REPORTED_FEATURES: dict[Feature, Permission | None] = {
     Feature.SNAPSHOT: None,  # the organisation's policy decides (HELPLINE_ALLOW_SNAPSHOTS)
 }
 # Messages that show someone is doing something in an active session (the idle timer).
-ACTIVITY = (Active, Allow, Control, ReportFeature)
+ACTIVITY = (Active, Allow, Control, ReportFeature, ReportFile)
+# File records one session may add to the audit: a sharer's reports cannot become a flood.
+MAX_FILE_RECORDS = 1000
 SHARER_ACTIONS = {
     ControlAction.GRANT_CONTROL,
     ControlAction.REVOKE_CONTROL,
@@ -125,9 +141,15 @@ class Hub:
         resume_wait_seconds: float,
         link: ReplicaLink | None = None,
         policy: SessionPolicy | None = None,
+        device_help: DeviceHelp | None = None,
+        help_request_seconds: float = 60.0,
     ) -> None:
-        """``link`` reaches the other replicas (``HELPLINE_REDIS_URL``); None: one process."""
+        """``link`` reaches the other replicas (``HELPLINE_REDIS_URL``); None: one process.
+        ``device_help``: help on enrolled devices (none: only codes); a device has
+        ``help_request_seconds`` to answer a request."""
         self._policy = policy or SessionPolicy()
+        self._help = device_help
+        self._help_seconds = help_request_seconds
         self._directory = directory
         self._signer = signer
         self._codes = codes
@@ -136,6 +158,8 @@ class Hub:
         self._max_codes = max_codes_per_account
         self._tasks: set[asyncio.Future[None]] = set()
         self._sessions: dict[str, PairingSession] = {}
+        if device_help is not None:
+            device_help.bind(self._sessions)
         self._resumer = Resumer(
             resume_tokens,
             audit,
@@ -143,6 +167,7 @@ class Hub:
             self._sessions,
             resume_wait_seconds,
             clock_for=self._clock_for,
+            rendezvous=link.rendezvous if link is not None else None,
         )
         self._link = link
 
@@ -156,6 +181,11 @@ class Hub:
     async def join(self, conn: Connection, session_id: str) -> None:
         """A sharer on another replica redeemed the code of a session held here."""
         await self._guarded(conn, self._join(conn, session_id))
+
+    def connected(self, conn: Connection) -> None:
+        """A websocket signed in (the console's help requests go to helper apps)."""
+        if self._help is not None:
+            self._help.signed_in(conn)
 
     async def _guarded(self, conn: Connection, job: Awaitable[None]) -> None:
         try:
@@ -177,6 +207,12 @@ class Hub:
             await self._request_code(conn, message)
         elif isinstance(message, RedeemCode):
             await self._redeem(conn, message)
+        elif isinstance(message, RequestHelp):
+            await self._request_help(conn, message)
+        elif isinstance(message, AwaitHelp):
+            await self._await_help(conn)
+        elif isinstance(message, AcceptHelp):
+            await self._accept_help(conn, message)
         elif isinstance(message, Consent):
             await self._consent(conn, message)
         elif isinstance(message, Allow):
@@ -187,6 +223,8 @@ class Hub:
             await self._control(conn, message)
         elif isinstance(message, ReportFeature):
             await self._feature(conn, message)
+        elif isinstance(message, ReportFile):
+            await self._file(conn, message)
         elif isinstance(message, End):
             await self._end_by(conn, message.reason)
         elif isinstance(message, Resume):
@@ -196,7 +234,8 @@ class Hub:
 
     # ---- pairing -------------------------------------------------------------------
 
-    async def _request_code(self, conn: Connection, message: RequestCode) -> None:
+    def _may_start(self, conn: Connection) -> None:
+        """A helper may begin a session now: by a code, or by a help request."""
         self._require_role(conn, PeerRole.HELPER)
         self._accepting()
         self._audit.require_room()  # no session begins that the audit may not record
@@ -205,6 +244,19 @@ class Hub:
         under_way = self._session_of(conn)
         if under_way is not None and under_way.state is not _S.WAITING_FOR_SHARER:
             raise Refused(ErrorCode.WRONG_STATE, "a session is already under way")
+
+    def _replace_session(self, conn: Connection, session: PairingSession) -> None:
+        """The helper's new session replaces one still waiting (its code, its request)."""
+        replaced = self._session_of(conn)
+        if replaced is not None:
+            self._sessions.pop(replaced.id, None)
+            replaced.stop_expiry()
+            self._moved(replaced, HelpState.ENDED, WITHDRAWN)
+        self._sessions[session.id] = session
+        conn.session_id = session.id
+
+    async def _request_code(self, conn: Connection, message: RequestCode) -> None:
+        self._may_start(conn)
         # Counted and issued in one step (a new code replaces this connection's own).
         session_id = uuid.uuid4().hex
         pending = await self._codes.issue(
@@ -215,18 +267,13 @@ class Hub:
                 ErrorCode.RATE_LIMITED,
                 f"you already have {self._max_codes} codes waiting; use or cancel one first",
             )
-        replaced = self._session_of(conn)
-        if replaced is not None:
-            self._sessions.pop(replaced.id, None)
-            replaced.stop_expiry()
         session = PairingSession(
             id=session_id, helper=conn, dtls_fingerprint=message.dtls_fingerprint
         )
-        self._sessions[session.id] = session
-        conn.session_id = session.id
+        self._replace_session(conn, session)
         delay = (pending.expires_at - datetime.now(UTC)).total_seconds()
         session.expiry = asyncio.get_running_loop().call_later(
-            max(0.0, delay), self._spawn, self._code_expired, session
+            max(0.0, delay), self._spawn, self._unanswered, session
         )
         bind_log_context(session=session.id)
         log.info("code issued")
@@ -261,6 +308,72 @@ class Hub:
             pending = None  # that replica is gone, and its codes with it
         await self._join(conn, pending.session_id if pending else None)
 
+    # ---- help on an enrolled device (signaling.device_help) -------------------------
+
+    async def _request_help(self, conn: Connection, message: RequestHelp) -> None:
+        self._may_start(conn)
+        if self._help is None:
+            raise Refused(ErrorCode.FORBIDDEN, "this server does not offer help on devices")
+        try:
+            device = await self._help.target(conn.account, message.device_id)
+        except HelpRefused as refused:
+            raise Refused(refused.code, refused.message) from refused
+        await self._codes.cancel(conn.id)  # the request replaces the helper's code
+        expires_at = datetime.now(UTC) + timedelta(seconds=self._help_seconds)
+        session = PairingSession(
+            id=uuid.uuid4().hex,
+            helper=conn,
+            dtls_fingerprint=message.dtls_fingerprint,
+            for_device=device.id,
+            expires_at=expires_at,
+        )
+        self._replace_session(conn, session)
+        session.expiry = asyncio.get_running_loop().call_later(
+            self._help_seconds, self._spawn, self._unanswered, session
+        )
+        bind_log_context(session=session.id)
+        self._help.moved(session, HelpState.WAITING)
+        await conn.send(
+            HelpRequested(
+                session_id=session.id, device=DeviceSummary.proven(device), expires_at=expires_at
+            )
+        )
+        await self._help.offer(session, self._offer(session))
+
+    def _offer(self, session: PairingSession) -> HelpOffered:
+        return HelpOffered(
+            session_id=session.id,
+            helper_name=session.helper.account.name,
+            expires_at=session.expires_at or datetime.now(UTC),
+        )
+
+    async def _await_help(self, conn: Connection) -> None:
+        """A sharer on a proven device waits for help: requests already open are offered."""
+        self._require_role(conn, PeerRole.SHARER)
+        if self._help is None:
+            raise Refused(ErrorCode.FORBIDDEN, "this server does not offer help on devices")
+        if conn.device is None:
+            raise Refused(
+                ErrorCode.DEVICE_REFUSED,
+                "only an enrolled device, proven at sign-in, can be asked for help",
+            )
+        self._help.listen(conn, conn.device.id)
+        await conn.send(HelpAwaited(device=conn.device_summary))
+        for session in list(self._sessions.values()):
+            if session.for_device == conn.device.id and session.state is _S.WAITING_FOR_SHARER:
+                await conn.send(self._offer(session))
+
+    async def _accept_help(self, conn: Connection, message: AcceptHelp) -> None:
+        """The device's sharer app takes the request up: it joins as after a code."""
+        self._require_role(conn, PeerRole.SHARER)
+        self._accepting()
+        if self._session_of(conn) is not None:
+            raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
+        session = self._sessions.get(message.session_id)
+        if session is None or conn.device is None or session.for_device != conn.device.id:
+            raise Refused(ErrorCode.INVALID_CODE, HELP_NOT_OPEN)
+        await self._join(conn, session.id)
+
     async def _join(self, conn: Connection, session_id: str | None) -> None:
         session = self._sessions.get(session_id) if session_id else None
         if session is None or session.state is not _S.WAITING_FOR_SHARER:
@@ -294,6 +407,7 @@ class Hub:
         session.audit_id = audit_id
         conn.session_id = session.id
         session.machine.move(_S.AWAITING_CONSENT)
+        self._moved(session, HelpState.AWAITING_CONSENT)
         session.clock = self._clock_for(session)
         session.clock.awaiting_consent()
         card = card_for(
@@ -339,6 +453,7 @@ class Hub:
                 session.audit_id, level, elevation=Permission.ELEVATE in allowed
             )
         session.machine.move(_S.ACTIVE)
+        self._moved(session, HelpState.ACTIVE)
         session.consented = True
         session.allowed = allowed
         if session.clock is not None:
@@ -416,6 +531,24 @@ class Hub:
         if session.audit_id:
             await self._audit.feature_used(session.audit_id, message.feature)
 
+    async def _file(self, conn: Connection, message: ReportFile) -> None:
+        """A file transfer, told by the sharer (whose app enforces files and sees every
+        transfer either way); a completed one only while files are in effect."""
+        session = self._active(conn)
+        if conn is not session.sharer:
+            raise Refused(ErrorCode.FORBIDDEN, "file transfers are recorded from the sharer")
+        completed = message.outcome is FileOutcome.COMPLETED
+        if completed and not self._may_use(session, conn, Feature.FILES):
+            await self._refused_feature(session, Feature.FILES)
+            raise Refused(ErrorCode.FORBIDDEN, "files are not allowed here")
+        if session.files_recorded >= MAX_FILE_RECORDS:
+            raise Refused(ErrorCode.RATE_LIMITED, "this session has recorded enough files")
+        session.files_recorded += 1
+        if session.audit_id:
+            await self._audit.file_transferred(
+                session.audit_id, message.model_dump(mode="json", exclude={"type", "v"})
+            )
+
     def _may_use(self, session: PairingSession, conn: Connection, feature: Feature) -> bool:
         if feature is Feature.SNAPSHOT:
             return self._policy.snapshots and conn is session.helper
@@ -468,10 +601,12 @@ class Hub:
             if side is not None and side.session_id == session.id:
                 await side.send(Control(action=ControlAction.DENY_CONTROL))
 
-    async def _code_expired(self, session: PairingSession) -> None:
-        """Nobody redeemed the code in time: the helper is told, not left with a dead code."""
+    async def _unanswered(self, session: PairingSession) -> None:
+        """Nobody redeemed the code, or the device did not answer the help request, in time:
+        the helper is told, not left waiting for nothing."""
         if session.state is _S.WAITING_FOR_SHARER and self._sessions.get(session.id) is session:
-            await self._close(session, EndReason.CODE_EXPIRED, notify=(session.helper,))
+            reason = EndReason.HELP_EXPIRED if session.for_device else EndReason.CODE_EXPIRED
+            await self._close(session, reason, notify=(session.helper,))
 
     def _spawn(
         self, job: Callable[[PairingSession], Awaitable[None]], session: PairingSession
@@ -498,6 +633,8 @@ class Hub:
     async def disconnected(self, conn: Connection, *, server_going_away: bool = False) -> None:
         """A websocket went away: its code dies, and the other side hears of it at once."""
         self._resumer.left(conn)
+        if self._help is not None:
+            self._help.left(conn)
         if conn.home is not None and self._link is not None:
             self._link.gone(conn)
             return
@@ -545,6 +682,7 @@ class Hub:
     ) -> None:
         was_waiting = session.state is _S.WAITING_FOR_SHARER
         session.machine.move(_S.ENDED)
+        self._moved(session, HelpState.ENDED, reason.value)
         session.stop_expiry()
         self._sessions.pop(session.id, None)
         await self._codes.cancel(session.helper.id)
@@ -562,6 +700,10 @@ class Hub:
         )
         for conn in notify:
             await conn.send(Ended(reason=reason))
+
+    def _moved(self, session: PairingSession, state: HelpState, reason: str = "") -> None:
+        if self._help is not None:
+            self._help.moved(session, state, reason)
 
     @staticmethod
     def _require_role(conn: Connection, role: PeerRole) -> None:

@@ -5,7 +5,8 @@ another replica redeems the code, that replica marks the sharer's connection as 
 and carries its messages home; the home's hub sees a ``RemotePeer`` and applies the same
 rules as to a local websocket. Every heartbeat period this replica also looks at the
 replicas its sessions depend on: a dead one's participants are disconnected here, and the
-audit records a dead replica left open are closed by one survivor.
+audit records a dead replica left open are closed by one survivor. Sessions under way go on
+through a resume at whichever replicas their apps reach (``resume_across``).
 """
 
 from __future__ import annotations
@@ -25,17 +26,34 @@ from common.protocol import (
     Error,
     ErrorCode,
     Message,
+    ResumeToken,
     encode_message,
     parse_message,
 )
+from signaling.admission import SERVICE_RESTART
 from signaling.audit.recorder import AuditUnavailable
 from signaling.connection import Connection
 from signaling.directory import Directory
 from signaling.rbac import account_for
-from signaling.state.bus import Deliver, Detach, Envelope, Forward, Gone, Join, PeerCard, RedisBus
+from signaling.resume_across import ResumeAcross
+from signaling.state.bus import (
+    Attach,
+    Deliver,
+    Detach,
+    Envelope,
+    Forward,
+    Gone,
+    Join,
+    PeerCard,
+    RedisBus,
+    ResumeReady,
+    Sent,
+    card_of,
+)
 from signaling.state.codes import PendingCode
 from signaling.state.redis_codes import RedisCodes
 from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
+from signaling.state.resume_lobby import RedisResumeLobby, Side
 from signaling.tokens import Principal
 
 log = logging.getLogger(__name__)
@@ -58,6 +76,10 @@ class RemotePeer(Connection):
     replica: str
     link: ReplicaLink = field(repr=False)
 
+    async def send(self, message: Message) -> None:
+        resumable = isinstance(message, ResumeToken)
+        self.link.deliver(self, encode_message(message), resumable=resumable)
+
     async def send_text(self, text: str) -> None:
         self.link.deliver(self, text)
 
@@ -72,6 +94,7 @@ class ReplicaLink:
         audit: TrackedAuditRecorder,
         directory: Directory | None,
         heartbeat_seconds: float,
+        resume_wait_seconds: float,
     ) -> None:
         self.replica = registry.replica
         self._registry = registry
@@ -85,8 +108,12 @@ class ReplicaLink:
         self._peers: dict[str, RemotePeer] = {}
         # Here: websockets whose sessions are held elsewhere.
         self._away: dict[str, Connection] = {}
+        # Here: those of them that hold a resume token (their apps may take the session on).
+        self._tokened: set[str] = set()
         self._watcher: asyncio.Task[None] | None = None
         self._cut_off = False
+        lobby = RedisResumeLobby(redis, resume_wait_seconds)
+        self.rendezvous = ResumeAcross(self, lobby, resume_wait_seconds)
 
     async def start(self, hub: Home) -> bool:
         """Join the replicas; True when no other is alive (nothing else is serving)."""
@@ -112,17 +139,12 @@ class ReplicaLink:
             return False
         conn.home = pending.replica
         self._away[conn.id] = conn
-        card = PeerCard(
-            role=conn.role,
-            tenant=conn.account.principal.tenant,
-            oid=conn.account.principal.oid,
-            upn=conn.account.principal.upn,
-            name=conn.account.principal.name,
-            address=conn.address,
-            device_name=conn.device_name,
-            device=conn.device,
+        join = Join(
+            sender=conn.id,
+            replica=self.replica,
+            session_id=pending.session_id,
+            peer=card_of(conn),
         )
-        join = Join(sender=conn.id, replica=self.replica, session_id=pending.session_id, peer=card)
         self._bus.publish(pending.replica, join)
         return True
 
@@ -132,15 +154,41 @@ class ReplicaLink:
         self._bus.publish(conn.home, envelope)
 
     def gone(self, conn: Connection) -> None:
+        self._tokened.discard(conn.id)
         if self._away.pop(conn.id, None) is not None and conn.home is not None:
             self._bus.publish(conn.home, Gone(sender=conn.id))
         conn.home = None
 
+    def _attached(self, envelope: Attach) -> None:
+        """This connection's resumed session is held by another replica from now on."""
+        conn = self.rendezvous.hand_over(envelope.to)
+        if conn is None:  # it went away while the other replica took it on
+            self._bus.publish(envelope.home, Gone(sender=envelope.to))
+            return
+        conn.home = envelope.home
+        self._away[conn.id] = conn
+
     # ---- the home replica ----------------------------------------------------------
 
-    def deliver(self, peer: RemotePeer, text: str) -> None:
-        self._bus.publish(peer.replica, Deliver(to=peer.id, message=text))
+    def deliver(self, peer: RemotePeer, text: str, *, resumable: bool = False) -> None:
+        self._bus.publish(peer.replica, Deliver(to=peer.id, message=text, resumable=resumable))
         self._settle(peer)
+
+    def publish(self, replica: str, envelope: Sent) -> None:
+        self._bus.publish(replica, envelope)
+
+    def adopt(self, sharer: Side) -> Connection:
+        """A sharer waiting to resume at its replica joins a session here."""
+        assert sharer.card is not None
+        peer = self._peer_for(sharer.conn, sharer.replica, sharer.card)
+        self._peers[peer.id] = peer
+        self._bus.publish(peer.replica, Attach(to=peer.id, home=self.replica))
+        return peer
+
+    async def lost(self, peer: Connection) -> None:
+        hub = self._hub
+        assert hub is not None
+        await hub.disconnected(peer)
 
     def _settle(self, peer: RemotePeer) -> None:
         """A peer whose session is over (or never began) goes back to its own replica."""
@@ -151,7 +199,7 @@ class ReplicaLink:
         hub = self._hub
         assert hub is not None
         if isinstance(envelope, Join):
-            peer = self._peer_for(envelope)
+            peer = self._peer_for(envelope.sender, envelope.replica, envelope.peer)
             self._peers[peer.id] = peer
             await hub.join(peer, envelope.session_id)
             self._settle(peer)
@@ -174,23 +222,29 @@ class ReplicaLink:
         elif isinstance(envelope, Deliver):
             conn = self._away.get(envelope.to)
             if conn is not None:
+                if envelope.resumable:
+                    self._tokened.add(conn.id)
                 await conn.send_text(envelope.message)
-        else:
+        elif isinstance(envelope, ResumeReady):
+            await self.rendezvous.ready(envelope.session_id)
+        elif isinstance(envelope, Attach):
+            self._attached(envelope)
+        elif isinstance(envelope, Detach):
+            self._tokened.discard(envelope.to)
             detached = self._away.pop(envelope.to, None)
             if detached is not None:
                 detached.home = None
 
-    def _peer_for(self, join: Join) -> RemotePeer:
-        card = join.peer
+    def _peer_for(self, conn_id: str, replica: str, card: PeerCard) -> RemotePeer:
         principal = Principal(tenant=card.tenant, oid=card.oid, upn=card.upn, name=card.name)
         return RemotePeer(
-            id=join.sender,
+            id=conn_id,
             role=card.role,
             account=account_for(principal, self._directory),
             address=card.address,
             device_name=card.device_name,
             device=card.device,
-            replica=join.replica,
+            replica=replica,
             link=self,
         )
 
@@ -230,6 +284,7 @@ class ReplicaLink:
                 conn.home = None
                 await conn.send(Ended(reason=EndReason.SERVER_CUT_OFF))
             self._peers.clear()
+            self._tokened.clear()
             await hub.end_all(EndReason.SERVER_CUT_OFF)
         elif self._cut_off and not self._registry.cut_off and self._bus.subscribed:
             await self._registry.rejoin()
@@ -244,14 +299,20 @@ class ReplicaLink:
         }
         dead = await self._registry.dead_among(needed) if needed else set()
         for peer in [p for p in self._peers.values() if p.replica in dead]:
-            log.warning("replica gone, its participant disconnected replica=%s", peer.replica)
             self._peers.pop(peer.id, None)
-            await hub.disconnected(peer)
+            if not await self.rendezvous.hold(peer):
+                log.warning("replica gone, its participant disconnected replica=%s", peer.replica)
+                await hub.disconnected(peer)
         for conn in [c for c in self._away.values() if c.home in dead]:
-            log.warning("replica gone, its session ended replica=%s", conn.home)
+            log.warning("replica gone, its session's participant here told replica=%s", conn.home)
             self._away.pop(conn.id, None)
             conn.home = None
-            await conn.send(Ended(reason=EndReason.HELPER_DISCONNECTED))
+            if conn.id in self._tokened:
+                # Its app comes back on a new websocket, with its token, as after a restart.
+                self._tokened.discard(conn.id)
+                await conn.close(SERVICE_RESTART)
+            else:
+                await conn.send(Ended(reason=EndReason.HELPER_DISCONNECTED))
         for replica in await self._registry.claim_dead():
             try:
                 closed = await self._audit.close_for(replica)

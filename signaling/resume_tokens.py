@@ -40,6 +40,9 @@ class ResumeClaims:
     role: PeerRole
     account: str  # Account.key: tenant and object id
     expires: int  # Unix time
+    # The replica that held the session when this was issued ("" for one process): its
+    # audit bookkeeping passes to the replica that takes the session on.
+    replica: str = ""
 
 
 def _b64(data: bytes) -> str:
@@ -61,7 +64,9 @@ class ResumeTokens:
         self._lifetime = lifetime_seconds
         self._clock = clock
 
-    def issue(self, session_id: str, audit_id: str, conn: Connection) -> tuple[str, datetime]:
+    def issue(
+        self, session_id: str, audit_id: str, conn: Connection, replica: str = ""
+    ) -> tuple[str, datetime]:
         expires = int(self._clock()) + self._lifetime
         body = json.dumps(
             {
@@ -70,6 +75,7 @@ class ResumeTokens:
                 "r": conn.role.value,
                 "u": conn.account.key,
                 "e": expires,
+                "h": replica,
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -90,6 +96,7 @@ class ResumeTokens:
                 role=PeerRole(data["r"]),
                 account=str(data["u"]),
                 expires=int(data["e"]),
+                replica=str(data.get("h", "")),
             )
         except (ValueError, KeyError, TypeError, binascii.Error, InvalidSignature) as exc:
             raise ResumeRefused("that resume token was not issued by this server") from exc

@@ -1,9 +1,11 @@
-"""One pairing between a helper and a sharer, from code to end, on the server's side."""
+"""One pairing between a helper and a sharer, from code (or help request) to end, on the
+server's side."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 
 from common.permissions import ConsentLevel, Feature, Permission
@@ -45,10 +47,16 @@ class PairingSession:
     audit_id: str | None = None
     # Features refused in this session, recorded once each (see ``Hub._feature``).
     refused: set[Feature] = field(default_factory=set)
+    # File transfers recorded in this session (bounded, see ``Hub._file``).
+    files_recorded: int = 0
     # What the sharer allowed beyond the level (clipboard, files, elevate), as it is now.
     allowed: frozenset[Permission] = frozenset()
     # The organisation's time limits on this session (signaling.session_limits).
     clock: SessionClock | None = None
+    # A help request for an enrolled device (signaling.device_help), instead of a code: only
+    # a sharer that proved this device may join, by ``expires_at``.
+    for_device: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def state(self) -> ServerSessionState:

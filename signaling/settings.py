@@ -49,6 +49,8 @@ class ServerSettings(BaseSettings):
     public_url: str | None = None
     allowed_origins: list[str] = Field(default_factory=list)
     code_ttl_seconds: int = Field(default=600, ge=1)
+    # How long an enrolled device has to answer a help request before it is ``help_expired``.
+    help_request_seconds: float = Field(default=60.0, gt=0)
     redeem_max_failures: int = Field(default=5, ge=1)  # per account
     redeem_max_failures_per_address: int = Field(default=100, ge=1)
     max_codes_per_account: int = Field(default=3, ge=1)

@@ -57,6 +57,7 @@ def websocket_router(
             with contextlib.suppress(WebSocketDisconnect):  # it may have left already
                 await ws.close(code=POLICY_VIOLATION)
             return
+        hub.connected(conn)
         going_away = False
         try:
             while True:

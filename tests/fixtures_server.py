@@ -2,6 +2,13 @@
 
 The server binds port 0 and writes its ready file (URL, port, pid) once start-up, including
 the first audit purge, is done; the fixture waits for that file, never for time.
+
+Starting a server takes seconds (imports, migrations, keys), more than most session tests
+take otherwise. ``shared_server`` is one server for the whole run, for tests that ask nothing
+of a server but to pair: each test's sessions have their own codes and audit records (found
+by when the test began, ``tests.audit_records``). A test that restarts, kills, configures or
+floods a server, types wrong codes (five lock an account for every later test) or reads
+the whole audit, takes ``signaling_server`` or starts its own.
 """
 
 from __future__ import annotations
@@ -18,6 +25,23 @@ from devtools.server import DEV_DIRECTORY, start_server
 def dev_identity_file() -> Path:
     """The development directory the README's demo uses (alice helps bob; carol is in hr)."""
     return DEV_DIRECTORY
+
+
+@pytest.fixture(scope="session")
+def _run_server(tmp_path_factory):
+    server = start_server(DEV_DIRECTORY, tmp_path_factory.mktemp("shared-server") / "server-data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shared_server(_run_server):
+    """The run's one server, still up (a test that stops it fails here, not the next one)."""
+    if _run_server.proc.poll() is not None:
+        pytest.fail(f"the shared server has exited: {_run_server.log_path.read_text()[-2000:]}")
+    yield _run_server
+    if _run_server.proc.poll() is not None:
+        pytest.fail("this test stopped the shared server: it needs a server of its own")
 
 
 @pytest.fixture
@@ -49,11 +73,42 @@ def redis_server(tmp_path):
     server.stop()
 
 
+# Replicas notice a death within two seconds.
+HEARTBEAT = {"HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
+
+
 @pytest.fixture
-def replicas(tmp_path, dev_identity_file, redis_server):
-    """Two server processes on two loopback ports acting as one: one Redis, one audit (a
-    shared SQLite file) and one data folder, so they sign cards with the same key."""
-    env = {"HELPLINE_REDIS_URL": redis_server.url, "HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
+def resume_wait() -> str:
+    """How long an app that is back waits for the other side (a module may wait less)."""
+    return "20"
+
+
+@pytest.fixture
+def replica_env(redis_server, postgres_url, resume_wait) -> dict[str, str]:
+    """What replicas of one group share, as a deployment runs them: Redis and PostgreSQL."""
+    return {
+        "HELPLINE_REDIS_URL": redis_server.url,
+        "HELPLINE_DATABASE_URL": postgres_url,
+        "HELPLINE_RESUME_WAIT_SECONDS": resume_wait,
+        **HEARTBEAT,
+    }
+
+
+@pytest.fixture
+def replicas(tmp_path, dev_identity_file, replica_env):
+    """Two server processes on two loopback ports acting as one: one Redis, one PostgreSQL
+    audit, and one data folder, so they sign cards (and resume tokens) with the same key."""
+    data_dir = tmp_path / "server-data"
+    servers = [start_server(dev_identity_file, data_dir, replica_env) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sqlite_replicas(tmp_path, dev_identity_file, redis_server):
+    """Two replicas on one host sharing one SQLite file instead (README: *Several replicas*)."""
+    env = {"HELPLINE_REDIS_URL": redis_server.url, **HEARTBEAT}
     data_dir = tmp_path / "server-data"
     servers = [start_server(dev_identity_file, data_dir, env) for _ in range(2)]
     yield servers

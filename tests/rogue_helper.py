@@ -42,9 +42,14 @@ class RogueHelper:
         self.pc.addTransceiver("video", direction="recvonly")
         self.control = self.pc.createDataChannel("control")
         self.input = self.pc.createDataChannel("input")
+        self.files = self.pc.createDataChannel("files")
         self.ws: Any = None
         self.opened = asyncio.Event()
+        self.files_open = asyncio.Event()
         self.control.on("open", self.opened.set)
+        self.files.on("open", self.files_open.set)
+        # What the sharer said on the control channel, heartbeats aside.
+        self.heard: list[Any] = []
         # Misbehaving, but alive: it answers heartbeats, or the sharer would rightly drop it.
         self.control.on("message", self._answer_heartbeat)
 
@@ -57,6 +62,8 @@ class RogueHelper:
             self.control.send(
                 encode_peer_message(HeartbeatAck(seq=message.seq, sent_ms=message.sent_ms))
             )
+        elif not isinstance(message, HeartbeatAck):
+            self.heard.append(message)
 
     async def sign_in_and_get_code(self, fingerprint_from: RTCPeerConnection | None = None) -> str:
         async with httpx.AsyncClient() as client:
@@ -93,6 +100,18 @@ class RogueHelper:
                 )
                 break
         await asyncio.wait_for(self.opened.wait(), timeout)
+        await asyncio.wait_for(self.files_open.wait(), timeout)
+
+    async def hear(self, kind: type, timeout: float = 30) -> Any:
+        """The first message of ``kind`` the sharer sent on the control channel."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            for message in self.heard:
+                if isinstance(message, kind):
+                    self.heard.remove(message)
+                    return message
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the sharer never sent {kind.__name__}; heard {self.heard}")
 
     async def close(self) -> None:
         await self.pc.close()

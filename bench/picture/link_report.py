@@ -135,9 +135,8 @@ def write_links_report(
         "",
         f"`python -m bench.picture_bench --links{' --quick' if quick else ''}` — {now}; "
         f"{os.cpu_count()} cores ({cpu_model()}); {versions()}. Load average at start and "
-        f"end: {' / '.join(f'{x:.1f}' for x in load)} (the machine is shared: other "
-        "engineers' test runs compete for the two cores, and the link relay itself takes a "
-        "share of one).",
+        f"end: {' / '.join(f'{x:.1f}' for x in load)} (the link relay itself takes a share "
+        "of one core; a load above 2 means other work competed for the two).",
         "",
         f"Busy phases {settings.link_busy_seconds:.0f} s (the first "
         f"{settings.warmup_seconds:.0f} s not counted); a first picture is awaited "

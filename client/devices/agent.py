@@ -32,6 +32,7 @@ from client.devices.events import (
     AgentDisconnected,
     CheckedIn,
     DeviceRetired,
+    HelpWantedNotice,
 )
 from client.devices.home import DeviceHome
 from client.devices.journal import ActionJournal
@@ -57,6 +58,7 @@ from common.devices.agent_protocol import (
     AgentError,
     CheckIn,
     Deliver,
+    HelpWanted,
     Retire,
     encode,
     parse_server_message,
@@ -77,6 +79,10 @@ log = logging.getLogger(__name__)
 RETIRE_ACK_SECONDS = 10.0
 AGENT_LOG = "agent.log"
 INTERRUPTED = "interrupted: the agent stopped while this action ran; it is not run again"
+HELP_WANTED_TEXT = (
+    "{name} asks to help you on this computer. Open Helpline to see who they are, verified "
+    "by your organisation, and choose."
+)
 
 
 class AgentStop(Enum):
@@ -212,6 +218,8 @@ class DeviceAgent(EventEmitter):
                     if message.state in FINAL_STATES:
                         self._unacked.pop(message.action_id, None)
                         self._final_acks.setdefault(message.action_id, asyncio.Event()).set()
+                elif isinstance(message, HelpWanted):
+                    await self._help_wanted(message)
                 elif isinstance(message, Retire):
                     if not self._retired:  # else a retire action has done it already
                         self._retire_signed(message)
@@ -290,6 +298,18 @@ class DeviceAgent(EventEmitter):
         )
         if self._desktop_notices:
             await desktop_notification(message)
+
+    async def _help_wanted(self, message: HelpWanted) -> None:
+        text = HELP_WANTED_TEXT.format(name=message.helper_name)
+        self.emit(
+            HelpWantedNotice(
+                helper_name=message.helper_name,
+                expires_at=message.expires_at.isoformat(),
+                message=text,
+            )
+        )
+        if self._desktop_notices:
+            await desktop_notification(text)
 
     async def _refuse(self, record: ActionRecord, reason: str) -> None:
         """Not run, and said so: the server records it failed, the person sees why."""

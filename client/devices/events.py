@@ -76,6 +76,16 @@ class ActionRefused(EngineEvent):
     reason: str
 
 
+class HelpWantedNotice(EngineEvent):
+    """A helper asks to help on this device: the person answers in the Helpline app, which
+    shows the helper's verified card; the agent itself opens nothing."""
+
+    event = "help_wanted"
+    helper_name: str
+    expires_at: str
+    message: str
+
+
 class ActionNotice(EngineEvent):
     """What is about to happen to this machine, and who asked, before it happens."""
 

@@ -85,6 +85,12 @@ def rtp_payload(packet: RtpPacket) -> bytes:
     return data
 
 
+def keyframe_requested(sender: RTCRtpSender) -> bool:
+    """Whether a keyframe request (PLI/FIR) waits, without taking it: on a still screen the
+    capture thread sends a picture for the encoder thread to answer it with."""
+    return bool(getattr(sender, _SENDER_FORCE_KEYFRAME, False))
+
+
 def take_keyframe_request(sender: RTCRtpSender) -> bool:
     """Whether the receiver asked for a keyframe (PLI/FIR) since the last call, clearing
     the request: the track that encodes H.264 itself must honour it, and aiortc only sets a

@@ -95,6 +95,10 @@ class MarkerJitterBuffer(OpenJitterBuffer):
         self._gap_since = None
         self._want_keyframe = True
         self.frames_dropped += 1
+        log.info(
+            "frame dropped: a packet stayed missing; asking for a keyframe",
+            extra={"frames_dropped": self.frames_dropped},
+        )
         self._drop_through_next_marker()
         return self.release_frame(self.origin() or 0)
 

@@ -24,11 +24,13 @@ from client.session.events import (
     ServerBack,
     SignedIn,
 )
+from client.session.file_transfers import FileTransfers, Reason, Transfer, TransferPorts
 from client.session.outcome import ExitStatus, exit_status_for
 from client.session.peer_link import LinkEvents, LinkFactory, PeerLink, SessionLink
 from client.session.server_link import ServerConnection
 from client.session.session_features import (
     CLIPBOARD_NOT_ALLOWED_TEXT,
+    FILES_NOT_ALLOWED_TEXT,
     ActivityReports,
     clipboard_message,
     require,
@@ -38,7 +40,17 @@ from client.signaling_client import SignalingClient
 from client.trust import ServerTrust
 from client.turn_probe import usable_turn_first
 from common.devices.signing import SignedEnvelope
-from common.peer_messages import Bye, Chat, Clipboard, PeerMessage
+from common.peer_messages import (
+    Bye,
+    Chat,
+    Clipboard,
+    FileAccept,
+    FileCancel,
+    FileDecline,
+    FileDone,
+    FileOffer,
+    PeerMessage,
+)
 from common.permissions import Feature, Permission, in_effect
 from common.protocol import (
     Active,
@@ -46,6 +58,7 @@ from common.protocol import (
     EndReason,
     Error,
     ErrorCode,
+    FileOutcome,
     IceServer,
     Message,
     PeerRole,
@@ -66,6 +79,7 @@ PERMISSIONS_DROPPED_TEXT = (
     "The helper's role changed while the server was away. No longer allowed: {names}. "
     "The session goes on with what is still allowed."
 )
+SERVER_BACK_NO_SESSION_TEXT = "Connected to the server again."
 ENDING_SOON_TEXT = (
     "This session reaches your organisation's time limit in {minutes}: it will end then."
 )
@@ -109,12 +123,26 @@ class SessionEngine(EventEmitter, Generic[S]):
         self._link_factory = parts.link_factory
         self._background: set[asyncio.Task[Any]] = set()
         self._reported: set[Feature] = set()
+        # Reports for the audit that must reach the server before the session's end does.
+        self._audit_reports: list[Message] = []
         # What the helper may do in this session, as the server derived it from the helper's
         # roles over this device (at the start, and again at each resume).
         self.permissions: frozenset[Permission] = frozenset()
         # What the sharer ticked beyond the level (clipboard, files, elevate), as it is now.
         self.allowed: frozenset[Permission] = frozenset()
         self.activity = ActivityReports(lambda: self._report_soon(Active()))
+        self.files = FileTransfers(
+            settings,
+            TransferPorts(
+                send=lambda message: self.link is not None and self.link.send(message),
+                send_chunk=lambda data: self.link is not None and self.link.send_file_chunk(data),
+                drained=self._files_drained,
+                emit=self.emit,
+                spawn=self.spawn,
+                finished=self._file_finished,
+                active=self.activity.note,
+            ),
+        )
         self.finished = asyncio.Event()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -189,12 +217,15 @@ class SessionEngine(EventEmitter, Generic[S]):
         ``error`` event already said, so no ``ended`` follows it."""
         if self.state is self.ENDED:
             return
+        # Before the state moves: the peer hears of each cancelled file, the audit of each.
+        self.files.stop_all(Reason.SESSION_ENDED)
         self.machine.move(self.ENDED)
         self.end_reason = reason
         self._on_ending()
         if self.link is not None and reason is not None:
             self.link.send(Bye(reason=reason.value))
         if tell_server:
+            await self._send_audit_reports()
             await self.server.report(End(reason=reason))
         if self.link is not None:
             await self.link.close()
@@ -223,7 +254,7 @@ class SessionEngine(EventEmitter, Generic[S]):
 
     async def back_without_session(self) -> None:
         """Hook: signed in again with no session to take back (the helper asks for a code)."""
-        self.emit(ServerBack(resumed=False, message="Connected to the server again."))
+        self.emit(ServerBack(resumed=False, message=SERVER_BACK_NO_SESSION_TEXT))
 
     async def on_resumed(self, message: Resumed) -> None:
         """The server took the session back with the helper's permissions as they are now:
@@ -301,6 +332,7 @@ class SessionEngine(EventEmitter, Generic[S]):
                 on_connected=self._on_link_connected,
                 on_lost=self._lost,
                 on_video=self._on_track,
+                on_file_chunk=self._on_file_chunk,
             ),
             servers,
         )
@@ -328,6 +360,11 @@ class SessionEngine(EventEmitter, Generic[S]):
             # The sharer's gate has let it through; the helper drops text it did not agree to.
             if Permission.CLIPBOARD in self.in_effect:
                 self.emit(ClipboardReceived(text=message.text))
+        elif isinstance(message, FileOffer | FileAccept | FileDecline | FileDone | FileCancel):
+            # The sharer's gate has let it through; each side drops files it did not agree to
+            # (a cancel stops something, so it is heard whatever is allowed).
+            if Permission.FILES in self.in_effect or isinstance(message, FileCancel):
+                self.files.on_message(message)
         elif isinstance(message, Bye):
             # The peer's own reason (it may have given up on us: peer_timeout), else "ended".
             ours = (
@@ -379,6 +416,62 @@ class SessionEngine(EventEmitter, Generic[S]):
             )
         self.note_feature(Feature.CLIPBOARD)
         self.activity.note()
+
+    # ---- files -------------------------------------------------------------------
+
+    async def send_file(self, path: str) -> str:
+        """Offer a file to the other side, when the sharer allowed files; its id is returned
+        and named in the ``file_sending`` event."""
+        require(Permission.FILES, self.in_effect, FILES_NOT_ALLOWED_TEXT)
+        if self.link is None:
+            raise EngineError(
+                ClientErrorCode.NOT_CONNECTED, "files can be sent once the session is connected"
+            )
+        transfer_id = await self.files.offer(path)
+        self.activity.note()
+        return transfer_id
+
+    async def accept_file(self, transfer_id: str, directory: str) -> None:
+        require(Permission.FILES, self.in_effect, FILES_NOT_ALLOWED_TEXT)
+        await self.files.accept(transfer_id, directory)
+        self.activity.note()
+
+    def decline_file(self, transfer_id: str) -> None:
+        self.files.decline(transfer_id)
+        self.activity.note()
+
+    def cancel_file(self, transfer_id: str) -> None:
+        self.files.cancel(transfer_id)
+        self.activity.note()
+
+    async def _files_drained(self) -> bool:
+        return self.link is not None and await self.link.files_drained()
+
+    def _on_file_chunk(self, data: bytes) -> None:
+        if self._file_data_allowed():
+            self.files.on_chunk(data)
+
+    def _file_data_allowed(self) -> bool:
+        """Hook: the sharer's gate decides for what the helper sends."""
+        return Permission.FILES in self.in_effect
+
+    def _files_still_allowed(self) -> None:
+        """Called when what is in effect changed: files revoked stop every transfer at once."""
+        if Permission.FILES not in self.in_effect:
+            self.files.stop_all(Reason.REVOKED)
+
+    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> None:
+        """Hook: the sharer records each transfer for the audit."""
+
+    def _audit_soon(self, message: Message) -> None:
+        """Queue a report the audit must have; sent now, and surely before the end."""
+        self._audit_reports.append(message)
+        if self.state in self.WITH_SESSION:
+            self.spawn(self._send_audit_reports())
+
+    async def _send_audit_reports(self) -> None:
+        while self._audit_reports:
+            await self.send_or_keep(self._audit_reports.pop(0))
 
     def _note_chat(self) -> None:
         self.note_feature(Feature.CHAT)

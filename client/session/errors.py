@@ -28,6 +28,8 @@ class ClientErrorCode(StrEnum):
     INVALID_INPUT = "invalid_input"
     SERVER_KEY_CHANGED = "server_key_changed"
     UNTRUSTED_SERVER = "untrusted_server"
+    # --await-help on a machine that is not an enrolled device.
+    NOT_ENROLLED = "not_enrolled"
 
 
 AnyErrorCode = ClientErrorCode | ErrorCode

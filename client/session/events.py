@@ -92,6 +92,61 @@ class ClipboardReceived(EngineEvent):
     text: str
 
 
+class FileOffered(EngineEvent):
+    """The other side offers a file: ``accept_file`` into a folder, or ``decline_file``.
+    ``name`` is already the safe name it would be saved under (``file_names``)."""
+
+    event = "file_offered"
+    id: str
+    name: str
+    size: int
+    sha256: str
+
+
+class FileSending(EngineEvent):
+    """This side offered a file (``send_file``); ``id`` names it in the events that follow."""
+
+    event = "file_sending"
+    id: str
+    name: str
+    size: int
+    sha256: str
+
+
+class FileProgress(EngineEvent):
+    """Bytes of a transfer sent (or received) so far; a few a second, and the last one."""
+
+    event = "file_progress"
+    id: str
+    bytes: int
+
+
+class FileReceived(EngineEvent):
+    """Every byte arrived, the SHA-256 matched, and the file is at ``path``."""
+
+    event = "file_received"
+    id: str
+    path: str
+    sha256: str
+
+
+class FileSent(EngineEvent):
+    """The receiver has the whole file and its SHA-256 matched."""
+
+    event = "file_sent"
+    id: str
+
+
+class FileFailed(EngineEvent):
+    """The transfer did not complete (declined, cancelled, too large, revoked, ...); no
+    partial file is left."""
+
+    event = "file_failed"
+    id: str
+    reason: str
+    message: str
+
+
 class AllowedChanged(EngineEvent):
     """What the sharer allows beyond the level (clipboard, files, elevate) is now ``allow``:
     at consent, and whenever the sharer revokes or gives back a choice."""
@@ -154,6 +209,23 @@ class CodeIssued(EngineEvent):
     event = "code"
     code: str
     expires_at: str
+
+
+class HelpRequestSent(EngineEvent):
+    """Help on an enrolled device instead of a code: the server asked the device, which has
+    until ``expires_at`` to answer (then ``ended`` with ``help_expired``)."""
+
+    event = "help_requested"
+    device_id: str
+    device_name: str
+    expires_at: str
+
+
+class HelpAskedShown(EngineEvent):
+    """This helper asked in the console to help on a device: the app sends the request."""
+
+    event = "help_asked"
+    device_id: str
 
 
 class AdminPromptShown(EngineEvent):
@@ -240,6 +312,23 @@ class HelperIdentityShown(EngineEvent):
     choices: list[str] = Field(default_factory=list)
 
 
+class AwaitingHelp(EngineEvent):
+    """This enrolled device's app waits for a helper to ask (``--await-help``): the server
+    has it, so a request from now on reaches it."""
+
+    event = "awaiting_help"
+    device_id: str
+    device_name: str
+
+
+class HelpOfferedShown(EngineEvent):
+    """A helper asks to help on this device; their verified card follows at once."""
+
+    event = "help_offered"
+    helper_name: str
+    expires_at: str
+
+
 class SnapshotTakenShown(EngineEvent):
     """The helper saved a picture of this screen; ``by`` is the helper's name."""
 
@@ -280,6 +369,12 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     LinkSlowChanged,
     ChatReceived,
     ClipboardReceived,
+    FileOffered,
+    FileSending,
+    FileProgress,
+    FileReceived,
+    FileSent,
+    FileFailed,
     AllowedChanged,
     EndingSoon,
     Ended,
@@ -288,6 +383,8 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     ServerBack,
     PermissionsChanged,
     CodeIssued,
+    HelpRequestSent,
+    HelpAskedShown,
     SharerJoined,
     AdminPromptShown,
     MonitorsShown,
@@ -295,6 +392,8 @@ ALL_EVENTS: tuple[type[EngineEvent], ...] = (
     Stats,
     SnapshotSaved,
     HelperIdentityShown,
+    AwaitingHelp,
+    HelpOfferedShown,
     SnapshotTakenShown,
     ControlRequested,
     ControlRequestLapsed,

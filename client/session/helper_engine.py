@@ -25,6 +25,9 @@ from client.session.events import (
     CodeIssued,
     ConsentGiven,
     ControlChanged,
+    ErrorReported,
+    HelpAskedShown,
+    HelpRequestSent,
     LinkSlowChanged,
     MonitorsShown,
     PauseChanged,
@@ -59,9 +62,12 @@ from common.protocol import (
     EndReason,
     Error,
     ErrorCode,
+    HelpAsked,
+    HelpRequested,
     Message,
     PeerRole,
     RequestCode,
+    RequestHelp,
     Signal,
     SignalKind,
 )
@@ -152,6 +158,27 @@ class HelperEngine(SessionEngine[HelperState]):
         # The card binds our DTLS certificate: its fingerprints are in any offer we make.
         await self.send(RequestCode(dtls_fingerprint=await link.offer_fingerprint()))
 
+    async def help_device(self, device_id: str) -> None:
+        """Help on an enrolled device instead of giving a code: the server asks the device,
+        where the person sees this helper's card and chooses, exactly as after a code. The
+        request replaces a code still waiting."""
+        if self.state not in (HelperState.SIGNED_IN, HelperState.WAITING_FOR_SHARER):
+            raise EngineError(
+                ClientErrorCode.WRONG_STATE, "help can be asked for only before a sharer joins"
+            )
+        request = RequestHelp(device_id=device_id)  # checked before anything is set up
+        link = self.link or await self._new_link()
+        fingerprint = await link.offer_fingerprint()
+        await self.send(request.model_copy(update={"dtls_fingerprint": fingerprint}))
+
+    async def _help_asked(self, device_id: str) -> None:
+        """The helper asked in the console: this app, signed in as them, makes the request."""
+        self.emit(HelpAskedShown(device_id=device_id))
+        try:
+            await self.help_device(device_id)
+        except EngineError as exc:
+            self.emit(ErrorReported(code=exc.code, message=exc.message))
+
     async def request_control(self) -> None:
         self._require_active()
         await self.send(Control(action=ControlAction.REQUEST_CONTROL))
@@ -184,6 +211,17 @@ class HelperEngine(SessionEngine[HelperState]):
         if isinstance(message, CodeMessage):
             self.machine.move(HelperState.WAITING_FOR_SHARER)
             self.emit(CodeIssued(code=message.code, expires_at=message.expires_at.isoformat()))
+        elif isinstance(message, HelpRequested):
+            self.machine.move(HelperState.WAITING_FOR_SHARER)
+            self.emit(
+                HelpRequestSent(
+                    device_id=message.device.id,
+                    device_name=message.device.name,
+                    expires_at=message.expires_at.isoformat(),
+                )
+            )
+        elif isinstance(message, HelpAsked):
+            self.spawn(self._help_asked(message.device_id))
         elif isinstance(message, SharerJoinedMessage):
             self.machine.move(HelperState.AWAITING_CONSENT)
             self.refusal = None
@@ -202,6 +240,7 @@ class HelperEngine(SessionEngine[HelperState]):
             await self._on_consent(message.level)
         elif isinstance(message, Allow):
             self.allowed = frozenset(message.allow)
+            self._files_still_allowed()
             self.emit(AllowedChanged(allow=sorted(p.value for p in self.allowed)))
         elif isinstance(message, Signal) and message.kind is SignalKind.ANSWER and message.sdp:
             if self.link is not None and self.state is HelperState.CONNECTING:
@@ -237,6 +276,7 @@ class HelperEngine(SessionEngine[HelperState]):
         return message.code is ErrorCode.OUT_OF_SCOPE
 
     def _permissions_now(self, permissions: frozenset[Permission]) -> None:
+        self._files_still_allowed()
         if ConsentLevel.CONTROL not in offered_levels(permissions) and self.control_granted:
             self.control_granted = False
             self.emit(ControlChanged(granted=False))

@@ -40,6 +40,7 @@ STATUS_BY_REASON: dict[EndReason, ExitStatus] = {
     EndReason.SHARER_DISCONNECTED: ExitStatus.FAILED,
     EndReason.PEER_TIMEOUT: ExitStatus.FAILED,
     EndReason.CODE_EXPIRED: ExitStatus.FAILED,
+    EndReason.HELP_EXPIRED: ExitStatus.FAILED,
     EndReason.CONNECTION_FAILED: ExitStatus.FAILED,
     EndReason.SERVER_SHUTDOWN: ExitStatus.FAILED,
     EndReason.SIGNALING_LOST: ExitStatus.FAILED,

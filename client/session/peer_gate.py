@@ -15,10 +15,20 @@ from client.session.refusal_reports import RefusalReports, Reporter
 from common.peer_messages import PeerMessage
 from common.permissions import Feature, Permission
 
+FILE_DATA = "file_data"
 # What each peer message type needs; None: session plumbing any peer in the session sends.
 PEER_PERMISSIONS: dict[str, Permission | None] = {
     "chat": Permission.CHAT,
     "clipboard": Permission.CLIPBOARD,
+    "file_offer": Permission.FILES,
+    "file_accept": Permission.FILES,
+    "file_decline": Permission.FILES,
+    "file_done": Permission.FILES,
+    # Each chunk on the files channel (not a control message, checked all the same).
+    FILE_DATA: Permission.FILES,
+    # Stopping a transfer takes nothing from the sharer: heard whatever is allowed, so the
+    # helper's own stop after a revocation is not counted as a refusal.
+    "file_cancel": None,
     # A notice that tells the sharer more, never less: any helper in the session may send it.
     "snapshot_taken": None,
     # Which of the allowed monitors to see; the sharer's screen list decides the rest.
@@ -37,6 +47,7 @@ PEER_PERMISSIONS: dict[str, Permission | None] = {
 FEATURES: dict[Permission, Feature] = {
     Permission.CHAT: Feature.CHAT,
     Permission.CLIPBOARD: Feature.CLIPBOARD,
+    Permission.FILES: Feature.FILES,
 }
 UNKNOWN = "unknown"
 
@@ -62,10 +73,13 @@ class PeerGate:
         return dropped
 
     def allows(self, message: PeerMessage) -> bool:
-        if message.type not in PEER_PERMISSIONS:
+        return self.allows_type(message.type)
+
+    def allows_type(self, kind: str) -> bool:
+        if kind not in PEER_PERMISSIONS:
             self._refusals.refuse(UNKNOWN)
             return False
-        needed = PEER_PERMISSIONS[message.type]
+        needed = PEER_PERMISSIONS[kind]
         if needed is None or needed in self.permissions:
             return True
         self._refusals.refuse(needed.value)

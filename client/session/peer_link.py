@@ -1,4 +1,4 @@
-"""The peer-to-peer half of a session: one RTCPeerConnection, two data channels, a heartbeat.
+"""The peer-to-peer half of a session: one RTCPeerConnection, three data channels, a heartbeat.
 
 Both engines own one and speak to it in session terms (an offer to relay, an answer to
 accept, a track to send, the loss the receiver reports); WebRTC itself stays behind this
@@ -11,6 +11,12 @@ may wait behind a lost packet's retransmission for seconds, while the peer's RTP
 helper) or RTCP reports (to the sharer) still arrive. Any of them proves the peer's app is
 running (aiortc sends them from the app's own event loop), so silence counts only when
 neither the control channel nor media has been heard.
+
+Files have a channel of their own (``files``), opened with the others but not waited for:
+a session is usable without it. All channels share one SCTP association whose send queue is
+first come, first served, so a sender keeps at most ``FILES_HIGH_WATER`` bytes of file data
+waiting in it (``files_drained``): a control message then waits behind a few chunks, never
+behind a whole file.
 """
 
 from __future__ import annotations
@@ -58,6 +64,11 @@ log = logging.getLogger(__name__)
 
 CONTROL_LABEL = "control"
 INPUT_LABEL = "input"
+FILES_LABEL = "files"
+# File data waiting in the association's queue: above HIGH the sender waits until LOW.
+FILES_HIGH_WATER = 128 * 1024
+FILES_LOW_WATER = 32 * 1024
+FILES_WAKE_SECONDS = 1.0
 
 
 class FingerprintMismatch(Exception):
@@ -73,6 +84,7 @@ class LinkEvents:
     on_connected: Callable[[], None]
     on_lost: Callable[[EndReason], None]
     on_video: Callable[[MediaStreamTrack], None]
+    on_file_chunk: Callable[[bytes], None]
 
 
 class SessionLink(Protocol):
@@ -93,6 +105,8 @@ class SessionLink(Protocol):
     async def bytes_received(self) -> int | None: ...
     def send(self, message: PeerMessage) -> bool: ...
     def send_input(self, raw: str) -> bool: ...
+    def send_file_chunk(self, data: bytes) -> bool: ...
+    async def files_drained(self) -> bool: ...
     async def close(self) -> None: ...
 
 
@@ -117,6 +131,7 @@ class PeerLink:
         self._pc = RTCPeerConnection(rtc_configuration(ice_servers, settings.ice_policy))
         self.control: RTCDataChannel | None = None
         self.input: RTCDataChannel | None = None
+        self.files: RTCDataChannel | None = None
         self.rtt_ms: float | None = None
         self._sender: RTCRtpSender | None = None
         self._track: MediaStreamTrack | None = None
@@ -165,6 +180,7 @@ class PeerLink:
         use_marker_jitter_buffer(transceiver.receiver)
         self.attach_channel(self._pc.createDataChannel(CONTROL_LABEL, ordered=True))
         self.attach_channel(self._pc.createDataChannel(INPUT_LABEL, ordered=True))
+        self.attach_channel(self._pc.createDataChannel(FILES_LABEL, ordered=True))
 
     # ---- negotiation: the sharer answers -----------------------------------------------
 
@@ -222,6 +238,10 @@ class PeerLink:
             channel.on("open", self._maybe_connected)
             if channel.readyState == "open":
                 self._maybe_connected()
+        elif channel.label == FILES_LABEL and self.files is None:
+            self.files = channel
+            channel.bufferedAmountLowThreshold = FILES_LOW_WATER
+            channel.on("message", self._on_file_raw)
         else:
             log.warning("unexpected data channel refused")
             channel.close()
@@ -237,6 +257,21 @@ class PeerLink:
             return False
         self.input.send(raw)
         return True
+
+    def send_file_chunk(self, data: bytes) -> bool:
+        if self.files is None or self.files.readyState != "open":
+            return False
+        self.files.send(data)
+        return True
+
+    async def files_drained(self) -> bool:
+        """Wait until the file channel's queue is short again; False once it is closed."""
+        channel = self.files
+        while channel is not None and channel.readyState == "open":
+            if channel.bufferedAmount <= FILES_HIGH_WATER:
+                return True
+            await _buffer_low(channel)
+        return False
 
     async def close(self) -> None:
         self._closed = True
@@ -284,6 +319,11 @@ class PeerLink:
         else:
             self._events.on_message(message)
 
+    def _on_file_raw(self, raw: str | bytes) -> None:
+        self._last_heard = self._clock()
+        if isinstance(raw, bytes):
+            self._events.on_file_chunk(raw)
+
     async def _heartbeat(self) -> None:
         seq = 0
         interval = self._settings.heartbeat_interval
@@ -310,6 +350,23 @@ class PeerLink:
         heard = bool(seen) and tuple(seen) != self._media_seen
         self._media_seen = tuple(seen)
         return heard
+
+
+async def _buffer_low(channel: RTCDataChannel) -> None:
+    """Until the channel's queue falls to its low threshold, or ``FILES_WAKE_SECONDS``: a
+    channel that closes says nothing to this waiter, so it looks again now and then."""
+    low: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake() -> None:
+        if not low.done():
+            low.set_result(None)
+
+    channel.on("bufferedamountlow", wake)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(low, FILES_WAKE_SECONDS)
+    finally:
+        channel.remove_listener("bufferedamountlow", wake)
 
 
 def _now_ms() -> float:

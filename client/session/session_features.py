@@ -1,5 +1,5 @@
-"""In-session features both engines share: the sharer's separate choices, clipboard text, and
-telling the server that someone is still there.
+"""In-session features both engines share: the sharer's separate choices, clipboard text, the
+refusal of files, and telling the server that someone is still there.
 
 Each feature is a permission of the helper's role that the sharer also ticks at consent
 (``common.permissions.CONSENTED_SEPARATELY``); the sharer enforces it on every message
@@ -21,6 +21,10 @@ from common.text_fields import MAX_CLIPBOARD_CHARS, ClipboardText
 
 CLIPBOARD_NOT_ALLOWED_TEXT = (
     "the clipboard is not part of this session: the sharer did not allow it, or the helper's "
+    "role does not"
+)
+FILES_NOT_ALLOWED_TEXT = (
+    "file transfer is not part of this session: the sharer did not allow it, or the helper's "
     "role does not"
 )
 CLIPBOARD_INVALID_TEXT = (
@@ -62,7 +66,7 @@ def parse_choices(
             raise EngineError(
                 ClientErrorCode.NOT_OFFERED,
                 f"{permission.value} is not offered in this session (the helper's role does "
-                "not grant it, or it is not available yet)",
+                "not grant it)",
             )
         choices.add(permission)
     return frozenset(choices)

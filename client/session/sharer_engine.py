@@ -19,19 +19,22 @@ from client.session.engine_base import EngineParts, SessionEngine
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import (
     AllowedChanged,
+    AwaitingHelp,
     ControlChanged,
     ControlRequested,
     ControlRequestLapsed,
     ErrorReported,
     FeatureRefused,
     HelperIdentityShown,
+    HelpOfferedShown,
     InputBlocked,
     LinkSlowChanged,
     PauseChanged,
     SnapshotTakenShown,
 )
+from client.session.file_transfers import Direction, Transfer
 from client.session.input_gate import Injector, InputGate
-from client.session.peer_gate import PeerGate
+from client.session.peer_gate import FILE_DATA, PeerGate
 from client.session.peer_link import FingerprintMismatch
 from client.session.session_features import parse_choices
 from client.session.shared_screens import SharedScreens
@@ -57,18 +60,25 @@ from common.permissions import (
     offered_levels,
 )
 from common.protocol import (
+    AcceptHelp,
     Allow,
+    AwaitHelp,
     Consent,
     Control,
     ControlAction,
     EndReason,
     Error,
     ErrorCode,
+    FileDirection,
+    FileOutcome,
+    HelpAwaited,
     HelperIdentity,
+    HelpOffered,
     Message,
     PeerRole,
     RedeemCode,
     ReportFeature,
+    ReportFile,
     Signal,
     SignalKind,
 )
@@ -139,6 +149,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self.screens = screens
         self._track: ScreenCaptureTrack | None = None
         self._only_code = False
+        self._awaiting_help = False
         self._flusher: asyncio.Task[None] | None = None
         self.gate = InputGate(
             injector,
@@ -171,6 +182,39 @@ class SharerEngine(SessionEngine[SharerState]):
         self._only_code = only_code
         self.machine.move(SharerState.REDEEMING)
         await self.send(RedeemCode(code=normalised))
+
+    async def await_help(self) -> None:
+        """Wait for a helper to ask for this enrolled device (instead of a code): the
+        request is taken up at once, and the helper's card and the choice follow as after a
+        code. Only a device that proved itself at sign-in is asked."""
+        if self.state is not SharerState.SIGNED_IN:
+            raise EngineError(ClientErrorCode.WRONG_STATE, "help is awaited only before a session")
+        if self._device_prover is None:
+            raise EngineError(
+                ClientErrorCode.NOT_ENROLLED,
+                "this machine is not an enrolled device: enrol it (helpline-sharer enroll) "
+                "to be asked for help",
+            )
+        self._require_server()
+        self._awaiting_help = True
+        await self.send(AwaitHelp())
+
+    async def _on_help_offered(self, message: HelpOffered) -> None:
+        if self.state is not SharerState.SIGNED_IN or not self._awaiting_help:
+            return
+        self.emit(
+            HelpOfferedShown(
+                helper_name=message.helper_name, expires_at=message.expires_at.isoformat()
+            )
+        )
+        self.machine.move(SharerState.REDEEMING)
+        await self.send(AcceptHelp(session_id=message.session_id))
+
+    async def back_without_session(self) -> None:
+        """Signed in again before any session: a device awaiting help says so again."""
+        await super().back_without_session()
+        if self._awaiting_help and self.state is SharerState.SIGNED_IN:
+            await self.send(AwaitHelp())
 
     async def consent(
         self,
@@ -227,6 +271,7 @@ class SharerEngine(SessionEngine[SharerState]):
     def _allow_here(self, choices: frozenset[Permission]) -> None:
         self.allowed = choices
         self.peer_gate.set_permissions(in_effect(self.permissions, choices))
+        self._files_still_allowed()
         self.emit(AllowedChanged(allow=sorted(p.value for p in choices)))
 
     async def grant_control(self) -> None:
@@ -271,6 +316,10 @@ class SharerEngine(SessionEngine[SharerState]):
     async def _on_server_message(self, message: Message) -> None:
         if isinstance(message, HelperIdentity):
             await self._on_identity(message)
+        elif isinstance(message, HelpAwaited):
+            self.emit(AwaitingHelp(device_id=message.device.id, device_name=message.device.name))
+        elif isinstance(message, HelpOffered):
+            await self._on_help_offered(message)
         elif isinstance(message, Signal):
             await self._on_signal(message)
         elif isinstance(message, Control):
@@ -403,6 +452,28 @@ class SharerEngine(SessionEngine[SharerState]):
     def _peer_allowed(self, message: PeerMessage) -> bool:
         return self.peer_gate.allows(message)
 
+    def _file_data_allowed(self) -> bool:
+        return self.peer_gate.allows_type(FILE_DATA)
+
+    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> None:
+        """Every transfer, either way and however it ended, goes to the audit from the sharer:
+        its name, size, SHA-256 and direction, never a byte of it."""
+        if outcome is FileOutcome.COMPLETED:
+            self.note_feature(Feature.FILES)
+        self._audit_soon(
+            ReportFile(
+                name=transfer.name,
+                size=transfer.size,
+                sha256=transfer.sha256,
+                direction=(
+                    FileDirection.TO_HELPER
+                    if transfer.direction is Direction.OUT
+                    else FileDirection.TO_SHARER
+                ),
+                outcome=outcome,
+            )
+        )
+
     def _report_refused(self, feature: str, count: int) -> None:
         self.emit(FeatureRefused(feature=feature, count=count))
 
@@ -416,6 +487,7 @@ class SharerEngine(SessionEngine[SharerState]):
         the role still grants them."""
         self.allowed &= permissions
         self.peer_gate.set_permissions(in_effect(permissions, self.allowed))
+        self._files_still_allowed()
         self.spawn(self.send_or_keep(Allow(allow=sorted(self.allowed))))
         self.offered = offered_levels(permissions)
         if ConsentLevel.CONTROL not in self.offered and self.gate.granted:

@@ -5,7 +5,7 @@ one of :data:`AgentBody`; the first must be a ``check_in``, which signs the conn
 The server answers each check-in with ``checked_in`` and then ``actions``: every action it
 has for the device that is ``delivered`` or ``running`` (redelivered, same ids) followed by
 the ``pending`` ones it now marks ``delivered``. While connected, a new action is pushed at
-once in another ``actions`` frame.
+once in another ``actions`` frame; a help request for the device in ``help_requested``.
 
 Exactly once: the agent writes an action's id to its journal before it starts it, and never
 starts an id that is already there; for such an id it sends its last update again (or
@@ -22,6 +22,7 @@ code ``device_refused`` and the connection closes with 1008.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -35,7 +36,7 @@ from common.devices.actions import (
 )
 from common.devices.records import DeviceRecord, OsText
 from common.devices.signing import MAX_BODY_BYTES, SignedEnvelope
-from common.text_fields import ShortText
+from common.text_fields import DisplayText, ShortText
 from common.validation import first_error
 from common.wire import ErrorCode, ProtocolError, decode_object
 
@@ -119,18 +120,24 @@ class Retire(_ServerMessage):
     statement: str = Field(default="", max_length=200)
 
 
+class HelpWanted(_ServerMessage):
+    """Someone asks to help on this device (``signaling.device_help``): the agent tells the
+    person, who answers in the Helpline app; the agent itself starts nothing."""
+
+    type: Literal["help_requested"] = "help_requested"
+    helper_name: DisplayText
+    expires_at: datetime
+
+
 class AgentError(_ServerMessage):
     type: Literal["error"] = "error"
     code: ErrorCode
     message: str = Field(max_length=500)
 
 
-ServerToAgent = Annotated[
-    CheckedIn | Deliver | ActionAck | Retire | AgentError, Field(discriminator="type")
-]
-_SERVER: TypeAdapter[CheckedIn | Deliver | ActionAck | Retire | AgentError] = TypeAdapter(
-    ServerToAgent
-)
+ToAgent = CheckedIn | Deliver | ActionAck | Retire | HelpWanted | AgentError
+ServerToAgent = Annotated[ToAgent, Field(discriminator="type")]
+_SERVER: TypeAdapter[ToAgent] = TypeAdapter(ServerToAgent)
 
 
 # ---- parsing: the one place agent-channel input is validated ------------------------------
@@ -153,7 +160,7 @@ def agent_body(envelope: SignedEnvelope) -> CheckIn | ActionUpdate:
         raise ProtocolError(ErrorCode.INVALID, f"invalid field {first_error(exc)}") from exc
 
 
-def parse_server_message(raw: str | bytes) -> CheckedIn | Deliver | ActionAck | Retire | AgentError:
+def parse_server_message(raw: str | bytes) -> ToAgent:
     """A frame from the server, for the agent."""
     data = decode_object(raw, MAX_AGENT_FRAME_BYTES, version=1)
     try:

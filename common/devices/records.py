@@ -65,6 +65,18 @@ class DeviceSummary(_Model):
     os_version: OsText = ""
     last_check_in: datetime | None = None
 
+    @classmethod
+    def proven(cls, device: DeviceRecord) -> DeviceSummary:
+        """An enrolled device as the server knows it."""
+        return cls(
+            enrolled=True,
+            id=device.id,
+            name=device.name,
+            os=device.os,
+            os_version=device.os_version,
+            last_check_in=device.last_check_in,
+        )
+
 
 class EnrollRequest(_Model):
     """``POST /v1/devices/enroll`` with the owner's bearer token.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
 from common.devices.records import DeviceSummary
 
 
@@ -10,7 +12,17 @@ def describe_device(device: DeviceSummary | None, claimed_name: str) -> str:
     claimed when the device is not enrolled."""
     if device is None or not device.enrolled:
         name = (device.name if device else "") or claimed_name
-        return f"Unenrolled device {name} (name not verified)" if name else "Unenrolled device"
+        if name:
+            return QCoreApplication.translate(
+                "DeviceText", "Unenrolled device {name} (name not verified)"
+            ).format(name=name)
+        return QCoreApplication.translate("DeviceText", "Unenrolled device")
     system = " ".join(part for part in (device.os, device.os_version) if part)
-    seen = device.last_check_in.strftime("%Y-%m-%d %H:%M UTC") if device.last_check_in else "never"
-    return f"Enrolled device {device.name}{f' ({system})' if system else ''}, last check-in {seen}"
+    seen = (
+        device.last_check_in.strftime("%Y-%m-%d %H:%M UTC")
+        if device.last_check_in
+        else QCoreApplication.translate("DeviceText", "never")
+    )
+    return QCoreApplication.translate(
+        "DeviceText", "Enrolled device {name}{system}, last check-in {seen}"
+    ).format(name=device.name, system=f" ({system})" if system else "", seen=seen)

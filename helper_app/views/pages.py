@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
+    QProgressBar,
     QWidget,
 )
 
-from desktop_widgets.widgets import page_layout, plain_label, title_label
+from desktop_widgets.look import StatusMark
+from desktop_widgets.widgets import Button, named, page_layout, role_label, title_label
 
 
 class SignInPage(QWidget):
@@ -24,17 +25,27 @@ class SignInPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.users = QComboBox()
-        self.users.setAccessibleName("Development user")
-        self.button = QPushButton("&Sign in")
+        self.users = named(QComboBox(), self.tr("Who you are (development sign-in)"))
+        self.button = Button(self.tr("&Sign in"), role="primary")
         self.button.setDefault(True)
-        self.entra = QPushButton("Sign in with &Microsoft")
-        self.status = plain_label("Looking for the server…")
+        self.entra = Button(self.tr("Sign in with &Microsoft"), role="primary")
+        self.status = role_label(self.tr("Looking for the server…"), "muted")
         self.button.clicked.connect(self._pick)
         self.entra.clicked.connect(lambda: self.sign_in.emit(None))
         self.setLayout(
             page_layout(
-                title_label("Sign in to Helpline"), self.status, self.users, self.button, self.entra
+                title_label(self.tr("Sign in to Helpline")),
+                role_label(
+                    self.tr(
+                        "Sign in with your work account to get a security code for the "
+                        "person you are helping."
+                    ),
+                    "lead",
+                ),
+                self.status,
+                self.users,
+                self.button,
+                self.entra,
             )
         )
         self.show_users([], "")
@@ -48,9 +59,9 @@ class SignInPage(QWidget):
         self.button.setVisible(dev)
         self.entra.setVisible(not dev)
         self.status.setText(
-            "Development sign-in: choose who you are."
+            self.tr("Development sign-in: choose who you are.")
             if dev
-            else (message or "Sign in with your work account.")
+            else (message or self.tr("Sign in with your work account."))
         )
 
     def _pick(self) -> None:
@@ -65,38 +76,49 @@ class CodePage(QWidget):
     """The code, big and easy to read out, with a copy button and the time left."""
 
     new_code = Signal()
+    LIFETIME_SECONDS = 600
 
     def __init__(self) -> None:
         super().__init__()
         self.code = QLabel("----·----")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code.setAccessibleName("Security code")
-        font = QFont("DejaVu Sans Mono")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(44)
-        font.setBold(True)
-        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 4)
-        self.code.setFont(font)
+        self.code.setAccessibleName(self.tr("Security code"))
+        self.code.setProperty("role", "code")
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code.setStyleSheet(
-            "QLabel { background: #f3f6fb; border: 2px solid #c9d6ea; border-radius: 10px;"
-            " padding: 18px; color: #14325c; }"
-        )
-        self.expires = QLabel("")
-        self.copy = QPushButton("&Copy code")
-        self.again = QPushButton("&New code")
+        self.expires = role_label("", "lead")
+        self.expires.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The time left as a bar too, so it reads at a glance while on the phone.
+        self.time_left = named(QProgressBar(), self.tr("Time left for this code"))
+        self.time_left.setTextVisible(False)
+        self.time_left.setMaximumHeight(8)
+        self.time_left.setRange(0, self.LIFETIME_SECONDS)
+        self.copy = Button(self.tr("&Copy code"), role="primary")
+        self.again = Button(self.tr("&New code"))
         self.copy.clicked.connect(self._copy)
         self.again.clicked.connect(self.new_code.emit)
         buttons = QHBoxLayout()
+        buttons.addStretch(1)
         buttons.addWidget(self.copy)
         buttons.addWidget(self.again)
         buttons.addStretch(1)
         holder = QWidget()
         holder.setLayout(buttons)
-        self.status = plain_label("Read this code to the person you are helping.")
+        self.status = role_label(self.tr("Read this code to the person you are helping."), "lead")
         self.setLayout(
             page_layout(
-                title_label("Your security code"), self.status, self.code, self.expires, holder
+                title_label(self.tr("Your security code")),
+                self.status,
+                self.code,
+                self.time_left,
+                self.expires,
+                holder,
+                role_label(
+                    self.tr(
+                        "They type it into Helpline's “Get help” window, see who you are, "
+                        "and choose what you may do."
+                    ),
+                    "muted",
+                ),
             )
         )
         self._expires_at: datetime | None = None
@@ -106,7 +128,8 @@ class CodePage(QWidget):
     def show_code(self, code: str, expires_at: str) -> None:
         self.code.setText(code)
         self._expires_at = datetime.fromisoformat(expires_at)
-        self.status.setText("Read this code to the person you are helping. It works once.")
+        self.time_left.setRange(0, max(self.LIFETIME_SECONDS, self.seconds_left()))
+        self.status.setText(self.tr("Read this code to the person you are helping. It works once."))
         self._tick()
         self._timer.start(1000)
 
@@ -117,16 +140,19 @@ class CodePage(QWidget):
 
     def _tick(self) -> None:
         left = self.seconds_left()
+        self.time_left.setValue(left)
         if left <= 0:
             self._timer.stop()
-            self.expires.setText("This code has expired. Get a new one.")
+            self.expires.setText(self.tr("This code has expired. Get a new one."))
             return
-        self.expires.setText(f"Expires in {left // 60}:{left % 60:02d}")
+        self.expires.setText(
+            self.tr("Expires in {time}").format(time=f"{left // 60}:{left % 60:02d}")
+        )
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self.code.text())
-        self.copy.setText("Copied ✓")
-        QTimer.singleShot(1500, self.copy, lambda: self.copy.setText("&Copy code"))
+        self.copy.setText(self.tr("Copied ✓"))
+        QTimer.singleShot(1500, self.copy, lambda: self.copy.setText(self.tr("&Copy code")))
 
 
 class StatusPage(QWidget):
@@ -137,14 +163,16 @@ class StatusPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.title = title_label("")
-        self.detail = plain_label("")
-        self.cancel = QPushButton("&Cancel")
+        self.mark = StatusMark("info")
+        self.detail = self.mark.words
+        self.cancel = Button(self.tr("&Cancel"))
         self.cancel.clicked.connect(self.end.emit)
-        self.setLayout(page_layout(self.title, self.detail, self.cancel))
+        self.setLayout(page_layout(self.title, self.mark, self.cancel))
 
-    def show_status(self, title: str, detail: str) -> None:
+    def show_status(self, title: str, detail: str, *, warn: bool = False) -> None:
         self.title.setText(title)
         self.detail.setText(detail)
+        self.mark.set_kind("unverified" if warn else "info")
 
 
 class EndedPage(QWidget):
@@ -152,8 +180,8 @@ class EndedPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.reason = plain_label("")
-        self.button = QPushButton("&New session")
+        self.reason = role_label("", "lead")
+        self.button = Button(self.tr("&New session"), role="primary")
         self.button.setDefault(True)
         self.button.clicked.connect(self.again.emit)
-        self.setLayout(page_layout(title_label("Session ended"), self.reason, self.button))
+        self.setLayout(page_layout(title_label(self.tr("Session ended")), self.reason, self.button))

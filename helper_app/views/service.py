@@ -31,6 +31,10 @@ class HelperService(EngineService):
         if self.engine is not None:
             self._run(self.engine.request_code())
 
+    def help_device(self, device_id: str) -> None:
+        if self.engine is not None:
+            self._run(self.engine.help_device(device_id))
+
     def request_control(self) -> None:
         if self.engine is not None:
             self._run(self.engine.request_control())

@@ -25,6 +25,7 @@ import argparse
 import gzip
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 MAINTAINER = "Helpline developers <helpline@example.org>"
 HOMEPAGE = "https://github.com/helpline/helpline"
+PT_LOAD = 1  # an ELF program header's type for a segment mapped into memory
 
 
 @dataclass
@@ -236,12 +238,43 @@ def _tidy_libraries(bundle: Path) -> None:
         if path.is_symlink() or not path.is_file() or not _is_elf(path):
             continue
         path.chmod(0o644)
-        subprocess.run(["strip", "--strip-unneeded", str(path)], check=True)
+        _strip(path)
         runpath = subprocess.run(
             ["patchelf", "--print-rpath", str(path)], capture_output=True, text=True
         ).stdout.strip()
         if runpath.startswith("/"):
             subprocess.run(["patchelf", "--remove-rpath", str(path)], check=True)
+
+
+def _strip(path: Path) -> None:
+    """Strip a library unless that would break it. A library whose RPATH auditwheel set with
+    patchelf (numpy's OpenBLAS) comes out of ``strip`` with segments the loader refuses ("ELF
+    load command address/offset not page-aligned"): the installed sharer then died at its
+    first ``import numpy``. Such a library is shipped as the wheel had it."""
+    stripped = path.with_name(path.name + ".stripped")
+    subprocess.run(["strip", "--strip-unneeded", str(path), "-o", str(stripped)], check=True)
+    if _loadable(stripped):
+        stripped.replace(path)
+    else:
+        stripped.unlink()
+        print(f"kept unstripped (strip would misalign its segments): {path.name}")
+
+
+def _loadable(path: Path) -> bool:
+    """Every loadable segment of a 64-bit ELF file sits at a file offset congruent to its
+    address modulo its alignment, as the dynamic loader requires."""
+    data = path.read_bytes()
+    if data[4] != 2 or data[5] != 1:  # not ELFCLASS64 little-endian: nothing to check here
+        return True
+    (phoff,) = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, offset, vaddr, _, _, _, align = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize
+        )
+        if p_type == PT_LOAD and align > 1 and offset % align != vaddr % align:
+            return False
+    return True
 
 
 def _overrides(name: str) -> str:

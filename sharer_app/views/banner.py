@@ -1,16 +1,22 @@
 """The always-visible sharing banner: who sees the screen, and the sharer's controls.
 
 It stays on top of every window for the whole session, so the sharer can never lose track
-of the fact that someone is watching, and can stop at any moment.
+of the fact that someone is watching, and can stop at any moment. It is red in both palettes,
+and its state is also an icon and words: an eye while viewing, a pointer while controlling,
+two bars while paused.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop_widgets.widgets import plain_label
+from desktop_widgets.look import icon
+from desktop_widgets.theme import Space
+from desktop_widgets.widgets import Button, plain_label
+
+STATE_ICON = QSize(28, 28)
 
 
 class SharingBanner(QWidget):
@@ -21,6 +27,7 @@ class SharingBanner(QWidget):
     answer_request = Signal(bool)
     # The sharer takes back every separate choice (clipboard, files, elevate) at once.
     revoke_choices = Signal()
+    send_file = Signal()
 
     def __init__(self) -> None:
         super().__init__(
@@ -30,25 +37,30 @@ class SharingBanner(QWidget):
             | Qt.WindowType.CustomizeWindowHint
             | Qt.WindowType.WindowTitleHint,
         )
-        self.setWindowTitle("Helpline — sharing your screen")
+        self.setWindowTitle(self.tr("Helpline — sharing your screen"))
         self.setObjectName("banner")
-        self.setStyleSheet(
-            "#banner { background: #8c1d18; } #banner QLabel { color: white; font-weight: bold; }"
-        )
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.state_icon = QLabel()
+        self.state_icon.setFixedSize(STATE_ICON)
+        self.state = ""
         self.message = plain_label("")
-        self.control = QPushButton("Revoke &control")
-        self.pause = QPushButton("&Pause")
-        self.chat = QPushButton("C&hat")
-        self.stop_button = QPushButton("&Stop sharing")
-        self.stop_button.setStyleSheet("font-weight: bold;")
+        self.control = Button(self.tr("Revoke &control"))
+        self.pause = Button(self.tr("&Pause"))
+        self.chat = Button(self.tr("C&hat"))
+        self.stop_button = Button(self.tr("&Stop sharing"), role="stop")
         self.request = plain_label("")
         self.note = plain_label("")
         self.choices = plain_label("")
-        self.revoke = QPushButton("Stop &extras")
+        self.revoke = Button(self.tr("Stop &extras"))
         self.revoke.clicked.connect(self.revoke_choices.emit)
         self.revoke.hide()
-        self.allow = QPushButton("&Allow control")
-        self.deny = QPushButton("&Deny")
+        self.note.hide()
+        self.choices.hide()
+        self.send_button = Button(self.tr("Send &file…"))
+        self.send_button.clicked.connect(self.send_file.emit)
+        self.send_button.hide()
+        self.allow = Button(self.tr("&Allow control"))
+        self.deny = Button(self.tr("&Deny"))
         self.control.clicked.connect(self.toggle_control.emit)
         self.pause.clicked.connect(self.toggle_pause.emit)
         self.chat.clicked.connect(self.open_chat.emit)
@@ -57,6 +69,8 @@ class SharingBanner(QWidget):
         self.deny.clicked.connect(lambda: self._answer(False))
 
         top = QHBoxLayout()
+        top.setSpacing(Space.S)
+        top.addWidget(self.state_icon)
         top.addWidget(self.message, 1)
         for button in (self.control, self.pause, self.chat, self.stop_button):
             top.addWidget(button)
@@ -69,8 +83,10 @@ class SharingBanner(QWidget):
         self.request_row.hide()
         extras = QHBoxLayout()
         extras.addWidget(self.choices, 1)
+        extras.addWidget(self.send_button)
         extras.addWidget(self.revoke)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(Space.L, Space.M, Space.L, Space.M)
         layout.addLayout(top)
         layout.addLayout(extras)
         layout.addWidget(self.note)
@@ -80,9 +96,13 @@ class SharingBanner(QWidget):
         self.paused = False
 
     def start(self, helper_name: str, company: str) -> None:
-        self.helper_name = f"{helper_name} ({company})" if company else helper_name
+        self.helper_name = (
+            self.tr("{name} ({company})").format(name=helper_name, company=company)
+            if company
+            else helper_name
+        )
         self.update_state(granted=self.granted, paused=False)
-        self.resize(760, self.sizeHint().height())
+        self.resize(820, self.sizeHint().height())
         screen = QGuiApplication.primaryScreen().availableGeometry()
         self.move(screen.center().x() - self.width() // 2, screen.top())
         self.show()
@@ -91,31 +111,45 @@ class SharingBanner(QWidget):
     def update_state(self, *, granted: bool, paused: bool, control_offered: bool = True) -> None:
         self.granted, self.paused = granted, paused
         if paused:
-            text = f"Sharing paused: {self.helper_name} sees a blank screen."
+            text = self.tr("Sharing paused: {name} sees a blank screen.")
+            self.state = "paused"
         elif granted:
-            text = f"{self.helper_name} is controlling your screen."
+            text = self.tr("{name} is controlling your screen.")
+            self.state = "controlling"
         else:
-            text = f"{self.helper_name} is viewing your screen."
-        self.message.setText(text)
-        self.control.setText("Revoke &control" if granted else "Give &control")
+            text = self.tr("{name} is viewing your screen.")
+            self.state = "viewing"
+        self.message.setText(text.format(name=self.helper_name))
+        self.state_icon.setPixmap(
+            icon(
+                {"paused": "pause", "controlling": "control", "viewing": "view"}[self.state]
+            ).pixmap(STATE_ICON, self.devicePixelRatioF())
+        )
+        self.control.setText(self.tr("Revoke &control") if granted else self.tr("Give &control"))
         self.control.setVisible(granted or control_offered)
-        self.pause.setText("&Resume" if paused else "&Pause")
+        self.pause.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
 
-    def show_choices(self, allow: list[str]) -> None:
+    def show_choices(self, allow: list[str], names: list[str] | None = None) -> None:
         """What the helper may also do, in the banner for as long as it is allowed."""
-        self.choices.setText(f"Also allowed: {', '.join(allow)}." if allow else "")
+        shown = ", ".join(names if names is not None else allow)
+        self.choices.setText(self.tr("Also allowed: {what}.").format(what=shown) if allow else "")
+        self.choices.setVisible(bool(allow))
         self.revoke.setVisible(bool(allow))
+        self.send_button.setVisible("files" in allow)
         self.adjustSize()
 
     def tell(self, text: str) -> None:
         """Something the sharer must see at once (a picture saved, the time limit near)."""
         self.note.setText(text)
+        self.note.setVisible(bool(text))
         self.adjustSize()
         self.raise_()
 
     def ask(self) -> None:
         self.request.setText(
-            f"{self.helper_name} asks for full control of your mouse and keyboard."
+            self.tr("{name} asks for full control of your mouse and keyboard.").format(
+                name=self.helper_name
+            )
         )
         self.request_row.show()
         self.adjustSize()

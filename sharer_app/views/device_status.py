@@ -4,44 +4,69 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import QPushButton, QTableWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTableWidget, QVBoxLayout, QWidget
 
 from client.devices.home import DeviceHome
 from client.devices.status import device_status
-from desktop_widgets.widgets import fill_table, plain_label
-
-COLUMNS = ("Action", "Requested by", "Started", "Finished", "State", "Result")
+from desktop_widgets.device_words import action_name, state_name
+from desktop_widgets.look import StatusMark
+from desktop_widgets.theme import Space
+from desktop_widgets.widgets import Button, fill_table, named, role_label, title_label
+from desktop_widgets.words import in_english_or
 
 
 class DeviceStatusWindow(QWidget):
     def __init__(self, home: DeviceHome) -> None:
         super().__init__()
         self.home = home
-        self.setWindowTitle("Helpline — This device")
-        self.summary = plain_label("")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.setWindowTitle(self.tr("Helpline — This device"))
+        self.mark = StatusMark("info")
+        self.summary = self.mark.words
+        columns = (
+            self.tr("Action"),
+            self.tr("Requested by"),
+            self.tr("Started"),
+            self.tr("Finished"),
+            self.tr("State"),
+            self.tr("Result"),
+        )
+        self.table = named(QTableWidget(0, len(columns)), self.tr("Actions on this device"))
+        self.table.setHorizontalHeaderLabels(columns)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.refresh_button = QPushButton("Refresh")
+        self.table.verticalHeader().hide()
+        self.refresh_button = Button(self.tr("&Refresh"))
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.setContentsMargins(Space.XL, Space.L, Space.XL, Space.L)
+        layout.setSpacing(Space.M)
+        layout.addWidget(title_label(self.tr("This device")))
+        layout.addWidget(self.mark)
+        layout.addWidget(
+            role_label(self.tr("What your organisation ran here, newest first:"), "muted")
+        )
         layout.addWidget(self.table, 1)
         layout.addWidget(self.refresh_button)
         self.refresh_button.clicked.connect(self.refresh)
+        self.resize(760, 420)
         self.refresh()
 
     def refresh(self) -> None:
         status = device_status(self.home)
-        self.summary.setText(status.summary)
+        self.mark.set_kind("verified" if status.enrolled else "info")
+        words = (
+            self.tr("This device is enrolled: your organisation can run the actions listed below.")
+            if status.enrolled
+            else self.tr("This device is not enrolled: your organisation does not manage it.")
+        )
+        self.summary.setText(in_english_or(status.summary, words))
         fill_table(
             self.table,
             [
                 (
-                    entry.action.replace("_", " "),
+                    action_name(entry.action),
                     entry.requested_by,
                     _when(entry.started_at),
                     _when(entry.finished_at),
-                    entry.state,
+                    state_name(entry.state),
                     str(entry.result.get("result", "")),
                 )
                 for entry in status.actions

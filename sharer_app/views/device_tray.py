@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from client.devices.agent import build_agent, log_to_device_folder
 from client.devices.enrolment import DeviceIdentity
@@ -18,12 +18,16 @@ from client.devices.events import (
     ActionFinished,
     ActionNotice,
     DeviceRetired,
+    HelpWantedNotice,
     RestartCountdownShown,
 )
 from client.devices.home import DeviceHome
 from client.devices.notices import TITLE
 from client.session.events import EngineEvent
 from client.settings import AppSettings
+from desktop_widgets.device_words import action_name
+from desktop_widgets.look import icon
+from desktop_widgets.words import in_english_or
 from sharer_app.views.device_status import DeviceStatusWindow
 from sharer_app.views.restart_dialog import RestartDialog
 
@@ -48,12 +52,12 @@ class DeviceTray(QObject):
             desktop_notices=not QSystemTrayIcon.isSystemTrayAvailable(),
         )
         self.event.connect(self._on_event)
-        self.icon = QSystemTrayIcon(
-            QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
+        self.icon = QSystemTrayIcon(icon("helpline-tray"))
+        self.icon.setToolTip(
+            self.tr("Helpline — {name} is managed").format(name=identity.enrolment.name)
         )
-        self.icon.setToolTip(f"Helpline — {identity.enrolment.name} is managed")
         menu = QMenu()
-        menu.addAction("This device…").triggered.connect(self.show_status)
+        menu.addAction(self.tr("This device…")).triggered.connect(self.show_status)
         self.icon.setContextMenu(menu)
         self._menu = menu
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -68,14 +72,26 @@ class DeviceTray(QObject):
         if isinstance(event, RestartCountdownShown) and self.agent.runner.countdown is not None:
             self.restart_dialog = RestartDialog(self.agent.runner.countdown)
             self.restart_dialog.show()
-        elif isinstance(event, ActionNotice):
+        elif isinstance(event, ActionNotice | HelpWantedNotice):
             self.icon.showMessage(
-                TITLE, event.message, QSystemTrayIcon.MessageIcon.Warning, NOTICE_MILLISECONDS
+                in_english_or(TITLE, self.tr("Helpline: your IT department")),
+                self.notice_text(event),
+                QSystemTrayIcon.MessageIcon.Warning,
+                NOTICE_MILLISECONDS,
             )
         elif isinstance(event, ActionFinished | DeviceRetired):
             self.status_window.refresh()
             if isinstance(event, DeviceRetired):
                 self.icon.hide()
+
+    def notice_text(self, event: ActionNotice) -> str:
+        """The agent's notice, in the person's language."""
+        return in_english_or(
+            event.message,
+            self.tr(
+                "Your IT department is about to run “{action}” on this computer, asked by {who}."
+            ).format(action=action_name(event.action), who=event.requested_by),
+        )
 
     def stop(self) -> None:
         self.agent.stop()

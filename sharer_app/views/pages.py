@@ -1,25 +1,37 @@
-"""The sharer's screens: enter the code, read the helper's card and choose, then the end."""
+"""The sharer's screens: enter the code, read the helper's card and choose, then the end.
+
+Written for someone who is not technical and decides in a few seconds: the helper's name in
+large type, the verified organisation (or the warning) as an icon and words, and each choice
+with what it does in one line.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from client.session.events import HelperIdentityShown
 from common.security_code import normalise_code
-from desktop_widgets.widgets import page_layout, plain_label, title_label
+from desktop_widgets.look import StatusMark, set_role
+from desktop_widgets.theme import Space
+from desktop_widgets.widgets import (
+    Button,
+    named,
+    page_layout,
+    role_label,
+    title_label,
+)
 
 
 class EntryPage(QWidget):
@@ -29,31 +41,35 @@ class EntryPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.users = QComboBox()
-        self.users.setAccessibleName("Development user")
-        self.who = plain_label("")
+        self.users = named(QComboBox(), self.tr("Who you are (development sign-in)"))
+        self.who = role_label("", "muted")
         self.code = QLineEdit()
         self.code.setPlaceholderText("XXXX-XXXX")
-        self.code.setAccessibleName("Security code")
+        named(
+            self.code,
+            self.tr("Security code"),
+            self.tr("The eight letters and digits your helper reads out to you"),
+        )
         self.code.setMaxLength(20)
-        font = self.code.font()
-        font.setPointSize(font.pointSize() + 8)
-        self.code.setFont(font)
-        self.error = plain_label("")
-        self.error.setStyleSheet("color: #b3261e;")
-        self.button = QPushButton("&Connect")
+        self.code.setProperty("role", "code")
+        self.error = role_label("", "error")
+        self.button = Button(self.tr("&Connect"), role="primary")
         self.button.setDefault(True)
         self.button.setAutoDefault(True)
         self.code.returnPressed.connect(self.submit)
         self.button.clicked.connect(self.submit)
-        code_label = QLabel("&Security code from your helper:")
+        code_label = QLabel(self.tr("&Security code from your helper:"))
         code_label.setBuddy(self.code)
+        set_role(code_label, "lead")
         self.setLayout(
             page_layout(
-                title_label("Get help from your IT department"),
-                plain_label(
-                    "Only enter a code that someone from your organisation gave you. "
-                    "You will see who they are before anything is shared."
+                title_label(self.tr("Get help from your IT department")),
+                role_label(
+                    self.tr(
+                        "Only enter a code that someone from your organisation gave you. "
+                        "You will see who they are before anything is shared."
+                    ),
+                    "lead",
                 ),
                 self.who,
                 self.users,
@@ -63,6 +79,8 @@ class EntryPage(QWidget):
                 self.button,
             )
         )
+        self.setTabOrder(self.users, self.code)
+        self.setTabOrder(self.code, self.button)
         self.show_users([], "")
 
     def show_users(self, users: list[dict[str, Any]], message: str) -> None:
@@ -71,9 +89,9 @@ class EntryPage(QWidget):
             self.users.addItem(f"{user['name']} — {user.get('job_title', '')}", user["upn"])
         self.users.setVisible(bool(users))
         self.who.setText(
-            "Development sign-in: choose who you are."
+            self.tr("Development sign-in: choose who you are.")
             if users
-            else message or "You will sign in with your work account."
+            else message or self.tr("You will sign in with your work account.")
         )
 
     def select_user(self, upn: str) -> None:
@@ -84,7 +102,7 @@ class EntryPage(QWidget):
     def submit(self) -> None:
         code = normalise_code(self.code.text())
         if code is None:
-            self.show_error("A code has eight letters and digits, like ABCD-EFGH.")
+            self.show_error(self.tr("A code has eight letters and digits, like ABCD-EFGH."))
             return
         self.error.setText("")
         self.button.setEnabled(False)
@@ -99,8 +117,15 @@ class EntryPage(QWidget):
 
 
 CHOICE_TEXTS = {
-    "clipboard": "Also let them copy text to and from my clipboard",
-    "elevate": "Also allow administrator tasks (recorded in your organisation's audit)",
+    "clipboard": QT_TRANSLATE_NOOP(
+        "ConsentPage", "Also let them copy text to and from my clipboard"
+    ),
+    "elevate": QT_TRANSLATE_NOOP(
+        "ConsentPage", "Also allow administrator tasks (recorded in your organisation's audit)"
+    ),
+    "files": QT_TRANSLATE_NOOP(
+        "ConsentPage", "Also allow files both ways (I accept or decline each one they send)"
+    ),
 }
 
 
@@ -114,46 +139,69 @@ class ConsentPage(QWidget):
 
     choice = Signal(str)
     UNVERIFIED_WAIT_SECONDS = 5.0
-    CONFIRM_WORDS = "I know this person"
+    CONFIRM_WORDS = QT_TRANSLATE_NOOP("ConsentPage", "I know this person")
 
     def __init__(self) -> None:
         super().__init__()
-        self.name = plain_label("")
-        font = self.name.font()
-        font.setPointSize(font.pointSize() + 5)
-        font.setBold(True)
-        self.name.setFont(font)
-        self.job_title = plain_label("")
-        self.company = plain_label("")
-        self.upn = plain_label("")
-        self.verified = plain_label("")
+        self.name = role_label("", "name")
+        self.job_title = role_label("", "muted")
+        self.company = role_label("", "org")
+        self.upn = role_label("", "muted")
+        self.mark = StatusMark("verified")
+        self.verified = self.mark.words
         card = QFrame()
         card.setObjectName("card")
-        card.setStyleSheet(
-            "#card { border: 1px solid #c9d6ea; border-radius: 10px; background: #f8fafd; }"
-        )
+        card.setProperty("role", "card")
         inner = QVBoxLayout(card)
-        for widget in (self.name, self.job_title, self.company, self.upn, self.verified):
+        inner.setContentsMargins(Space.XL, Space.L, Space.XL, Space.L)
+        inner.setSpacing(Space.XS)
+        for widget in (self.name, self.job_title, self.company, self.upn):
             inner.addWidget(widget)
-        self.view = QPushButton("Allow &view only")
-        self.control = QPushButton("Allow &full control")
-        self.decline = QPushButton("&Decline")
+        inner.addSpacing(Space.S)
+        inner.addWidget(self.mark)
+        self.view = Button(self.tr("Allow &view only"), role="primary")
+        self.control = Button(self.tr("Allow &full control"))
+        self.decline = Button(self.tr("&Decline"))
         self.view.setDefault(True)
-        buttons = QHBoxLayout()
-        for button in (self.view, self.control, self.decline):
-            buttons.addWidget(button)
+        # Each choice with its consequence in one line, beside it.
+        self.consequences = {
+            self.view: self.tr("They see your screen. They cannot click or type."),
+            self.control: self.tr("They can also use your mouse and keyboard."),
+            self.decline: self.tr("Nothing is shared, and they are told you said no."),
+        }
         holder = QWidget()
-        holder.setLayout(buttons)
+        grid = QGridLayout(holder)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(Space.L)
+        grid.setVerticalSpacing(Space.S)
+        self.consequence_labels: dict[Button, QLabel] = {}
+        for row, (button, words) in enumerate(self.consequences.items()):
+            label = role_label(words, "muted")
+            button.setAccessibleDescription(words)
+            button.setMinimumWidth(190)
+            grid.addWidget(button, row, 0)
+            grid.addWidget(label, row, 1)
+            self.consequence_labels[button] = label
+        grid.setColumnStretch(1, 1)
         # The separate choices, each unticked: nothing beyond view or control unless ticked.
-        self.choices = {name: QCheckBox(text) for name, text in CHOICE_TEXTS.items()}
+        self.choices = {
+            name: named(QCheckBox(self.tr(text)), self.tr(text))
+            for name, text in CHOICE_TEXTS.items()
+        }
         choice_box = QWidget()
         choice_layout = QVBoxLayout(choice_box)
         choice_layout.setContentsMargins(0, 0, 0, 0)
         for box in self.choices.values():
             choice_layout.addWidget(box)
         self.confirm = QLineEdit()
-        self.confirm.setPlaceholderText(f"Type “{self.CONFIRM_WORDS}” to allow anyway")
-        self.confirm.setAccessibleName("Confirmation for an unverified helper")
+        self.confirm.setPlaceholderText(
+            self.tr("Type “{words}” to allow anyway").format(words=self.confirm_words())
+        )
+        named(
+            self.confirm,
+            self.tr("Confirmation for an unverified helper"),
+            self.tr("Type “{words}” to allow anyway").format(words=self.confirm_words()),
+        )
         self.confirm.textChanged.connect(self._update_allow)
         self._waited = True
         self._needs_words = False
@@ -165,35 +213,56 @@ class ConsentPage(QWidget):
         self.decline.clicked.connect(lambda: self._choose("decline"))
         self.setLayout(
             page_layout(
-                title_label("Someone wants to help you"),
+                title_label(self.tr("Someone wants to help you")),
                 card,
-                plain_label(
-                    "View only lets them see your screen. Full control also lets them use your "
-                    "mouse and keyboard. You can stop at any time."
-                ),
+                role_label(self.tr("What do you allow?"), "lead"),
+                holder,
                 choice_box,
                 self.confirm,
-                holder,
+                role_label(
+                    self.tr(
+                        "You can stop at any time with the red banner at the top of your screen."
+                    ),
+                    "muted",
+                ),
+                max_width=680,
             )
         )
+        for first, second in (
+            (self.view, self.control),
+            (self.control, self.decline),
+            (self.decline, self.choices["clipboard"]),
+            (self.choices["clipboard"], self.choices["elevate"]),
+            (self.choices["elevate"], self.confirm),
+        ):
+            self.setTabOrder(first, second)
+
+    def confirm_words(self) -> str:
+        """The words a person types to allow an unverified helper, in their language."""
+        return QCoreApplication.translate("ConsentPage", self.CONFIRM_WORDS)
 
     def show_card(self, card: HelperIdentityShown) -> None:
         self.name.setText(card.name)
-        self.job_title.setText(card.job_title or "(no job title)")
+        self.job_title.setText(card.job_title or self.tr("(no job title)"))
         self.company.setText(card.company)
         self.upn.setText(card.upn)
         if card.verified:
-            self.verified.setText(f"✔ Verified organisation: {card.verified_domain}")
-            self.verified.setStyleSheet("color: #1b6e2d; font-weight: bold;")
+            self.mark.show_state(
+                "verified",
+                self.tr("✔ Verified organisation: {domain}").format(domain=card.verified_domain),
+            )
         else:
             reason = f" ({card.reason})" if card.reason else ""
-            self.verified.setText(
-                f"⚠ Not verified: this person's organisation could not be confirmed{reason}. "
-                "Decline unless you are sure who they are."
+            self.mark.show_state(
+                "unverified",
+                self.tr(
+                    "⚠ Not verified: this person's organisation could not be confirmed{reason}. "
+                    "Decline unless you are sure who they are."
+                ).format(reason=reason),
             )
-            self.verified.setStyleSheet("color: #b3261e; font-weight: bold;")
         offered = "control" in card.offered_levels
         self.control.setVisible(offered)
+        self.consequence_labels[self.control].setVisible(offered)
         for name, box in self.choices.items():
             box.setChecked(False)
             box.setVisible(name in card.choices)
@@ -212,7 +281,7 @@ class ConsentPage(QWidget):
 
     def _update_allow(self) -> None:
         confirmed = not self._needs_words or (
-            self.confirm.text().strip().lower() == self.CONFIRM_WORDS.lower()
+            self.confirm.text().strip().lower() == self.confirm_words().lower()
         )
         for button in (self.view, self.control):
             button.setEnabled(self._waited and confirmed)
@@ -235,8 +304,8 @@ class StatusPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.title = title_label("")
-        self.detail = plain_label("")
-        self.button = QPushButton("&Stop")
+        self.detail = role_label("", "lead")
+        self.button = Button(self.tr("&Stop"), role="danger")
         self.button.clicked.connect(self.stop.emit)
         self.setLayout(page_layout(self.title, self.detail, self.button))
 
@@ -251,8 +320,8 @@ class EndedPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.reason = plain_label("")
-        self.button = QPushButton("&Get help again")
+        self.reason = role_label("", "lead")
+        self.button = Button(self.tr("&Get help again"), role="primary")
         self.button.clicked.connect(self.again.emit)
-        self.setLayout(page_layout(title_label("Session ended"), self.reason, self.button))
+        self.setLayout(page_layout(title_label(self.tr("Session ended")), self.reason, self.button))
         self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft)

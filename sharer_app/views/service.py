@@ -25,6 +25,13 @@ class SharerService(EngineService):
             self.settings.user = upn
         self._run(self._connect(code))
 
+    def await_help(self, upn: str | None) -> None:
+        """An enrolled device waits for help requests while no session runs; a code typed
+        meanwhile still works (the same signed-in engine redeems it)."""
+        if upn:
+            self.settings.user = upn
+        self._run(self._await_help())
+
     def consent(self, choice: str, allow: list[str] | None = None) -> None:
         if self.engine is not None:
             self._run(self.engine.consent(ConsentChoice(choice), list(allow or [])))
@@ -64,11 +71,19 @@ class SharerService(EngineService):
     async def _pause(engine: SharerEngine, paused: bool) -> None:
         engine.set_paused(paused)
 
-    async def _connect(self, code: str) -> None:
+    async def _signed_in_engine(self) -> SharerEngine:
         engine = self.engine
         if engine is None or engine.state is engine.ENDED:
             engine = self._factory(self.settings)
             engine.subscribe(self._forward)
             self.engine = engine
             await engine.sign_in(interactive=True, device_name=socket.gethostname())
+        return engine
+
+    async def _connect(self, code: str) -> None:
+        engine = await self._signed_in_engine()
         await engine.redeem(code)
+
+    async def _await_help(self) -> None:
+        engine = await self._signed_in_engine()
+        await engine.await_help()

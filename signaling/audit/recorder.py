@@ -128,6 +128,10 @@ class AuditRecorder:
         else:
             await self._write(self.store.note_used, record_id, feature.value)
 
+    async def file_transferred(self, record_id: str, transfer: dict[str, Any]) -> None:
+        """A file transfer's name, size, SHA-256, direction and outcome, on the chain."""
+        await self._write(self.store.note_file, record_id, transfer)
+
     async def feature_refused(self, record_id: str, feature: Feature) -> None:
         await self._write(self.store.note_refused, record_id, feature.value)
 
@@ -141,8 +145,17 @@ class AuditRecorder:
         """Whether this session may go on: still open, or closed only by a server restart."""
         return await self._write(self.store.resumable, record_id)
 
-    async def resumed(self, record_id: str) -> None:
+    async def resumed(self, record_id: str, *, held_by: str = "") -> None:
+        """``held_by``: the replica that held the session before (replicas only)."""
         await self._write(self.store.reopen, record_id)
+
+    async def interrupted(self, record_id: str) -> None:
+        """The session's server died under it: closed as a restart closes it, so the two
+        sides may still take it on elsewhere (``resumable``)."""
+        await self._write(self.store.interrupt, record_id)
+
+    async def is_open(self, record_id: str) -> bool:
+        return await self._write(self.store.is_open, record_id)
 
     async def refused(
         self, outcome: Outcome, sharer: Connection, helper: Connection | None = None

@@ -3,8 +3,11 @@ the data directory by default, or PostgreSQL). Calls are short and synchronous; 
 runs them in a worker thread so the event loop never waits on the disk.
 
 Every write is one change to named columns (never read, modify, write back), applied to the
-record and appended to the hash chain (``signaling.audit.chain``) in one transaction. Changes
-are serialised, so the chain has one order and concurrent writers to the same record cannot
+record and appended to the hash chain (``signaling.audit.chain``) atomically. Calls run on
+the store's one thread; those queued while one runs are committed together (group commit):
+one transaction, one chain lock and one commit for the lot, each call in a savepoint of its
+own, so that one that fails changes nothing and the others still commit. Changes are
+serialised, so the chain has one order and concurrent writers to the same record cannot
 lose each other's facts: within a process by a lock; between processes sharing a
 PostgreSQL database by an advisory lock held until the commit; between replicas sharing
 one SQLite file by SQLite's write lock, taken when the transaction begins
@@ -16,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import json
 import threading
 import time
@@ -28,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Engine, String, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from common.permissions import Feature
@@ -65,7 +67,32 @@ READS_AT_ONCE = 3  # the same read, by the same reader, written at once per wind
 REFUSED = "refused"
 # A feature without a column of its own (clipboard, snapshot, files): on the chain too.
 USED = "used"
+# A file transfer (name, size, SHA-256, direction, outcome; never content): on the chain.
+FILE = "file"
 CHAIN_LOCK = "helpline-audit-chain"
+HEAD = "audit_chain_head"  # the transaction's own note of the chain's last link (db.info)
+# Calls committed together at most: a long queue is worked through in groups of this size.
+GROUP_MAX = 64
+
+
+@dataclass
+class _Call:
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    work: Callable[[], Any]
+    result: Any = None
+    error: BaseException | None = None
+
+
+def _settle(calls: list[_Call]) -> None:
+    """On the caller's loop: every answer of a group, one wake-up for all of them."""
+    for call in calls:
+        if call.future.done():  # the caller stopped waiting
+            continue
+        if call.error is not None:
+            call.future.set_exception(call.error)
+        else:
+            call.future.set_result(call.result)
 
 
 @dataclass(frozen=True)
@@ -116,6 +143,17 @@ def _plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {name: chain.plain(value) for name, value in fields.items()}
 
 
+# Each database's table-valued function over a JSON list's elements, as text.
+JSON_ELEMENTS = {"sqlite": func.json_each, "postgresql": func.json_array_elements_text}
+
+
+def _in_scopes(dialect: str, scopes: frozenset[str]) -> ColumnElement[bool]:
+    """True for a record whose ``sharer_groups`` holds one of ``scopes``, exactly: the
+    database reads the JSON list (no text match, no wildcard)."""
+    groups = JSON_ELEMENTS[dialect](SessionRecord.sharer_groups).table_valued("value")
+    return exists(select(1).select_from(groups).where(groups.c.value.in_(sorted(scopes))))
+
+
 class AuditStore:
     def __init__(
         self,
@@ -142,14 +180,77 @@ class AuditStore:
         self._reads_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-store")
+        # Calls waiting for the store's thread, and whether it is working through them.
+        self._pending: list[_Call] = []
+        self._pending_lock = threading.Lock()
+        self._draining = False
+        # The transaction a group of calls shares, and the thread working it.
+        self._group: Session | None = None
+        self._group_thread: int | None = None
 
     async def run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call off the event loop, on the store's one thread. Changes are
         serialised anyway (one chain); queued for one thread they wait their turn in order,
         where a pool of threads would contend for the write lock (half of all samples under
-        load) and wake the loop once per thread."""
+        load), and those that queued meanwhile share one commit."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, functools.partial(job, *args, **kwargs))
+        future: asyncio.Future[T] = loop.create_future()
+        with self._pending_lock:
+            self._pending.append(_Call(loop, future, functools.partial(job, *args, **kwargs)))
+            start, self._draining = not self._draining, True
+        if start:
+            self._worker.submit(self._drain)
+        return await future
+
+    def _drain(self) -> None:
+        """On the store's thread: what queued, a group at a time, until nothing is left."""
+        while True:
+            with self._pending_lock:
+                group, self._pending = self._pending[:GROUP_MAX], self._pending[GROUP_MAX:]
+                if not group:
+                    self._draining = False
+                    return
+            self._work(group)
+            loops: dict[asyncio.AbstractEventLoop, list[_Call]] = {}
+            for call in group:
+                loops.setdefault(call.loop, []).append(call)
+            for loop, calls in loops.items():
+                with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, calls)
+
+    def _work(self, group: list[_Call]) -> None:
+        if len(group) == 1:
+            self._alone(group[0])
+            return
+        try:
+            with self._change() as db:
+                self._group, self._group_thread = db, threading.get_ident()
+                try:
+                    for call in group:
+                        self._in_savepoint(db, call)
+                finally:
+                    self._group, self._group_thread = None, None
+        except Exception as exc:  # the commit failed: none of them happened
+            for call in group:
+                call.result, call.error = None, call.error or exc
+
+    @staticmethod
+    def _alone(call: _Call) -> None:
+        try:
+            call.result = call.work()
+        except Exception as exc:
+            call.error = exc
+
+    def _in_savepoint(self, db: Session, call: _Call) -> None:
+        signed, head = self._signed, db.info.get(HEAD)
+        try:
+            with db.begin_nested():
+                call.result = call.work()
+        except Exception as exc:
+            call.error = exc
+            # What it appended or signed went with its savepoint.
+            self._signed = signed
+            db.info[HEAD] = head
 
     # ---- writing: every change is one event on the chain ---------------------------
 
@@ -188,6 +289,10 @@ class AuditStore:
         with self._change() as db:
             self._append(db, record_id, USED, {"used": feature})
 
+    def note_file(self, record_id: str, transfer: dict[str, Any]) -> None:
+        with self._change() as db:
+            self._append(db, record_id, FILE, {FILE: transfer})
+
     def count_attempt(self, record_id: str, at: datetime, count: int = 1) -> None:
         """``count`` more refused attempts in a summary row, the last at ``at``, counted by
         the database itself."""
@@ -222,6 +327,22 @@ class AuditStore:
         return record is not None and (
             record.ended_at is None or record.end_reason == SERVER_RESTART
         )
+
+    def interrupt(self, record_id: str) -> None:
+        """Closed as a restart closes it, unless it was closed already (by its own server,
+        which knew why)."""
+        with self._change() as db:
+            record = db.get(SessionRecord, record_id)
+            if record is None or record.ended_at is not None:
+                return
+            fields = {"ended_at": datetime.now(UTC), "end_reason": SERVER_RESTART}
+            db.execute(update(SessionRecord).where(SessionRecord.id == record_id).values(fields))
+            self._append(db, record_id, "closed", {"set": _plain_fields(fields)})
+
+    def is_open(self, record_id: str) -> bool:
+        with Session(self.engine) as db:
+            record = db.get(SessionRecord, record_id)
+        return record is not None and record.ended_at is None
 
     def reopen(self, record_id: str) -> None:
         """A session closed as interrupted by a restart goes on. Its record is open again; the
@@ -273,6 +394,10 @@ class AuditStore:
 
     @contextlib.contextmanager
     def _change(self) -> Iterator[Session]:
+        if self._group is not None and self._group_thread == threading.get_ident():
+            # A call of a group: in the group's transaction, in its own savepoint.
+            yield self._group
+            return
         with self._write_lock:
             self._signed = None
             try:
@@ -285,8 +410,14 @@ class AuditStore:
                 self._signed = None
 
     def _head(self, db: Session) -> tuple[int, str]:
-        last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-        return (last.seq, last.hash) if last else (0, chain.GENESIS)
+        """The chain's last link. Read once a transaction: it holds the chain's lock, so
+        the head moves only by its own appends (a group's calls share it)."""
+        head: tuple[int, str] | None = db.info.get(HEAD)
+        if head is None:
+            last = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+            head = (last.seq, last.hash) if last else (0, chain.GENESIS)
+            db.info[HEAD] = head
+        return head
 
     def _append(self, db: Session, record_id: str, kind: str, change: dict[str, Any]) -> None:
         seq, prev = self._head(db)
@@ -308,6 +439,7 @@ class AuditStore:
             )
         )
         db.flush()
+        db.info[HEAD] = (seq + 1, digest)
         if self._checkpoint_due(db, seq + 1):
             self._checkpoint(db)
 
@@ -394,32 +526,29 @@ class AuditStore:
             elif not scopes:
                 rows = []
             else:
-                # Groups are a JSON list: the database narrows by their JSON text (the same on
-                # every database), the exact check is here; rows stream, so the first page of
-                # a scoped reader does not load every record first.
-                groups_text = SessionRecord.sharer_groups.cast(String)
-                narrowed = statement.where(
-                    or_(*(groups_text.contains(json.dumps(g), autoescape=True) for g in scopes))
-                )
-                streamed = db.scalars(narrowed.execution_options(yield_per=1000))
-                visible = (r for r in streamed if scopes & set(r.sharer_groups))
-                end = where.offset + where.limit
-                rows = list(itertools.islice(visible, where.offset, end))
+                # Groups are a JSON list: the database reads it, so the scope check, the
+                # order and the paging are all SQL's (a deep page skips rows in the database).
+                in_scopes = _in_scopes(self.engine.dialect.name, scopes)
+                page = statement.where(in_scopes).offset(where.offset).limit(where.limit)
+                rows = list(db.scalars(page))
             ids = [row.id for row in rows]
             refused = self._noted(db, ids, REFUSED)
             used = self._noted(db, ids, USED)
+            files = self._noted(db, ids, FILE)
         return [
             {
                 **self._export(row, used.get(row.id, [])),
                 "features_refused": refused.get(row.id, []),
+                "files": files.get(row.id, []),
             }
             for row in rows
         ]
 
     @staticmethod
-    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[str]]:
-        """Features noted on the chain for these records, by ``kind`` (used or refused)."""
-        found: dict[str, list[str]] = {}
+    def _noted(db: Session, record_ids: list[str], kind: str) -> dict[str, list[Any]]:
+        """What the chain noted for these records, by ``kind``: features used or refused, or
+        file transfers."""
+        found: dict[str, list[Any]] = {}
         events = db.scalars(
             select(AuditEvent)
             .where(AuditEvent.kind == kind, AuditEvent.record_id.in_(record_ids))

@@ -19,6 +19,7 @@ from signaling.console import csrf, diagnostics
 from signaling.console.oidc import OidcSignIn
 from signaling.console.session_store import ConsoleSession, ConsoleSessions
 from signaling.dev_idp import DevIdentityProvider
+from signaling.device_help import DeviceHelp
 from signaling.devices.service import DeviceService
 from signaling.directory import Directory
 from signaling.rbac import Account
@@ -52,6 +53,7 @@ class SignedIn(NamedTuple):
 class Console:
     auth: Authenticator
     devices: DeviceService
+    device_help: DeviceHelp
     recorder: AuditRecorder
     verify_key: Ed25519PublicKey | None
     sessions: ConsoleSessions

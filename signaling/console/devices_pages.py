@@ -7,9 +7,6 @@ and the store's; a refusal comes back as a page with their reason.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,32 +25,13 @@ from common.devices.actions import (
     ActionState,
 )
 from common.devices.records import DeviceRecord, DeviceStatus
-from common.permissions import Permission
+from common.permissions import Permission, offered_levels
 from common.validation import first_error
+from signaling.console.answers import answering, checked
 from signaling.console.context import Console, PageRefused, SignedIn
 from signaling.console.diagnostics import latest_report_action
-from signaling.devices.routes import HTTP_STATUS
-from signaling.devices.rules import Refused
-from signaling.devices.service import DevicesUnavailable
+from signaling.console.help_page import help_context
 from signaling.devices.store import DeviceFilter
-
-ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-@contextmanager
-def _answering() -> Iterator[None]:
-    try:
-        yield
-    except Refused as exc:
-        raise PageRefused(HTTP_STATUS[exc.kind], exc.message) from exc
-    except DevicesUnavailable as exc:
-        raise PageRefused(503, "device records cannot be read or written right now") from exc
-
-
-def _checked(identifier: str, what: str) -> str:
-    if not ID.match(identifier):
-        raise PageRefused(404, f"there is no such {what}")
-    return identifier
 
 
 def _text(form: Any, name: str, limit: int = 256) -> str:
@@ -140,7 +118,7 @@ def devices_router(console: Console) -> APIRouter:
     service = console.devices
 
     async def device_and_actions(who: SignedIn, device_id: str) -> dict[str, Any]:
-        with _answering():
+        with answering():
             device = await service.device(who.account, device_id)
             actions = await service.actions_of(who.account, device_id)
         granted = service.permissions_on(who.account, device)
@@ -149,6 +127,7 @@ def devices_router(console: Console) -> APIRouter:
             "actions": list(reversed(actions)),
             "open": any(a.state not in FINAL_STATES for a in actions),
             "may_act": Permission.ACTIONS in granted,
+            "may_help": bool(offered_levels(granted)),
             "granted": sorted(p.value for p in granted),
         }
 
@@ -156,7 +135,7 @@ def devices_router(console: Console) -> APIRouter:
     async def devices(request: Request) -> Response:
         who = console.signed_in(request)
         filters = DeviceFilters(request.query_params)
-        with _answering():
+        with answering():
             found = await service.devices(who.account, filters.service_filter())
         now = datetime.now(UTC)
         return console.render(
@@ -168,18 +147,19 @@ def devices_router(console: Console) -> APIRouter:
     @router.get("/devices/{device_id}")
     async def device(request: Request, device_id: str) -> Response:
         who = console.signed_in(request)
-        shown = await device_and_actions(who, _checked(device_id, "device"))
+        shown = await device_and_actions(who, checked(device_id, "device"))
         report, report_problem = None, ""
         report_action = latest_report_action(shown["actions"])
         if report_action is not None:
             try:
-                with _answering():
+                with answering():
                     report = await service.report(who.account, report_action.id)
             except PageRefused as exc:
                 report_problem = exc.reason
         return console.render(
             request, "device.html", who.session, **shown,
             report=report, report_action=report_action, report_problem=report_problem,
+            **help_context(console, who, shown["device"].id, shown["device"].name),
             kinds=[k.value for k in ActionKind],
             confirm_kinds=sorted(k.value for k in NEEDS_CONFIRMATION),
         )  # fmt: skip
@@ -188,15 +168,15 @@ def devices_router(console: Console) -> APIRouter:
     async def actions_fragment(request: Request, device_id: str) -> Response:
         """The action history alone: the device page polls it while an action is open."""
         who = console.signed_in(request)
-        shown = await device_and_actions(who, _checked(device_id, "device"))
+        shown = await device_and_actions(who, checked(device_id, "device"))
         return console.render(request, "_actions.html", who.session, **shown)
 
     @router.post("/devices/{device_id}/actions")
     async def request_action(request: Request, device_id: str) -> Response:
         who = await console.changing(request)
         wanted = _action_request(await request.form())
-        with _answering():
-            record = await service.request(who.account, _checked(device_id, "device"), wanted)
+        with answering():
+            record = await service.request(who.account, checked(device_id, "device"), wanted)
         who.session.flash.append(_requested(record))
         target = "/console/devices" if record.action is ActionKind.DELETE else (
             f"/console/devices/{device_id}")  # fmt: skip
@@ -205,24 +185,24 @@ def devices_router(console: Console) -> APIRouter:
     @router.post("/actions/{action_id}/approve")
     async def approve(request: Request, action_id: str) -> Response:
         who = await console.changing(request)
-        with _answering():
-            record = await service.approve(who.account, _checked(action_id, "action"))
+        with answering():
+            record = await service.approve(who.account, checked(action_id, "action"))
         who.session.flash.append(f"{record.action.value} of {record.device_name} approved")
         return RedirectResponse(_back(await request.form(), "/console/approvals"), 303)
 
     @router.post("/actions/{action_id}/cancel")
     async def cancel(request: Request, action_id: str) -> Response:
         who = await console.changing(request)
-        with _answering():
-            record = await service.cancel(who.account, _checked(action_id, "action"))
+        with answering():
+            record = await service.cancel(who.account, checked(action_id, "action"))
         who.session.flash.append(f"{record.action.value} of {record.device_name} cancelled")
         return RedirectResponse(_back(await request.form(), "/console/approvals"), 303)
 
     @router.get("/actions/{action_id}/report.json")
     async def report_json(request: Request, action_id: str) -> Response:
         who = console.signed_in(request)
-        with _answering():
-            report = await service.report(who.account, _checked(action_id, "action"))
+        with answering():
+            report = await service.report(who.account, checked(action_id, "action"))
         return JSONResponse(
             report.model_dump(mode="json"),
             headers={"Content-Disposition": f'attachment; filename="diagnostics-{action_id}.json"'},
@@ -235,7 +215,7 @@ def devices_router(console: Console) -> APIRouter:
         mine = who.account.upn.lower()
         to_approve: list[ActionRecord] = []
         waiting: list[ActionRecord] = []
-        with _answering():
+        with answering():
             for device in await service.devices(who.account, DeviceFilter()):
                 if Permission.ACTIONS not in service.permissions_on(who.account, device):
                     continue
@@ -247,14 +227,5 @@ def devices_router(console: Console) -> APIRouter:
         return console.render(
             request, "approvals.html", who.session, to_approve=to_approve, waiting=waiting
         )
-
-    @router.post("/devices/{device_id}/help")
-    async def help_device(request: Request, device_id: str) -> Response:
-        who = await console.changing(request)
-        with _answering():
-            await service.device(who.account, _checked(device_id, "device"))
-        raise PageRefused(501, "starting help on an enrolled device is not available yet: this "
-                          "server cannot send a help request to a device's agent. Give the "
-                          "person a code from the helper app instead.")  # fmt: skip
 
     return router

@@ -15,6 +15,7 @@ from signaling.console.audit_page import audit_router
 from signaling.console.context import Console, PageRefused, SignedOut
 from signaling.console.devices_pages import devices_router
 from signaling.console.headers import PREFIX, ConsoleHeaders
+from signaling.console.help_page import help_router
 from signaling.console.roles_page import roles_router
 from signaling.console.sessions_pages import sessions_router
 from signaling.console.signin import signin_router
@@ -37,7 +38,14 @@ def install_console(app: FastAPI, console: Console) -> None:
         return Response(files[name], media_type=STATIC_TYPES[name],
                         headers={"Cache-Control": "max-age=3600"})  # fmt: skip
 
-    for router in (signin_router, sessions_router, devices_router, roles_router, audit_router):
+    for router in (
+        signin_router,
+        sessions_router,
+        devices_router,
+        help_router,
+        roles_router,
+        audit_router,
+    ):
         app.include_router(router(console), include_in_schema=False)
 
     async def signed_out(request: Request, _: Exception) -> Response:

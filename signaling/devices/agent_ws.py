@@ -17,13 +17,10 @@ from starlette.websockets import WebSocketState
 
 from common.devices.agent_protocol import (
     AGENT_PATH,
-    ActionAck,
     ActionUpdate,
     AgentError,
-    CheckedIn,
     CheckIn,
-    Deliver,
-    Retire,
+    ToAgent,
     agent_body,
     encode,
     parse_envelope,
@@ -57,7 +54,7 @@ class _Link:
     def __init__(self, ws: WebSocket) -> None:
         self._ws = ws
 
-    async def send(self, message: CheckedIn | Deliver | ActionAck | Retire | AgentError) -> None:
+    async def send(self, message: ToAgent) -> None:
         if self._ws.application_state is not WebSocketState.CONNECTED:
             return
         try:

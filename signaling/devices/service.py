@@ -1,6 +1,7 @@
 """What the HTTP routes, the agent's websocket and the hub ask of devices, with the rules:
 scope (a role whose scopes meet the device's groups), permissions, device signatures, and the
-push of a ready action to a connected agent.
+push of a ready action to a connected agent (here, or through ``pushes`` at the replica the
+agent is connected to).
 
 Storage calls run in a worker thread; a storage failure is ``DevicesUnavailable`` (told to
 callers as "try later"), never a half-done change: each store call is one transaction.
@@ -12,6 +13,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
 from redis.exceptions import RedisError
@@ -29,6 +31,7 @@ from common.devices.agent_protocol import (
     CheckedIn,
     CheckIn,
     Deliver,
+    HelpWanted,
     Retire,
 )
 from common.devices.records import (
@@ -45,6 +48,7 @@ from common.devices.signing import (
     verify_live_help_proof,
 )
 from common.permissions import Permission
+from signaling.devices.pushes import DevicePushes
 from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.store import DeviceFilter, DeviceStore, StoredDevice
 from signaling.directory import DevicePolicy, Directory
@@ -67,7 +71,9 @@ class DeviceRefused(Exception):
 class AgentLink(Protocol):
     """A connected agent, as the service needs it: something to send to and to close."""
 
-    async def send(self, message: CheckedIn | Deliver | ActionAck | Retire) -> None: ...
+    async def send(
+        self, message: CheckedIn | Deliver | ActionAck | Retire | HelpWanted
+    ) -> None: ...
 
     async def close(self, code: int) -> None: ...
 
@@ -90,7 +96,10 @@ class DeviceService:
         *,
         check_in_seconds: int,
         limits: EnrolmentLimits | None = None,
+        pushes: DevicePushes | None = None,
     ) -> None:
+        """``pushes``: the other replicas' agents (HELPLINE_REDIS_URL); None: one process."""
+        self._pushes = pushes
         self._store = store
         self._directory = directory
         self.check_in_seconds = check_in_seconds
@@ -198,7 +207,7 @@ class DeviceService:
         record = await self._run(self._store.request, device_id, request, account.upn.lower())
         log.info("device action requested action=%s kind=%s", record.id, record.action.value)
         if record.action in SERVER_SIDE:
-            await self._drop_link(device_id, self.retire_message(device_id, "deleted"))
+            await self._drop_link(device_id, "deleted")
         else:
             await self.push(device_id)
         return record
@@ -295,6 +304,12 @@ class DeviceService:
 
     async def push(self, device_id: str) -> None:
         """Send a connected agent what became ready for it; an offline one gets it later."""
+        if device_id not in self._links and self._pushes is not None:
+            self._pushes.announce(device_id)  # its agent may be at another replica
+            return
+        await self.push_here(device_id)
+
+    async def push_here(self, device_id: str) -> None:
         link = self._links.get(device_id)
         if link is None:
             return
@@ -302,12 +317,28 @@ class DeviceService:
         if actions:
             await link.send(Deliver(actions=actions))
 
+    def agent_online(self, device_id: str) -> bool:
+        return device_id in self._links
+
+    async def tell_help(self, device_id: str, helper_name: str, expires_at: datetime) -> None:
+        """A connected agent tells the person someone asks to help (``signaling.device_help``)."""
+        link = self._links.get(device_id)
+        if link is not None:
+            await link.send(HelpWanted(helper_name=helper_name, expires_at=expires_at))
+
     def retire_message(self, device_id: str, reason: Literal["deleted", "retired"]) -> Retire:
         """``retire``, signed: only this server can make its devices drop their keys."""
         return Retire(reason=reason, statement=self._store.signer.retire(device_id, reason))
 
-    async def _drop_link(self, device_id: str, message: Retire) -> None:
+    async def _drop_link(self, device_id: str, reason: Literal["deleted", "retired"]) -> None:
+        if device_id not in self._links and self._pushes is not None:
+            self._pushes.announce(device_id, retire=reason)
+            return
+        await self.retire_here(device_id, reason)
+
+    async def retire_here(self, device_id: str, reason: Literal["deleted", "retired"]) -> None:
+        """The agent connected here is told to drop its key, and its link closes."""
         link = self._links.pop(device_id, None)
         if link is not None:
-            await link.send(message)
+            await link.send(self.retire_message(device_id, reason))
             await link.close(NORMAL_CLOSE)

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 
 from common.devices.records import DeviceRecord
 from common.protocol import PeerRole
+from signaling.connection import Connection
 
 log = logging.getLogger(__name__)
 CHANNEL = "helpline:bus:"
@@ -43,6 +44,20 @@ class PeerCard(BaseModel):
     device_name: str
     # The enrolled device the sharer proved at its own replica (scope and audit follow it).
     device: DeviceRecord | None = None
+
+
+def card_of(conn: Connection) -> PeerCard:
+    principal = conn.account.principal
+    return PeerCard(
+        role=conn.role,
+        tenant=principal.tenant,
+        oid=principal.oid,
+        upn=principal.upn,
+        name=principal.name,
+        address=conn.address,
+        device_name=conn.device_name,
+        device=conn.device,
+    )
 
 
 class Join(BaseModel):
@@ -69,6 +84,8 @@ class Deliver(BaseModel):
     kind: Literal["deliver"] = "deliver"
     to: str
     message: str  # encoded by the home replica's hub
+    # A resume token: should the home die, this connection's app may take the session on.
+    resumable: bool = False
 
 
 class Detach(BaseModel):
@@ -78,7 +95,33 @@ class Detach(BaseModel):
     to: str
 
 
-Envelope = Annotated[Join | Forward | Gone | Deliver | Detach, Field(discriminator="kind")]
+class ResumeReady(BaseModel):
+    """A sharer is back with its resume token, on the sender's replica: the helper's side,
+    here, may take it (``signaling.resume_across``)."""
+
+    kind: Literal["resume_ready"] = "resume_ready"
+    session_id: str
+
+
+class Attach(BaseModel):
+    """The resumed session of this waiting connection is held by ``home`` from now on."""
+
+    kind: Literal["attach"] = "attach"
+    to: str
+    home: str
+
+
+class DevicePush(BaseModel):
+    """Something became ready for a device: the replica its agent is connected to sends it.
+    ``retire``: the device was deleted, and its agent is told to drop its key."""
+
+    kind: Literal["device_push"] = "device_push"
+    device_id: str
+    retire: Literal["deleted", "retired"] | None = None
+
+
+Sent = Join | Forward | Gone | Deliver | Detach | ResumeReady | Attach | DevicePush
+Envelope = Annotated[Sent, Field(discriminator="kind")]
 ENVELOPE: TypeAdapter[Envelope] = TypeAdapter(Envelope)
 
 
@@ -111,7 +154,7 @@ class RedisBus:
         self.subscribed = True
         return pubsub
 
-    def publish(self, replica: str, envelope: Join | Forward | Gone | Deliver | Detach) -> None:
+    def publish(self, replica: str, envelope: Sent) -> None:
         """Queue for ``replica``; sent in order, without making the caller wait."""
         self._outbox.put_nowait((CHANNEL + replica, envelope.model_dump_json()))
 
@@ -172,7 +215,7 @@ class RedisBus:
                 log.error("bus cannot subscribe yet: %s", exc)
 
     def _queue_in_lane(self, envelope: Envelope) -> None:
-        lane = envelope.to if isinstance(envelope, Deliver | Detach) else envelope.sender
+        lane = _lane(envelope)
         task = asyncio.create_task(self._handle(self._lanes.get(lane), envelope))
         self._lanes[lane] = task
 
@@ -189,3 +232,14 @@ class RedisBus:
             await self._receive(envelope)
         except Exception:  # one envelope's bug must not stop the bus
             log.exception("bus envelope handling failed kind=%s", envelope.kind)
+
+
+def _lane(envelope: Envelope) -> str:
+    """Envelopes about one connection (or session, or device) are handled in order."""
+    if isinstance(envelope, Deliver | Detach | Attach):
+        return envelope.to
+    if isinstance(envelope, ResumeReady):
+        return "session:" + envelope.session_id
+    if isinstance(envelope, DevicePush):
+        return "device:" + envelope.device_id
+    return envelope.sender

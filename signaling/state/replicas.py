@@ -4,11 +4,14 @@ Each replica refreshes a heartbeat key with a short expiry, from a thread of its
 replica whose event loop is busy for seconds under load is slow, not dead, and must not be
 taken for dead. A replica whose key has expired is dead (killed, or cut off from Redis).
 The records of the audit a replica has open are listed in Redis as well, so that a survivor
-can close them for it: the session ended when its home replica died, and the audit says so.
+can close them for it. A session that was under way is closed as interrupted, as a restart
+closes it, because its two apps may take it on at another replica (``resume_across``); one
+still waiting for consent ended with its helper's connection, and the audit says so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -21,7 +24,7 @@ from common.permissions import ConsentLevel
 from common.protocol import EndReason
 from signaling.audit.disk_guard import DiskGuard
 from signaling.audit.models import Outcome
-from signaling.audit.recorder import AuditRecorder
+from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.store import AuditStore
 from signaling.connection import Connection
 
@@ -32,6 +35,8 @@ MEMBERS = PREFIX + "replicas"
 CLAIM_MS = 60_000
 # A heartbeat key lives this many periods: one late beat is not a death.
 MISSED_BEATS = 3
+# How long a replica taking a session on waits for a survivor's close of its record (10 s).
+CLOSE_CHECKS, CLOSE_CHECK_SECONDS = 200, 0.05
 
 
 class ReplicaRegistry:
@@ -132,6 +137,13 @@ class ReplicaRegistry:
         found = await self._redis.hgetall(_open_key(replica))
         return {str(record_id): flag == "1" for record_id, flag in found.items()}
 
+    async def take_record(self, replica: str, record_id: str) -> bool:
+        """Take one record off ``replica``'s list: True for the one caller that did."""
+        return bool(await self._redis.hdel(_open_key(replica), record_id))
+
+    async def put_back(self, replica: str, record_id: str, consented: bool) -> None:
+        await self._redis.hset(_open_key(replica), record_id, "1" if consented else "0")
+
 
 def _open_key(replica: str) -> str:
     return PREFIX + "open-records:" + replica
@@ -167,10 +179,38 @@ class TrackedAuditRecorder(AuditRecorder):
         if not self._registry.cut_off:  # else the survivors have forgotten the list already
             await self._registry.note_closed(record_id)
 
+    async def resumed(self, record_id: str, *, held_by: str = "") -> None:
+        """The session goes on here: its record is this replica's to close from now on."""
+        if held_by and held_by != self._registry.replica:
+            if not await self._registry.take_record(held_by, record_id):
+                # A survivor took it first, to close it as interrupted: reopened after that.
+                await self._closed(record_id)
+        await super().resumed(record_id)
+        await self._registry.note_open(record_id, consented=True)
+
+    async def _closed(self, record_id: str) -> None:
+        """The survivor's close lands right after its claim (one write): seen in a moment."""
+        for _ in range(CLOSE_CHECKS):
+            if not await self.is_open(record_id):
+                return
+            await asyncio.sleep(CLOSE_CHECK_SECONDS)
+
     async def close_for(self, replica: str) -> int:
-        """A dead replica's sessions ended with it: its helpers' connections are gone."""
+        """What a dead replica left open: sessions under way are interrupted (their apps may
+        take them on elsewhere), those waiting for consent ended with the helper's link.
+        Each record is taken off the list first, so one that a resume took is left alone."""
         records = await self._registry.open_records(replica)
+        closed = 0
         for record_id, consented in records.items():
-            outcome = None if consented else Outcome.CANCELLED
-            await super().ended(record_id, EndReason.HELPER_DISCONNECTED, outcome)
-        return len(records)
+            if not await self._registry.take_record(replica, record_id):
+                continue
+            try:
+                if consented:
+                    await self.interrupted(record_id)
+                else:
+                    await super().ended(record_id, EndReason.HELPER_DISCONNECTED, Outcome.CANCELLED)
+            except AuditUnavailable:
+                await self._registry.put_back(replica, record_id, consented)
+                raise  # claimed again once the claim lapses
+            closed += 1
+        return closed

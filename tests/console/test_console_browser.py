@@ -165,6 +165,42 @@ def test_a_wipe_requested_by_one_admin_is_approved_by_a_second(page, live, devic
     expect(page.get_by_text(f"approved by {FRANK}")).to_be_visible()
 
 
+def test_help_started_in_the_console_runs_in_the_helper_app_and_is_photographed(
+    page, live, devices, xvfb_display, tmp_path
+):
+    """A real sharer app waiting on an enrolled device, a real helper app signed in as the
+    console's user: the button asks the app, the person consents, the page follows it."""
+    shots = Path(os.environ.get(SHOTS) or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    data_dir = tmp_path / "device"
+    device = devices.enroll(data_dir, "FIN-LAPTOP-9")
+    sharer = HeadlessApp(
+        "sharer_app", "--server", live.url, "--user", BOB, "--await-help", "--data-dir",
+        str(data_dir), "--consent", "view", env={"DISPLAY": xvfb_display},
+    )  # fmt: skip
+    helper = HeadlessApp("helper_app", "--server", live.url, "--user", ALICE)
+    try:
+        sharer.wait_for("awaiting_help")
+        helper.wait_for("code")
+        sign_in(page, live, ALICE)
+        page.goto(f"{live.url}/console/devices/{device['id']}")
+        page.evaluate("window.notReloaded = true")
+        page.get_by_role("button", name="Start help on this device").click()
+        page.wait_for_selector('#help [data-state="active"]', timeout=60_000)
+        assert page.evaluate("window.notReloaded") is True  # htmx swapped it in
+        assert helper.wait_for("help_asked")["device_id"] == device["id"]
+        helper.wait_for("connected")
+        helper.wait_until(lambda events: any(e.get("frames", 0) > 0 for e in events))
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.screenshot(path=str(shots / "console-device-help.png"), full_page=True)
+        helper.send("end")
+        sharer.wait_for("ended")
+        page.wait_for_selector('#help [data-state="ended"]', timeout=60_000)
+    finally:
+        helper.close()
+        sharer.close()
+
+
 def test_every_page_passes_an_accessibility_scan_and_is_photographed(
     page, live, devices, browser, xvfb_display, tmp_path
 ):

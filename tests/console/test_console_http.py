@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from common.devices.signing import enroll_request
+from common.protocol import AcceptHelp, Consent, End, RequestHelp
 from signaling.audit.store import AuditStore
 from signaling.console import sessions_pages
 from signaling.console.headers import CONTENT_SECURITY_POLICY
@@ -17,6 +18,7 @@ from signaling.console.reports import CSV_COLUMNS
 from signaling.database.schema import open_database
 from tests.console.people import ALICE, BOB, CAROL, DANA, ERIN, FRANK, FRED, VIC, ConsoleUser, pair
 from tests.console.people import DIRECTORY as CONSOLE_DIRECTORY
+from tests.signaling.device_peers import awaiting_help, enrolled
 from tests.signaling.inprocess import in_process_server
 
 REQUIRED_CSV = (
@@ -369,12 +371,65 @@ def test_the_audit_page_shows_the_chain_check_and_the_last_checkpoint(server, pe
     assert "The audit chain is intact" in page
 
 
-def test_help_on_an_enrolled_device_says_it_is_not_available_yet(server, person):
+def _help_state(person: ConsoleUser, device: str) -> str:
+    page = person.get(f"/console/devices/{device}/help").text
+    return page.split('data-state="')[1].split('"')[0] if 'data-state="' in page else ""
+
+
+def test_help_from_the_console_goes_to_the_signed_in_persons_helper_app(server, person):
+    device = enrolled(server, BOB, "BOB-LAPTOP")
+    sharer = awaiting_help(server, BOB, device)
+    alice = person().sign_in(ALICE)
+    page = alice.get(f"/console/devices/{device.id}").text
+    assert "Start help on this device" in page and "BOB-LAPTOP can be asked now" in page
+    # No helper app of hers is open: the page says what to do, not a dead end.
+    answer = alice.post(f"/console/devices/{device.id}/help")
+    assert answer.status_code == 303 and answer.headers["location"].endswith("#help")
+    page = alice.get(f"/console/devices/{device.id}").text
+    assert 'data-state="no_helper_app"' in page and "open Helpline (helpline-helper)" in page
+    helper = server.signed_in(ALICE, "helper")
+    alice.post(f"/console/devices/{device.id}/help")
+    asked = helper.recv()
+    assert (asked.type, asked.device_id) == ("help_asked", device.id)
+    assert _help_state(alice, device.id) == "asked"
+    helper.send(RequestHelp(device_id=device.id))  # what the app does when asked
+    assert helper.recv().type == "help_requested"
+    assert _help_state(alice, device.id) == "waiting"
+    offered = sharer.recv()
+    sharer.send(AcceptHelp(session_id=offered.session_id))
+    assert sharer.recv().type == "helper_identity"
+    assert _help_state(alice, device.id) == "awaiting_consent"
+    sharer.send(Consent(level="view"))
+    assert helper.recv().type == "sharer_joined"
+    assert helper.recv().type == "consent_result"
+    fragment = alice.get(f"/console/devices/{device.id}/help").text
+    assert 'data-state="active"' in fragment and "continue in your helper app" in fragment
+    assert 'hx-trigger="every 2s"' in fragment  # the page follows it without a reload
+    helper.send(End())
+    assert sharer.recv().type == "ended"
+    fragment = alice.get(f"/console/devices/{device.id}/help").text
+    assert 'data-state="ended"' in fragment and "You ended the session" in fragment
+    assert "every 2s" not in fragment
+
+
+def test_help_on_an_offline_device_says_so_at_once(server, person):
     device = enroll(server, BOB, "BOB-LAPTOP")
     alice = person().sign_in(ALICE)
+    page = alice.get(f"/console/devices/{device}").text
+    assert "Nobody on BOB-LAPTOP can answer right now" in page
+    assert alice.post(f"/console/devices/{device}/help").status_code == 303
+    page = alice.get(f"/console/devices/{device}").text
+    assert 'data-state="device_offline"' in page and "BOB-LAPTOP is offline" in page
+
+
+def test_help_is_refused_to_whoever_may_not_help_on_the_device_and_without_csrf(server, person):
+    device = enroll(server, BOB, "BOB-LAPTOP")
+    dana = person().sign_in(DANA)  # reports over every group, but helps nobody
+    assert "you cannot help on it" in dana.get(f"/console/devices/{device}").text
+    refused = dana.post(f"/console/devices/{device}/help")
+    assert refused.status_code == 403 and "cannot help on it" in refused.text
+    alice = person().sign_in(ALICE)
     alice.get(f"/console/devices/{device}")
-    answer = alice.post(f"/console/devices/{device}/help")
-    assert answer.status_code == 501 and "not available yet" in answer.text
     assert alice.post(f"/console/devices/{device}/help", csrf=False).status_code == 403
 
 

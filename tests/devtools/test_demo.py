@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import signal
@@ -69,6 +70,39 @@ def test_a_busy_port_is_named_not_swapped(tmp_path):
 
 
 @pytest.mark.display
+def _geometry(display: str, title: str) -> tuple[int, int, int, int] | None:
+    """x, y, width, height of the visible window titled ``title``, from the X server."""
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", title, "getwindowgeometry", "--shell"],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+    )
+    values = dict(re.findall(r"^(X|Y|WIDTH|HEIGHT)=(\d+)$", found.stdout, re.MULTILINE))
+    if len(values) < 4:
+        return None
+    return int(values["X"]), int(values["Y"]), int(values["WIDTH"]), int(values["HEIGHT"])
+
+
+def _demo_screen() -> tuple[int, int]:
+    spec = importlib.util.spec_from_file_location("demo_script", ROOT / "scripts" / "demo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SCREEN
+
+
+def _side_by_side(display: str) -> bool:
+    """The helper's window on the left, the sharer's on the right, apart and on the screen."""
+    helper = _geometry(display, "Helpline — Helper")
+    sharer = _geometry(display, "Helpline — Get help")
+    if helper is None or sharer is None:
+        return False
+    width, height = _demo_screen()
+    (hx, hy, hw, hh), (sx, sy, sw, sh) = helper, sharer
+    return hx + hw <= sx and sx + sw <= width and max(hy + hh, sy + sh) <= height
+
+
 def test_ctrl_c_stops_the_windows_quietly(tmp_path):
     demo = _demo(tmp_path, "--port", str(_port_in_time_wait()))
     assert demo.stdout is not None
@@ -92,6 +126,7 @@ def test_ctrl_c_stops_the_windows_quietly(tmp_path):
         return found.stdout.split()
 
     wait_until(lambda: len(windows()) >= 2, "both app windows shown")
+    wait_until(lambda: _side_by_side(display), "the two windows side by side")
     # The terminal sends SIGINT to the whole foreground process group.
     os.killpg(demo.pid, signal.SIGINT)
     try:
@@ -104,6 +139,8 @@ def test_ctrl_c_stops_the_windows_quietly(tmp_path):
         raise AssertionError("the demo did not stop:\n" + "".join(lines) + rest) from None
     output = "".join(lines) + rest
     assert demo.returncode == 0
+    assert "Bob's machine is enrolled as DEMO-PC" in output  # for the console's walkthrough
+    assert (tmp_path / "device" / "enrolment.json").exists()
     assert "Stopping." in output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output
     assert "X11 connection broke" not in output

@@ -94,6 +94,17 @@ class FakeLink:
         self.peer.events.on_input(raw)
         return True
 
+    def send_file_chunk(self, data: bytes) -> bool:
+        if self.peer is None or self.closed:
+            return False
+        peer = self.peer
+        asyncio.get_running_loop().call_soon(lambda: peer.closed or peer.events.on_file_chunk(data))
+        return True
+
+    async def files_drained(self) -> bool:
+        await asyncio.sleep(0)  # the chunks already sent reach the peer first
+        return self.peer is not None and not self.closed
+
     async def close(self) -> None:
         self.closed = True
 

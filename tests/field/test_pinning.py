@@ -1,7 +1,8 @@
 """Only the organisation's own server key makes a card verified; a changed key is refused.
 
-Real server processes with their own keys, real headless apps; each test's apps have their
-own configuration and data folders (the suite's ``app_folders``).
+Real server processes, real headless apps: the run's shared server as the organisation's,
+and servers of a test's own where another key is the point. Each test's apps have their own
+configuration and data folders (the suite's ``app_folders``), so nothing pinned carries over.
 """
 
 from __future__ import annotations
@@ -34,20 +35,20 @@ def _card_as_seen_by_sharer(server, *sharer_args: str) -> tuple[dict, dict]:
             sharer.close()
 
 
-def test_the_configured_key_makes_the_card_verified(signaling_server, xvfb_display):
-    fingerprint = signaling_server.key_fingerprint()
-    signed_in, card = _card_as_seen_by_sharer(signaling_server, "--server-key", fingerprint)
+def test_the_configured_key_makes_the_card_verified(shared_server, xvfb_display):
+    fingerprint = shared_server.key_fingerprint()
+    signed_in, card = _card_as_seen_by_sharer(shared_server, "--server-key", fingerprint)
     assert signed_in["server_trust"] == "configured"
     assert card["verified"] is True and card["reason"] == ""
 
 
 def test_a_card_signed_by_another_key_is_not_verified_and_says_why(
-    tmp_path, dev_identity_file, signaling_server, app_folders, xvfb_display
+    tmp_path, dev_identity_file, shared_server, app_folders, xvfb_display
 ):
     """IT's helpline.toml names the real server; a look-alike signs its own cards."""
     config = app_folders / "site-config" / "helpline" / "helpline.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(f'server_key = "{signaling_server.key_fingerprint()}"\n')
+    config.write_text(f'server_key = "{shared_server.key_fingerprint()}"\n')
     look_alike = start_server(dev_identity_file, tmp_path / "look-alike")
     try:
         signed_in, card = _card_as_seen_by_sharer(look_alike)
@@ -58,20 +59,20 @@ def test_a_card_signed_by_another_key_is_not_verified_and_says_why(
     assert "not your organisation's server key" in card["reason"]
     assert card["upn"] == HELPER
 
-    _, real_card = _card_as_seen_by_sharer(signaling_server)
+    _, real_card = _card_as_seen_by_sharer(shared_server)
     assert real_card["verified"] is True
 
 
 def test_the_next_key_in_the_configuration_is_accepted_for_rotation(
-    signaling_server, app_folders, xvfb_display
+    shared_server, app_folders, xvfb_display
 ):
     config = app_folders / "config" / "helpline" / "helpline.toml"
     config.parent.mkdir(parents=True)
     config.write_text(
         'server_key = "SHA256:retiredretiredretiredretiredretiredretired00"\n'
-        f'next_server_key = "{signaling_server.key_fingerprint()}"\n'
+        f'next_server_key = "{shared_server.key_fingerprint()}"\n'
     )
-    _, card = _card_as_seen_by_sharer(signaling_server)
+    _, card = _card_as_seen_by_sharer(shared_server)
     assert card["verified"] is True
 
 

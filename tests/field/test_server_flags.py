@@ -53,10 +53,10 @@ def test_turn_flags_that_cannot_work(tmp_path, dev_identity_file):
     assert "is empty" in line
 
 
-def test_server_key_prints_the_fingerprint_the_server_serves(signaling_server):
-    result = _run("server-key", "--data-dir", str(signaling_server.data_dir))
+def test_server_key_prints_the_fingerprint_the_server_serves(shared_server):
+    result = _run("server-key", "--data-dir", str(shared_server.data_dir))
     assert result.returncode == 0, result.stderr
-    served = httpx.get(signaling_server.url + "/v1/server-key", timeout=10).json()["public_key"]
+    served = httpx.get(shared_server.url + "/v1/server-key", timeout=10).json()["public_key"]
     assert result.stdout.strip() == key_fingerprint(served)
 
 

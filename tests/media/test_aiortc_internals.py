@@ -100,7 +100,9 @@ async def test_a_keyframe_request_from_the_receiver_is_taken_once(pc):
     assert not internals.take_keyframe_request(sender)
     pli = RtcpPsfbPacket(fmt=1, ssrc=1, media_ssrc=sender._ssrc)  # RTCP_PSFB_PLI
     await sender._handle_rtcp_packet(pli)
+    assert internals.keyframe_requested(sender), "seen without being taken"
     assert internals.take_keyframe_request(sender)
+    assert not internals.keyframe_requested(sender)
     assert not internals.take_keyframe_request(sender)
 
 

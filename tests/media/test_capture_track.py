@@ -14,6 +14,7 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError
 
 from client.media.aiortc_internals import decode_h264_by_gear
+from client.media.bandwidth import BandwidthEstimate, BandwidthSettings
 from client.media.capture_track import ScreenCaptureTrack
 from client.media.codecs import (
     OUR_HELPER,
@@ -23,7 +24,7 @@ from client.media.codecs import (
     offered_decoding,
     prefer_codecs,
 )
-from client.media.gear_decoder import GearDecoder
+from client.media.gear_decoder import SHARP_PARAMETER_SET_ID, GearDecoder, parameter_set_id
 from tests.display_tools import ColouredRectangle, TextPage
 from tests.picture_metrics import ssim
 
@@ -133,6 +134,67 @@ async def test_the_first_change_after_a_still_spell_is_a_keyframe_for_a_single_d
     assert change.is_keyframe
 
 
+async def _until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)
+
+
+async def test_a_quiet_screen_is_grabbed_again_on_damage_not_when_a_poll_comes_round(
+    xvfb_display,
+):
+    """Once quiet, the capture thread sleeps until the X server reports drawing: with a safety
+    poll of once in 1000 s, a change still comes at once, and it came by a damage wake."""
+    track = ScreenCaptureTrack(
+        max_fps=30,
+        adaptive=False,
+        sharp_after=0.1,
+        idle_after=0.0,
+        idle_poll_hz=0.001,
+        keyframe_interval=3600,
+    )
+    try:
+        await track.recv()  # the screen as it is; quiet from here on
+        await asyncio.wait_for(_until(lambda: track.counters.refreshes == 1), 20)
+        woken = track.counters.damage_wakes
+        with ColouredRectangle(xvfb_display, x=10, y=20, width=200, height=100, rgb=(0, 0, 255)):
+            await asyncio.wait_for(_frame_where(track, _is_blue), 20)
+        assert track.counters.damage_wakes > woken
+    finally:
+        track.stop()
+
+
+async def test_a_change_goes_before_the_sharp_steps_still_waiting_for_the_sender(xvfb_display):
+    """On a link slower than the sharp picture its refining steps wait for the sender; a
+    change drawn meanwhile is the next thing sent, and the waiting steps of the screen as it
+    was are dropped (the next sharp picture starts with a keyframe of its own)."""
+    track = ScreenCaptureTrack(max_fps=30, adaptive=False, sharp_after=0.1, keyframe_interval=60)
+    track.encode_h264(decoding=OUR_HELPER)
+    track.bandwidth = BandwidthEstimate(BandwidthSettings(start_bps=2_000_000), now=0.0)
+    decoder = GearDecoder()
+
+    def decode(packet: av.Packet) -> list[av.VideoFrame]:
+        return decoder.decode(JitterFrame(bytes(packet), packet.pts))
+
+    try:
+        with TextPage(xvfb_display, x=0, y=0, width=1280, height=800):
+            while True:  # up to the first sharp step; the sender then takes nothing a while
+                packet = await asyncio.wait_for(track.recv(), 10)
+                decode(packet)
+                if parameter_set_id(bytes(packet)) == SHARP_PARAMETER_SET_ID:
+                    break
+            rectangle = {"x": 600, "y": 300, "width": 96, "height": 64, "rgb": (220, 30, 30)}
+            with ColouredRectangle(xvfb_display, **rectangle):
+                await asyncio.wait_for(_until(lambda: track.counters.sharp_dropped > 0), 20)
+                packet = await asyncio.wait_for(track.recv(), 10)
+            assert parameter_set_id(bytes(packet)) == 0, "the change, from the motion gear"
+            (frame,) = decode(packet)
+            inside = frame.to_ndarray(format="rgb24")[310:354, 610:686].reshape(-1, 3)
+            r, g, b = (int(v) for v in inside.mean(axis=0))
+            assert r - max(g, b) > 30, ("it shows the change, however rough", r, g, b)
+    finally:
+        track.stop()
+
+
 async def test_a_keyframe_request_from_the_receiver_is_honoured(xvfb_display):
     class Transport:
         async def _send_rtp(self, data: bytes) -> None:
@@ -152,9 +214,40 @@ async def test_a_keyframe_request_from_the_receiver_is_honoured(xvfb_display):
         refresh = await _decoded(track, decoder, lambda f: True)
         assert not refresh.key_frame, "an unchanged screen is refreshed cheaply"
         sender._RTCRtpSender__force_keyframe = True
-        requested = await _decoded(track, decoder, lambda f: True)
-        assert requested.key_frame
+        # A refresh encoded just before the request may come first; the request is answered.
+        await asyncio.wait_for(_decoded(track, decoder, lambda f: f.key_frame), 30)
         assert sender._RTCRtpSender__force_keyframe is False
+    finally:
+        track.stop()
+
+
+async def test_a_keyframe_request_on_a_still_screen_is_answered_before_the_next_refresh(
+    xvfb_display,
+):
+    """A receiver that lost the sharp frame asks again; with nothing changing on screen, no
+    other picture would reach the encoder until the refresh (a minute here)."""
+
+    class Transport:
+        async def _send_rtp(self, data: bytes) -> None:
+            """Nothing is sent in this test; the pacer wraps it."""
+
+    class Sender:
+        _RTCRtpSender__force_keyframe = False
+        transport = Transport()
+
+    sender = Sender()
+    track = ScreenCaptureTrack(max_fps=30, keyframe_interval=60, sharp_after=0.1, adaptive=False)
+    track.encode_h264(sender)  # type: ignore[arg-type]
+    decoder = av.CodecContext.create("h264", "r")
+    try:
+        await _decoded(track, decoder, lambda f: f.key_frame)  # the first, moving picture
+        await _decoded(track, decoder, lambda f: f.key_frame)  # its sharp copy
+        sender._RTCRtpSender__force_keyframe = True
+        # The tiny follow-up of the sharp frame may come first; the next refresh is a minute
+        # away, so a keyframe within half of it answers the request.
+        again = await asyncio.wait_for(_decoded(track, decoder, lambda f: f.key_frame), 30)
+        assert (again.width, again.height) == (1280, 800)
+        assert track.counters.changes == 1, "the screen did not change: the request was answered"
     finally:
         track.stop()
 

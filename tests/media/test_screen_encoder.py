@@ -10,7 +10,13 @@ from aiortc.jitterbuffer import JitterFrame
 
 from client.media.gear_decoder import GearDecoder
 from client.media.pacer import TokenBucket
-from client.media.screen_encoder import MOTION_BURST_SECONDS, ScreenEncoder, sharp_step_bytes
+from client.media.screen_encoder import (
+    MAX_STEP_DOUBLINGS,
+    MOTION_BURST_SECONDS,
+    SHARP_ENOUGH_DB,
+    ScreenEncoder,
+    sharp_step_bytes,
+)
 from tests.picture_metrics import psnr
 
 
@@ -190,6 +196,52 @@ def test_on_a_slow_link_the_sharp_frame_comes_within_its_step_then_sharpens_to_t
     assert step is not None and max(sizes) <= step * 1.1, "no step bursts above the link"
     assert len(sizes) > 2, "it came rough and was refined"
     assert scores[-1] >= 35 and scores[-1] > scores[0] + 5, scores
+
+
+def _refine(encoder: ScreenEncoder, make, reference: np.ndarray) -> tuple[list[int], list[float]]:
+    """Encode the same still screen until the encoder stops refining; sizes and luma PSNR
+    of what one decoder (the receiver's) shows after each step."""
+    decoder = av.CodecContext.create("h264", "r")
+    sizes, scores = [], []
+    for pts in range(40):
+        encoded = _encode(encoder, make(), pts, sharp=True)
+        frames = [f for p in encoded.packets for f in decoder.decode(p)]
+        sizes.append(encoded.size)
+        scores.append(psnr(_luma(frames[-1]), reference))
+        if not encoder.refining:
+            break
+    return sizes, scores
+
+
+def _log_page(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> av.VideoFrame:
+    """The picture benchmark's 1080p terminal page of 10 pt log lines, in full colour."""
+    from PySide6.QtGui import QGuiApplication, QImage
+
+    from bench.picture.scene import text_page
+
+    _app = QGuiApplication.instance() or QGuiApplication(["test", "-platform", "offscreen"])
+    image = text_page(3, fg, bg).convertToFormat(QImage.Format.Format_RGB888)
+    w, h = image.width(), image.height()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(h, image.bytesPerLine())
+    rgb = rows[:, : w * 3].reshape(h, w, 3).copy()
+    return av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv444p")
+
+
+def test_a_refinement_that_x264_stops_short_goes_on_until_the_picture_is_sharp():
+    # Blue log lines on white at 20 Mbit/s: the first frame is capped (34.6 dB), and x264's
+    # next step was 80 bytes, so the picture stayed at that quality while the screen was still.
+    def page() -> av.VideoFrame:
+        return _log_page((0, 0, 255), (255, 255, 255))
+
+    reference = _luma(page())
+    _, [uncapped] = _refine(ScreenEncoder(), page, reference)
+    encoder = ScreenEncoder()
+    encoder.set_rate(20_000_000)
+    sizes, scores = _refine(encoder, page, reference)
+    assert scores[0] < uncapped - 3, (scores, uncapped)  # the first frame was capped
+    assert scores[-1] >= min(uncapped, SHARP_ENOUGH_DB) - 0.5, (scores, uncapped)
+    step = sharp_step_bytes(20_000_000)
+    assert step is not None and max(sizes) <= step * 2**MAX_STEP_DOUBLINGS * 1.1, sizes
 
 
 def test_on_a_fast_link_the_sharp_frame_comes_whole_at_once():

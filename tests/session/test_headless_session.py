@@ -2,7 +2,8 @@
 
 Each session's sharer captures and injects on a display of its own (Xvfb, started for the
 test), so no other test's window, pointer or held key changes what it reads back; the helper
-decodes the real WebRTC stream. Each test reads back what a person would see or feel.
+decodes the real WebRTC stream. Each test reads back what a person would see or feel. The
+server is the run's shared one: a test's audit records are those begun since its session.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import os
 import signal
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import av
@@ -54,6 +56,7 @@ class Session:
         self.server = server
         self.display = display
         self._pictured = False
+        self.began = datetime.now(UTC)
         self.helper = HeadlessApp("helper_app", "--server", server.url, "--user", helper)
         self.helper.wait_for("signed_in")
         self.code = self.helper.wait_for("code")["code"]
@@ -106,7 +109,7 @@ class Session:
 
 
 @pytest.fixture
-def session_factory(signaling_server):
+def session_factory(shared_server):
     """Sessions whose sharer has its own display (``display=`` to choose a special one).
 
     A test that brings its own display asks for it before this fixture, so the display is
@@ -118,7 +121,7 @@ def session_factory(signaling_server):
         def make(display: str | None = None, **kwargs) -> Session:
             if display is None:
                 display = displays.enter_context(xvfb(*SCREEN))
-            session = Session(signaling_server, display, **kwargs)
+            session = Session(shared_server, display, **kwargs)
             sessions.append(session)
             return session
 
@@ -127,14 +130,18 @@ def session_factory(signaling_server):
             session.close()
 
 
-def _audit_rows(data_dir: Path) -> list[sqlite3.Row]:
-    db = next(Path(data_dir).glob("*.db"))
+def _audit_rows(session: Session) -> list[sqlite3.Row]:
+    """The session records begun since ``session`` began (its server is shared)."""
+    db = next(Path(session.server.data_dir).glob("*.db"))
+    # Stored as naive UTC text, which sorts as time does.
+    since = session.began.replace(tzinfo=None).isoformat(sep=" ")
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         table = conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%session%'"
         ).fetchone()[0]
-        return conn.execute(f"SELECT * FROM {table}").fetchall()
+        query = f"SELECT * FROM {table} WHERE started_at >= ? ORDER BY started_at"
+        return conn.execute(query, (since,)).fetchall()
 
 
 def _every_stored_value(data_dir: Path) -> str:
@@ -316,9 +323,7 @@ def test_decline_tells_the_helper(session_factory):
 
 
 @pytest.mark.parametrize("victim", ["sharer", "helper"])
-def test_killing_one_side_ends_the_other_and_closes_the_audit_record(
-    session_factory, signaling_server, victim
-):
+def test_killing_one_side_ends_the_other_and_closes_the_audit_record(session_factory, victim):
     session = session_factory(consent="control")
     session.connect()
     survivor = session.helper if victim == "sharer" else session.sharer
@@ -328,11 +333,11 @@ def test_killing_one_side_ends_the_other_and_closes_the_audit_record(
     assert survivor.close() == 1, "a peer gone is a failed session (README: exit status)"
 
     def closed() -> bool:
-        rows = _audit_rows(signaling_server.data_dir)
+        rows = _audit_rows(session)
         return bool(rows) and rows[-1]["ended_at"] is not None
 
     wait_until(closed, "the audit record closed")
-    row = _audit_rows(signaling_server.data_dir)[-1]
+    [row] = _audit_rows(session)
     assert row["end_reason"] == f"{victim}_disconnected"
 
 
@@ -357,9 +362,7 @@ def test_keys_held_by_a_helper_that_vanishes_are_released(session_factory):
         window.wait_for_text("aBc")
 
 
-def test_ending_reaches_the_other_side_and_the_audit_has_the_features(
-    session_factory, signaling_server
-):
+def test_ending_reaches_the_other_side_and_the_audit_has_the_features(session_factory):
     secret = "Quokka ledger 7431 zebra wharf"
     session = session_factory(consent="view")
     session.connect()
@@ -370,14 +373,11 @@ def test_ending_reaches_the_other_side_and_the_audit_has_the_features(
     session.sharer.send("end")
     assert session.helper.wait_for("ended")["reason"] == "sharer_ended"
     assert session.sharer.wait_for("ended")["reason"] == "sharer_ended"
-    wait_until(
-        lambda: _audit_rows(signaling_server.data_dir)[-1]["ended_at"] is not None,
-        "the audit record closed",
-    )
-    row = _audit_rows(signaling_server.data_dir)[-1]
+    wait_until(lambda: _audit_rows(session)[-1]["ended_at"] is not None, "the audit record closed")
+    [row] = _audit_rows(session)
     assert (row["used_view"], row["used_control"], row["used_chat"]) == (1, 1, 1)
     # Chat text is never stored: no piece of it in any column of any table.
-    stored = _every_stored_value(signaling_server.data_dir).lower()
+    stored = _every_stored_value(session.server.data_dir).lower()
     pieces = {secret.lower()[i : i + 5] for i in range(len(secret) - 4)}
     assert not [piece for piece in pieces if piece in stored]
 

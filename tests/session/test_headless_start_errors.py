@@ -19,8 +19,8 @@ def test_unreachable_server():
     assert _first_error(app)["code"] == "sign_in_failed"
 
 
-def test_unknown_development_user(signaling_server):
-    app = HeadlessApp("helper_app", "--server", signaling_server.url, "--user", "ghost@x.example")
+def test_unknown_development_user(shared_server):
+    app = HeadlessApp("helper_app", "--server", shared_server.url, "--user", "ghost@x.example")
     error = _first_error(app)
     assert error["code"] == "sign_in_failed" and "ghost@x.example" in error["message"]
 

@@ -89,6 +89,7 @@ async def _connected_link(
         on_connected=connected.set,
         on_lost=lost.append,
         on_video=lambda _: None,
+        on_file_chunk=lambda _: None,
     )
     link = PeerLink(settings, events, clock=clock)
     peer = SilentPeer(video=video)

@@ -1,11 +1,10 @@
-"""A whole session across two replicas: the headless helper on one, the headless sharer on
-the other, through to a streaming picture, ended, audited once, and the chain intact."""
+"""A whole session across two replicas (Redis and PostgreSQL): the headless helper on one,
+the headless sharer on the other, through to a streaming picture, ended, audited once, and
+the chain intact."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -44,13 +43,7 @@ def test_helper_on_one_replica_streams_from_a_sharer_on_the_other(replicas, priv
         helper.close()
         if sharer is not None:
             sharer.close()
-    audit = [sys.executable, "-m", "signaling", "audit"]
-    listed = subprocess.run(
-        [*audit, "list", "--data-dir", str(first.data_dir)], capture_output=True, text=True
-    )
-    [record] = [json.loads(line) for line in listed.stdout.splitlines()]
+    [record] = [json.loads(line) for line in first.command("audit", "list").stdout.splitlines()]
     assert (record["outcome"], record["end_reason"]) == ("accepted", "helper_ended")
-    verify = subprocess.run(
-        [*audit, "verify", "--data-dir", str(first.data_dir)], capture_output=True, text=True
-    )
+    verify = first.command("audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr

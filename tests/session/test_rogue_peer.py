@@ -32,15 +32,15 @@ def _sharer(
     )  # fmt: skip
 
 
-async def test_an_offer_from_another_peer_than_the_card_is_refused(signaling_server, xvfb_display):
-    rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
+async def test_an_offer_from_another_peer_than_the_card_is_refused(shared_server, xvfb_display):
+    rogue = RogueHelper(shared_server.url, shared_server.ws_url)
     impostor_card_pc = RTCPeerConnection()
     impostor_card_pc.addTransceiver("video", direction="recvonly")
     sharer = None
     try:
         # The card is issued for one certificate, the offer comes from another.
         code = await rogue.sign_in_and_get_code(fingerprint_from=impostor_card_pc)
-        sharer = _sharer(signaling_server, code, "view")
+        sharer = _sharer(shared_server, code, "view")
         await asyncio.to_thread(sharer.wait_for, "helper_identity")
         await rogue.wait_consent_and_offer()
         error = await asyncio.to_thread(sharer.wait_for, "error")
@@ -55,12 +55,12 @@ async def test_an_offer_from_another_peer_than_the_card_is_refused(signaling_ser
             sharer.close()
 
 
-async def test_a_broken_offer_ends_the_session_cleanly(signaling_server, xvfb_display):
-    rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
+async def test_a_broken_offer_ends_the_session_cleanly(shared_server, xvfb_display):
+    rogue = RogueHelper(shared_server.url, shared_server.ws_url)
     sharer = None
     try:
         code = await rogue.sign_in_and_get_code()
-        sharer = _sharer(signaling_server, code, "view")
+        sharer = _sharer(shared_server, code, "view")
         await asyncio.to_thread(sharer.wait_for, "helper_identity")
         while True:  # wait for consent, then send an offer that only looks right
             message = parse_message(await rogue.ws.recv())
@@ -92,13 +92,13 @@ def _blocked(events: list[dict], reason: str | None = None) -> int:
 
 
 async def test_garbage_floods_and_unknown_messages_do_not_get_through(
-    signaling_server, private_display
+    shared_server, private_display
 ):
-    rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
+    rogue = RogueHelper(shared_server.url, shared_server.ws_url)
     sharer = None
     try:
         code = await rogue.sign_in_and_get_code()
-        sharer = _sharer(signaling_server, code, "view", private_display)
+        sharer = _sharer(shared_server, code, "view", private_display)
         await rogue.wait_consent_and_offer()
         await rogue.complete()
         await asyncio.to_thread(sharer.wait_for, "connected")
@@ -144,7 +144,7 @@ async def test_garbage_floods_and_unknown_messages_do_not_get_through(
             sharer.close()
 
 
-async def test_a_flood_with_full_control_is_rate_limited(signaling_server, private_display):
+async def test_a_flood_with_full_control_is_rate_limited(shared_server, private_display):
     """The limit holds in a real session whose helper has full control.
 
     Refusals are counted, not timed: the flood goes out in rounds, each closed by an
@@ -155,12 +155,12 @@ async def test_a_flood_with_full_control_is_rate_limited(signaling_server, priva
     2000 moves a round) that no machine is that slow. A limit that is not enforced fails
     after the last round.
     """
-    rogue = RogueHelper(signaling_server.url, signaling_server.ws_url)
+    rogue = RogueHelper(shared_server.url, shared_server.ws_url)
     sharer = None
     try:
         code = await rogue.sign_in_and_get_code()
         sharer = _sharer(
-            signaling_server, code, "control", private_display, max_input_per_second=LOW_LIMIT
+            shared_server, code, "control", private_display, max_input_per_second=LOW_LIMIT
         )
         assert await rogue.wait_consent_and_offer() == "control"
         await rogue.complete()

@@ -1,10 +1,12 @@
 """In-session features between the real headless apps, a real server and real WebRTC: the
 clipboard both ways and only while the sharer allows it, the snapshot the sharer is told of,
-and the audit rows they leave (never their content).
+and the audit rows they leave (never their content). The server is the run's shared one
+unless a test sets a policy of its own.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from devtools.headless import HeadlessApp
 from devtools.server import DEV_DIRECTORY, start_server
 from devtools.waiting import wait_until
-from tests.audit_records import audit_record
+from tests.audit_records import audit_record, closed_record
 from tests.display_tools import xdotool_mouse_location
 from tests.fixtures_display import TWO_MONITORS
 from tests.session.headless_pair import pair
@@ -23,20 +25,22 @@ pytestmark = pytest.mark.display
 SECRET = "sudo systemctl restart cups # clip-7f3a9c\n\tsecond line"
 
 
-def _nothing_kept_anywhere(root: Path, text: str, *apps: HeadlessApp) -> None:
+def _nothing_kept_anywhere(roots: tuple[Path, ...], text: str, *apps: HeadlessApp) -> None:
     needle = text.encode()
-    for path in root.rglob("*"):
+    for path in (path for root in roots for path in root.rglob("*")):
         if path.is_file():
             assert needle not in path.read_bytes(), path
     for app in apps:
         assert text not in "".join(app.stderr)
 
 
-def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, private_display):
-    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = pair(server, private_display, "--consent", "view", "--allow", "elevate")
+def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(
+    tmp_path, private_display, shared_server
+):
+    began = datetime.now(UTC)
+    helper, sharer = pair(shared_server, private_display, "--consent", "view", "--allow", "elevate")
     try:
-        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate"]
+        assert sharer.wait_for("helper_identity")["choices"] == ["clipboard", "elevate", "files"]
         assert helper.wait_for("consent")["allow"] == ["elevate"]
         helper.wait_for("connected")
         sharer.wait_for("connected")
@@ -71,16 +75,15 @@ def test_the_clipboard_goes_both_ways_only_while_the_sharer_allows_it(tmp_path, 
     finally:
         helper.close()
         sharer.close()
-        server.stop()
-    record = audit_record(server.data_dir)
+    record = closed_record(shared_server.data_dir, began)
     # Elevation consented separately sets its own column; the clipboard is noted, not its text.
     assert {"clipboard", "elevation"} <= set(record["features_used"])
-    _nothing_kept_anywhere(tmp_path, SECRET, helper, sharer)
+    # The apps' folders, and the server's database and log.
+    _nothing_kept_anywhere((tmp_path, shared_server.data_dir.parent), SECRET, helper, sharer)
 
 
-def test_a_choice_the_role_does_not_grant_cannot_be_allowed(tmp_path, private_display):
-    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = pair(server, private_display, helper="victor@contoso.example")
+def test_a_choice_the_role_does_not_grant_cannot_be_allowed(private_display, shared_server):
+    helper, sharer = pair(shared_server, private_display, helper="victor@contoso.example")
     try:
         assert sharer.wait_for("helper_identity")["choices"] == []
         sharer.send("consent", level="view", allow=["clipboard"])
@@ -94,16 +97,15 @@ def test_a_choice_the_role_does_not_grant_cannot_be_allowed(tmp_path, private_di
     finally:
         helper.close()
         sharer.close()
-        server.stop()
 
 
 def _first_frame(helper: HeadlessApp) -> None:
     helper.wait_until(lambda events: any(e["event"] == "stats" and e["frames"] for e in events))
 
 
-def test_the_sharer_is_told_at_once_of_each_snapshot(tmp_path, private_display):
-    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = pair(server, private_display, "--consent", "view")
+def test_the_sharer_is_told_at_once_of_each_snapshot(tmp_path, private_display, shared_server):
+    began = datetime.now(UTC)
+    helper, sharer = pair(shared_server, private_display, "--consent", "view")
     picture = tmp_path / "seen.png"
     try:
         helper.wait_for("connected")
@@ -117,8 +119,7 @@ def test_the_sharer_is_told_at_once_of_each_snapshot(tmp_path, private_display):
     finally:
         helper.close()
         sharer.close()
-        server.stop()
-    assert "snapshot" in audit_record(server.data_dir)["features_used"]
+    assert "snapshot" in closed_record(shared_server.data_dir, began)["features_used"]
 
 
 def test_a_policy_can_forbid_snapshots(tmp_path, private_display):
@@ -143,11 +144,14 @@ def test_a_policy_can_forbid_snapshots(tmp_path, private_display):
     assert "snapshot" not in audit_record(server.data_dir)["features_used"]
 
 
-def test_the_helper_switches_among_the_monitors_the_sharer_allowed(tmp_path, two_monitor_display):
+def test_the_helper_switches_among_the_monitors_the_sharer_allowed(
+    two_monitor_display, shared_server
+):
     """Two monitors on one Xvfb: the picture and the input both follow the switch."""
     _, (first, second) = TWO_MONITORS
-    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = pair(server, two_monitor_display, "--consent", "control", "--monitors", "all")
+    helper, sharer = pair(
+        shared_server, two_monitor_display, "--consent", "control", "--monitors", "all"
+    )
     try:
         helper.wait_for("connected")
         shown = helper.wait_for("monitors")
@@ -185,12 +189,10 @@ def test_the_helper_switches_among_the_monitors_the_sharer_allowed(tmp_path, two
     finally:
         helper.close()
         sharer.close()
-        server.stop()
 
 
-def test_without_a_choice_only_the_shown_monitor_is_offered(tmp_path, two_monitor_display):
-    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
-    helper, sharer = pair(server, two_monitor_display, "--consent", "view")
+def test_without_a_choice_only_the_shown_monitor_is_offered(two_monitor_display, shared_server):
+    helper, sharer = pair(shared_server, two_monitor_display, "--consent", "view")
     try:
         helper.wait_for("connected")
         assert [m["index"] for m in helper.wait_for("monitors")["list"]] == [1]
@@ -201,4 +203,3 @@ def test_without_a_choice_only_the_shown_monitor_is_offered(tmp_path, two_monito
     finally:
         helper.close()
         sharer.close()
-        server.stop()

@@ -114,6 +114,40 @@ def test_the_recorder_under_concurrent_events_keeps_every_fact(store, monkeypatc
     assert row["levels_granted"] == ["view", "control"]
 
 
+class _Doomed(Exception):
+    pass
+
+
+async def test_calls_queued_together_share_one_commit_and_one_that_fails_changes_nothing(store):
+    commits = []
+    event.listen(store.engine, "commit", lambda _conn: commits.append(1))
+    gate = threading.Event()
+
+    def doomed(db, note):
+        note("doomed", {"why": "this change must not stay"})
+        raise _Doomed
+
+    busy = asyncio.ensure_future(store.run(gate.wait, HOLD_SECONDS))  # the store's thread
+    await asyncio.sleep(0.05)
+    opened = [
+        asyncio.ensure_future(store.run(store.open, outcome=Outcome.PENDING)) for _ in range(20)
+    ]
+    failing = asyncio.ensure_future(store.run(store.transact, doomed))
+    await asyncio.sleep(0)  # every call queued behind the busy one
+    before = len(commits)
+    gate.set()
+    await busy
+    records = await asyncio.gather(*opened)
+    with pytest.raises(_Doomed):
+        await failing
+    assert len(commits) - before == 1  # one commit for the 21 calls
+    assert len(set(records)) == 20 and len(store.query(AuditFilter())) == 20
+    assert store.verify(None).ok  # the chain has the 20 openings and nothing of the doomed one
+    with store.engine.connect() as db:
+        kinds = {row[0] for row in db.exec_driver_sql("SELECT kind FROM audit_events")}
+    assert "doomed" not in kinds
+
+
 def test_refusal_summaries_start_a_new_row_each_window(store):
     now = [0.0]
     recorder = AuditRecorder(store, summary_window_seconds=60, clock=lambda: now[0])

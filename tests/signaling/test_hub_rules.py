@@ -10,12 +10,13 @@ from common.protocol import (
     End,
     RedeemCode,
     ReportFeature,
+    ReportFile,
     RequestCode,
     Signal,
 )
 from signaling.audit.store import AuditStore
 from signaling.database.schema import open_database
-from tests.signaling.inprocess import in_process_server
+from tests.signaling.inprocess import DIRECTORY, in_process_server
 
 ALICE, SAM, BOB, BEA, CAROL = (
     f"{name}@contoso.example" for name in ("alice", "sam", "bob", "bea", "carol")
@@ -103,6 +104,44 @@ def test_refused_features_are_recorded_once_and_the_session_goes_on(server):
     assert helper.recv().type == "ended", "the refusal ended nothing"
     row = server.audit()[0]
     assert row["features_used"] == ["view"] and row["features_refused"] == ["chat"]
+
+
+def test_file_transfers_are_recorded_from_the_sharer_and_completed_only_while_allowed(
+    server, tmp_path
+):
+    done = ReportFile(
+        name="setup.log", size=3, sha256="0" * 64, direction="to_sharer", outcome="completed"
+    )
+    helper, sharer = _paired(server, consent="view")  # files not ticked
+    helper.send(done)
+    assert helper.recv().code.value == "forbidden"
+    sharer.send(done)
+    assert sharer.recv().code.value == "forbidden"
+    sharer.send(done.model_copy(update={"outcome": "declined"}))
+    sharer.send(End())
+    assert helper.recv().type == "ended"
+    row = server.audit()[0]
+    assert row["features_refused"] == ["files"]
+    assert [(f["name"], f["outcome"]) for f in row["files"]] == [("setup.log", "declined")]
+
+    # A role that grants files, and a sharer who ticks it: the completed transfer is recorded.
+    granting = DIRECTORY.replace(
+        'permissions = ["view", "control", "chat"]',
+        'permissions = ["view", "control", "chat", "files"]',
+    )
+    (tmp_path / "files").mkdir()
+    with in_process_server(tmp_path / "files", granting) as files_server:
+        helper, sharer = _paired(files_server)
+        sharer.send(Consent(level="view", allow=["files"]))
+        assert helper.recv().allow == ["files"]
+        sharer.send(done.model_copy(update={"direction": "to_helper"}))
+        sharer.send(End())
+        assert helper.recv().type == "ended"
+        [row] = files_server.audit()
+    assert row["files"] == [
+        {"name": "setup.log", "size": 3, "sha256": "0" * 64, "direction": "to_helper",
+         "outcome": "completed"}
+    ]  # fmt: skip
 
 
 def test_claims_of_control_or_elevation_are_not_recorded(server):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 
 import httpx
 import pytest
@@ -22,19 +20,16 @@ from tests.signaling.test_pairing import ALICE
 from tests.signaling.test_replicas import _active
 from tests.signaling.wsclient import WsClient
 
-HEARTBEAT = {"HELPLINE_REPLICA_HEARTBEAT_SECONDS": "0.5"}
-
 
 @pytest.fixture
-def cut_replica(tmp_path, dev_identity_file, redis_server):
-    """Replica ``cut`` reaches Redis through a road the test can cut; ``whole`` directly."""
+def cut_replica(tmp_path, dev_identity_file, redis_server, replica_env):
+    """Replica ``cut`` reaches Redis through a road the test can cut; ``whole`` directly.
+    Both share one PostgreSQL audit."""
     proxy = TcpProxy("127.0.0.1", redis_server.port)
     data_dir = tmp_path / "server-data"
     through = f"redis://127.0.0.1:{proxy.port}/0"
-    cut = start_server(dev_identity_file, data_dir, {"HELPLINE_REDIS_URL": through, **HEARTBEAT})
-    whole = start_server(
-        dev_identity_file, data_dir, {"HELPLINE_REDIS_URL": redis_server.url, **HEARTBEAT}
-    )
+    cut = start_server(dev_identity_file, data_dir, {**replica_env, "HELPLINE_REDIS_URL": through})
+    whole = start_server(dev_identity_file, data_dir, replica_env)
     yield cut, whole, proxy
     proxy.mend()
     for server in (cut, whole):
@@ -56,12 +51,8 @@ async def _until_health(server, wanted: tuple[int, str]) -> None:
     raise AssertionError(f"/healthz never answered {wanted}: {await _health(server)}")
 
 
-def _records(data_dir) -> list[dict]:
-    listed = subprocess.run(
-        [sys.executable, "-m", "signaling", "audit", "list", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-    )
+def _records(server) -> list[dict]:
+    listed = server.command("audit", "list")
     return [json.loads(line) for line in listed.stdout.splitlines()]
 
 
@@ -86,7 +77,7 @@ async def test_a_replica_cut_off_from_redis_ends_its_sessions_and_takes_none_unt
     await newcomer.close()
 
     # Nothing of the session stays open in the shared audit.
-    [record] = _records(cut.data_dir)
+    [record] = _records(cut)
     assert record["ended_at"] is not None
     assert record["end_reason"] in ("server_cut_off", "helper_disconnected")
 

@@ -1,5 +1,6 @@
-"""Two replicas with Redis act as one server: pairing across them, a code used once, limits
-counted together, and a replica that dies takes only its own connections with it."""
+"""Two replicas with Redis and PostgreSQL act as one server: pairing across them, a code used
+once, limits counted together, and a replica that dies takes only its own connections with
+it. (Resume across replicas: ``test_replica_resume.py``.)"""
 
 from __future__ import annotations
 
@@ -10,21 +11,20 @@ import signal
 import subprocess
 import sys
 
+import pytest
+from websockets.exceptions import ConnectionClosed
+
 from common.protocol import Candidate, Consent, Control, End, RedeemCode, RequestCode, Signal
 from tests.signaling.test_pairing import ALICE, BOB, CAROL
 from tests.signaling.wsclient import WsClient
 
 
-def _audit(data_dir, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "signaling", "audit", *args, "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-    )
+def _audit(server, *args):
+    return server.command("audit", *args)
 
 
-def _records(data_dir) -> list[dict]:
-    return [json.loads(line) for line in _audit(data_dir, "list").stdout.splitlines()]
+def _records(server) -> list[dict]:
+    return [json.loads(line) for line in _audit(server, "list").stdout.splitlines()]
 
 
 async def _active(helper_server, sharer_server, level="control"):
@@ -46,8 +46,9 @@ async def _active(helper_server, sharer_server, level="control"):
     return helper, sharer
 
 
-async def test_a_helper_on_one_replica_pairs_with_a_sharer_on_the_other(replicas):
-    first, second = replicas
+@pytest.mark.parametrize("group", ["replicas", "sqlite_replicas"])
+async def test_a_helper_on_one_replica_pairs_with_a_sharer_on_the_other(group, request):
+    first, second = request.getfixturevalue(group)
     helper, sharer = await _active(first, second)
     # Signaling and control cross the replicas both ways, in order.
     for n in range(5):
@@ -66,11 +67,11 @@ async def test_a_helper_on_one_replica_pairs_with_a_sharer_on_the_other(replicas
     await sharer.send(RedeemCode(code="ABCD-EFGH"))
     assert (await sharer.recv()).code.value == "invalid_code"
 
-    [accepted] = [r for r in _records(first.data_dir) if r["outcome"] == "accepted"]
+    [accepted] = [r for r in _records(first) if r["outcome"] == "accepted"]
     assert accepted["end_reason"] == "sharer_ended"
     assert accepted["levels_granted"] == ["control"]
     assert set(accepted["features_used"]) >= {"view", "control"}
-    verdict = _audit(first.data_dir, "verify")
+    verdict = _audit(first, "verify")
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
 
 
@@ -106,48 +107,68 @@ async def test_wrong_codes_are_counted_over_both_replicas(replicas):
     assert (await extra.recv()).code.value == "rate_limited"
 
 
+@pytest.fixture
+def resume_wait() -> str:
+    """Nobody here comes back with a resume token: the wait for one is short."""
+    return "3"
+
+
 async def test_the_sharers_replica_killed_mid_session(replicas):
     first, second = replicas
     helper, _sharer = await _active(first, second)
     second.proc.send_signal(signal.SIGKILL)
     second.proc.wait()
+    # The session waits for the sharer's app to come back (it never does, here).
     ended = await helper.recv(timeout=30)
     assert ended.reason.value == "sharer_disconnected"
-    [record] = [r for r in _records(first.data_dir) if r["outcome"] == "accepted"]
+    [record] = [r for r in _records(first) if r["outcome"] == "accepted"]
     assert record["end_reason"] == "sharer_disconnected" and record["ended_at"]
     # The survivor carries on: a new session on it works.
     await helper.send(RequestCode(dtls_fingerprint="sha-256 AA:BB"))
     assert (await helper.recv()).type == "code"
-    verdict = _audit(first.data_dir, "verify")
+    verdict = _audit(first, "verify")
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
 
 
 async def test_the_helpers_replica_killed_mid_session(replicas):
     first, second = replicas
     _helper, sharer = await _active(first, second)
+    # A second session on the same replicas, still waiting for the sharer's consent.
+    asking = await WsClient.signed_in(first, ALICE, "helper")
+    await asking.send(RequestCode(dtls_fingerprint="sha-256 AA:BB"))
+    code = (await asking.recv()).code
+    undecided = await WsClient.signed_in(second, BOB, "sharer")
+    await undecided.send(RedeemCode(code=code))
+    assert (await undecided.recv()).type == "helper_identity"
     waiting = await WsClient.signed_in(first, ALICE, "helper")
     await waiting.send(RequestCode(dtls_fingerprint="sha-256 AA:BB"))
     orphan = (await waiting.recv()).code
     first.proc.send_signal(signal.SIGKILL)
     first.proc.wait()
-    ended = await sharer.recv(timeout=30)
+    # The session under way: its sharer's app is sent to come back with its token (as after
+    # a restart). The one waiting for consent has nothing to take on: it is over.
+    with pytest.raises(ConnectionClosed) as closed_by:
+        await sharer.recv(timeout=30)
+    assert closed_by.value.rcvd is not None and closed_by.value.rcvd.code == 1012
+    ended = await undecided.recv(timeout=30)
     assert ended.reason.value == "helper_disconnected"
 
-    def closed() -> list[dict]:
-        return [r for r in _records(second.data_dir) if r["outcome"] == "accepted"]
+    def closed() -> dict[str, dict]:
+        return {r["outcome"]: r for r in _records(second) if r["ended_at"]}
 
-    # The survivor closes the dead replica's record for it (once it sees the death).
+    # The survivor closes the dead replica's records for it (once it sees the death): the
+    # session under way as interrupted, as a restart closes it (its apps may resume it).
     for _ in range(200):
-        if closed() and closed()[0]["ended_at"]:
+        if {"accepted", "cancelled"} <= closed().keys():
             break
         await asyncio.sleep(0.1)
-    [record] = closed()
-    assert record["end_reason"] == "helper_disconnected" and record["ended_at"]
+    assert closed()["accepted"]["end_reason"] == "server_restart"
+    assert closed()["cancelled"]["end_reason"] == "helper_disconnected"
     # A code whose helper died with its replica pairs nobody.
     other = await WsClient.signed_in(second, BOB, "sharer")
     await other.send(RedeemCode(code=orphan))
     assert (await other.recv()).code.value == "invalid_code"
-    verdict = _audit(second.data_dir, "verify")
+    verdict = _audit(second, "verify")
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
 
 

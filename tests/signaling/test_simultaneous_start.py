@@ -1,4 +1,5 @@
-"""Replicas started at the same moment on one data folder (a shared volume) agree on its keys.
+"""Replicas started at the same moment on one data folder (a shared volume) agree on its keys,
+and on their PostgreSQL schema (one migrates, the others wait), with one Redis.
 
 Key creation used to race: the second process stopped with "File exists" on
 ``dev-idp-key.pem``, or read a key file the first was still writing.
@@ -17,7 +18,7 @@ REPLICAS = 4
 
 
 def test_replicas_started_together_on_one_data_folder_all_start_and_share_the_keys(
-    tmp_path, dev_identity_file
+    tmp_path, dev_identity_file, replica_env
 ):
     data_dir = tmp_path / "shared"
     started: list[ServerProcess] = []
@@ -27,7 +28,7 @@ def test_replicas_started_together_on_one_data_folder_all_start_and_share_the_ke
     def start_one() -> None:
         barrier.wait()
         try:
-            started.append(start_server(dev_identity_file, data_dir))
+            started.append(start_server(dev_identity_file, data_dir, replica_env))
         except BaseException as error:  # reported below, with the server's own words
             failures.append(error)
 

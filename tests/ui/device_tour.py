@@ -29,18 +29,19 @@ async def _drive(window) -> None:
         window.request_button.click()
         await until(lambda n=count: _finished(window, n), timeout=60, what=f"the {kind} finishes")
     rows = range(window.table.rowCount())
-    window.table.selectRow(next(r for r in rows if "diagnostics" in window.table.item(r, 0).text()))
+    window.table.selectRow(next(r for r in rows if window.records[r].action.value == "diagnostics"))
     window.report_button.click()
-    await until(lambda: "hardware" in window.report_view.toPlainText(), what="the report")
+    await until(lambda: window.report_view.sections, what="the report")
     await asyncio.sleep(0.5)
+    window.service.stop()
 
 
 def _finished(window, rows: int) -> bool:
-    states = [window.table.item(row, 1).text() for row in range(window.table.rowCount())]
+    states = [record.state.value for record in window.records]
     return len(states) == rows and all(state in ("succeeded", "failed") for state in states)
 
 
-def main(out_dir: str) -> int:
+def main(out_dir: str, suffix: str = "") -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -50,7 +51,10 @@ def main(out_dir: str) -> int:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from desktop_widgets.desktop_app import prepare_application
+
     app = QApplication(sys.argv)
+    prepare_application(app, "helpline-helper")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,16 +67,16 @@ def main(out_dir: str) -> int:
             agent.wait_for("checked_in")
             console = DeviceConsole(AppSettings(server=server.url, user=ADMIN))
             window = DevicesWindow(DevicesService(console), confirm=lambda name: name)
-            window.resize(1100, 720)
+            window.resize(1200, 860)
             window.show()
             with loop:
                 loop.run_until_complete(_drive(window))
-            window.grab().save(str(out / "helper-devices.png"))
+            window.grab().save(str(out / f"helper-devices{suffix}.png"))
             status = DeviceStatusWindow(DeviceHome(home / "device"))
-            status.resize(900, 300)
+            status.resize(1000, 440)
             status.show()
             app.processEvents()
-            status.grab().save(str(out / "sharer-device.png"))
+            status.grab().save(str(out / f"sharer-device{suffix}.png"))
         finally:
             stop_agent(agent)
             server.stop()
@@ -80,4 +84,4 @@ def main(out_dir: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    sys.exit(main(*(sys.argv[1:3] or ["docs/screenshots"])))

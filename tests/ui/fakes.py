@@ -25,8 +25,15 @@ class RecordingEngine(EventEmitter):
 
         return record
 
-    def set_paused(self, paused: bool) -> None:  # synchronous on the real engine too
+    def set_paused(self, paused: bool) -> None:
         self.calls.append(("set_paused", (paused,)))
+
+    # Synchronous on the real engine too.
+    def decline_file(self, transfer_id: str) -> None:
+        self.calls.append(("decline_file", (transfer_id,)))
+
+    def cancel_file(self, transfer_id: str) -> None:
+        self.calls.append(("cancel_file", (transfer_id,)))
 
     def called(self, name: str) -> list[tuple[Any, ...]]:
         return [args for called, args in self.calls if called == name]

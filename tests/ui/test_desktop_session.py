@@ -16,3 +16,5 @@ def test_a_person_can_hold_a_whole_session_with_both_windows(
     assert width in (1280, 960, 640) and width * 800 == height * 1280
     assert result["helper_reason"] == "The person you were helping ended the session."
     assert result["sharer_reason"] == "You stopped sharing."
+    # A file from the helper, accepted in the sharer's files window, saved whole.
+    assert result["file_saved"] == "netsh winsock reset\n"

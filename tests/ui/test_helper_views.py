@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 
 from client.session.events import (
+    AllowedChanged,
     ChatReceived,
     CodeIssued,
     Connected,
@@ -16,6 +17,9 @@ from client.session.events import (
     ControlChanged,
     Ended,
     ErrorReported,
+    FileFailed,
+    FileSending,
+    HelpRequestSent,
     PermissionsChanged,
     SharerJoined,
     SignedIn,
@@ -225,3 +229,72 @@ def test_chat_is_offered_only_when_the_role_allows_it(window):
     assert not window.session_page.chat_action.isVisible()
     assert not window.session_page.chat.isVisibleTo(window)
     assert window.statusBar().currentMessage() == "No chat."
+
+
+def test_help_on_this_device_from_the_devices_window_asks_the_engine(window, run_async):
+    import asyncio
+
+    from common.devices.records import DeviceRecord
+
+    window.open_devices()
+    devices = window.devices_window
+    assert not devices.help_button.isEnabled()  # no device chosen yet
+    device = DeviceRecord(
+        id="dev-1", name="FIN-LAPTOP-7", owner="bob@contoso.example", groups=["finance"],
+        enrolled_at=datetime(2026, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    devices.show_devices([device])
+    devices.list.setCurrentRow(0)
+    assert devices.help_button.isEnabled()
+    devices.help_button.click()
+    run_async(asyncio.sleep(0.1))
+    assert window.engine.called("help_device") == [("dev-1",)]
+    window.engine.emit(
+        HelpRequestSent(
+            device_id="dev-1", device_name="FIN-LAPTOP-7", expires_at="2026-12-03T14:05:00+00:00"
+        )
+    )
+    assert window.stack.currentWidget() is window.status_page
+    assert window.status_page.title.text() == "Asking FIN-LAPTOP-7…"
+    assert "If nobody answers by 14:05 UTC" in window.status_page.detail.text()
+    devices.close()
+
+
+def test_the_picture_toggles_between_fit_and_one_to_one(window):
+    page = window.session_page
+    assert not page.screen.one_to_one
+    page.actual_size_action.trigger()
+    assert page.screen.one_to_one and page.scroll.widget() is page.screen
+    page.actual_size_action.trigger()
+    assert not page.screen.one_to_one
+
+
+def test_send_file_only_while_the_sharer_allows_files_and_it_can_be_cancelled(
+    window, run_async, monkeypatch
+):
+    import asyncio
+
+    window.engine.emit(ConsentGiven(level="view", allow=["clipboard"]))
+    window.engine.emit(Connected())
+    action = window.session_page.send_file_action
+    assert not action.isVisible()
+    window.engine.emit(AllowedChanged(allow=["files"]))
+    assert action.isVisible()
+    monkeypatch.setattr(
+        "helper_app.views.main_window.choose_file_to_send", lambda _parent: "/var/log/syslog"
+    )
+    action.trigger()
+    window.engine.emit(FileSending(id="a" * 16, name="syslog", size=4096, sha256="cd" * 32))
+    row = window.files.rows["a" * 16]
+    assert window.files.isVisible() and "waiting" in row.status.text()
+    assert row.cancel.isVisibleTo(window.files) and not row.save.isVisibleTo(window.files)
+    row.cancel.click()
+    window.engine.emit(
+        FileFailed(id="a" * 16, reason="cancelled", message="the transfer was cancelled")
+    )
+    assert row.status.text() == "The transfer was cancelled."
+    window.engine.emit(AllowedChanged(allow=[]))
+    assert not action.isVisible()
+    run_async(asyncio.sleep(0.05))
+    assert window.engine.called("send_file") == [("/var/log/syslog",)]
+    assert window.engine.called("cancel_file") == [("a" * 16,)]

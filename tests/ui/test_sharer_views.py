@@ -17,6 +17,9 @@ from client.session.events import (
     ControlRequested,
     Ended,
     ErrorReported,
+    FileOffered,
+    FileProgress,
+    FileReceived,
     HelperIdentityShown,
     PauseChanged,
     PermissionsChanged,
@@ -225,3 +228,50 @@ def test_an_unverified_helper_needs_a_wait_and_words_before_allow(window, qtbot,
     assert not page.view.isEnabled(), "other words do not do"
     window.engine.emit(CARD)
     assert page.view.isEnabled() and not page.confirm.isVisibleTo(window), "verified: at once"
+
+
+SHA = "ab" * 32
+
+
+def test_files_are_offered_unticked_then_sent_and_accepted_from_the_banner(
+    window, run_async, monkeypatch, tmp_path
+):
+    engine = window.engine
+    files = window.files
+    engine.emit(CARD.model_copy(update={"choices": ["clipboard", "files"]}))
+    box = window.consent_page.choices["files"]
+    assert box.isVisibleTo(window) and not box.isChecked()
+    box.setChecked(True)
+    window.consent_page.view.click()
+    engine.emit(Connected())
+    assert not window.banner.send_button.isVisibleTo(window.banner)
+    engine.emit(AllowedChanged(allow=["files"]))
+    assert window.banner.send_button.isVisibleTo(window.banner)
+    monkeypatch.setattr(
+        "sharer_app.views.main_window.choose_file_to_send", lambda _parent: "/tmp/setup.log"
+    )
+    window.banner.send_button.click()
+
+    # An offer brings the files window to the front, with the helper's name and the size.
+    engine.emit(FileOffered(id="1" * 16, name="fix.reg", size=2048, sha256=SHA))
+    assert files.isVisible()
+    row = files.rows["1" * 16]
+    assert row.title.text() == "Alice Example offers fix.reg"
+    assert "2.0 KB" in row.status.text()
+    assert row.save.isVisibleTo(files) and row.decline.isVisibleTo(files)
+    assert not row.bar.isVisibleTo(files)
+    files.chooser = lambda _parent, name: str(tmp_path) if name == "fix.reg" else ""
+    row.save.click()
+    engine.emit(FileProgress(id="1" * 16, bytes=1024))
+    assert row.bar.isVisibleTo(files) and row.bar.value() == 1024
+    assert row.cancel.isVisibleTo(files)
+    engine.emit(FileReceived(id="1" * 16, path=str(tmp_path / "fix.reg"), sha256=SHA))
+    assert "Saved as" in row.status.text() and not row.cancel.isVisibleTo(files)
+
+    engine.emit(FileOffered(id="2" * 16, name="other.exe", size=10, sha256=SHA))
+    files.rows["2" * 16].decline.click()
+    run_async(asyncio.sleep(0.05))
+    assert engine.called("consent") == [(ConsentChoice.VIEW, ["files"])]
+    assert engine.called("send_file") == [("/tmp/setup.log",)]
+    assert engine.called("accept_file") == [("1" * 16, str(tmp_path))]
+    assert engine.called("decline_file") == [("2" * 16,)]

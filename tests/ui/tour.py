@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,13 +36,13 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
 
     helper_service = HelperService(AppSettings(server=server_url))
     helper = HelperWindow(helper_service)
-    helper.resize(1000, 700)
+    helper.resize(1100, 720)
     helper.move(0, 40)
     helper.show()
     sharer_service = SharerService(AppSettings(server=server_url), build_engine)
     sharer = SharerWindow(sharer_service)
-    sharer.resize(600, 560)
-    sharer.move(1000, 120)
+    sharer.resize(720, 720)
+    sharer.move(1100, 120)
     sharer.show()
     try:
         helper_service.load_users()
@@ -66,8 +67,9 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
         snap("helper-waiting", helper)
         verified = sharer.consent_page.verified.text()
 
-        # The separate choices start unticked (as the screenshot shows); Bob allows one.
+        # The separate choices start unticked (as the screenshot shows); Bob allows two.
         sharer.consent_page.choices["clipboard"].setChecked(True)
+        sharer.consent_page.choices["files"].setChecked(True)
         sharer.consent_page.view.click()
         await until(lambda: helper.stack.currentWidget() is helper.session_page, 60, "session")
         await until(lambda: helper.session_page.screen._frame is not None, 60, "first frame")
@@ -87,6 +89,27 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
         snap("sharer-sharing", sharer)
         snap("sharer-banner", sharer.banner)
 
+        # Alice sends a file (what "Send file…" does once its dialog has a path); Bob sees
+        # the offer come to the front and saves it in the folder he picks.
+        await until(lambda: helper.session_page.send_file_action.isVisible(), what="files")
+        with tempfile.TemporaryDirectory() as files:
+            sent = Path(files) / "network-fix.txt"
+            sent.write_text("netsh winsock reset\n")
+            folder = Path(files) / "Downloads"
+            folder.mkdir()
+            helper_service.send_file(str(sent))
+            await until(lambda: bool(sharer.files.rows), what="file offer")
+            await asyncio.sleep(0.3)
+            snap("sharer-file-offer", sharer.files)
+            [row] = sharer.files.rows.values()
+            sharer.files.chooser = lambda _parent, _name: str(folder)
+            row.save.click()
+            await until(lambda: "Saved as" in row.status.text(), what="file saved")
+            await until(lambda: any("Sent" in r.status.text() for r in helper.files.rows.values()),
+                        what="file sent")  # fmt: skip
+            snap("sharer-file-saved", sharer.files)
+            saved = (folder / sent.name).read_text()
+
         sharer.banner.stop_button.click()
         await until(lambda: helper.stack.currentWidget() is helper.ended_page, what="ended")
         await until(lambda: sharer.stack.currentWidget() is sharer.ended_page, what="ended")
@@ -96,6 +119,7 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
             "verified": verified,
             "helper_reason": helper.ended_page.reason.text(),
             "sharer_reason": sharer.ended_page.reason.text(),
+            "file_saved": saved,
             "frame_size": (helper_service.engine.width, helper_service.engine.height)
             if helper_service.engine
             else None,
@@ -105,12 +129,12 @@ async def tour(server_url: str, shoot: Shoot | None = None) -> dict[str, object]
         await sharer_service.shutdown()
         helper.close()
         sharer.close()
+        helper.files.close()
+        sharer.files.close()
 
 
-def main(out_dir: str) -> int:
+def main(out_dir: str, suffix: str = "") -> int:
     """Take the README's screenshots against a throwaway server on this display."""
-    import tempfile
-
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -119,14 +143,17 @@ def main(out_dir: str) -> int:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from desktop_widgets.desktop_app import prepare_application
+
     app = QApplication(sys.argv)
+    prepare_application(app, "helpline-helper")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as tmp:
         server = start_server(DIRECTORY, Path(tmp) / "data")
 
         def shoot(name: str, widget: QWidget) -> None:
-            widget.grab().save(str(out / f"{name}.png"))
+            widget.grab().save(str(out / f"{name}{suffix}.png"))
 
         try:
             with loop:
@@ -137,4 +164,4 @@ def main(out_dir: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    sys.exit(main(*(sys.argv[1:3] or ["docs/screenshots"])))
