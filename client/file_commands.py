@@ -1,37 +1,30 @@
-"""The file transfer commands, the same in both headless apps (CONTRACT.md)."""
+"""The file transfer commands' handlers, the same in both headless apps (CONTRACT.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from client.headless_io import Handler
+from client import commands as c
+from client.headless_io import Handlers
 from client.session.engine_base import SessionEngine
-from client.session.errors import ClientErrorCode, EngineError
 
 
-def file_handlers(engine: SessionEngine[Any]) -> dict[str, Handler]:
-    async def send_file(command: dict[str, Any]) -> None:
-        await engine.send_file(_text(command, "path"))
+def file_handlers(engine: SessionEngine[Any]) -> Handlers:
+    async def send_file(command: c.SendFile) -> None:
+        await engine.send_file(command.path)
 
-    async def accept_file(command: dict[str, Any]) -> None:
-        await engine.accept_file(_text(command, "id"), _text(command, "dir"))
+    async def accept_file(command: c.AcceptFile) -> None:
+        await engine.accept_file(command.id, command.dir)
 
-    async def decline_file(command: dict[str, Any]) -> None:
-        engine.decline_file(_text(command, "id"))
+    async def decline_file(command: c.DeclineFile) -> None:
+        engine.decline_file(command.id)
 
-    async def cancel_file(command: dict[str, Any]) -> None:
-        engine.cancel_file(_text(command, "id"))
+    async def cancel_file(command: c.CancelFile) -> None:
+        engine.cancel_file(command.id)
 
     return {
-        "send_file": send_file,
-        "accept_file": accept_file,
-        "decline_file": decline_file,
-        "cancel_file": cancel_file,
+        c.SendFile: send_file,
+        c.AcceptFile: accept_file,
+        c.DeclineFile: decline_file,
+        c.CancelFile: cancel_file,
     }
-
-
-def _text(command: dict[str, Any], name: str) -> str:
-    value = command.get(name)
-    if not isinstance(value, str) or not value:
-        raise EngineError(ClientErrorCode.INVALID_COMMAND, f"{name} is required (a string)")
-    return value

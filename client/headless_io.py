@@ -1,9 +1,10 @@
 """JSON lines in, JSON lines out: the headless apps' whole user interface.
 
-Commands arrive on standard input, one object per line; events leave on standard output.
-A bad line gets an ``error`` event and is otherwise ignored. Closing standard input ends
-the session cleanly (and, before a session, just stops). The exit status says how the run
-ended (``client.session.outcome.ExitStatus``).
+Commands arrive on standard input, one object per line, each read into its model from the
+app's catalogue (``client.commands``); events leave on standard output. A bad line gets an
+``error`` event and is otherwise ignored. Closing standard input ends the session cleanly
+(and, before a session, just stops). The exit status says how the run ended
+(``client.session.outcome.ExitStatus``).
 """
 
 from __future__ import annotations
@@ -14,23 +15,23 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from client.commands import Catalogue, Command
 from client.session.engine_base import SessionEngine
 from client.session.errors import AnyErrorCode, ClientErrorCode, EngineError
 from client.session.events import EngineEvent, ErrorReported
 from client.session.outcome import ExitStatus
 from common.input_events import InputError
-from common.wire import ProtocolError, decode_object
 
 log = logging.getLogger(__name__)
 
-MAX_COMMAND_BYTES = 64 * 1024
-
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+# Each takes the command of its class (``client.commands``).
+Handler = Callable[[Any], Awaitable[None]]
+Handlers = Mapping[type[Command], Handler]
 
 
 class EventWriter:
@@ -64,25 +65,27 @@ async def read_lines(stream: TextIO | None = None) -> AsyncIterator[str]:
         yield line
 
 
-def parse_command(line: str) -> dict[str, Any]:
-    invalid = ClientErrorCode.INVALID_COMMAND
-    try:
-        data = decode_object(line, MAX_COMMAND_BYTES, what="command")
-    except ProtocolError as exc:
-        raise EngineError(invalid, exc.message) from exc
-    if not isinstance(data.get("cmd"), str):
-        raise EngineError(invalid, 'a command is a JSON object with a "cmd" field')
-    return data
+def check_coverage(catalogue: Catalogue, handlers: Handlers) -> None:
+    """An app's handlers are for exactly the commands of its catalogue: one without a
+    handler, or a handler for a command the app does not take, is a mistake of ours."""
+    missing, extra = catalogue.commands - handlers.keys(), handlers.keys() - catalogue.commands
+    if missing or extra:
+        raise ValueError(
+            f"handlers do not match the catalogue: without a handler "
+            f"{sorted(c.__name__ for c in missing)}, not in it {sorted(c.__name__ for c in extra)}"
+        )
 
 
 async def run_headless(
     engine: SessionEngine[Any],
-    handlers: dict[str, Handler],
+    catalogue: Catalogue,
+    handlers: Handlers,
     start: Callable[[], Awaitable[None]],
     writer: EventWriter | None = None,
     device_name: str = "",
 ) -> ExitStatus:
     """Run one session: start it, obey commands until it ends or standard input closes."""
+    check_coverage(catalogue, handlers)
     out = writer or EventWriter()
     engine.subscribe(out)
 
@@ -93,7 +96,7 @@ async def run_headless(
             out.error(exc.code, exc.message)
         except InputError as exc:
             out.error(ClientErrorCode.INVALID_INPUT, exc.reason)
-        except ValidationError as exc:
+        except ValidationError as exc:  # a value the engine's own messages do not take
             out.error(ClientErrorCode.INVALID_COMMAND, exc.errors()[0]["msg"])
 
     async def obey() -> None:
@@ -101,17 +104,11 @@ async def run_headless(
             if not line.strip():
                 continue
             try:
-                command = parse_command(line)
+                command = catalogue.parse(line)
             except EngineError as exc:
                 out.error(exc.code, exc.message)
                 continue
-            handler = handlers.get(command["cmd"])
-            if handler is None:
-                out.error(
-                    ClientErrorCode.UNKNOWN_COMMAND, f"unknown command {command['cmd'][:40]!r}"
-                )
-                continue
-            await guarded(functools.partial(handler, command))
+            await guarded(functools.partial(handlers[type(command)], command))
             if engine.finished.is_set():
                 return
         await engine.end()

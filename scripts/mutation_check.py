@@ -87,9 +87,10 @@ FAULTS: tuple[Fault, ...] = (
         "server_consent_from_helper",
         "the server accepts `consent` from the helper",
         "signaling/hub.py",
-        "        self._require_role(conn, PeerRole.SHARER)\n        session = conn.session\n"
+        "        self._require_role(conn, PeerRole.SHARER)\n"
+        "        session = self._session_of(conn)\n"
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
-        "        session = conn.session\n"
+        "        session = self._session_of(conn)\n"
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
         f"{HUB_RULES}::test_the_helper_cannot_consent_for_the_sharer",
     ),

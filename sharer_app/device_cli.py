@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 from pathlib import Path
 from typing import Any
 
+from client.commands import AGENT
 from client.devices.agent import AgentStop, build_agent, log_to_device_folder
 from client.devices.cli import device_parser, fail, guarded, parse, print_json
 from client.devices.enrolment import device_identity, enroll
 from client.devices.home import DeviceHome
 from client.devices.runner import ActionRunner
 from client.headless_io import EventWriter, read_lines
-from client.session.errors import ClientErrorCode
+from client.session.errors import ClientErrorCode, EngineError
 from client.session.outcome import ExitStatus
 
 
@@ -109,16 +109,15 @@ def _agent(argv: list[str]) -> int:
 
 
 async def _obey(runner: ActionRunner, writer: EventWriter) -> None:
-    """The one command the agent takes; a closed standard input just means nobody answers."""
+    """The one command the agent takes (``client.commands.AGENT``); a closed standard input
+    just means nobody answers."""
     async for line in read_lines():
+        if not line.strip():
+            continue
         try:
-            command = json.loads(line)
-        except ValueError:
-            command = None
-        if not isinstance(command, dict) or command.get("cmd") != "postpone":
-            writer.error(
-                ClientErrorCode.INVALID_COMMAND, 'the agent takes only {"cmd": "postpone"}'
-            )
+            AGENT.parse(line)  # postpone: the only command there is
+        except EngineError as exc:
+            writer.error(exc.code, exc.message)
             continue
         countdown = runner.countdown
         if countdown is None or not countdown.postpone():

@@ -1,13 +1,13 @@
-"""The sharer's headless mode: commands from CONTRACT.md mapped onto the engine."""
+"""The sharer's headless mode: its commands (``client.commands.SHARER``) mapped onto the engine."""
 
 from __future__ import annotations
 
 import socket
 from pathlib import Path
-from typing import Any
 
+from client import commands as c
 from client.file_commands import file_handlers
-from client.headless_io import EventWriter, Handler, run_headless
+from client.headless_io import EventWriter, Handlers, run_headless
 from client.media.monitors import MonitorError
 from client.session.errors import ClientErrorCode, EngineError
 from client.session.events import EngineEvent, ErrorReported, HelperIdentityShown
@@ -18,72 +18,58 @@ from common.permissions import ConsentChoice
 from sharer_app.engine_factory import build_engine
 
 
-def handlers_for(engine: SharerEngine) -> dict[str, Handler]:
-    async def consent(command: dict[str, Any]) -> None:
-        try:
-            choice = ConsentChoice(command.get("level"))
-        except ValueError as exc:
-            raise EngineError(
-                ClientErrorCode.INVALID_COMMAND, "level must be view, control or decline"
-            ) from exc
-        await engine.consent(
-            choice, _names(command.get("allow", [])), monitors=command.get("monitors")
-        )
+def handlers_for(engine: SharerEngine) -> Handlers:
+    async def consent(command: c.GiveConsent) -> None:
+        await engine.consent(command.level, command.allow, monitors=command.monitors)
 
-    async def allow(command: dict[str, Any]) -> None:
-        await engine.set_allowed(_names(command.get("allow", [])))
+    async def allow(command: c.SetAllowed) -> None:
+        await engine.set_allowed(command.allow)
 
-    async def monitors(command: dict[str, Any]) -> None:
-        engine.set_monitors(command.get("monitors"))
+    async def monitors(command: c.SetMonitors) -> None:
+        engine.set_monitors(command.monitors)
 
-    async def clipboard(command: dict[str, Any]) -> None:
-        await engine.clipboard(str(command.get("text", "")))
+    async def clipboard(command: c.SendClipboard) -> None:
+        await engine.clipboard(command.text)
 
-    async def code(command: dict[str, Any]) -> None:
-        await engine.redeem(str(command.get("code", "")))
+    async def code(command: c.EnterCode) -> None:
+        await engine.redeem(command.code)
 
-    async def grant_control(_: dict[str, Any]) -> None:
+    async def grant_control(_: c.GrantControl) -> None:
         await engine.grant_control()
 
-    async def revoke_control(_: dict[str, Any]) -> None:
+    async def revoke_control(_: c.RevokeControl) -> None:
         await engine.revoke_control()
 
-    async def deny_control(_: dict[str, Any]) -> None:
+    async def deny_control(_: c.DenyControl) -> None:
         await engine.deny_control()
 
-    async def pause(_: dict[str, Any]) -> None:
+    async def pause(_: c.PauseSharing) -> None:
         engine.set_paused(True)
 
-    async def resume(_: dict[str, Any]) -> None:
+    async def resume(_: c.ResumeSharing) -> None:
         engine.set_paused(False)
 
-    async def chat(command: dict[str, Any]) -> None:
-        await engine.chat(str(command.get("text", "")))
+    async def chat(command: c.SendChat) -> None:
+        await engine.chat(command.text)
 
-    async def end(_: dict[str, Any]) -> None:
+    async def end(_: c.EndSession) -> None:
         await engine.end()
 
     return {
-        "consent": consent,
-        "code": code,
-        "grant_control": grant_control,
-        "revoke_control": revoke_control,
-        "deny_control": deny_control,
-        "pause": pause,
-        "resume": resume,
-        "chat": chat,
-        "clipboard": clipboard,
-        "allow": allow,
-        "monitors": monitors,
-        "end": end,
+        c.GiveConsent: consent,
+        c.EnterCode: code,
+        c.GrantControl: grant_control,
+        c.RevokeControl: revoke_control,
+        c.DenyControl: deny_control,
+        c.PauseSharing: pause,
+        c.ResumeSharing: resume,
+        c.SendChat: chat,
+        c.SendClipboard: clipboard,
+        c.SetAllowed: allow,
+        c.SetMonitors: monitors,
+        c.EndSession: end,
         **file_handlers(engine),
     }
-
-
-def _names(value: object) -> list[object]:
-    if not isinstance(value, list):
-        raise EngineError(ClientErrorCode.INVALID_COMMAND, "allow is a list of names")
-    return value
 
 
 async def run(
@@ -128,7 +114,9 @@ async def run(
 
             engine.subscribe(answer)
 
-    return await run_headless(engine, handlers_for(engine), start, device_name=socket.gethostname())
+    return await run_headless(
+        engine, c.SHARER, handlers_for(engine), start, device_name=socket.gethostname()
+    )
 
 
 async def _consent_logged(

@@ -42,6 +42,7 @@ from signaling.devices.agent_ws import agent_router
 from signaling.devices.pushes import DevicePushes
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService, EnrolmentLimits
+from signaling.devices.signer import ActionSigner
 from signaling.devices.store import DeviceStore
 from signaling.directory import Directory, load_directory
 from signaling.hub import Hub
@@ -244,7 +245,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     attempts = limit_storage(settings.redis_url, settings.redis_max_connections)
     pushes = DevicePushes(redis_clients.shared) if redis_clients is not None else None
     devices = DeviceService(
-        DeviceStore(store, server_key),
+        DeviceStore(store, ActionSigner(server_key)),
         identity.directory,
         check_in_seconds=settings.device_check_in_seconds,
         limits=EnrolmentLimits(

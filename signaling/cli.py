@@ -318,6 +318,7 @@ def _db(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from signaling.database import revisions, schema
     from signaling.database.engine import make_engine, one_line
+    from signaling.tables import METADATA
 
     settings = _settings(data_dir=args.data_dir)
     if args.action == "upgrade" and settings.database_url is None:
@@ -338,7 +339,7 @@ def _db(argv: list[str]) -> int:
             print(f"revision {revision or 'none'} (this version needs {head})")
             return 0
         schema.require_head(engine)
-        differences = schema.differences(engine)
+        differences = schema.differences(engine, METADATA)
     except DatabaseError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1

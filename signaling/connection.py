@@ -1,8 +1,10 @@
-"""One signed-in participant, helper or sharer, and the session it takes part in.
+"""One signed-in participant, helper or sharer, and which session it takes part in.
 
 The hub's rules see a ``Connection``: a websocket on this replica (``SocketConnection``), or
 a participant whose websocket is on another replica (``signaling.remote.RemotePeer``),
-reached through the bus. Only how a message gets there differs.
+reached through the bus. Only how a message gets there differs. A connection names its
+session by id; the sessions themselves are the hub's table (``signaling.sessions``), so the
+session knows its two sides and a side only which session it is in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from signaling.rbac import Account
 
 if TYPE_CHECKING:
     from common.protocol import Message
-    from signaling.sessions import PairingSession
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ class Connection:
     # The enrolled device this sharer proved it runs on (hello.device_proof), if any.
     device: DeviceRecord | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    session: PairingSession | None = None
+    # The id of the session this connection takes part in, in its hub's table.
+    session_id: str | None = None
     # The replica whose hub holds this connection's session, when it is not this one: then
     # this replica only carries the connection's messages there and back.
     home: str | None = None

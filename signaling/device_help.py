@@ -20,6 +20,7 @@ device connected to another one is not reached (it is said to be offline).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -97,6 +98,13 @@ class DeviceHelp:
         # Signed-in helper apps, by account, newest last: where the console's asks go.
         self._helpers: dict[str, list[Connection]] = {}
         self._progress: dict[tuple[str, str], HelpProgress] = {}
+        # The hub's table of sessions, where a connection's session is found by its id.
+        self._sessions: Mapping[str, PairingSession] = {}
+
+    def bind(self, sessions: Mapping[str, PairingSession]) -> None:
+        """The hub hands over its table: only a helper app with no session under way is
+        asked from the console."""
+        self._sessions = sessions
 
     # ---- connections -------------------------------------------------------------------
 
@@ -150,7 +158,7 @@ class DeviceHelp:
         """Ask the device: its waiting sharer apps get the offer, its agent tells the person."""
         device_id = session.for_device or ""
         for conn in list(self._listening.get(device_id, [])):
-            if conn.session is None:
+            if conn.session_id is None:
                 await conn.send(offer)
         await self._devices.tell_help(device_id, offer.helper_name, offer.expires_at)
         log.info("help requested device=%s", device_id)
@@ -165,7 +173,7 @@ class DeviceHelp:
             if exc.code is not ErrorCode.DEVICE_OFFLINE:
                 raise
             return self.note(account, device_id, HelpState.DEVICE_OFFLINE, message=exc.message)
-        apps = [c for c in self._helpers.get(account.key, []) if _free(c)]
+        apps = [c for c in self._helpers.get(account.key, []) if self._free(c)]
         if not apps:
             message = NO_HELPER_APP_MESSAGE.format(upn=account.upn)
             return self.note(account, device.id, HelpState.NO_HELPER_APP, message=message)
@@ -193,8 +201,8 @@ class DeviceHelp:
         if session.for_device is not None:
             self.note(session.helper.account, session.for_device, state, reason=reason)
 
-
-def _free(conn: Connection) -> bool:
-    """A helper app with nothing under way but perhaps a code waiting (which the request
-    replaces)."""
-    return conn.session is None or conn.session.state is ServerSessionState.WAITING_FOR_SHARER
+    def _free(self, conn: Connection) -> bool:
+        """A helper app with nothing under way but perhaps a code waiting (which the request
+        replaces)."""
+        session = self._sessions.get(conn.session_id) if conn.session_id else None
+        return session is None or session.state is ServerSessionState.WAITING_FOR_SHARER

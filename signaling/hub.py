@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from common.devices.records import DeviceSummary
 from common.identity_card import CardSigner
@@ -68,14 +67,12 @@ from signaling.device_help import WITHDRAWN, DeviceHelp, HelpRefused, HelpState
 from signaling.directory import Directory
 from signaling.rbac import permissions_over
 from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter
+from signaling.remote import ReplicaLink
 from signaling.resume import Resumer
 from signaling.resume_tokens import ResumeRefused, ResumeTokens
 from signaling.session_limits import SessionClock, SessionPolicy
 from signaling.sessions import PairingSession, ServerSessionState
 from signaling.state.codes import CodeStore
-
-if TYPE_CHECKING:
-    from signaling.remote import ReplicaLink
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +158,8 @@ class Hub:
         self._max_codes = max_codes_per_account
         self._tasks: set[asyncio.Future[None]] = set()
         self._sessions: dict[str, PairingSession] = {}
+        if device_help is not None:
+            device_help.bind(self._sessions)
         self._resumer = Resumer(
             resume_tokens,
             audit,
@@ -198,7 +197,7 @@ class Hub:
             await conn.send(STORAGE_ERROR)
 
     async def _route(self, conn: Connection, message: Message) -> None:
-        session = conn.session
+        session = self._session_of(conn)
         if isinstance(message, ACTIVITY) and session is not None and session.clock is not None:
             if session.state is _S.ACTIVE:
                 session.clock.activity()
@@ -242,17 +241,19 @@ class Hub:
         self._audit.require_room()  # no session begins that the audit may not record
         if not conn.account.permissions & {Permission.VIEW, Permission.CONTROL}:
             raise Refused(ErrorCode.FORBIDDEN, "your role does not allow helping anyone")
-        if conn.session is not None and conn.session.state is not _S.WAITING_FOR_SHARER:
+        under_way = self._session_of(conn)
+        if under_way is not None and under_way.state is not _S.WAITING_FOR_SHARER:
             raise Refused(ErrorCode.WRONG_STATE, "a session is already under way")
 
     def _replace_session(self, conn: Connection, session: PairingSession) -> None:
         """The helper's new session replaces one still waiting (its code, its request)."""
-        if conn.session is not None:
-            self._sessions.pop(conn.session.id, None)
-            conn.session.stop_expiry()
-            self._moved(conn.session, HelpState.ENDED, WITHDRAWN)
+        replaced = self._session_of(conn)
+        if replaced is not None:
+            self._sessions.pop(replaced.id, None)
+            replaced.stop_expiry()
+            self._moved(replaced, HelpState.ENDED, WITHDRAWN)
         self._sessions[session.id] = session
-        conn.session = session
+        conn.session_id = session.id
 
     async def _request_code(self, conn: Connection, message: RequestCode) -> None:
         self._may_start(conn)
@@ -287,7 +288,7 @@ class Hub:
     async def _redeem(self, conn: Connection, message: RedeemCode) -> None:
         self._require_role(conn, PeerRole.SHARER)
         self._accepting()
-        if conn.session is not None:
+        if self._session_of(conn) is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
         # Counted before it is compared: a burst of redeems cannot all pass a check first.
         attempt = await self._limiter.reserve(conn.account.key, conn.address)
@@ -366,7 +367,7 @@ class Hub:
         """The device's sharer app takes the request up: it joins as after a code."""
         self._require_role(conn, PeerRole.SHARER)
         self._accepting()
-        if conn.session is not None:
+        if self._session_of(conn) is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
         session = self._sessions.get(message.session_id)
         if session is None or conn.device is None or session.for_device != conn.device.id:
@@ -404,7 +405,7 @@ class Hub:
             raise
         session.sharer, session.permissions, session.offered = conn, permissions, offered
         session.audit_id = audit_id
-        conn.session = session
+        conn.session_id = session.id
         session.machine.move(_S.AWAITING_CONSENT)
         self._moved(session, HelpState.AWAITING_CONSENT)
         session.clock = self._clock_for(session)
@@ -433,7 +434,7 @@ class Hub:
 
     async def _consent(self, conn: Connection, message: Consent) -> None:
         self._require_role(conn, PeerRole.SHARER)
-        session = conn.session
+        session = self._session_of(conn)
         if session is None or session.state is not _S.AWAITING_CONSENT:
             raise Refused(ErrorCode.WRONG_STATE, "there is nothing to consent to")
         if message.level is ConsentChoice.DECLINE:
@@ -491,7 +492,7 @@ class Hub:
 
         async def warn(seconds: int) -> None:
             for side in (session.helper, session.sharer):
-                if side is not None and side.session is session:
+                if side is not None and side.session_id == session.id:
                     await side.send(EndingSoon(seconds=seconds))
 
         return SessionClock(self._policy.limits, end=end, warn=warn)
@@ -499,14 +500,14 @@ class Hub:
     # ---- after a restart (signaling.resume) ----------------------------------------
 
     async def _resume(self, conn: Connection, message: Resume) -> None:
-        if conn.session is not None:
+        if self._session_of(conn) is not None:
             raise Refused(ErrorCode.WRONG_STATE, "this connection already has a session")
         try:
             await self._resumer.resume(conn, message.token)
         except ResumeRefused as exc:
             raise Refused(ErrorCode.RESUME_REFUSED, str(exc)) from exc
-        if conn.session is not None:
-            bind_log_context(session=conn.session.id)
+        if conn.session_id is not None:
+            bind_log_context(session=conn.session_id)
             log.info("session resumed")
 
     # ---- during a session ----------------------------------------------------------
@@ -597,7 +598,7 @@ class Hub:
             return
         session.control_requested = False
         for side in (session.helper, session.sharer):
-            if side is not None and side.session is session:
+            if side is not None and side.session_id == session.id:
                 await side.send(Control(action=ControlAction.DENY_CONTROL))
 
     async def _unanswered(self, session: PairingSession) -> None:
@@ -615,7 +616,7 @@ class Hub:
         task.add_done_callback(self._tasks.discard)
 
     async def _end_by(self, conn: Connection, stated: EndReason | None) -> None:
-        session = conn.session
+        session = self._session_of(conn)
         if session is None or session.state is _S.ENDED:
             # A helper may drop its code; nothing else to end.
             await self._codes.cancel(conn.id)
@@ -639,7 +640,7 @@ class Hub:
             return
         if conn.role is PeerRole.HELPER:
             await self._codes.cancel(conn.id)
-        session = conn.session
+        session = self._session_of(conn)
         if session is None or session.state is _S.ENDED:
             return
         if server_going_away:
@@ -686,8 +687,8 @@ class Hub:
         self._sessions.pop(session.id, None)
         await self._codes.cancel(session.helper.id)
         for conn in (session.helper, session.sharer):
-            if conn is not None and conn.session is session:
-                conn.session = None
+            if conn is not None and conn.session_id == session.id:
+                conn.session_id = None
         if session.audit_id:
             if outcome is None and not session.consented:
                 outcome = Outcome.CANCELLED
@@ -709,9 +710,12 @@ class Hub:
         if conn.role is not role:
             raise Refused(ErrorCode.FORBIDDEN, f"only the {role.value} may send that")
 
-    @staticmethod
-    def _active(conn: Connection) -> PairingSession:
-        session = conn.session
+    def _session_of(self, conn: Connection) -> PairingSession | None:
+        """The session ``conn`` takes part in, from this hub's table of them."""
+        return self._sessions.get(conn.session_id) if conn.session_id else None
+
+    def _active(self, conn: Connection) -> PairingSession:
+        session = self._session_of(conn)
         if session is None or session.state is not _S.ACTIVE:
             raise Refused(ErrorCode.WRONG_STATE, "no active session")
         return session

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -50,16 +50,23 @@ from signaling.state.bus import (
     Sent,
     card_of,
 )
+from signaling.state.codes import PendingCode
 from signaling.state.redis_codes import RedisCodes
 from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
 from signaling.state.resume_lobby import RedisResumeLobby, Side
 from signaling.tokens import Principal
 
-if TYPE_CHECKING:
-    from signaling.hub import Hub
-    from signaling.state.codes import PendingCode
-
 log = logging.getLogger(__name__)
+
+
+class Home(Protocol):
+    """What the link asks of this replica's hub (``signaling.hub.Hub``): the rules applied
+    to what arrives from the other replicas, and the end of every session held here."""
+
+    async def join(self, conn: Connection, session_id: str) -> None: ...
+    async def handle(self, conn: Connection, message: Message) -> None: ...
+    async def disconnected(self, conn: Connection) -> None: ...
+    async def end_all(self, reason: EndReason) -> None: ...
 
 
 @dataclass(eq=False, kw_only=True)
@@ -96,7 +103,7 @@ class ReplicaLink:
         self._audit = audit
         self._directory = directory
         self._period = heartbeat_seconds
-        self._hub: Hub | None = None
+        self._hub: Home | None = None
         # Here: participants of sessions held here, whose websockets are elsewhere.
         self._peers: dict[str, RemotePeer] = {}
         # Here: websockets whose sessions are held elsewhere.
@@ -108,7 +115,7 @@ class ReplicaLink:
         lobby = RedisResumeLobby(redis, resume_wait_seconds)
         self.rendezvous = ResumeAcross(self, lobby, resume_wait_seconds)
 
-    async def start(self, hub: Hub) -> bool:
+    async def start(self, hub: Home) -> bool:
         """Join the replicas; True when no other is alive (nothing else is serving)."""
         self._hub = hub
         alone = await self._registry.register()
@@ -185,7 +192,7 @@ class ReplicaLink:
 
     def _settle(self, peer: RemotePeer) -> None:
         """A peer whose session is over (or never began) goes back to its own replica."""
-        if peer.session is None and self._peers.pop(peer.id, None) is not None:
+        if peer.session_id is None and self._peers.pop(peer.id, None) is not None:
             self._bus.publish(peer.replica, Detach(to=peer.id))
 
     async def _receive(self, envelope: Envelope) -> None:

@@ -207,12 +207,12 @@ class Resumer:
     async def rejoin(self, session: PairingSession, conn: Connection) -> None:
         old = session.helper if conn.role is PeerRole.HELPER else session.sharer
         if old is not None:
-            old.session = None
+            old.session_id = None
         if conn.role is PeerRole.HELPER:
             session.helper = conn
         else:
             session.sharer = conn
-        conn.session = session
+        conn.session_id = session.id
         await conn.send(Resumed(session_id=session.id, permissions=sorted(session.permissions)))
         await self.give_token(session, conn)
 
@@ -244,7 +244,7 @@ class Resumer:
             session.clock = self._clock_for(session)
             session.clock.consented()
         for side in (helper, sharer):
-            side.session = session
+            side.session_id = session.id
             await side.send(Resumed(session_id=session.id, permissions=sorted(permissions)))
             await self.give_token(session, side)
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from common.protocol import PeerRole
 from signaling.connection import Connection
 from signaling.resume_tokens import ResumeClaims
-from signaling.sessions import ServerSessionState
+from signaling.sessions import PairingSession, ServerSessionState
 from signaling.state.bus import ResumeReady, Sent, card_of
 from signaling.state.resume_lobby import RedisResumeLobby, Side
 
@@ -63,6 +63,11 @@ class ResumeAcross:
 
     def bind(self, resumer: Resumer) -> None:
         self._resumer = resumer
+
+    def _session_of(self, peer: Connection) -> PairingSession | None:
+        """The live session ``peer`` takes part in, from the hub's table (by its id)."""
+        assert self._resumer is not None
+        return self._resumer.live(peer.session_id) if peer.session_id else None
 
     # ---- the Resumer's side (signaling.resume.Rendezvous) ---------------------------
 
@@ -104,7 +109,7 @@ class ResumeAcross:
     async def hold(self, peer: Connection) -> bool:
         """The sharer's replica died under a session held here: True when the session waits
         for it to come back (an active one), False when it ends now."""
-        session = peer.session
+        session = self._session_of(peer)
         if (
             session is None
             or peer.role is not PeerRole.SHARER
@@ -128,7 +133,7 @@ class ResumeAcross:
     async def _give_up(self, session_id: str, peer: Connection) -> None:
         """The sharer did not come back: the session ends as it would have at once."""
         self._held.pop(session_id, None)
-        session = peer.session
+        session = self._session_of(peer)
         if session is None:
             return  # it ended meanwhile
         await self._lobby.leave(session_id, PeerRole.HELPER, session.helper.id)

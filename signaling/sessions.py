@@ -7,14 +7,11 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from common.permissions import ConsentLevel, Feature, Permission
 from common.state_machine import StateMachine
-
-if TYPE_CHECKING:
-    from signaling.connection import Connection
-    from signaling.session_limits import SessionClock
+from signaling.connection import Connection
+from signaling.session_limits import SessionClock
 
 
 class ServerSessionState(Enum):

@@ -77,7 +77,7 @@ def websocket_router(
                     continue
                 try:
                     await hub.handle(conn, message)
-                    bind_log_context(session=conn.session.id if conn.session else None)
+                    bind_log_context(session=conn.session_id)
                 except Exception:  # a bug must cost one message, not the server
                     log.exception("message handling failed")
                     await conn.send(Error(code=ErrorCode.INTERNAL, message="internal error"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -219,7 +219,7 @@ class SharerEngine(SessionEngine[SharerState]):
     async def consent(
         self,
         choice: ConsentChoice,
-        allow: list[object] | None = None,
+        allow: Sequence[str] | None = None,
         monitors: object = None,
     ) -> None:
         """Answer the helper: a level, and ``allow``, the separate choices (clipboard, files,
@@ -246,7 +246,7 @@ class SharerEngine(SessionEngine[SharerState]):
         self._allow_here(choices)
         await self.send(Consent(level=choice, allow=sorted(choices)))
 
-    async def set_allowed(self, allow: list[object]) -> None:
+    async def set_allowed(self, allow: Sequence[str]) -> None:
         """Change the separate choices mid-session: a revocation stops here first, then the
         server records it and tells the helper."""
         self._require_session()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.permissions import ConsentLevel, Feature
-from signaling.database.base import Base
+from signaling.database.base import Base, enum_column
 
 
 class Outcome(StrEnum):
@@ -34,17 +34,6 @@ REFUSALS = frozenset(
     {Outcome.INVALID_CODE, Outcome.RATE_LIMITED, Outcome.OUT_OF_SCOPE, Outcome.DEVICE_REFUSED}
 )
 SERVER_RESTART = "server_restart"
-
-
-def _enum_column(enum: type[StrEnum], **kwargs: object) -> Enum:
-    return Enum(
-        enum,
-        native_enum=False,
-        validate_strings=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        **kwargs,
-    )
 
 
 class SessionRecord(Base):
@@ -71,7 +60,7 @@ class SessionRecord(Base):
     used_chat: Mapped[bool] = mapped_column(Boolean, default=False)
     used_elevation: Mapped[bool] = mapped_column(Boolean, default=False)
     used_actions: Mapped[bool] = mapped_column(Boolean, default=False)
-    outcome: Mapped[Outcome] = mapped_column(_enum_column(Outcome), default=Outcome.PENDING)
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome), default=Outcome.PENDING)
     # An EndReason value, or SERVER_RESTART for records a killed server left open.
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     # The device's groups (the sharer's own for an unenrolled device) when the record was

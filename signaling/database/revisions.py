@@ -11,18 +11,22 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, MetaData
 
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 # The first revision: the audit's tables as the server made them before there were migrations.
 BASELINE = "0001"
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration for our migrations, run on ``connection`` when given."""
+def alembic_config(
+    connection: Connection | None = None, metadata: MetaData | None = None
+) -> Config:
+    """Alembic's configuration for our migrations, run on ``connection`` when given;
+    ``metadata``, the models, only where a new migration is written from them."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes["metadata"] = metadata
     return config
 
 

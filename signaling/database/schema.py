@@ -17,14 +17,13 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, MetaData
 from sqlalchemy.exc import SQLAlchemyError
 
 from signaling.database import revisions
 from signaling.database.adoption import adopt
 from signaling.database.engine import DatabaseError, all_or_nothing_ddl, make_engine, one_line
 from signaling.database.locks import hold_for_transaction
-from signaling.database.tables import METADATA
 from signaling.settings import Migrate
 
 log = logging.getLogger(__name__)
@@ -69,11 +68,12 @@ def require_head(engine: Engine) -> None:
         )
 
 
-def differences(engine: Engine) -> list[Any]:
-    """Where the database's schema and the models disagree (Alembic's autogenerate diff)."""
+def differences(engine: Engine, models: MetaData) -> list[Any]:
+    """Where the database's schema and ``models`` disagree (Alembic's autogenerate diff);
+    the caller names the models (``signaling.tables``), which this layer does not know."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, METADATA))
+        return list(compare_metadata(context, models))
 
 
 def describe(difference: Any) -> str:

@@ -9,24 +9,13 @@ to retire.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.devices.actions import ActionKind, ActionState
 from common.devices.records import DeviceStatus
-from signaling.database.base import Base
-
-
-def _enum_column(enum: type[StrEnum]) -> Enum:
-    return Enum(
-        enum,
-        native_enum=False,
-        validate_strings=True,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from signaling.database.base import Base, enum_column
 
 
 class Device(Base):
@@ -44,7 +33,7 @@ class Device(Base):
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_check_in: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     status: Mapped[DeviceStatus] = mapped_column(
-        _enum_column(DeviceStatus), default=DeviceStatus.ENROLLED
+        enum_column(DeviceStatus), default=DeviceStatus.ENROLLED
     )
 
 
@@ -53,8 +42,8 @@ class DeviceAction(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(32), ForeignKey("devices.id"))
-    action: Mapped[ActionKind] = mapped_column(_enum_column(ActionKind))
-    state: Mapped[ActionState] = mapped_column(_enum_column(ActionState))
+    action: Mapped[ActionKind] = mapped_column(enum_column(ActionKind))
+    state: Mapped[ActionState] = mapped_column(enum_column(ActionState))
     parameters: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     requested_by: Mapped[str] = mapped_column(String(256))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

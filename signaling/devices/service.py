@@ -173,7 +173,7 @@ class DeviceService:
         return EnrollResponse(
             device=record,
             check_in_seconds=self.check_in_seconds,
-            server_key=self._store.server_key_text,
+            server_key=self._store.signer.public_key_text,
         )
 
     async def devices(self, account: Account, where: DeviceFilter) -> list[DeviceRecord]:
@@ -328,7 +328,7 @@ class DeviceService:
 
     def retire_message(self, device_id: str, reason: Literal["deleted", "retired"]) -> Retire:
         """``retire``, signed: only this server can make its devices drop their keys."""
-        return Retire(reason=reason, statement=self._store.retire_statement(device_id, reason))
+        return Retire(reason=reason, statement=self._store.signer.retire(device_id, reason))
 
     async def _drop_link(self, device_id: str, reason: Literal["deleted", "retired"]) -> None:
         if device_id not in self._links and self._pushes is not None:

@@ -1,6 +1,8 @@
 """Devices and their actions in the database: every change in one transaction with its
 audit event (``AuditStore.transact``, written by ``signaling.devices.audit_events``), so the
-action table and the chain cannot disagree. What is allowed is ``signaling.devices.rules``.
+action table and the chain cannot disagree. What is allowed is ``signaling.devices.rules``,
+how a row reads as a record ``signaling.devices.rows``, and the statement that lets a ready
+action run ``signaling.devices.signer``.
 
 Calls are synchronous and short; ``DeviceService`` runs them in a worker thread. State
 changes are checked against ``common.devices.actions.ACTION_TRANSITIONS`` under the audit's
@@ -9,15 +11,11 @@ write lock, so two requests racing on one action cannot both move it.
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,7 +24,6 @@ from common.devices.actions import (
     FINAL_STATES,
     SERVER_SIDE,
     ActionKind,
-    ActionParameters,
     ActionRecord,
     ActionRequest,
     ActionState,
@@ -35,9 +32,8 @@ from common.devices.actions import (
 from common.devices.agent_protocol import ActionUpdate, CheckIn
 from common.devices.records import DeviceRecord, DeviceStatus, EnrollRequest
 from common.devices.signing import MAX_CLOCK_SKEW_SECONDS
-from common.devices.statements import retire_bytes, sign_statement, statement_bytes
 from signaling.audit.store import AuditStore, Note
-from signaling.devices import rules
+from signaling.devices import rows, rules
 from signaling.devices.audit_events import DeviceAuditWriter
 from signaling.devices.models import (
     Device,
@@ -46,6 +42,7 @@ from signaling.devices.models import (
     DiagnosticsReportRow,
 )
 from signaling.devices.rules import RefusalKind, Refused
+from signaling.devices.signer import ActionSigner
 
 _A = ActionState
 NONCE_MEMORY = timedelta(seconds=2 * MAX_CLOCK_SKEW_SECONDS)
@@ -75,63 +72,11 @@ class UpdateOutcome:
     device_status: DeviceStatus | None = None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back naive; they were stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-def device_record(row: Device, *, online: bool = False) -> DeviceRecord:
-    return DeviceRecord(
-        id=row.id,
-        name=row.name,
-        os=row.os,
-        os_version=row.os_version,
-        helpline_version=row.helpline_version,
-        owner=row.owner,
-        groups=list(row.groups),
-        enrolled_at=_aware(row.enrolled_at) or _now(),
-        last_check_in=_aware(row.last_check_in),
-        status=row.status,
-        online=online,
-    )
-
-
-def _action_record(row: DeviceAction, device_name: str, has_report: bool) -> ActionRecord:
-    return ActionRecord(
-        id=row.id,
-        device=row.device_id,
-        device_name=device_name,
-        action=row.action,
-        state=row.state,
-        parameters=ActionParameters.model_validate(row.parameters),
-        requested_by=row.requested_by,
-        requested_at=_aware(row.requested_at) or _now(),
-        needs_approval=row.needs_approval,
-        approved_by=row.approved_by,
-        approved_at=_aware(row.approved_at),
-        cancelled_by=row.cancelled_by,
-        delivered_at=_aware(row.delivered_at),
-        finished_at=_aware(row.finished_at),
-        updated_at=_aware(row.updated_at),
-        progress=row.progress,
-        result=row.result,
-        platform_command=row.platform_command,
-        has_report=has_report,
-        statement=row.statement,
-    )
-
-
 class DeviceStore:
-    def __init__(self, audit: AuditStore, server_key: Ed25519PrivateKey) -> None:
+    def __init__(self, audit: AuditStore, signer: ActionSigner) -> None:
         self._audit = audit
         self._engine = audit.engine
-        self._server_key = server_key
+        self.signer = signer
         self.run = audit.run  # the same one thread: devices and the audit share the chain
         audit.retain(self._purge)  # finished actions and their reports go as sessions do
 
@@ -152,29 +97,6 @@ class DeviceStore:
     def note_read(self, reader: str, what: str, asked: dict[str, Any], returned: int) -> None:
         """A device listing or a report download, recorded on the chain as audit reads are."""
         self._audit.note_access(reader, what, asked, returned)
-
-    @property
-    def server_key_text(self) -> str:
-        """The public half of the key that signs actions, as the agent keeps it."""
-        raw = self._server_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return base64.b64encode(raw).decode("ascii")
-
-    def retire_statement(self, device_id: str, reason: str) -> str:
-        return sign_statement(self._server_key, retire_bytes(device_id, reason))
-
-    def _sign(self, row: DeviceAction) -> None:
-        """The server's statement that this action, as it stands, may run."""
-        row.statement = sign_statement(
-            self._server_key,
-            statement_bytes(
-                action_id=row.id,
-                device_id=row.device_id,
-                action=row.action,
-                parameters=ActionParameters.model_validate(row.parameters),
-                requested_by=row.requested_by,
-                approved_by=row.approved_by,
-            ),
-        )
 
     # ---- devices -----------------------------------------------------------------------
 
@@ -210,7 +132,7 @@ class DeviceStore:
                 owner_oid=owner_oid,
                 groups=sorted(set(groups)),
                 public_key=request.public_key,
-                enrolled_at=_now(),
+                enrolled_at=rows.now(),
                 status=DeviceStatus.ENROLLED,
             )
             db.add(row)
@@ -219,7 +141,7 @@ class DeviceStore:
             except IntegrityError as exc:  # the same key enrolled a moment ago
                 raise Refused(RefusalKind.CONFLICT, rules.KEY_TAKEN) from exc
             DeviceAuditWriter(note).enrolled(row)
-            return device_record(row)
+            return rows.device_record(row)
 
         return self._audit.transact(work)
 
@@ -227,7 +149,7 @@ class DeviceStore:
         """Any device, deleted ones too (the caller decides what to show)."""
         with Session(self._engine) as db:
             row = db.get(Device, device_id)
-            return StoredDevice(device_record(row), row.public_key) if row else None
+            return StoredDevice(rows.device_record(row), row.public_key) if row else None
 
     def devices(self, where: DeviceFilter) -> list[DeviceRecord]:
         statement = select(Device).where(Device.status != DeviceStatus.DELETED)
@@ -238,8 +160,8 @@ class DeviceStore:
         if where.os:
             statement = statement.where(Device.os == where.os)
         with Session(self._engine) as db:
-            rows = db.scalars(statement.order_by(Device.name)).all()
-        records = [device_record(row) for row in rows]
+            found = db.scalars(statement.order_by(Device.name)).all()
+        records = [rows.device_record(row) for row in found]
         if where.name:
             wanted = where.name.casefold()
             records = [r for r in records if wanted in r.name.casefold()]
@@ -251,7 +173,7 @@ class DeviceStore:
         """False when the device already used this nonce lately (a replay)."""
 
         def work(db: Session, _: Note) -> bool:
-            now = _now()
+            now = rows.now()
             db.execute(delete(DeviceNonce).where(DeviceNonce.seen_at < now - NONCE_MEMORY))
             if db.get(DeviceNonce, (device_id, nonce)) is not None:
                 return False
@@ -263,12 +185,12 @@ class DeviceStore:
     def check_in(self, device_id: str, facts: CheckIn) -> DeviceRecord:
         def work(db: Session, _: Note) -> DeviceRecord:
             row = self._device_row(db, device_id)
-            row.last_check_in = _now()
+            row.last_check_in = rows.now()
             row.os = facts.os or row.os
             row.os_version = facts.os_version or row.os_version
             row.helpline_version = facts.helpline_version or row.helpline_version
             db.flush()
-            return device_record(row, online=True)
+            return rows.device_record(row, online=True)
 
         return self._audit.transact(work)
 
@@ -279,7 +201,7 @@ class DeviceStore:
             device = self._device_row(db, device_id)
             kind = request.action
             rules.check_request(device.name, device.status, request)
-            now = _now()
+            now = rows.now()
             row = DeviceAction(
                 id=uuid.uuid4().hex,
                 device_id=device_id,
@@ -294,7 +216,7 @@ class DeviceStore:
             db.add(row)
             db.flush()
             if not row.needs_approval:
-                self._sign(row)
+                row.statement = self.signer.action(row)
             DeviceAuditWriter(note).requested(row, by)
             if kind in SERVER_SIDE:
                 self._delete_device(db, note, device, row, by)
@@ -332,8 +254,8 @@ class DeviceStore:
                 requested_by=row.requested_by,
                 by=by,
             )
-            row.approved_by, row.approved_at, row.updated_at = by, _now(), _now()
-            self._sign(row)
+            row.approved_by, row.approved_at, row.updated_at = by, rows.now(), rows.now()
+            row.statement = self.signer.action(row)
             DeviceAuditWriter(note).approved(row, by)
             return self._record(db, row)
 
@@ -346,29 +268,29 @@ class DeviceStore:
 
     def actions_of(self, device_id: str) -> list[ActionRecord]:
         with Session(self._engine) as db:
-            rows = db.scalars(
+            found = db.scalars(
                 select(DeviceAction)
                 .where(DeviceAction.device_id == device_id)
                 .order_by(DeviceAction.requested_at)
             ).all()
-            return [self._record(db, row) for row in rows]
+            return [self._record(db, row) for row in found]
 
     def deliver(self, device_id: str, *, again: bool) -> list[ActionRecord]:
         """What to send the agent: with ``again`` (a check-in) the delivered and running ones
         first, same ids; then every ready pending one, now marked delivered, oldest first."""
 
         def work(db: Session, note: Note) -> list[ActionRecord]:
-            rows = db.scalars(
+            found = db.scalars(
                 select(DeviceAction)
                 .where(DeviceAction.device_id == device_id)
                 .where(DeviceAction.state.in_([_A.PENDING, _A.DELIVERED, _A.RUNNING]))
                 .order_by(DeviceAction.requested_at)
             ).all()
-            out = [row for row in rows if again and row.state is not _A.PENDING]
-            for row in rows:
+            out = [row for row in found if again and row.state is not _A.PENDING]
+            for row in found:
                 ready = not row.needs_approval or row.approved_by is not None
                 if row.state is _A.PENDING and ready and row.action not in SERVER_SIDE:
-                    row.delivered_at = _now()
+                    row.delivered_at = rows.now()
                     self._move(db, note, row, _A.DELIVERED, SYSTEM)
                     out.append(row)
             return [self._record(db, row) for row in out]
@@ -389,10 +311,10 @@ class DeviceStore:
             row.progress = update.progress or row.progress
             row.platform_command = update.platform_command or row.platform_command
             if progress_only:
-                row.updated_at = _now()
+                row.updated_at = rows.now()
                 return UpdateOutcome(self._record(db, row))
             if update.report is not None and row.action is ActionKind.DIAGNOSTICS:
-                db.merge(self._report_row(row, update.report))
+                db.merge(rows.report_row(row, update.report))
             self._move(db, note, row, target, DEVICE, result=update.result)
             status = None
             if target is _A.SUCCEEDED:
@@ -419,21 +341,9 @@ class DeviceStore:
             row = db.get(DiagnosticsReportRow, action_id)
             if row is None:
                 return None
-            return DiagnosticsReport(
-                collected_at=_aware(row.collected_at) or _now(),
-                sections=json.loads(row.content),
-            )
+            return rows.report_of(row)
 
     # ---- inside a transaction ------------------------------------------------------------
-
-    @staticmethod
-    def _report_row(row: DeviceAction, report: DiagnosticsReport) -> DiagnosticsReportRow:
-        return DiagnosticsReportRow(
-            action_id=row.id,
-            device_id=row.device_id,
-            collected_at=report.collected_at,
-            content=json.dumps(report.sections),
-        )
 
     def _close_open(self, db: Session, note: Note, device_id: str, why: str, *, keep: str) -> None:
         """A device that is gone will never run what was waiting for it: pending actions are
@@ -464,7 +374,7 @@ class DeviceStore:
         previous = row.state
         rules.check_move(previous, target)
         row.state = target
-        row.updated_at = _now()
+        row.updated_at = rows.now()
         if result:
             row.result = result
         if target in FINAL_STATES:
@@ -489,4 +399,4 @@ class DeviceStore:
     def _record(self, db: Session, row: DeviceAction) -> ActionRecord:
         device = db.get(Device, row.device_id)
         has_report = db.get(DiagnosticsReportRow, row.id) is not None
-        return _action_record(row, device.name if device else "", has_report)
+        return rows.action_record(row, device.name if device else "", has_report)

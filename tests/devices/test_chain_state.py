@@ -15,6 +15,7 @@ from signaling.audit.store import AuditStore
 from signaling.database.schema import open_database
 from signaling.devices import chain_state
 from signaling.devices.models import Device, DeviceAction
+from signaling.devices.signer import ActionSigner
 from signaling.devices.store import DeviceStore
 
 ERIN, FRANK = "erin@contoso.example", "frank@contoso.example"
@@ -23,7 +24,7 @@ ERIN, FRANK = "erin@contoso.example", "frank@contoso.example"
 @pytest.fixture
 def stores(database_url):
     audit = AuditStore(open_database(database_url))
-    yield audit, DeviceStore(audit, Ed25519PrivateKey.generate())
+    yield audit, DeviceStore(audit, ActionSigner(Ed25519PrivateKey.generate()))
     audit.engine.dispose()
 
 

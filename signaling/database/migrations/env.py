@@ -1,39 +1,27 @@
-"""Alembic's entry point: runs the migrations on the connection the server hands it.
+"""Alembic's entry point: runs the migrations on the connection it is handed.
 
 The server (``signaling.database.schema``) passes an open connection, inside the transaction
-that also holds the schema lock. Run from the ``alembic`` command (writing a new migration),
-there is none, and the database is the server's own: ``HELPLINE_DATABASE_URL`` or the SQLite
-file in the data folder.
+that also holds the schema lock. ``scripts/new_migration.py``, writing a new migration, passes
+one too, with the models to compare it with (``signaling.tables``): this package knows no
+model of its own, and an upgrade needs none.
 """
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
 
-from signaling.database.engine import make_engine
-from signaling.database.tables import METADATA
-
-
-def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=METADATA,
-        compare_type=True,
-        # SQLite alters a table by copying it; later migrations get that for free.
-        render_as_batch=connection.dialect.name == "sqlite",
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError(
+        "the migrations run inside the server (helpline-signaling db upgrade); a new one is "
+        "written with scripts/new_migration.py, not with the alembic command"
     )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-given = context.config.attributes.get("connection")
-if given is not None:
-    _run(given)
-else:
-    from signaling.settings import ServerSettings
-
-    engine = make_engine(ServerSettings().db_url)
-    with engine.connect() as connection:
-        _run(connection)
-    engine.dispose()
+context.configure(
+    connection=connection,
+    target_metadata=context.config.attributes.get("metadata"),
+    compare_type=True,
+    # SQLite alters a table by copying it; later migrations get that for free.
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()
