@@ -230,23 +230,27 @@ def _is_elf(path: Path) -> bool:
         return handle.read(4) == b"\x7fELF"
 
 
-def _tidy_libraries(bundle: Path) -> None:
+def _tidy_libraries(bundle: Path) -> list[Path]:
     """What Debian asks of shared libraries: stripped, not executable, no RUNPATH into the
     build machine (the interpreter's libraries were linked against /root/.pyenv/...). The
-    bundle's own executable is left whole: PyInstaller appends its archive to it."""
+    bundle's own executable is left whole: PyInstaller appends its archive to it. Returns
+    the libraries kept unstripped."""
+    kept = []
     for path in bundle.rglob("*.so*"):
         if path.is_symlink() or not path.is_file() or not _is_elf(path):
             continue
-        path.chmod(0o644)
-        _strip(path)
+        if not _strip(path):
+            kept.append(path)
+        path.chmod(0o644)  # after strip: its output is a new, executable file
         runpath = subprocess.run(
             ["patchelf", "--print-rpath", str(path)], capture_output=True, text=True
         ).stdout.strip()
         if runpath.startswith("/"):
             subprocess.run(["patchelf", "--remove-rpath", str(path)], check=True)
+    return kept
 
 
-def _strip(path: Path) -> None:
+def _strip(path: Path) -> bool:
     """Strip a library unless that would break it. A library whose RPATH auditwheel set with
     patchelf (numpy's OpenBLAS) comes out of ``strip`` with segments the loader refuses ("ELF
     load command address/offset not page-aligned"): the installed sharer then died at its
@@ -255,9 +259,10 @@ def _strip(path: Path) -> None:
     subprocess.run(["strip", "--strip-unneeded", str(path), "-o", str(stripped)], check=True)
     if _loadable(stripped):
         stripped.replace(path)
-    else:
-        stripped.unlink()
-        print(f"kept unstripped (strip would misalign its segments): {path.name}")
+        return True
+    stripped.unlink()
+    print(f"kept unstripped (strip would misalign its segments): {path.name}")
+    return False
 
 
 def _loadable(path: Path) -> bool:
@@ -277,9 +282,13 @@ def _loadable(path: Path) -> bool:
     return True
 
 
-def _overrides(name: str) -> str:
+def _overrides(name: str, unstripped: list[str]) -> str:
     """What lintian reports of any self-contained bundle, and why it stays."""
+    kept = "".join(f"{name}: unstripped-binary-or-object [{path}]\n" for path in unstripped)
     return (
+        "# Stripping these would misalign their segments (see _strip): kept as the wheel had\n"
+        "# them.\n"
+        f"{kept}"
         "# The bundle carries its own Python and libraries (PyInstaller), so that the app\n"
         "# runs the versions it was tested with; the Python extension modules link what\n"
         "# they need statically or through the interpreter.\n"
@@ -302,9 +311,9 @@ def build(package: Package, dist: Path, version: str, out: Path, notices: Path) 
         shutil.rmtree(tree)
     if package.bundle:
         shutil.copytree(dist / package.bundle, tree / "usr" / "lib" / package.name, symlinks=True)
-        _tidy_libraries(tree / "usr" / "lib" / package.name)
+        kept = _tidy_libraries(tree / "usr" / "lib" / package.name)
         overrides = tree / "usr" / "share" / "lintian" / "overrides" / package.name
-        _write(overrides, _overrides(package.name))
+        _write(overrides, _overrides(package.name, [str(p.relative_to(tree)) for p in kept]))
         (tree / "usr" / "bin").mkdir(parents=True)
         os.symlink(f"../lib/{package.name}/{package.bundle}", tree / "usr" / "bin" / package.name)
         man = tree / "usr" / "share" / "man" / "man1" / f"{package.name}.1.gz"
