@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -125,6 +125,8 @@ class SessionEngine(EventEmitter, Generic[S]):
         self._reported: set[Feature] = set()
         # Reports for the audit that must reach the server before the session's end does.
         self._audit_reports: list[Message] = []
+        # One sender at a time, so a report's sender knows it went (see ``_audit_soon``).
+        self._audit_sending = asyncio.Lock()
         # What the helper may do in this session, as the server derived it from the helper's
         # roles over this device (at the start, and again at each resume).
         self.permissions: frozenset[Permission] = frozenset()
@@ -460,18 +462,22 @@ class SessionEngine(EventEmitter, Generic[S]):
         if Permission.FILES not in self.in_effect:
             self.files.stop_all(Reason.REVOKED)
 
-    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> None:
-        """Hook: the sharer records each transfer for the audit."""
+    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> Awaitable[None]:
+        """Hook: the sharer records each transfer for the audit; done once it is sent."""
+        return _already_done()
 
-    def _audit_soon(self, message: Message) -> None:
-        """Queue a report the audit must have; sent now, and surely before the end."""
+    def _audit_soon(self, message: Message) -> Awaitable[None]:
+        """Queue a report the audit must have; sent now, and surely before the end. The
+        awaitable is done once it went: news a user may end the session upon waits for it."""
         self._audit_reports.append(message)
         if self.state in self.WITH_SESSION:
-            self.spawn(self._send_audit_reports())
+            return self.spawn(self._send_audit_reports())
+        return _already_done()
 
     async def _send_audit_reports(self) -> None:
-        while self._audit_reports:
-            await self.send_or_keep(self._audit_reports.pop(0))
+        async with self._audit_sending:
+            while self._audit_reports:
+                await self.send_or_keep(self._audit_reports.pop(0))
 
     def _note_chat(self) -> None:
         self.note_feature(Feature.CHAT)
@@ -480,7 +486,7 @@ class SessionEngine(EventEmitter, Generic[S]):
         """Tell the server, for the audit, the first time this session uses ``feature``."""
         if feature not in self._reported:
             self._reported.add(feature)
-            self.spawn(self.send_or_keep(ReportFeature(feature=feature)))
+            self._audit_soon(ReportFeature(feature=feature))
 
     def _report_soon(self, message: Message) -> None:
         """Tell the server in the background, only while signed in to it (never ahead of a
@@ -493,3 +499,9 @@ def _ending_soon(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
     words = f"{seconds} seconds" if seconds < 90 else f"about {minutes} minutes"
     return ENDING_SOON_TEXT.format(minutes=words)
+
+
+def _already_done() -> asyncio.Future[None]:
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    return done

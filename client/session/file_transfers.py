@@ -152,8 +152,9 @@ class TransferPorts:
     drained: Callable[[], Awaitable[bool]]
     emit: Callable[[EngineEvent], None]
     spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[Any]]
-    # A transfer finished (any outcome): the sharer records it for the audit.
-    finished: Callable[[Transfer, FileOutcome], None]
+    # A transfer finished (any outcome): the sharer records it for the audit, and the
+    # awaitable is done once the record went to the server.
+    finished: Callable[[Transfer, FileOutcome], Awaitable[None]]
     # Bytes moved: the session is not idle.
     active: Callable[[], None]
 
@@ -268,8 +269,7 @@ class FileTransfers:
         ):
             # After the last chunk (an empty file: at once, perhaps before the pump ran).
             transfer.machine.move(_T.DONE)
-            self._ports.emit(FileSent(id=transfer.id))
-            self._ports.finished(transfer, FileOutcome.COMPLETED)
+            self._ports.spawn(self._completed(transfer, FileSent(id=transfer.id)))
 
     def on_chunk(self, data: bytes) -> None:
         """A chunk from the files channel: only for a transfer we accepted and still run."""
@@ -390,9 +390,18 @@ class FileTransfers:
             return
         transfer.partial = None
         transfer.machine.move(_T.DONE)
-        self._ports.send(FileDone(id=transfer.id))
-        self._ports.emit(FileReceived(id=transfer.id, path=str(final), sha256=transfer.sha256))
-        self._ports.finished(transfer, FileOutcome.COMPLETED)
+        received = FileReceived(id=transfer.id, path=str(final), sha256=transfer.sha256)
+        self._ports.spawn(self._completed(transfer, received, tell_peer=FileDone(id=transfer.id)))
+
+    async def _completed(
+        self, transfer: Transfer, event: EngineEvent, *, tell_peer: PeerMessage | None = None
+    ) -> None:
+        """Neither user hears that a file arrived before the audit has it: a session ended
+        upon the news (as one often is) still records the file."""
+        await self._ports.finished(transfer, FileOutcome.COMPLETED)
+        if tell_peer is not None:
+            self._ports.send(tell_peer)
+        self._ports.emit(event)
 
     def _progress(self, transfer: Transfer, *, final: bool = False) -> None:
         """At most a few progress events a second, and always the last one."""

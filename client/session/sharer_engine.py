@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -455,12 +455,12 @@ class SharerEngine(SessionEngine[SharerState]):
     def _file_data_allowed(self) -> bool:
         return self.peer_gate.allows_type(FILE_DATA)
 
-    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> None:
+    def _file_finished(self, transfer: Transfer, outcome: FileOutcome) -> Awaitable[None]:
         """Every transfer, either way and however it ended, goes to the audit from the sharer:
         its name, size, SHA-256 and direction, never a byte of it."""
         if outcome is FileOutcome.COMPLETED:
             self.note_feature(Feature.FILES)
-        self._audit_soon(
+        return self._audit_soon(
             ReportFile(
                 name=transfer.name,
                 size=transfer.size,
@@ -479,7 +479,7 @@ class SharerEngine(SessionEngine[SharerState]):
 
     def _tell_refused(self, feature: Feature) -> None:
         """The audit hears of the first refusal of each feature, from the sharer that saw it."""
-        self.spawn(self.send_or_keep(ReportFeature(feature=feature, refused=True)))
+        self._audit_soon(ReportFeature(feature=feature, refused=True))
 
     def _permissions_now(self, permissions: frozenset[Permission]) -> None:
         """A resume with the helper's role cut: control goes first, then the rest. The server

@@ -163,10 +163,14 @@ async def test_a_quiet_screen_is_grabbed_again_on_damage_not_when_a_poll_comes_r
         track.stop()
 
 
-async def test_a_change_goes_before_the_sharp_steps_still_waiting_for_the_sender(xvfb_display):
+async def test_a_change_goes_before_the_sharp_steps_still_waiting_for_the_sender(
+    private_display, monkeypatch
+):
     """On a link slower than the sharp picture its refining steps wait for the sender; a
     change drawn meanwhile is the next thing sent, and the waiting steps of the screen as it
-    was are dropped (the next sharp picture starts with a keyframe of its own)."""
+    was are dropped (the next sharp picture starts with a keyframe of its own). On a screen of
+    its own: any other window's change would be a change too, and go first."""
+    monkeypatch.setenv("DISPLAY", private_display)
     track = ScreenCaptureTrack(max_fps=30, adaptive=False, sharp_after=0.1, keyframe_interval=60)
     track.encode_h264(decoding=OUR_HELPER)
     track.bandwidth = BandwidthEstimate(BandwidthSettings(start_bps=2_000_000), now=0.0)
@@ -176,14 +180,14 @@ async def test_a_change_goes_before_the_sharp_steps_still_waiting_for_the_sender
         return decoder.decode(JitterFrame(bytes(packet), packet.pts))
 
     try:
-        with TextPage(xvfb_display, x=0, y=0, width=1280, height=800):
+        with TextPage(private_display, x=0, y=0, width=1280, height=800):
             while True:  # up to the first sharp step; the sender then takes nothing a while
                 packet = await asyncio.wait_for(track.recv(), 10)
                 decode(packet)
                 if parameter_set_id(bytes(packet)) == SHARP_PARAMETER_SET_ID:
                     break
             rectangle = {"x": 600, "y": 300, "width": 96, "height": 64, "rgb": (220, 30, 30)}
-            with ColouredRectangle(xvfb_display, **rectangle):
+            with ColouredRectangle(private_display, **rectangle):
                 await asyncio.wait_for(_until(lambda: track.counters.sharp_dropped > 0), 20)
                 packet = await asyncio.wait_for(track.recv(), 10)
             assert parameter_set_id(bytes(packet)) == 0, "the change, from the motion gear"

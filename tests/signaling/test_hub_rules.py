@@ -8,6 +8,8 @@ from common.protocol import (
     Consent,
     Control,
     End,
+    FileDirection,
+    FileOutcome,
     RedeemCode,
     ReportFeature,
     ReportFile,
@@ -128,7 +130,7 @@ def test_file_transfers_are_recorded_from_the_sharer_and_completed_only_while_al
     assert helper.recv().code.value == "forbidden"
     sharer.send(done)
     assert sharer.recv().code.value == "forbidden"
-    sharer.send(done.model_copy(update={"outcome": "declined"}))
+    sharer.send(done.model_copy(update={"outcome": FileOutcome.DECLINED}))
     sharer.send(End())
     assert helper.recv().type == "ended"
     row = server.audit()[0]
@@ -145,7 +147,7 @@ def test_file_transfers_are_recorded_from_the_sharer_and_completed_only_while_al
         helper, sharer = _paired(files_server)
         sharer.send(Consent(level="view", allow=["files"]))
         assert helper.recv().allow == ["files"]
-        sharer.send(done.model_copy(update={"direction": "to_helper"}))
+        sharer.send(done.model_copy(update={"direction": FileDirection.TO_HELPER}))
         sharer.send(End())
         assert helper.recv().type == "ended"
         [row] = files_server.audit()
