@@ -180,6 +180,15 @@ class Rule:
         return f"{self.selector} {{ {' '.join(parts)} }}"
 
 
+def _framed(selector: str, bg: str, border: str, *, width: int = 1) -> Rule:
+    """A panel: its own background inside a rounded border of one of the palette's colours."""
+    return Rule(
+        selector,
+        bg=bg,
+        extra=f"border: {width}px solid {{{border}}}; border-radius: {RADIUS}px;",
+    )
+
+
 def _check_icon(p: Palette) -> str:
     """The tick of a ticked box, drawn in the colour that reads on the palette's accent."""
     return (Path(__file__).with_name("icons") / f"check-{p.name}.svg").as_posix()
@@ -276,11 +285,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule('QLabel[role="error"]', fg="danger", on="window", extra="font-weight: bold;"),
     # The identity card: the helper's name large, the organisation prominent.
-    Rule(
-        'QFrame[role="card"]',
-        bg="surface",
-        extra=f"border: 1px solid {{border}}; border-radius: {RADIUS}px;",
-    ),
+    _framed('QFrame[role="card"]', "surface", "border"),
     Rule('QFrame[role="card"] QLabel', fg="text", on="surface"),
     Rule(
         'QFrame[role="card"] QLabel[role="name"]',
@@ -296,25 +301,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule('QFrame[role="card"] QLabel[role="muted"]', fg="muted", on="surface"),
     # Status marks: icon + words on a tinted band, in both palettes.
-    Rule(
-        'QFrame[tone="success"]',
-        bg="success_bg",
-        extra=f"border: 1px solid {{success}}; border-radius: {RADIUS}px;",
-    ),
+    _framed('QFrame[tone="success"]', "success_bg", "success"),
     Rule(
         'QFrame[tone="success"] QLabel', fg="success", on="success_bg", extra="font-weight: bold;"
     ),
-    Rule(
-        'QFrame[tone="danger"]',
-        bg="danger_bg",
-        extra=f"border: 2px solid {{danger}}; border-radius: {RADIUS}px;",
-    ),
+    _framed('QFrame[tone="danger"]', "danger_bg", "danger", width=2),
     Rule('QFrame[tone="danger"] QLabel', fg="danger", on="danger_bg", extra="font-weight: bold;"),
-    Rule(
-        'QFrame[tone="neutral"]',
-        bg="surface",
-        extra=f"border: 1px solid {{border}}; border-radius: {RADIUS}px;",
-    ),
+    _framed('QFrame[tone="neutral"]', "surface", "border"),
     Rule('QFrame[tone="neutral"] QLabel', fg="text", on="surface"),
     # The helper's security code.
     Rule(
