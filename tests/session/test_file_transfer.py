@@ -240,6 +240,45 @@ def test_files_larger_than_the_limit_are_refused_by_either_side(tmp_path, privat
         server.stop()
 
 
+def test_the_files_of_a_session_together_stay_within_the_session_limit(tmp_path, private_display):
+    """The limit counts what either side accepted this session, both ways: a file that would
+    go over it is refused by the receiver before any byte, and the sender's own side does not
+    even offer one."""
+    server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
+    helper, sharer = pair(
+        server, private_display, "--consent", "view", "--allow", "files",
+        sharer_env={"HELPLINE_MAX_SESSION_FILES_MB": "3"},
+    )  # fmt: skip
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    first, second = _file(tmp_path / "first.bin", 2 * MB), _file(tmp_path / "second.bin", 2 * MB)
+    try:
+        _connected(helper, sharer)
+        transfer = _send(helper, sharer, first, folder)
+        sharer.wait_for("file_received", id=transfer)
+        helper.wait_for("file_sent", id=transfer)
+        # 2 MB taken, 1 MB left: the next 2 MB are refused by the sharer, the receiver here.
+        helper.send("send_file", path=str(second))
+        transfer = helper.wait_for("file_sending")["id"]
+        assert helper.wait_for("file_failed", id=transfer)["reason"] == "too_large"
+        assert not [
+            e for e in sharer.events if e["event"] == "file_offered" and e["id"] == transfer
+        ]
+        # The other way counts too: the sharer, the sender now, does not offer it.
+        sharer.send("send_file", path=str(second))
+        error = sharer.wait_for("error")
+        assert error["code"] == "invalid" and "3 MB" in error["message"], error
+        assert sorted(p.name for p in folder.iterdir()) == ["first.bin"]
+        helper.send("end")
+        sharer.wait_for("ended")
+    finally:
+        helper.close()
+        sharer.close()
+        server.stop()
+    outcomes = [(f["name"], f["outcome"]) for f in audit_record(server.data_dir)["files"]]
+    assert outcomes == [("first.bin", "completed"), ("second.bin", "failed")], outcomes
+
+
 def test_without_files_allowed_neither_side_sends(tmp_path, private_display):
     server = start_server(DEV_DIRECTORY, tmp_path / "server-data")
     helper, sharer = pair(server, private_display, "--consent", "view", "--allow", "clipboard")
