@@ -9,7 +9,7 @@ Flow (see DESIGN.md):
 
 helper:  hello -> welcome; request_code -> code; ... consent (from server); signal <-> signal
 sharer:  hello -> welcome; redeem_code -> helper_identity | error; consent; signal <-> signal
-help on an enrolled device, instead of a code (``signaling.device_help``):
+help on an enrolled device, instead of a code (``signaling.pairing.device_help``):
 helper:  request_help -> help_requested | error (device_offline, out_of_scope); then as above
 sharer:  (proven device) await_help -> awaiting_help; help_offered -> accept_help ->
          helper_identity; as above
@@ -75,7 +75,7 @@ class EndReason(StrEnum):
     # A replica cut off from the group's Redis: the others have already given it up.
     SERVER_CUT_OFF = "server_cut_off"
     ERROR = "error"
-    # The organisation's time limits (signaling.session_limits).
+    # The organisation's time limits (signaling.pairing.session_limits).
     TIME_LIMIT = "time_limit"
     CONSENT_TIMEOUT = "consent_timeout"
     IDLE_TIMEOUT = "idle_timeout"

@@ -86,7 +86,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "server_consent_from_helper",
         "the server accepts `consent` from the helper",
-        "signaling/hub.py",
+        "signaling/pairing/hub.py",
         "        self._require_role(conn, PeerRole.SHARER)\n"
         "        session = self._session_of(conn)\n"
         "        if session is None or session.state is not _S.AWAITING_CONSENT:",
@@ -97,7 +97,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "server_control_from_helper",
         "the server accepts `grant_control`, `revoke_control`, `deny_control` from the helper",
-        "signaling/hub.py",
+        "signaling/pairing/hub.py",
         "self._require_role(conn, PeerRole.SHARER if action in SHARER_ACTIONS "
         "else PeerRole.HELPER)",
         "self._require_role(conn, conn.role)",
@@ -123,7 +123,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "jwks_never_refetches",
         "the JWKS cache never fetches again for an unknown key id (key rotation)",
-        "signaling/jwks.py",
+        "signaling/identity/jwks.py",
         "if now - self._fetched_at >= self._min_refresh or not self._keys:",
         "if not self._keys:",
         "tests/signaling/test_entra_keys.py",
@@ -161,7 +161,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "chat_permission_unchecked",
         "chat is recorded as used for a helper whose role does not allow chat",
-        "signaling/hub.py",
+        "signaling/pairing/hub.py",
         "    Feature.CHAT: Permission.CHAT,\n",
         "    Feature.CHAT: None,\n",
         f"{HUB_RULES}::test_chat_needs_the_chat_permission_and_is_recorded_from_the_report",
@@ -337,7 +337,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "redeem_attempt_always_refunded",
         "a wrong code's reserved attempt is handed back as if the code were right",
-        "signaling/hub.py",
+        "signaling/pairing/hub.py",
         "        if pending is not None:\n            await self._limiter.refund(attempt)",
         "        if True:\n            await self._limiter.refund(attempt)",
         "tests/signaling/test_pairing.py::test_failed_redeems_are_rate_limited_with_retry_after",
@@ -519,7 +519,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "jwks_max_age_ignored",
         "a key set older than its maximum age is used for ever (a withdrawn key stays valid)",
-        "signaling/jwks.py",
+        "signaling/identity/jwks.py",
         "        if kid not in self._keys or now - self._fetched_at > self._max_age:",
         "        if kid not in self._keys:",
         f"{ENTRA}::test_a_key_set_older_than_its_maximum_age_is_fetched_again",
@@ -527,7 +527,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "jwks_old_keys_kept_when_the_provider_is_down",
         "when the provider cannot be reached, the old keys are used past their maximum age",
-        "signaling/jwks.py",
+        "signaling/identity/jwks.py",
         "                    await self._refresh()\n",
         "                    try:\n                        await self._refresh()\n"
         "                    except JwksError:\n"
@@ -537,7 +537,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "jwks_withdrawn_keys_kept",
         "a refetch adds the new keys to the old ones: a withdrawn key stays valid",
-        "signaling/jwks.py",
+        "signaling/identity/jwks.py",
         "        self._keys = keys\n",
         "        self._keys = {**self._keys, **keys}\n",
         f"{ENTRA}::test_a_key_set_older_than_its_maximum_age_is_fetched_again",
@@ -546,7 +546,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "jwks_refetch_unthrottled",
         "every unknown key id fetches the JWKS again: forged kids hammer the provider",
-        "signaling/jwks.py",
+        "signaling/identity/jwks.py",
         "if now - self._fetched_at >= self._min_refresh or not self._keys:",
         "if True:",
         f"{ENTRA}::test_both_keys_verify_and_a_rotated_key_is_fetched_once",
@@ -555,7 +555,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "auditor_scopes_from_every_role",
         "an auditor's scopes come from all their roles, not only those that grant reports",
-        "signaling/rbac.py",
+        "signaling/identity/rbac.py",
         "        for role_name in account.user.roles\n"
         "        if permission in directory.roles[role_name].permissions\n",
         "        for role_name in account.user.roles\n",
@@ -585,7 +585,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "resume_skips_the_device_scope",
         "a resumed session takes all of the helper's permissions, not those over this device",
-        "signaling/resume.py",
+        "signaling/pairing/resume.py",
         "        permissions = permissions_over(helper.account, sharer.device_groups, "
         "self._directory)",
         "        permissions = helper.account.permissions",
@@ -595,7 +595,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "resume_token_of_another_account",
         "a resume token works for any account that signs in with it",
-        "signaling/resume_tokens.py",
+        "signaling/pairing/resume_tokens.py",
         "        if claims.account != conn.account.key or claims.role is not conn.role:",
         "        if claims.role is not conn.role:",
         f"{RESUME}::test_a_forged_token_or_one_for_another_account_or_side_is_refused",
@@ -603,7 +603,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "resume_token_never_expires",
         "a resume token is good for ever",
-        "signaling/resume_tokens.py",
+        "signaling/pairing/resume_tokens.py",
         "        if claims.expires <= self._clock():",
         "        if False:",
         f"{RESUME}::test_an_expired_token_is_refused",
@@ -611,7 +611,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "resume_tokens_repeat",
         "a token reissued within the same second is the same token as before",
-        "signaling/resume_tokens.py",
+        "signaling/pairing/resume_tokens.py",
         '                "n": secrets.token_urlsafe(12),\n',
         "",
         f"{RESUME}::test_two_tokens_issued_in_the_same_instant_differ",
@@ -669,7 +669,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "unconsented_end_left_pending",
         "an attempt that ends before the sharer consented stays 'pending' in the record",
-        "signaling/hub.py",
+        "signaling/pairing/hub.py",
         "            if outcome is None and not session.consented:\n"
         "                outcome = Outcome.CANCELLED\n",
         "",
@@ -678,7 +678,7 @@ FAULTS: tuple[Fault, ...] = (
     fault(
         "declined_recorded_as_cancelled",
         "a sharer's decline is recorded as a cancelled attempt",
-        "signaling/hub.py",
+        "signaling/pairing/hub.py",
         "session, EndReason.DECLINED, outcome=Outcome.DECLINED, notify=(session.helper,)",
         "session, EndReason.DECLINED, notify=(session.helper,)",
         f"{HUB_RULES}::test_each_way_a_session_ends_is_its_outcome_in_the_record",

@@ -29,36 +29,36 @@ from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.retention import purge_periodically
 from signaling.audit.store import AuditStore
 from signaling.audit.timers import repeat
-from signaling.auth import Authenticator
 from signaling.console.context import Console
 from signaling.console.install import install_console
 from signaling.console.oidc import EntraConsoleClient, OidcSignIn
 from signaling.console.session_store import ConsoleSessions
 from signaling.database.schema import open_database
-from signaling.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
-from signaling.dev_oidc import DevOpenIdEndpoints
-from signaling.device_help import DeviceHelp
 from signaling.devices.agent_ws import agent_router
 from signaling.devices.pushes import DevicePushes
 from signaling.devices.routes import devices_router
 from signaling.devices.service import DeviceService, EnrolmentLimits
 from signaling.devices.signer import ActionSigner
 from signaling.devices.store import DeviceStore
-from signaling.directory import Directory, load_directory
-from signaling.hub import Hub
-from signaling.jwks import JwksCache
+from signaling.identity.auth import Authenticator
+from signaling.identity.dev_idp import LOOPBACK_HOSTS, DevIdentityProvider
+from signaling.identity.dev_oidc import DevOpenIdEndpoints
+from signaling.identity.directory import Directory, load_directory
+from signaling.identity.jwks import JwksCache
+from signaling.identity.tokens import TokenValidator
 from signaling.keys import card_signing_key, dev_idp_key
-from signaling.redeem_limiter import RedeemLimiter, limit_storage
-from signaling.remote import ReplicaLink
-from signaling.resume_tokens import ResumeTokens
+from signaling.pairing.device_help import DeviceHelp
+from signaling.pairing.hub import Hub
+from signaling.pairing.redeem_limiter import RedeemLimiter, limit_storage
+from signaling.pairing.remote import ReplicaLink
+from signaling.pairing.resume_tokens import ResumeTokens
+from signaling.pairing.session_limits import SessionPolicy, TimeLimits
 from signaling.routes.audit import audit_router
 from signaling.routes.health import health_router
-from signaling.session_limits import SessionPolicy, TimeLimits
 from signaling.settings import DEV_AUDIENCE, ServerSettings
 from signaling.state.codes import CodeStore, MemoryCodes
 from signaling.state.redis_codes import RedisCodes
 from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
-from signaling.tokens import TokenValidator
 from signaling.turn import IceServerIssuer, read_turn_secret
 from signaling.ws import websocket_router
 

@@ -28,7 +28,7 @@ from common.validation import first_error
 from signaling.audit.models import Outcome
 from signaling.audit.store import AuditFilter, AuditStore
 from signaling.database.engine import DatabaseError
-from signaling.directory import DirectoryError
+from signaling.identity.directory import DirectoryError
 from signaling.settings import Migrate, ServerSettings
 from signaling.tls import TlsConfigError, check_tls_pair
 from signaling.turn import TurnConfigError

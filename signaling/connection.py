@@ -1,9 +1,9 @@
 """One signed-in participant, helper or sharer, and which session it takes part in.
 
 The hub's rules see a ``Connection``: a websocket on this replica (``SocketConnection``), or
-a participant whose websocket is on another replica (``signaling.remote.RemotePeer``),
+a participant whose websocket is on another replica (``signaling.pairing.remote.RemotePeer``),
 reached through the bus. Only how a message gets there differs. A connection names its
-session by id; the sessions themselves are the hub's table (``signaling.sessions``), so the
+session by id; the sessions themselves are the hub's table (``signaling.pairing.sessions``), so the
 session knows its two sides and a side only which session it is in.
 """
 
@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketState
 
 from common.devices.records import DeviceRecord, DeviceSummary
 from common.protocol import PeerRole, encode_message
-from signaling.rbac import Account
+from signaling.identity.rbac import Account
 
 if TYPE_CHECKING:
     from common.protocol import Message

@@ -31,11 +31,11 @@ from signaling.admission import (
     SocketRules,
     admitted,
 )
-from signaling.auth import Authenticator
 from signaling.connection import SocketConnection
 from signaling.devices.service import DeviceRefused, DeviceService, DevicesUnavailable
-from signaling.hub import Hub
-from signaling.tokens import TokenError
+from signaling.identity.auth import Authenticator
+from signaling.identity.tokens import TokenError
+from signaling.pairing.hub import Hub
 
 log = logging.getLogger(__name__)
 

@@ -121,7 +121,7 @@ class Retire(_ServerMessage):
 
 
 class HelpWanted(_ServerMessage):
-    """Someone asks to help on this device (``signaling.device_help``): the agent tells the
+    """Someone asks to help on this device (``signaling.pairing.device_help``): the agent tells the
     person, who answers in the Helpline app; the agent itself starts nothing."""
 
     type: Literal["help_requested"] = "help_requested"

@@ -47,7 +47,7 @@ from signaling.audit.models import (
 )
 from signaling.audit.verify import STANDARD_CHECKS, ChainView, Check, Verdict, run_checks
 from signaling.database.locks import hold_for_transaction
-from signaling.rbac import ALL_SCOPES
+from signaling.identity.rbac import ALL_SCOPES
 
 EXPORTED_FIELDS = (
     "id", "helper_upn", "helper_oid", "sharer_upn", "sharer_oid", "device_name", "device_id",

@@ -14,15 +14,15 @@ from starlette.responses import Response
 
 from common.permissions import Permission
 from signaling.audit.recorder import AuditRecorder
-from signaling.auth import Authenticator
 from signaling.console import csrf, diagnostics
 from signaling.console.oidc import OidcSignIn
 from signaling.console.session_store import ConsoleSession, ConsoleSessions
-from signaling.dev_idp import DevIdentityProvider
-from signaling.device_help import DeviceHelp
 from signaling.devices.service import DeviceService
-from signaling.directory import Directory
-from signaling.rbac import Account
+from signaling.identity.auth import Authenticator
+from signaling.identity.dev_idp import DevIdentityProvider
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import Account
+from signaling.pairing.device_help import DeviceHelp
 
 COOKIE = "helpline_console"
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))

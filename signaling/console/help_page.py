@@ -4,7 +4,7 @@ The console is not where a session is watched: the helper's app is. So "Start he
 device" asks the signed-in person's own helper app (signed in as them) to make the request,
 as its *Devices…* window would; the device page then follows the request, live, until the
 session is under way in the app or ended. With no helper app open, or the device offline,
-the page says so and what to do instead (``signaling.device_help``).
+the page says so and what to do instead (``signaling.pairing.device_help``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from common.permissions import offered_levels
 from common.protocol import ErrorCode
 from signaling.console.answers import answering, checked
 from signaling.console.context import Console, PageRefused, SignedIn
-from signaling.device_help import WITHDRAWN, HelpProgress, HelpRefused, HelpState
+from signaling.pairing.device_help import WITHDRAWN, HelpProgress, HelpRefused, HelpState
 
 REFUSAL_STATUS = {ErrorCode.INVALID: 404, ErrorCode.INTERNAL: 503}
 STATE_TEXT = {

@@ -19,8 +19,8 @@ from common.permissions import Feature
 from signaling.audit.models import Outcome
 from signaling.audit.recorder import AuditRecorder
 from signaling.audit.store import AuditFilter
-from signaling.directory import Directory
-from signaling.rbac import roles_over
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import roles_over
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 5000  # the API's largest page

@@ -13,8 +13,8 @@ from common.permissions import Permission
 from signaling.console.context import Console, PageRefused
 from signaling.devices.service import DevicesUnavailable
 from signaling.devices.store import DeviceFilter, Refused
-from signaling.rbac import account_for
-from signaling.tokens import Principal
+from signaling.identity.rbac import account_for
+from signaling.identity.tokens import Principal
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

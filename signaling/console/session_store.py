@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from signaling.rbac import Account
+from signaling.identity.rbac import Account
 
 # Anonymous sessions exist only to carry the sign-in form's CSRF token.
 ANONYMOUS_SECONDS = 600.0

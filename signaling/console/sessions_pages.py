@@ -19,7 +19,7 @@ from signaling.audit.recorder import AuditUnavailable
 from signaling.audit.store import AuditFilter
 from signaling.console.context import Console, PageRefused, SignedIn, SignedOut
 from signaling.console.reports import PAGE_SIZE, SessionFilters, csv_lines, readable
-from signaling.rbac import scopes_for
+from signaling.identity.rbac import scopes_for
 
 RECORD_ID = re.compile(r"^[0-9a-f]{32}$")
 REPORT_PAGE = "the sessions report"

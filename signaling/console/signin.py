@@ -11,8 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from signaling.console import csrf
 from signaling.console.context import COOKIE, Console, PageRefused
 from signaling.console.oidc import SignInFailed
-from signaling.rbac import Account
-from signaling.tokens import TokenError
+from signaling.identity.rbac import Account
+from signaling.identity.tokens import TokenError
 
 LOGIN_COOKIE = "helpline_console_login"
 LOGIN_PATH = "/console/auth"

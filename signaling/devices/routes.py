@@ -15,11 +15,11 @@ from fastapi.responses import JSONResponse
 
 from common.devices.actions import ActionRecord, ActionRequest
 from common.devices.records import DeviceRecord, DeviceStatus, EnrollRequest, EnrollResponse
-from signaling.auth import Authenticator
 from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.service import DeviceService, DevicesUnavailable
 from signaling.devices.store import DeviceFilter
-from signaling.rbac import Account
+from signaling.identity.auth import Authenticator
+from signaling.identity.rbac import Account
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Filter = Annotated[str | None, Query(max_length=256)]

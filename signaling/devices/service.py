@@ -51,8 +51,8 @@ from common.permissions import Permission
 from signaling.devices.pushes import DevicePushes
 from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.store import DeviceFilter, DeviceStore, StoredDevice
-from signaling.directory import DevicePolicy, Directory
-from signaling.rbac import Account, permissions_over
+from signaling.identity.directory import DevicePolicy, Directory
+from signaling.identity.rbac import Account, permissions_over
 from signaling.state.attempts import Attempts, MemoryAttempts
 
 T = TypeVar("T")
@@ -321,7 +321,8 @@ class DeviceService:
         return device_id in self._links
 
     async def tell_help(self, device_id: str, helper_name: str, expires_at: datetime) -> None:
-        """A connected agent tells the person someone asks to help (``signaling.device_help``)."""
+        """A connected agent tells the person someone asks to help
+        (``signaling.pairing.device_help``)."""
         link = self._links.get(device_id)
         if link is not None:
             await link.send(HelpWanted(helper_name=helper_name, expires_at=expires_at))

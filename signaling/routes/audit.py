@@ -10,8 +10,8 @@ from common.permissions import Permission
 from signaling.audit.models import Outcome
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
 from signaling.audit.store import AuditFilter
-from signaling.auth import Authenticator
-from signaling.rbac import Account, scopes_for
+from signaling.identity.auth import Authenticator
+from signaling.identity.rbac import Account, scopes_for
 
 
 def audit_router(recorder: AuditRecorder, auth: Authenticator) -> APIRouter:

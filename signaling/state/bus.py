@@ -97,7 +97,7 @@ class Detach(BaseModel):
 
 class ResumeReady(BaseModel):
     """A sharer is back with its resume token, on the sender's replica: the helper's side,
-    here, may take it (``signaling.resume_across``)."""
+    here, may take it (``signaling.pairing.resume_across``)."""
 
     kind: Literal["resume_ready"] = "resume_ready"
     session_id: str

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from signaling.app import create_app
 from signaling.console.context import COOKIE
-from signaling.directory import load_directory
+from signaling.identity.directory import load_directory
 from signaling.settings import ServerSettings
 from tests.console.oidc_idp import TestIdentityProvider
 from tests.console.people import DANA, DIRECTORY, VIC

@@ -3,8 +3,8 @@ that carry a sign-in form's token last only minutes."""
 
 from signaling.console import session_store
 from signaling.console.session_store import ANONYMOUS_SECONDS, ConsoleSessions
-from signaling.rbac import Account
-from signaling.tokens import Principal
+from signaling.identity.rbac import Account
+from signaling.identity.tokens import Principal
 
 ACCOUNT = Account(Principal("t", "oid", "dana@contoso.example", "Dana"), None, frozenset())
 

@@ -9,10 +9,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from common.identity_card import CardSigner, CardVerificationError, IdentityCard, verify_card
-from signaling.cards import card_for
-from signaling.directory import Directory
-from signaling.rbac import account_for
-from signaling.tokens import Principal
+from signaling.identity.cards import card_for
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import account_for
+from signaling.identity.tokens import Principal
 from tests.rogue_server import CHANGED_FIELDS, changed_after_signing
 
 DIRECTORY = Directory.model_validate(

@@ -13,7 +13,7 @@ import redis.asyncio
 
 import signaling.state.attempts
 from common.security_code import ALPHABET
-from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter, limit_storage
+from signaling.pairing.redeem_limiter import LimitScope, Lockout, RedeemLimiter, limit_storage
 from signaling.state.codes import MemoryCodes
 from signaling.state.redis_codes import RedisCodes
 

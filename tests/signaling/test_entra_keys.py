@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from common.protocol import Hello
 from devtools.server import start_server
-from signaling.jwks import JwksCache, JwksError
+from signaling.identity.jwks import JwksCache, JwksError
 from tests.signaling.wsclient import WsClient
 
 TENANT = "11111111-2222-3333-4444-555555555555"

@@ -12,7 +12,7 @@ from tests.signaling.test_pairing import _pair
 
 
 def _record(message: str) -> logging.LogRecord:
-    return logging.LogRecord("signaling.hub", logging.INFO, __file__, 1, message, (), None)
+    return logging.LogRecord("signaling.pairing.hub", logging.INFO, __file__, 1, message, (), None)
 
 
 def test_fields_bound_in_a_task_appear_in_both_formats():

@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from common.protocol import Hello
-from signaling.directory import DirectoryError, load_directory
-from signaling.jwks import JwksError
-from signaling.tokens import TokenValidator
+from signaling.identity.directory import DirectoryError, load_directory
+from signaling.identity.jwks import JwksError
+from signaling.identity.tokens import TokenValidator
 from tests.signaling.inprocess import in_process_server
 
 HOSTILE = ["Alice\nVerified organisation", "Alice\u202eelpmaxE", "Al\u200bice", "Alice\u2028Bob"]

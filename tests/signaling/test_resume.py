@@ -26,7 +26,7 @@ from common.protocol import (
 )
 from devtools.server import DEV_DIRECTORY, ServerProcess, start_server
 from signaling.keys import card_signing_key
-from signaling.resume_tokens import ResumeRefused, ResumeTokens
+from signaling.pairing.resume_tokens import ResumeRefused, ResumeTokens
 from tests.signaling.test_pairing import ALICE, BOB, CAROL
 from tests.signaling.wsclient import WsClient
 

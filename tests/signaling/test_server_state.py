@@ -11,7 +11,7 @@ import itertools
 import pytest
 
 from common.state_machine import IllegalTransition, StateMachine
-from signaling.sessions import SERVER_TRANSITIONS, ServerSessionState
+from signaling.pairing.sessions import SERVER_TRANSITIONS, ServerSessionState
 
 W, C, A, E = (
     ServerSessionState.WAITING_FOR_SHARER,

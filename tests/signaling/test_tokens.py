@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from common.protocol import Hello
-from signaling.dev_idp import KEY_ID
+from signaling.identity.dev_idp import KEY_ID
 from signaling.settings import DEV_AUDIENCE
 from tests.signaling.wsclient import WsClient
 

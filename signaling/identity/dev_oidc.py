@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from signaling.dev_idp import TOKEN_LIFETIME_SECONDS, DevIdentityProvider
+from signaling.identity.dev_idp import TOKEN_LIFETIME_SECONDS, DevIdentityProvider
 
 DEVICE_CODE_SECONDS = 600
 POLL_SECONDS = 1

@@ -31,8 +31,8 @@ from common.permissions import offered_levels
 from common.protocol import ErrorCode, HelpAsked, HelpOffered, PeerRole
 from signaling.devices.rules import RefusalKind, Refused
 from signaling.devices.service import DeviceService, DevicesUnavailable
-from signaling.rbac import Account
-from signaling.sessions import PairingSession, ServerSessionState
+from signaling.identity.rbac import Account
+from signaling.pairing.sessions import PairingSession, ServerSessionState
 
 if TYPE_CHECKING:
     from signaling.connection import Connection

@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import Header, HTTPException
 
 from common.permissions import Permission
-from signaling.directory import Directory
-from signaling.rbac import Account, account_for
-from signaling.tokens import TokenError, TokenValidator
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import Account, account_for
+from signaling.identity.tokens import TokenError, TokenValidator
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from common.identity_card import IdentityCard
-from signaling.directory import Directory
-from signaling.rbac import Account
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import Account
 
 
 def card_for(

@@ -1,7 +1,7 @@
 """The development identity provider: Entra-shaped tokens for the directory's users.
 
 Enabled only by ``--dev-identity``. Its tokens carry Entra's v2 claims and are checked by
-the same :class:`~signaling.tokens.TokenValidator` as real ones.
+the same :class:`~signaling.identity.tokens.TokenValidator` as real ones.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from signaling.directory import Directory
-from signaling.jwks import JwksError
+from signaling.identity.directory import Directory
+from signaling.identity.jwks import JwksError
 
 TOKEN_LIFETIME_SECONDS = 3600
 KEY_ID = "helpline-dev-1"

@@ -13,7 +13,7 @@ import jwt
 
 from common.protocol import ErrorCode
 from common.text_fields import strip_invisible
-from signaling.jwks import JwksError
+from signaling.identity.jwks import JwksError
 
 ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30

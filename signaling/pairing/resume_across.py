@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from common.protocol import PeerRole
 from signaling.connection import Connection
-from signaling.resume_tokens import ResumeClaims
-from signaling.sessions import PairingSession, ServerSessionState
+from signaling.pairing.resume_tokens import ResumeClaims
+from signaling.pairing.sessions import PairingSession, ServerSessionState
 from signaling.state.bus import ResumeReady, Sent, card_of
 from signaling.state.resume_lobby import RedisResumeLobby, Side
 
 if TYPE_CHECKING:
-    from signaling.resume import Resumer
+    from signaling.pairing.resume import Resumer
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class ResumeAcross:
         assert self._resumer is not None
         return self._resumer.live(peer.session_id) if peer.session_id else None
 
-    # ---- the Resumer's side (signaling.resume.Rendezvous) ---------------------------
+    # ---- the Resumer's side (signaling.pairing.resume.Rendezvous) ---------------------------
 
     async def arrived(self, claims: ResumeClaims, conn: Connection) -> None:
         card = card_of(conn) if conn.role is PeerRole.SHARER else None

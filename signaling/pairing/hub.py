@@ -61,17 +61,17 @@ from common.protocol import (
 )
 from signaling.audit.models import Outcome
 from signaling.audit.recorder import AuditRecorder, AuditUnavailable
-from signaling.cards import card_for
 from signaling.connection import Connection
-from signaling.device_help import WITHDRAWN, DeviceHelp, HelpRefused, HelpState
-from signaling.directory import Directory
-from signaling.rbac import permissions_over
-from signaling.redeem_limiter import LimitScope, Lockout, RedeemLimiter
-from signaling.remote import ReplicaLink
-from signaling.resume import Resumer
-from signaling.resume_tokens import ResumeRefused, ResumeTokens
-from signaling.session_limits import SessionClock, SessionPolicy
-from signaling.sessions import PairingSession, ServerSessionState
+from signaling.identity.cards import card_for
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import permissions_over
+from signaling.pairing.device_help import WITHDRAWN, DeviceHelp, HelpRefused, HelpState
+from signaling.pairing.redeem_limiter import LimitScope, Lockout, RedeemLimiter
+from signaling.pairing.remote import ReplicaLink
+from signaling.pairing.resume import Resumer
+from signaling.pairing.resume_tokens import ResumeRefused, ResumeTokens
+from signaling.pairing.session_limits import SessionClock, SessionPolicy
+from signaling.pairing.sessions import PairingSession, ServerSessionState
 from signaling.state.codes import CodeStore
 
 log = logging.getLogger(__name__)
@@ -308,7 +308,7 @@ class Hub:
             pending = None  # that replica is gone, and its codes with it
         await self._join(conn, pending.session_id if pending else None)
 
-    # ---- help on an enrolled device (signaling.device_help) -------------------------
+    # ---- help on an enrolled device (signaling.pairing.device_help) -------------------------
 
     async def _request_help(self, conn: Connection, message: RequestHelp) -> None:
         self._may_start(conn)
@@ -497,7 +497,7 @@ class Hub:
 
         return SessionClock(self._policy.limits, end=end, warn=warn)
 
-    # ---- after a restart (signaling.resume) ----------------------------------------
+    # ---- after a restart (signaling.pairing.resume) ----------------------------------------
 
     async def _resume(self, conn: Connection, message: Resume) -> None:
         if self._session_of(conn) is not None:

@@ -5,7 +5,7 @@ first one waits, for a bounded time, for the other; when both are back the sessi
 active again with the helper's permissions as they are now, its audit record is reopened (the
 chain keeps the close at start-up and the ``resumed`` change), and both are told. Behind
 several replicas the two sides may come back to two of them: a ``Rendezvous``
-(``signaling.resume_across``) finds the other side, and the session is rebuilt where the
+(``signaling.pairing.resume_across``) finds the other side, and the session is rebuilt where the
 helper is.
 """
 
@@ -21,11 +21,11 @@ from common.protocol import Ended, EndReason, Error, ErrorCode, PeerRole, Resume
 from common.state_machine import StateMachine
 from signaling.audit.recorder import AuditRecorder
 from signaling.connection import Connection
-from signaling.directory import Directory
-from signaling.rbac import permissions_over
-from signaling.resume_tokens import ResumeClaims, ResumeRefused, ResumeTokens
-from signaling.session_limits import SessionClock
-from signaling.sessions import SERVER_TRANSITIONS, PairingSession, ServerSessionState
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import permissions_over
+from signaling.pairing.resume_tokens import ResumeClaims, ResumeRefused, ResumeTokens
+from signaling.pairing.session_limits import SessionClock
+from signaling.pairing.sessions import SERVER_TRANSITIONS, PairingSession, ServerSessionState
 
 
 @dataclass(eq=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.permissions import Permission
-from signaling.directory import Directory, User
-from signaling.tokens import Principal
+from signaling.identity.directory import Directory, User
+from signaling.identity.tokens import Principal
 
 
 @dataclass(frozen=True)

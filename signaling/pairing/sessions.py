@@ -11,7 +11,7 @@ from enum import Enum
 from common.permissions import ConsentLevel, Feature, Permission
 from common.state_machine import StateMachine
 from signaling.connection import Connection
-from signaling.session_limits import SessionClock
+from signaling.pairing.session_limits import SessionClock
 
 
 class ServerSessionState(Enum):
@@ -51,9 +51,9 @@ class PairingSession:
     files_recorded: int = 0
     # What the sharer allowed beyond the level (clipboard, files, elevate), as it is now.
     allowed: frozenset[Permission] = frozenset()
-    # The organisation's time limits on this session (signaling.session_limits).
+    # The organisation's time limits on this session (signaling.pairing.session_limits).
     clock: SessionClock | None = None
-    # A help request for an enrolled device (signaling.device_help), instead of a code: only
+    # A help request for an enrolled device (signaling.pairing.device_help), instead of a code: only
     # a sharer that proved this device may join, by ``expires_at``.
     for_device: str | None = None
     expires_at: datetime | None = None

@@ -33,9 +33,10 @@ from common.protocol import (
 from signaling.admission import SERVICE_RESTART
 from signaling.audit.recorder import AuditUnavailable
 from signaling.connection import Connection
-from signaling.directory import Directory
-from signaling.rbac import account_for
-from signaling.resume_across import ResumeAcross
+from signaling.identity.directory import Directory
+from signaling.identity.rbac import account_for
+from signaling.identity.tokens import Principal
+from signaling.pairing.resume_across import ResumeAcross
 from signaling.state.bus import (
     Attach,
     Deliver,
@@ -54,13 +55,12 @@ from signaling.state.codes import PendingCode
 from signaling.state.redis_codes import RedisCodes
 from signaling.state.replicas import ReplicaRegistry, TrackedAuditRecorder
 from signaling.state.resume_lobby import RedisResumeLobby, Side
-from signaling.tokens import Principal
 
 log = logging.getLogger(__name__)
 
 
 class Home(Protocol):
-    """What the link asks of this replica's hub (``signaling.hub.Hub``): the rules applied
+    """What the link asks of this replica's hub (``signaling.pairing.hub.Hub``): the rules applied
     to what arrives from the other replicas, and the end of every session held here."""
 
     async def join(self, conn: Connection, session_id: str) -> None: ...
