@@ -11,7 +11,9 @@ what the receiver tells us, and writes only what no maintained piece does:
   on over-use it is reset to 0.85 of what was received. So a REMB below the one before, or
   far above what growth allows, means the queue on the path grows: the estimate drops to it.
 - loss: receiver reports carry the lost fraction. Above 10 % the estimate falls by half the
-  loss; below 2 % it may grow (GCC's loss-based controller).
+  loss, or to what got through when that is less; below 2 % it may grow (GCC's loss-based
+  controller). One signal at most halves it, and a delay fall waits for the queue that the
+  last fall drains.
 - queueing delay: the round trip of those reports, against the shortest seen; a standing
   queue longer than ``queue_limit`` is over-use even when the detector missed it.
 
@@ -42,6 +44,7 @@ HOLD_SECONDS = 1.0
 SEND_WINDOW_SECONDS = 1.0
 APP_LIMITED_SHARE = 0.5
 OVERUSE_FACTOR = 0.85
+DEEPEST_FALL = 0.5
 DEFAULT_RTT = 0.1
 MIN_RTT = 0.02
 # aiortc's AIMD grows at most 8 % a second (REMB every 0.5 s or more): more is a reset.
@@ -77,6 +80,8 @@ class BandwidthEstimate:
         self._sent: deque[tuple[float, int]] = deque()
         self._sent_bytes = 0
         self.falls = 0
+        # The link has shown a limit (a fall, or loss above random): slow start is over.
+        self._limited = False
 
     @property
     def target_bps(self) -> float:
@@ -118,7 +123,11 @@ class BandwidthEstimate:
         else:
             overuse = bps < previous or bps > previous * REMB_MAX_GROWTH + REMB_SLACK_BPS
         if overuse and not self._app_limited(now):
-            self._fall_to(bps, now, "delay")
+            if now >= self._held_until:
+                self._fall_to(bps, now, "delay")
+            # else: the figure of a queue the last fall is still draining. Taken, each REMB
+            # lower than the one before (0.85 of what arrived, which follows what we send)
+            # spiralled 1.7 Mbit/s down to 0.4 in 1.5 s on a 5 Mbit/s link.
         else:
             self._grow(now)
 
@@ -131,10 +140,17 @@ class BandwidthEstimate:
                 self._fall_to(OVERUSE_FACTOR * self.send_rate(now), now, "queue")
                 return
         if fraction_lost > LOSS_HIGH:
-            self._fall_to(self._target * (1 - 0.5 * fraction_lost), now, "loss")
+            # What got through is what the link carries, when we sent more than it (a sharp
+            # frame in slow start): halving the loss alone left 13.8 Mbit/s at 11 on a 5.
+            delivered = (1 - fraction_lost) * self.send_rate(now)
+            mild = self._target * (1 - 0.5 * fraction_lost)
+            self._fall_to(min(mild, delivered), now, "loss")
         elif fraction_lost < LOSS_LOW:
             self._grow(now)
         else:
+            # Loss above random while we send: the queue overflowed. Doubling on (6 to 10.7
+            # Mbit/s in a second on a 5 Mbit/s link) would lose a sharp frame whole.
+            self._limited = self._limited or not self._app_limited(now)
             self._last_update = now
 
     # ---- rules ---------------------------------------------------------------------
@@ -144,9 +160,13 @@ class BandwidthEstimate:
         return self._sent_bytes * 8 / SEND_WINDOW_SECONDS
 
     def _fall_to(self, bps: float, now: float, why: str) -> None:
+        # One signal halves the estimate at most: a figure measured while we sent little (a
+        # REMB, what got through) can be far below the link.
+        bps = max(bps, DEEPEST_FALL * self._target)
         if bps < self._target:
             self._target = max(self.settings.min_bps, bps)
             self.falls += 1
+            self._limited = True
             log.info("send rate estimate down to %d kbit/s (%s)", self._target // 1000, why)
         self._held_until = now + HOLD_SECONDS
         self._last_update = now
@@ -158,7 +178,8 @@ class BandwidthEstimate:
             return
         if self._app_limited(now):
             return
-        ramp = self.settings.ramp_per_second if self.falls else self.settings.start_ramp_per_second
+        s = self.settings
+        ramp = s.ramp_per_second if self._limited else s.start_ramp_per_second
         grown = self._target * ramp**elapsed
         self._target = min(self.settings.max_bps, grown)
 

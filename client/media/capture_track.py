@@ -46,6 +46,7 @@ from client.media.aiortc_internals import (
 from client.media.bandwidth import BandwidthEstimate, BandwidthSettings
 from client.media.change_watcher import ChangeWatcher
 from client.media.codecs import FULL_CHROMA_FORMAT, H264Decoding
+from client.media.keyframe_requests import KeyframeRequests
 from client.media.monitors import MonitorGeometry, monitor_geometry
 from client.media.pacer import DEFAULT_RATE_BPS, pace
 from client.media.screen_encoder import TIME_BASE, EncoderSettings, ScreenEncoder
@@ -192,6 +193,7 @@ class ScreenCaptureTrack(MediaStreamTrack):
         self._stopping = False
         self._wake = threading.Event()
         self._mailbox = _Mailbox()
+        self._keyframe_requests = KeyframeRequests()
         self._queue: asyncio.Queue[_Handed] = asyncio.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._start = time.monotonic()
@@ -400,10 +402,19 @@ class ScreenCaptureTrack(MediaStreamTrack):
                 self._deliver(frame, sharp=job.sharp)
                 continue
             if self._sender is not None and take_keyframe_request(self._sender):
-                log.info("keyframe requested by the receiver", extra={"sharp": job.sharp})
-                self._encoder.request_keyframe()
+                answered = self._keyframe_requests.answer(started)
+                log.info(
+                    "keyframe requested by the receiver",
+                    extra={"sharp": job.sharp, "answered": answered},
+                )
+                if answered:
+                    self._encoder.request_keyframe()
             self._follow_bandwidth(self._encoder)
             encoded = self._encoder.encode(frame, sharp=job.sharp)
+            if encoded.keyframe and self.bandwidth is not None:
+                self._keyframe_requests.sent(
+                    encoded.size, started, self.bandwidth.media_bps, self.bandwidth.rtt
+                )
             if self._encoder.refining:
                 self._mailbox.offer(job)
             if self.adapter is not None and not job.sharp:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from client.media.bandwidth import BandwidthEstimate, BandwidthSettings
 from tests.media.link_trace import Link, run
 
@@ -60,8 +62,10 @@ def test_a_standing_queue_is_over_use_even_without_loss():
     for i in range(100):
         estimate.on_sent(1200, i / 100)  # about 1 Mbit/s sent in the last second
     estimate.on_report(0.0, 0.04, 1.0)
+    before = estimate.target_bps
     estimate.on_report(0.0, 0.04 + 0.2, 1.0)
-    assert estimate.target_bps < 1 * MBIT
+    assert estimate.target_bps < before
+    assert estimate.target_bps <= 1 * MBIT, "at or under what was sent"
 
 
 def test_delay_feedback_while_the_sender_is_idle_says_nothing_about_the_link():
@@ -73,3 +77,24 @@ def test_delay_feedback_while_the_sender_is_idle_says_nothing_about_the_link():
     estimate.on_report(0.0, 0.04, 3.0)
     estimate.on_report(0.0, 0.5, 4.0)  # a late report, nothing of ours queued
     assert estimate.target_bps == estimate.settings.start_bps
+
+
+def test_one_signal_at_most_halves_the_estimate_and_delay_falls_wait_for_the_queue_to_drain():
+    """aiortc's REMB on over-use is 0.85 of what arrived, which follows what we send: taken
+    each time, a run of them spiralled a 5 Mbit/s link's estimate from 1.7 to 0.4 Mbit/s."""
+    estimate = BandwidthEstimate(BandwidthSettings(start_bps=4 * MBIT))
+    for i in range(400):
+        estimate.on_sent(1200, 3.0 + i / 400)  # 3.8 Mbit/s in the last second
+    estimate.on_remb(500_000, 4.0)
+    assert estimate.target_bps == 2 * MBIT, "halved, not down to the figure"
+    estimate.on_remb(400_000, 4.2)
+    estimate.on_remb(300_000, 4.4)
+    assert estimate.target_bps == 2 * MBIT, "within the hold, the queue is still draining"
+
+
+def test_a_heavy_loss_falls_to_what_got_through():
+    estimate = BandwidthEstimate(BandwidthSettings(start_bps=10 * MBIT))
+    for i in range(1000):
+        estimate.on_sent(1200, i / 1000)  # 9.6 Mbit/s in the last second
+    estimate.on_report(0.4, None, 1.0)
+    assert estimate.target_bps == pytest.approx(0.6 * 9.6 * MBIT), "not 10 * 0.8"
